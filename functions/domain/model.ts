@@ -1,0 +1,169 @@
+/**
+ * The shared vocabulary of the domain: plain data types that every module (impact engine,
+ * subject folding, notices, adapters, handlers, CLI) speaks. No behaviour lives here; rules
+ * live in the modules that name them (see docs/decisions.md for the module map).
+ */
+
+/** Effects are ordered none < degraded < outage (DESIGN section 5). */
+export const EFFECTS = ['none', 'degraded', 'outage'] as const;
+export type Effect = (typeof EFFECTS)[number];
+
+/** The kinds of interface customers touch. */
+export const TOUCHPOINT_CHANNELS = [
+  'web', 'mobile', 'kiosk', 'terminal', 'ivr', 'api', 'branch', 'contact-center', 'other',
+] as const;
+export type TouchpointChannel = (typeof TOUCHPOINT_CHANNELS)[number];
+
+/** How we reach customers. email -> contacts.email, sms -> contacts.phone, push -> contacts.push. */
+export const NOTIFY_CHANNELS = ['email', 'sms', 'push'] as const;
+export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
+
+export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const NODE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export type NodeId = string;
+
+/** One entry of a `dependsOn` list, normalised. */
+export type Dependency =
+  | { kind: 'node'; id: NodeId; soft: boolean }
+  | { kind: 'anyOf'; ids: NodeId[]; soft: boolean };
+
+export interface Component {
+  id: NodeId;
+  name?: string;
+  team?: string;
+  dependsOn: Dependency[];
+  /** CloudWatch alarm names that map to this node (DESIGN section 6). */
+  alarms?: string[];
+}
+
+export interface Touchpoint {
+  id: NodeId;
+  name?: string;
+  channel: TouchpointChannel;
+  team?: string;
+  region?: string;
+  dependsOn: Dependency[];
+  alarms?: string[];
+}
+
+export interface NotificationChannelDef {
+  channel: NotifyChannel;
+  dependsOn: Dependency[];
+}
+
+export interface Contacts {
+  email?: string;
+  phone?: string;
+  push?: string;
+}
+
+export interface QuietHours {
+  /** "HH:MM" in the customer's timeZone */
+  start: string;
+  end: string;
+}
+
+/** A usage of a touchpoint by a customer; a missing bound is infinite. Times are epoch ms. */
+export interface Usage {
+  customerId: string;
+  touchpoint: NodeId;
+  from?: number;
+  to?: number;
+}
+
+export interface Customer {
+  id: string;
+  segment?: string;
+  locale?: string;
+  timeZone?: string;
+  contacts: Contacts;
+  /** Notification preference, first usable wins; default ['email']. */
+  channels: NotifyChannel[];
+  optOut: boolean;
+  quietHours?: QuietHours;
+}
+
+/**
+ * A whole estate in memory. Customers and usages are kept in flat arrays/maps so that a million
+ * customers stay compact; `usagesByTouchpoint` is the index the impact engine reads so that it never
+ * scans every customer when a few touchpoints are hit.
+ */
+export interface Graph {
+  components: Map<NodeId, Component>;
+  touchpoints: Map<NodeId, Touchpoint>;
+  notificationChannels: Map<NotifyChannel, NotificationChannelDef>;
+  customers: Map<string, Customer>;
+  usagesByTouchpoint: Map<NodeId, Usage[]>;
+}
+
+/** A time window; `end` undefined means open-ended. Epoch ms. */
+export interface Window {
+  start: number;
+  end?: number;
+}
+
+export interface NodeImpact {
+  node: NodeId;
+  effect: Effect;
+}
+
+export type SubjectType = 'change' | 'incident';
+
+export type ChangeStatus = 'scheduled' | 'started' | 'completed' | 'failed' | 'cancelled';
+export type IncidentStatus = 'open' | 'investigating' | 'identified' | 'monitoring' | 'resolved';
+
+/** The folded state of one subject (DESIGN section 6). */
+export interface SubjectState {
+  type: SubjectType;
+  id: string;
+  /** false while the opening event (Change Scheduled / Incident Opened) has not arrived: held, not assessed. */
+  opened: boolean;
+  title?: string;
+  status: ChangeStatus | IncidentStatus | 'pending';
+  window: Window;
+  impacts: NodeImpact[];
+  team?: string;
+  risk?: 'low' | 'medium' | 'high';
+  severity?: Severity;
+  customerMessage?: string;
+  /** Bumped when window or impacts (scope) change: the notice version. */
+  scopeVersion: number;
+  /** Number of distinct events folded. */
+  eventCount: number;
+  lastEventId?: string;
+  lastOccurredAt?: number;
+}
+
+/** Result of one impact assessment (DESIGN section 5, `--format json`). */
+export interface AssessedTouchpoint {
+  id: NodeId;
+  channel: TouchpointChannel;
+  effect: Effect;
+  path: NodeId[];
+}
+
+export interface AssessedCustomer {
+  id: string;
+  effect: Effect;
+  touchpoints: NodeId[];
+  notify: NotifyChannel[];
+}
+
+export interface AssessmentSummary {
+  touchpoints: number;
+  customers: number;
+  byEffect: Record<string, number>;
+  byChannel: Record<string, number>;
+  bySegment: Record<string, number>;
+  unreachable: number;
+}
+
+export interface Assessment {
+  subject: { type: SubjectType; id: string; window: { start: string; end?: string } };
+  touchpoints: AssessedTouchpoint[];
+  customers: AssessedCustomer[];
+  unknownNodes: NodeId[];
+  summary: AssessmentSummary;
+}
