@@ -134,6 +134,15 @@ export interface SubjectState {
   eventCount: number;
   lastEventId?: string;
   lastOccurredAt?: number;
+  /** Epoch ms of lifecycle moments, when known. */
+  startedAt?: number;
+  completedAt?: number;
+  resolvedAt?: number;
+  cancelledAt?: number;
+  /** When `status` last changed (drives status-change notices). */
+  statusChangedAt?: number;
+  /** Cancellation reason or the note of the last Started/Completed/Failed. */
+  note?: string;
 }
 
 /** Result of one impact assessment (DESIGN section 5, `--format json`). */

@@ -1,0 +1,28 @@
+/** Builders of raw EventBridge events for tests (fixed times, no clocks). */
+export const T0 = Date.parse('2026-12-05T00:00:00Z');
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const HOUR = 3_600_000;
+
+export const rawEvent = (detailType: string, detail: Record<string, unknown>, envelope: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: `eb-${detailType.replace(/\s/g, '-')}-${JSON.stringify(detail).length}`,
+  'detail-type': detailType,
+  source: 'test.producer',
+  account: '123456789012',
+  time: iso(T0),
+  region: 'eu-west-1',
+  resources: [],
+  detail,
+  ...envelope,
+});
+
+export const changeScheduled = (over: Record<string, unknown> = {}) =>
+  rawEvent('Change Scheduled', {
+    changeId: 'CHG-1',
+    title: 'Payments database maintenance',
+    window: { start: iso(T0 + 2 * HOUR), end: iso(T0 + 4 * HOUR) },
+    impacts: [{ node: 'payments-db' }],
+    eventId: 'e-sched',
+    occurredAt: iso(T0),
+    ...over,
+  });

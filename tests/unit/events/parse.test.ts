@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { EventValidationError, MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES, contentHash } from '../../../functions/domain/events/index.ts';
+import { HOUR, T0, changeScheduled, iso, rawEvent } from '../../support/events.ts';
+
+const issuesOf = (raw: unknown): { field: string; message: string }[] => {
+  try {
+    parseEvent(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EventValidationError);
+    return (error as EventValidationError).issues;
+  }
+  throw new Error('expected the event to be rejected');
+};
+
+describe('parseEvent: valid events', () => {
+  it('given a Change Scheduled event, then it is typed with subject, times in epoch ms and the producer eventId', () => {
+    const event = parseEvent(changeScheduled());
+    expect(event).toMatchObject({
+      detailType: 'Change Scheduled',
+      subjectType: 'change',
+      subjectId: 'CHG-1',
+      eventId: 'e-sched',
+      occurredAt: T0,
+      source: 'test.producer',
+    });
+  });
+
+  it('accepts every detail-type of the catalog', () => {
+    const details: Record<string, Record<string, unknown>> = {
+      'Change Scheduled': changeScheduled().detail,
+      'Change Updated': { changeId: 'CHG-1', title: 'new' },
+      'Change Cancelled': { changeId: 'CHG-1', reason: 'vendor' },
+      'Change Started': { changeId: 'CHG-1' },
+      'Change Completed': { changeId: 'CHG-1', note: 'ok' },
+      'Change Failed': { changeId: 'CHG-1' },
+      'Incident Opened': { incidentId: 'INC-1', title: 'x', severity: 'sev1', impacts: [{ node: 'a', effect: 'degraded' }] },
+      'Incident Updated': { incidentId: 'INC-1', status: 'identified' },
+      'Incident Resolved': { incidentId: 'INC-1', resolvedAt: iso(T0) },
+    };
+    expect(Object.keys(details).sort()).toEqual([...DETAIL_TYPES].sort());
+    for (const [type, detail] of Object.entries(details)) {
+      expect(parseEvent(rawEvent(type, detail)).detailType).toBe(type);
+    }
+  });
+
+  it('eventId defaults to the EventBridge id when the detail has none', () => {
+    const raw = changeScheduled({ eventId: undefined });
+    expect(parseEvent(raw).eventId).toBe(raw.id);
+  });
+
+  it('a CLI file without id gets a deterministic content hash as eventId', () => {
+    const { id: _id, ...noId } = changeScheduled({ eventId: undefined });
+    const a = parseEvent(noId);
+    const b = parseEvent(structuredClone(noId));
+    expect(a.eventId).toBe(b.eventId);
+    expect(a.eventId).toBe(contentHash('Change Scheduled', noId.detail));
+    const other = parseEvent({ ...noId, detail: { ...noId.detail, title: 'other' } });
+    expect(other.eventId).not.toBe(a.eventId);
+  });
+
+  it('occurredAt: detail.occurredAt, else the envelope time, else receivedAt, else an error', () => {
+    expect(parseEvent(changeScheduled({ occurredAt: iso(T0 + 5) })).occurredAt).toBe(T0 + 5);
+    expect(parseEvent(changeScheduled({ occurredAt: undefined })).occurredAt).toBe(T0);
+    const bare = { 'detail-type': 'Change Cancelled', detail: { changeId: 'CHG-1' } };
+    expect(parseEvent(bare, { receivedAt: 42 }).occurredAt).toBe(42);
+    expect(issuesOf(bare)).toEqual([expect.objectContaining({ field: 'detail.occurredAt' })]);
+  });
+
+  it('keeps the replay-name so that replays rebuild projections without notifying', () => {
+    expect(parseEvent(changeScheduled({}), {}).replayName).toBeUndefined();
+    expect(parseEvent({ ...changeScheduled(), 'replay-name': 'rebuild-1' }).replayName).toBe('rebuild-1');
+  });
+});
+
+describe('parseEvent: every violation names its field', () => {
+  it('missing field', () => {
+    const raw = changeScheduled();
+    delete (raw.detail as Record<string, unknown>).title;
+    expect(issuesOf(raw)).toEqual([{ field: 'detail.title', message: expect.stringContaining('title') }]);
+  });
+
+  it('bad time', () => {
+    const issues = issuesOf(changeScheduled({ window: { start: 'tomorrow', end: iso(T0) } }));
+    expect(issues).toEqual([{ field: 'detail.window.start', message: expect.stringContaining('ISO 8601') }]);
+    expect(issuesOf(changeScheduled({ occurredAt: '2026-13-40T00:00:00Z' }))[0].field).toBe('detail.occurredAt');
+  });
+
+  it('window end before (or equal to) start', () => {
+    const issues = issuesOf(changeScheduled({ window: { start: iso(T0 + 4 * HOUR), end: iso(T0 + 2 * HOUR) } }));
+    expect(issues).toEqual([{ field: 'detail.window.end', message: expect.stringMatching(/must be after window.start.*fix the window/) }]);
+    expect(issuesOf(changeScheduled({ window: { start: iso(T0), end: iso(T0) } }))[0].field).toBe('detail.window.end');
+  });
+
+  it('unknown effect, severity, risk and status', () => {
+    expect(issuesOf(changeScheduled({ impacts: [{ node: 'a', effect: 'down' }] }))[0]).toMatchObject({
+      field: 'detail.impacts.0.effect',
+      message: expect.stringContaining('none, degraded, outage'),
+    });
+    expect(issuesOf(rawEvent('Incident Opened', { incidentId: 'I', title: 't', severity: 'p1', impacts: [] }))[0]).toMatchObject({
+      field: 'detail.severity',
+      message: expect.stringContaining('sev1'),
+    });
+    expect(issuesOf(changeScheduled({ risk: 'extreme' }))[0].field).toBe('detail.risk');
+    expect(issuesOf(rawEvent('Incident Updated', { incidentId: 'I', status: 'fixed' }))[0].field).toBe('detail.status');
+  });
+
+  it('text over 4 KB (UTF-8 bytes, not characters)', () => {
+    const fits = 'a'.repeat(MAX_TEXT_BYTES);
+    expect(parseEvent(changeScheduled({ title: fits })).detail).toMatchObject({ title: fits });
+    const euros = '€'.repeat(Math.ceil(MAX_TEXT_BYTES / 3) + 1); // 3 bytes each
+    expect(issuesOf(changeScheduled({ customerMessage: euros }))).toEqual([
+      { field: 'detail.customerMessage', message: expect.stringMatching(/at most 4096 bytes/) },
+    ]);
+    expect(issuesOf(rawEvent('Change Cancelled', { changeId: 'C', reason: 'x'.repeat(5000) }))[0].field).toBe('detail.reason');
+  });
+
+  it('unknown detail-type lists the known ones', () => {
+    expect(issuesOf(rawEvent('Change Postponed', { changeId: 'C' }))).toEqual([
+      { field: 'detail-type', message: expect.stringContaining('Change Scheduled') },
+    ]);
+  });
+
+  it('node ids and subject ids must match the id pattern', () => {
+    expect(issuesOf(changeScheduled({ impacts: [{ node: 'payments db' }] }))[0].field).toBe('detail.impacts.0.node');
+    expect(issuesOf(changeScheduled({ changeId: 'CHG 1' }))[0].field).toBe('detail.changeId');
+  });
+
+  it('reports every problem at once', () => {
+    const issues = issuesOf(changeScheduled({ title: undefined, risk: 'x', impacts: [{ node: 'a', effect: 'bad' }] }));
+    expect(issues.map((i) => i.field).sort()).toEqual(['detail.impacts.0.effect', 'detail.risk', 'detail.title']);
+  });
+
+  it('rejects non-objects and a missing detail', () => {
+    expect(issuesOf('hello')[0].field).toBe('(event)');
+    expect(issuesOf({ 'detail-type': 'Change Started' })[0].field).toBe('detail');
+  });
+
+  it('the error message names each field and the fix', () => {
+    expect(() => parseEvent(changeScheduled({ window: { start: iso(T0 + HOUR), end: iso(T0) } }))).toThrow(
+      /invalid "Change Scheduled" event: detail\.window\.end: must be after window\.start/,
+    );
+  });
+});
