@@ -1,0 +1,316 @@
+/**
+ * Assembles a Graph from graph documents and CSV rows, collecting every problem instead of stopping
+ * at the first, so that `impact graph validate` can list them all and nothing is half-built.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import {
+  NODE_ID_PATTERN,
+  NOTIFY_CHANNELS,
+  type Component,
+  type Customer,
+  type Dependency,
+  type Graph,
+  type NodeId,
+  type NotifyChannel,
+  type Usage,
+} from '../model.ts';
+import { graphDocumentSchema, type CustomerEntry, type DependencyEntry, type GraphDocument } from './document.ts';
+import { GraphValidationError, type GraphProblem } from './errors.ts';
+import { findCycles } from './cycles.ts';
+
+/** Beyond this many problems the list is cut (a broken million-row CSV would otherwise flood stderr). */
+export const MAX_PROBLEMS = 200;
+
+export const CUSTOMERS_CSV_HEADER = ['id', 'segment', 'locale', 'timeZone', 'email', 'phone', 'push', 'channels', 'optOut', 'quietStart', 'quietEnd'] as const;
+export const USAGE_CSV_HEADER = ['customerId', 'touchpoint', 'from', 'to'] as const;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DEFAULT_CHANNELS: NotifyChannel[] = ['email'];
+
+export const normaliseDependency = (entry: DependencyEntry): Dependency => {
+  if (typeof entry === 'string') return { kind: 'node', id: entry, soft: false };
+  if ('anyOf' in entry) return { kind: 'anyOf', ids: [...entry.anyOf], soft: entry.type === 'soft' };
+  return { kind: 'node', id: entry.id, soft: entry.type === 'soft' };
+};
+
+export const dependencyIds = (dep: Dependency): NodeId[] => (dep.kind === 'node' ? [dep.id] : dep.ids);
+
+const zodPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+
+export class GraphBuilder {
+  readonly graph: Graph = {
+    components: new Map(),
+    touchpoints: new Map(),
+    notificationChannels: new Map(),
+    customers: new Map(),
+    usagesByTouchpoint: new Map(),
+  };
+  private readonly problems: GraphProblem[] = [];
+  private problemCount = 0;
+  private readonly pendingRefs: { file: string; path: string; id: string; ref: NodeId }[] = [];
+  private readonly pendingUses: { file: string; path: string; usage: Usage }[] = [];
+  private readonly nodeOrigin = new Map<NodeId, string>();
+  private readonly channelSets = new Map<string, NotifyChannel[]>();
+  private readonly validZones = new Map<string, boolean>();
+
+  problem(p: GraphProblem): void {
+    this.problemCount++;
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(p);
+  }
+
+  get hasProblems(): boolean {
+    return this.problemCount > 0;
+  }
+
+  /** Parses one YAML or JSON graph file (JSON is YAML, so one parser reads both). */
+  addText(file: string, text: string): void {
+    let data: unknown;
+    try {
+      data = parseYaml(text, { prettyErrors: true });
+    } catch (error) {
+      this.problem({ file, path: '(file)', message: `not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}` });
+      return;
+    }
+    this.addDocument(file, data ?? {});
+  }
+
+  addDocument(file: string, data: unknown): void {
+    const result = graphDocumentSchema.safeParse(data);
+    if (!result.success) {
+      for (const issue of result.error.issues) this.problem(this.fromZod(file, data, issue));
+      return;
+    }
+    this.addParsed(file, result.data);
+  }
+
+  private fromZod(file: string, data: unknown, issue: z.core.$ZodIssue): GraphProblem {
+    const [list, index] = issue.path;
+    const entry = typeof list === 'string' && typeof index === 'number' ? (data as Record<string, unknown[]>)[list]?.[index] : undefined;
+    const id = entry && typeof entry === 'object' && typeof (entry as { id?: unknown }).id === 'string' ? (entry as { id: string }).id : undefined;
+    const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; remove or rename them` : issue.message;
+    return { file, path: zodPath(issue.path) || '(root)', ...(id !== undefined ? { id } : {}), message };
+  }
+
+  private claimId(file: string, path: string, id: NodeId): boolean {
+    const first = this.nodeOrigin.get(id);
+    if (first !== undefined) {
+      this.problem({ file, path, id, message: `id repeats (first defined at ${first}); ids must be unique across components and touchpoints` });
+      return false;
+    }
+    this.nodeOrigin.set(id, `${file}: ${path}`);
+    return true;
+  }
+
+  private dependencies(file: string, path: string, id: string, entries: DependencyEntry[] | undefined): Dependency[] {
+    return (entries ?? []).map((entry, i) => {
+      const dep = normaliseDependency(entry);
+      for (const ref of dependencyIds(dep)) this.pendingRefs.push({ file, path: `${path}.dependsOn[${i}]`, id, ref });
+      return dep;
+    });
+  }
+
+  private addParsed(file: string, doc: GraphDocument): void {
+    doc.components?.forEach((c, i) => {
+      const path = `components[${i}]`;
+      if (!this.claimId(file, path, c.id)) return;
+      const component: Component = { id: c.id, dependsOn: this.dependencies(file, path, c.id, c.dependsOn) };
+      if (c.name !== undefined) component.name = c.name;
+      if (c.team !== undefined) component.team = c.team;
+      if (c.alarms !== undefined) component.alarms = c.alarms;
+      this.graph.components.set(c.id, component);
+    });
+    doc.touchpoints?.forEach((t, i) => {
+      const path = `touchpoints[${i}]`;
+      if (!this.claimId(file, path, t.id)) return;
+      const { dependsOn, ...rest } = t;
+      this.graph.touchpoints.set(t.id, { ...rest, dependsOn: this.dependencies(file, path, t.id, dependsOn) });
+    });
+    doc.notificationChannels?.forEach((n, i) => {
+      const path = `notificationChannels[${i}]`;
+      if (this.graph.notificationChannels.has(n.channel)) {
+        this.problem({ file, path, id: n.channel, message: 'notification channel defined twice; merge the two entries' });
+        return;
+      }
+      this.graph.notificationChannels.set(n.channel, { channel: n.channel, dependsOn: this.dependencies(file, path, n.channel, n.dependsOn) });
+    });
+    doc.customers?.forEach((c, i) => this.addInlineCustomer(file, `customers[${i}]`, c));
+  }
+
+  private addInlineCustomer(file: string, path: string, c: CustomerEntry): void {
+    const customer: Customer = {
+      id: c.id,
+      contacts: { ...c.contacts },
+      channels: c.channels ?? DEFAULT_CHANNELS,
+      optOut: c.optOut ?? false,
+    };
+    if (c.segment !== undefined) customer.segment = c.segment;
+    if (c.locale !== undefined) customer.locale = c.locale;
+    if (c.timeZone !== undefined) customer.timeZone = c.timeZone;
+    if (c.quietHours !== undefined) customer.quietHours = c.quietHours;
+    if (!this.addCustomer(file, path, customer)) return;
+    c.uses?.forEach((u, j) => {
+      const usePath = `${path}.uses[${j}]`;
+      const entry = typeof u === 'string' ? { touchpoint: u } : u;
+      const usage = this.usage(file, usePath, c.id, entry.touchpoint, entry.from, entry.to);
+      if (usage) this.pendingUses.push({ file, path: usePath, usage });
+    });
+  }
+
+  private addCustomer(file: string, path: string, customer: Customer): boolean {
+    if (this.graph.customers.has(customer.id)) {
+      this.problem({ file, path, id: customer.id, message: 'customer id repeats; each customer once' });
+      return false;
+    }
+    if (customer.timeZone !== undefined && !this.isTimeZone(customer.timeZone)) {
+      this.problem({ file, path, id: customer.id, message: `unknown time zone ${JSON.stringify(customer.timeZone)}; use an IANA name such as Europe/Amsterdam` });
+      return false;
+    }
+    this.graph.customers.set(customer.id, customer);
+    return true;
+  }
+
+  private isTimeZone(zone: string): boolean {
+    let ok = this.validZones.get(zone);
+    if (ok === undefined) {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        ok = true;
+      } catch {
+        ok = false;
+      }
+      this.validZones.set(zone, ok);
+    }
+    return ok;
+  }
+
+  private time(file: string, path: string, id: string, field: string, value: string | undefined): number | undefined | null {
+    if (value === undefined || value === '') return undefined;
+    const ms = ISO_8601.test(value) ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(ms)) {
+      this.problem({ file, path: `${path}.${field}`, id, message: `time ${JSON.stringify(value)} does not parse; use ISO 8601 such as 2026-12-05T06:00:00Z` });
+      return null;
+    }
+    return ms;
+  }
+
+  private usage(file: string, path: string, customerId: string, touchpoint: string, fromText?: string, toText?: string): Usage | undefined {
+    const from = this.time(file, path, customerId, 'from', fromText);
+    const to = this.time(file, path, customerId, 'to', toText);
+    if (from === null || to === null) return undefined;
+    if (from !== undefined && to !== undefined && to <= from) {
+      this.problem({ file, path, id: customerId, message: `usage ends (${toText}) before it starts (${fromText}); swap or fix the times` });
+      return undefined;
+    }
+    const usage: Usage = { customerId, touchpoint };
+    if (from !== undefined) usage.from = from;
+    if (to !== undefined) usage.to = to;
+    return usage;
+  }
+
+  private channelsOf(file: string, path: string, id: string, text: string): NotifyChannel[] | undefined {
+    if (text === '') return DEFAULT_CHANNELS;
+    let channels = this.channelSets.get(text);
+    if (channels) return channels;
+    const words = text.split('|');
+    const bad = words.filter((w) => !(NOTIFY_CHANNELS as readonly string[]).includes(w));
+    if (bad.length > 0) {
+      this.problem({ file, path: `${path}.channels`, id, message: `unknown channel(s) ${bad.join(', ')}; use ${NOTIFY_CHANNELS.join(', ')} separated by |` });
+      return undefined;
+    }
+    channels = words as NotifyChannel[];
+    this.channelSets.set(text, channels); // shared: a million customers use a handful of preference lists
+    return channels;
+  }
+
+  /** One row of customers.csv (columns in CUSTOMERS_CSV_HEADER order); `line` is 1-based. */
+  addCustomerRow(file: string, line: number, row: string[]): void {
+    const path = `line ${line}`;
+    const [id, segment, locale, timeZone, email, phone, push, channelsText, optOutText, quietStart, quietEnd] = row;
+    if (row.length !== CUSTOMERS_CSV_HEADER.length) {
+      this.problem({ file, path, id, message: `has ${row.length} columns, expected ${CUSTOMERS_CSV_HEADER.length} (${CUSTOMERS_CSV_HEADER.join(',')})` });
+      return;
+    }
+    if (!NODE_ID_PATTERN.test(id)) {
+      this.problem({ file, path: `${path}.id`, id, message: `customer id must match ${NODE_ID_PATTERN.source}` });
+      return;
+    }
+    const channels = this.channelsOf(file, path, id, channelsText);
+    const optOut = /^(true|yes|1)$/i.test(optOutText) ? true : /^(false|no|0|)$/i.test(optOutText) ? false : undefined;
+    if (optOut === undefined) this.problem({ file, path: `${path}.optOut`, id, message: `optOut ${JSON.stringify(optOutText)} must be true or false` });
+    const quiet = quietStart || quietEnd;
+    if (quiet && !(HHMM.test(quietStart) && HHMM.test(quietEnd))) {
+      this.problem({ file, path: `${path}.quietStart`, id, message: 'quietStart and quietEnd must both be HH:MM (24 h), or both empty' });
+      return;
+    }
+    if (!channels || optOut === undefined) return;
+    const contacts: Customer['contacts'] = {};
+    if (email) contacts.email = email;
+    if (phone) contacts.phone = phone;
+    if (push) contacts.push = push;
+    const customer: Customer = { id, contacts, channels, optOut };
+    if (segment) customer.segment = segment;
+    if (locale) customer.locale = locale;
+    if (timeZone) customer.timeZone = timeZone;
+    if (quiet) customer.quietHours = { start: quietStart, end: quietEnd };
+    this.addCustomer(file, path, customer);
+  }
+
+  /** One row of usage.csv; customers and graph files must have been added first. */
+  addUsageRow(file: string, line: number, row: string[]): void {
+    const path = `line ${line}`;
+    const [customerId, touchpoint, from, to] = row;
+    if (row.length !== USAGE_CSV_HEADER.length) {
+      this.problem({ file, path, id: customerId, message: `has ${row.length} columns, expected ${USAGE_CSV_HEADER.length} (${USAGE_CSV_HEADER.join(',')})` });
+      return;
+    }
+    if (!this.graph.customers.has(customerId)) {
+      this.problem({ file, path: `${path}.customerId`, id: customerId, message: 'unknown customer; add it to customers.csv or the graph file' });
+      return;
+    }
+    if (!this.graph.touchpoints.has(touchpoint)) {
+      this.problem({ file, path: `${path}.touchpoint`, id: customerId, message: this.notATouchpoint(touchpoint) });
+      return;
+    }
+    const usage = this.usage(file, path, customerId, touchpoint, from, to);
+    if (usage) this.index(usage);
+  }
+
+  private notATouchpoint(ref: string): string {
+    return this.graph.components.has(ref)
+      ? `${JSON.stringify(ref)} is a component, not a touchpoint; customers use touchpoints`
+      : `unknown touchpoint ${JSON.stringify(ref)}; define it under touchpoints`;
+  }
+
+  private index(usage: Usage): void {
+    let list = this.graph.usagesByTouchpoint.get(usage.touchpoint);
+    if (!list) this.graph.usagesByTouchpoint.set(usage.touchpoint, (list = []));
+    list.push(usage);
+  }
+
+  /** Checks cross-references and returns the graph, or throws GraphValidationError listing every problem. */
+  build(): { graph: Graph; warnings: string[] } {
+    const isNode = (ref: NodeId) => this.graph.components.has(ref) || this.graph.touchpoints.has(ref);
+    for (const { file, path, id, ref } of this.pendingRefs) {
+      if (!isNode(ref)) this.problem({ file, path, id, message: `dependsOn names unknown node ${JSON.stringify(ref)}; define it or fix the id` });
+    }
+    for (const { file, path, usage } of this.pendingUses) {
+      if (this.graph.touchpoints.has(usage.touchpoint)) this.index(usage);
+      else this.problem({ file, path, id: usage.customerId, message: this.notATouchpoint(usage.touchpoint) });
+    }
+    this.pendingRefs.length = 0;
+    this.pendingUses.length = 0;
+    if (this.problemCount > 0) throw new GraphValidationError(this.problems, this.problemCount);
+    const warnings = findCycles(this.graph).map((cycle) => `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')} (allowed; effects are the least fixpoint)`);
+    return { graph: this.graph, warnings };
+  }
+}
+
+/** In-memory variant for tests and the API: several graph files given as text. */
+export const parseGraphDocuments = (docs: { file: string; text: string }[]): { graph: Graph; warnings: string[] } => {
+  const builder = new GraphBuilder();
+  for (const doc of docs) builder.addText(doc.file, doc.text);
+  return builder.build();
+};

@@ -1,0 +1,3 @@
+export * from './propagate.ts';
+export * from './customers.ts';
+export * from './assess.ts';

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { GraphBuilder, GraphValidationError, parseGraphDocuments, readCsvRows, findCycles, CUSTOMERS_CSV_HEADER, USAGE_CSV_HEADER } from '../../../functions/domain/graph/index.ts';
+
+const problemsOf = (docs: { file: string; text: string }[]) => {
+  try {
+    parseGraphDocuments(docs);
+  } catch (error) {
+    expect(error).toBeInstanceOf(GraphValidationError);
+    return (error as GraphValidationError).problems;
+  }
+  throw new Error('expected the graph to be rejected');
+};
+
+describe('graph files: parsing', () => {
+  it('reads YAML with hard, soft and anyOf dependencies, and JSON the same way', () => {
+    const yaml = `
+components:
+  - { id: db, team: payments }
+  - { id: dc-east }
+  - { id: dc-west }
+  - id: api
+    dependsOn: [db, { id: fraud, type: soft }, { anyOf: [dc-east, dc-west] }, { anyOf: [dc-east], type: soft }]
+  - { id: fraud }
+touchpoints:
+  - { id: web, channel: web, region: NL, dependsOn: [api] }
+notificationChannels:
+  - { channel: sms, dependsOn: [dc-east] }
+`;
+    const { graph } = parseGraphDocuments([{ file: 'g.yaml', text: yaml }]);
+    expect(graph.components.get('api')?.dependsOn).toEqual([
+      { kind: 'node', id: 'db', soft: false },
+      { kind: 'node', id: 'fraud', soft: true },
+      { kind: 'anyOf', ids: ['dc-east', 'dc-west'], soft: false },
+      { kind: 'anyOf', ids: ['dc-east'], soft: true },
+    ]);
+    expect(graph.touchpoints.get('web')).toMatchObject({ channel: 'web', region: 'NL' });
+    const json = JSON.stringify({ components: [{ id: 'x' }], touchpoints: [{ id: 't', channel: 'kiosk', dependsOn: ['x'] }] });
+    expect(parseGraphDocuments([{ file: 'g.json', text: json }]).graph.touchpoints.get('t')?.dependsOn).toEqual([{ kind: 'node', id: 'x', soft: false }]);
+  });
+
+  it('merges several files, and inline customers with time-windowed uses', () => {
+    const { graph } = parseGraphDocuments([
+      { file: 'a.yaml', text: 'components: [{ id: db }]' },
+      {
+        file: 'b.yaml',
+        text: `touchpoints: [{ id: kiosk, channel: kiosk, dependsOn: [db] }]
+customers:
+  - id: C-1
+    channels: [sms, email]
+    contacts: { email: a@example.com }
+    uses: [kiosk, { touchpoint: kiosk, from: "2026-12-05T06:00:00Z", to: "2026-12-05T09:00:00Z" }]`,
+      },
+    ]);
+    expect(graph.customers.get('C-1')).toMatchObject({ channels: ['sms', 'email'], optOut: false });
+    expect(graph.usagesByTouchpoint.get('kiosk')).toEqual([
+      { customerId: 'C-1', touchpoint: 'kiosk' },
+      { customerId: 'C-1', touchpoint: 'kiosk', from: Date.parse('2026-12-05T06:00:00Z'), to: Date.parse('2026-12-05T09:00:00Z') },
+    ]);
+  });
+
+  it('cycles are allowed and reported for a warning', () => {
+    const { warnings, graph } = parseGraphDocuments([
+      { file: 'g.yaml', text: 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a] }, { id: c, dependsOn: [c] }, { id: d, dependsOn: [a] }]' },
+    ]);
+    expect(findCycles(graph)).toEqual([['a', 'b'], ['c']]);
+    expect(warnings).toEqual([expect.stringContaining('a -> b -> a'), expect.stringContaining('c -> c')]);
+  });
+});
+
+describe('graph files: validation reports every problem at once, with file, path and id', () => {
+  it('repeated ids, unknown dependsOn, usage of a non-touchpoint, bad channel, bad time, bad id', () => {
+    const problems = problemsOf([
+      { file: 'a.yaml', text: 'components: [{ id: db }, { id: api, dependsOn: [db, ghost] }]' },
+      {
+        file: 'b.yaml',
+        text: `components: [{ id: db }]
+touchpoints: [{ id: web, channel: web, dependsOn: [{ anyOf: [api, nowhere] }] }]
+customers:
+  - { id: C-1, uses: [db, { touchpoint: web, from: "next tuesday" }] }`,
+      },
+    ]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'b.yaml', path: 'components[0]', id: 'db', message: expect.stringContaining('repeats') }),
+        expect.objectContaining({ file: 'a.yaml', path: 'components[1].dependsOn[1]', id: 'api', message: expect.stringContaining('"ghost"') }),
+        expect.objectContaining({ file: 'b.yaml', path: 'touchpoints[0].dependsOn[0]', id: 'web', message: expect.stringContaining('"nowhere"') }),
+        expect.objectContaining({ file: 'b.yaml', path: 'customers[0].uses[0]', id: 'C-1', message: expect.stringContaining('is a component, not a touchpoint') }),
+        expect.objectContaining({ file: 'b.yaml', path: 'customers[0].uses[1].from', id: 'C-1', message: expect.stringContaining('does not parse') }),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('unknown channel and effect words, unknown fields and bad ids are named with their path', () => {
+    const problems = problemsOf([
+      {
+        file: 'g.yaml',
+        text: `touchpoints: [{ id: web, channel: website }]
+notificationChannels: [{ channel: fax }]
+components: [{ id: "bad id" }, { id: ok, dependOn: [web] }, { id: x, dependsOn: [{ id: ok, type: weak }] }]`,
+      },
+    ]);
+    const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
+    expect(byPath['touchpoints[0].channel']).toMatchObject({ id: 'web', message: expect.stringContaining('web, mobile, kiosk') });
+    expect(byPath['notificationChannels[0].channel'].message).toContain('email, sms, push');
+    expect(byPath['components[0].id'].message).toContain('must match');
+    expect(byPath['components[1]']).toMatchObject({ id: 'ok', message: expect.stringContaining('unknown field(s) dependOn') });
+    expect(byPath['components[2].dependsOn[0]']).toMatchObject({ id: 'x' });
+  });
+
+  it('a file that is not YAML is a problem of that file, the others are still checked', () => {
+    const problems = problemsOf([
+      { file: 'broken.yaml', text: 'components: [ { id: a' },
+      { file: 'ok.yaml', text: 'touchpoints: [{ id: t, channel: web, dependsOn: [zz] }]' },
+    ]);
+    expect(problems.map((p) => p.file)).toEqual(['broken.yaml', 'ok.yaml']);
+  });
+});
+
+const csvStream = (text: string) => Readable.from([Buffer.from(text)]);
+
+describe('customers.csv and usage.csv, streamed', () => {
+  const base = () => {
+    const builder = new GraphBuilder();
+    builder.addText('g.yaml', 'components: [{ id: db }]\ntouchpoints: [{ id: kiosk, channel: kiosk, dependsOn: [db] }]');
+    return builder;
+  };
+  const customers = `${CUSTOMERS_CSV_HEADER.join(',')}
+C-1,gold,nl-NL,Europe/Amsterdam,a@example.com,+31600000001,,sms|email,false,22:00,07:00
+C-2,,,,,,,,,,
+`;
+
+  it('reads customers with channels, opt-out and quiet hours, and indexes usages by touchpoint', async () => {
+    const builder = base();
+    await readCsvRows(csvStream(customers), 'customers.csv', CUSTOMERS_CSV_HEADER, (row, line) => builder.addCustomerRow('customers.csv', line, row));
+    const usage = `${USAGE_CSV_HEADER.join(',')}\nC-1,kiosk,2026-12-05T06:00:00Z,2026-12-05T09:00:00Z\nC-2,kiosk,,\n`;
+    await readCsvRows(csvStream(usage), 'usage.csv', USAGE_CSV_HEADER, (row, line) => builder.addUsageRow('usage.csv', line, row));
+    const { graph } = builder.build();
+    expect(graph.customers.get('C-1')).toEqual({
+      id: 'C-1', segment: 'gold', locale: 'nl-NL', timeZone: 'Europe/Amsterdam',
+      contacts: { email: 'a@example.com', phone: '+31600000001' },
+      channels: ['sms', 'email'], optOut: false, quietHours: { start: '22:00', end: '07:00' },
+    });
+    expect(graph.customers.get('C-2')).toEqual({ id: 'C-2', contacts: {}, channels: ['email'], optOut: false });
+    expect(graph.usagesByTouchpoint.get('kiosk')?.map((u) => u.customerId)).toEqual(['C-1', 'C-2']);
+  });
+
+  it('every bad row is reported with its line number', async () => {
+    const builder = base();
+    const badCustomers = `${CUSTOMERS_CSV_HEADER.join(',')}\nC-1,,,Mars/Base,,,,fax,maybe,,\nC-2,,,,,,,,,,\n`;
+    await readCsvRows(csvStream(badCustomers), 'customers.csv', CUSTOMERS_CSV_HEADER, (row, line) => builder.addCustomerRow('customers.csv', line, row));
+    const usage = `${USAGE_CSV_HEADER.join(',')}\nC-2,db,,\nC-9,kiosk,,\nC-2,kiosk,yesterday,\n`;
+    await readCsvRows(csvStream(usage), 'usage.csv', USAGE_CSV_HEADER, (row, line) => builder.addUsageRow('usage.csv', line, row));
+    const error = (() => {
+      try {
+        builder.build();
+      } catch (e) {
+        return e as GraphValidationError;
+      }
+      throw new Error('expected problems');
+    })();
+    expect(error.problems.map((p) => `${p.file} ${p.path}`)).toEqual([
+      'customers.csv line 2.channels',
+      'customers.csv line 2.optOut',
+      'usage.csv line 2.touchpoint',
+      'usage.csv line 3.customerId',
+      'usage.csv line 4.from',
+    ]);
+  });
+
+  it('a wrong header is refused with the expected header in the message', async () => {
+    await expect(readCsvRows(csvStream('id,name\nC-1,x\n'), 'customers.csv', CUSTOMERS_CSV_HEADER, () => {})).rejects.toThrow(
+      /it must be exactly "id,segment,locale,timeZone/,
+    );
+  });
+
+  it('reads a file delivered in many small chunks without holding it whole', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `C-${i},,,,,,,,,,`).join('\n');
+    const text = `${CUSTOMERS_CSV_HEADER.join(',')}\n${rows}\n`;
+    const chunks = text.match(/[\s\S]{1,37}/g)!.map((c) => Buffer.from(c));
+    let seen = 0;
+    const count = await readCsvRows(Readable.from(chunks), 'c.csv', CUSTOMERS_CSV_HEADER, () => seen++);
+    expect([count, seen]).toEqual([2000, 2000]);
+  });
+});
