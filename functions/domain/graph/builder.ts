@@ -53,6 +53,7 @@ export class GraphBuilder {
   private readonly pendingRefs: { file: string; path: string; id: string; ref: NodeId }[] = [];
   private readonly pendingUses: { file: string; path: string; usage: Usage }[] = [];
   private readonly nodeOrigin = new Map<NodeId, string>();
+  private readonly brokenIds = new Set<NodeId>();
   private readonly channelSets = new Map<string, NotifyChannel[]>();
   private readonly validZones = new Map<string, boolean>();
 
@@ -77,21 +78,49 @@ export class GraphBuilder {
     this.addDocument(file, data ?? {});
   }
 
+  /**
+   * Validates each entry on its own so that one bad entry does not hide the problems of the others;
+   * valid entries are still collected (and cross-checked), invalid ones are reported and left out.
+   */
   addDocument(file: string, data: unknown): void {
-    const result = graphDocumentSchema.safeParse(data);
-    if (!result.success) {
-      for (const issue of result.error.issues) this.problem(this.fromZod(file, data, issue));
+    if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      this.problem({ file, path: '(root)', message: 'a graph file must be a mapping with components, touchpoints, notificationChannels, customers' });
       return;
     }
-    this.addParsed(file, result.data);
+    const doc = data as Record<string, unknown>;
+    const unknownKeys = Object.keys(doc).filter((k) => !(k in graphDocumentSchema.shape));
+    if (unknownKeys.length > 0) {
+      this.problem({ file, path: '(root)', message: `unknown section(s) ${unknownKeys.join(', ')}; use components, touchpoints, notificationChannels, customers` });
+    }
+    const valid: GraphDocument = {};
+    for (const key of ['components', 'touchpoints', 'notificationChannels', 'customers'] as const) {
+      const list = doc[key];
+      if (list === undefined || list === null) continue;
+      if (!Array.isArray(list)) {
+        this.problem({ file, path: key, message: `${key} must be a list` });
+        continue;
+      }
+      const schema = graphDocumentSchema.shape[key].unwrap().element;
+      const kept: unknown[] = [];
+      list.forEach((entry, index) => {
+        const result = schema.safeParse(entry);
+        if (result.success) {
+          kept.push(result.data);
+          return;
+        }
+        const id = entry && typeof entry === 'object' && typeof (entry as { id?: unknown }).id === 'string' ? (entry as { id: string }).id : undefined;
+        // An entry that failed is still a node others may name: do not report those names as unknown.
+        if (id !== undefined && (key === 'components' || key === 'touchpoints')) this.brokenIds.add(id);
+        for (const issue of result.error.issues) this.problem(this.fromZod(file, [key, index, ...issue.path], id, issue));
+      });
+      (valid as Record<string, unknown[]>)[key] = kept;
+    }
+    this.addParsed(file, valid);
   }
 
-  private fromZod(file: string, data: unknown, issue: z.core.$ZodIssue): GraphProblem {
-    const [list, index] = issue.path;
-    const entry = typeof list === 'string' && typeof index === 'number' ? (data as Record<string, unknown[]>)[list]?.[index] : undefined;
-    const id = entry && typeof entry === 'object' && typeof (entry as { id?: unknown }).id === 'string' ? (entry as { id: string }).id : undefined;
+  private fromZod(file: string, path: PropertyKey[], id: string | undefined, issue: z.core.$ZodIssue): GraphProblem {
     const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; remove or rename them` : issue.message;
-    return { file, path: zodPath(issue.path) || '(root)', ...(id !== undefined ? { id } : {}), message };
+    return { file, path: zodPath(path), ...(id !== undefined ? { id } : {}), message };
   }
 
   private claimId(file: string, path: string, id: NodeId): boolean {
@@ -292,12 +321,13 @@ export class GraphBuilder {
 
   /** Checks cross-references and returns the graph, or throws GraphValidationError listing every problem. */
   build(): { graph: Graph; warnings: string[] } {
-    const isNode = (ref: NodeId) => this.graph.components.has(ref) || this.graph.touchpoints.has(ref);
+    const isNode = (ref: NodeId) => this.graph.components.has(ref) || this.graph.touchpoints.has(ref) || this.brokenIds.has(ref);
     for (const { file, path, id, ref } of this.pendingRefs) {
       if (!isNode(ref)) this.problem({ file, path, id, message: `dependsOn names unknown node ${JSON.stringify(ref)}; define it or fix the id` });
     }
     for (const { file, path, usage } of this.pendingUses) {
       if (this.graph.touchpoints.has(usage.touchpoint)) this.index(usage);
+      else if (this.brokenIds.has(usage.touchpoint)) continue;
       else this.problem({ file, path, id: usage.customerId, message: this.notATouchpoint(usage.touchpoint) });
     }
     this.pendingRefs.length = 0;
