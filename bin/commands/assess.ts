@@ -23,9 +23,9 @@ export const register = (program: Command): void => {
       // Read the event first: it is small, and its errors should not wait for a million-row CSV.
       const { subject } = await readSubject(opts.event);
       const { graph } = await loadGraph({ graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage });
-      const { assessment, customers } = assessDetailed(viewOf(graph), subject);
+      const { assessment, records } = assessDetailed(viewOf(graph), subject);
       const output =
-        opts.format === 'json' ? renderJson(assessment) : opts.format === 'csv' ? renderCsv(customers) : renderTable(assessment, subject);
+        opts.format === 'json' ? renderJson(assessment) : opts.format === 'csv' ? renderCsv(assessment.customers, records) : renderTable(assessment, subject);
       process.stdout.write(output);
     });
 };

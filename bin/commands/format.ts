@@ -1,6 +1,5 @@
 /** Renders an assessment for people (table), for mail merges (csv) and for machines (json, DESIGN section 5). */
-import type { AffectedCustomer } from '../../functions/domain/impact/customers.ts';
-import type { Assessment, SubjectState } from '../../functions/domain/model.ts';
+import type { AssessedCustomer, Assessment, Customer, SubjectState } from '../../functions/domain/model.ts';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -57,12 +56,13 @@ const CONTACT = { email: 'email', sms: 'phone', push: 'push' } as const;
  * One row per affected customer for a mail merge. `to` is the address on the chosen channel: the
  * merge needs it, and this goes to the user's own stdout/file, never to a log.
  */
-export const renderCsv = (customers: readonly AffectedCustomer[]): string => {
+export const renderCsv = (customers: readonly AssessedCustomer[], records: readonly (Customer | undefined)[]): string => {
   const rows = [CSV_HEADER.join(',')];
-  for (const c of customers) {
+  customers.forEach((c, i) => {
+    const record = records[i];
     const channel = c.notify[0];
-    const to = channel && c.record ? (c.record.contacts[CONTACT[channel]] ?? '') : '';
-    rows.push([c.id, c.effect, c.touchpoints.join('|'), channel ?? '', to, c.record?.segment ?? '', c.record?.locale ?? ''].map(csvField).join(','));
-  }
+    const to = channel && record ? (record.contacts[CONTACT[channel]] ?? '') : '';
+    rows.push([c.id, c.effect, c.touchpoints.join('|'), channel ?? '', to, record?.segment ?? '', record?.locale ?? ''].map(csvField).join(','));
+  });
   return `${rows.join('\n')}\n`;
 };

@@ -71,6 +71,8 @@ export interface Usage {
   touchpoint: NodeId;
   from?: number;
   to?: number;
+  /** Position of the customer in `Graph.customerList`, set by the in-memory loader for fast joins. */
+  ordinal?: number;
 }
 
 export interface Customer {
@@ -96,6 +98,8 @@ export interface Graph {
   notificationChannels: Map<NotifyChannel, NotificationChannelDef>;
   customers: Map<string, Customer>;
   usagesByTouchpoint: Map<NodeId, Usage[]>;
+  /** Customers in id order, indexed by `Usage.ordinal` (optional: stores that page customers in leave it out). */
+  customerList?: Customer[];
 }
 
 /** A time window; `end` undefined means open-ended. Epoch ms. */

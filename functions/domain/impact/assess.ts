@@ -1,13 +1,13 @@
 /** One assessment of a subject against a graph: the `--format json` contract of DESIGN section 5. */
-import type { AffectedCustomer } from './customers.ts';
 import { affectedCustomers } from './customers.ts';
 import { propagate, type Topology } from './propagate.ts';
-import type { Assessment, AssessmentSummary, Customer, Graph, NodeId, SubjectState, Usage } from '../model.ts';
+import type { AssessedCustomer, Assessment, AssessmentSummary, Customer, Graph, NodeId, SubjectState, Usage } from '../model.ts';
 
 /** What an assessment reads: the topology plus usages of impacted touchpoints and customer records. */
 export interface GraphView extends Topology {
   usagesOf: (touchpoint: NodeId) => Iterable<Usage>;
   customer: (id: string) => Customer | undefined;
+  customerList?: readonly Customer[];
 }
 
 export const viewOf = (graph: Graph): GraphView => ({
@@ -16,6 +16,7 @@ export const viewOf = (graph: Graph): GraphView => ({
   notificationChannels: graph.notificationChannels,
   usagesOf: (touchpoint) => graph.usagesByTouchpoint.get(touchpoint) ?? [],
   customer: (id) => graph.customers.get(id),
+  ...(graph.customerList ? { customerList: graph.customerList } : {}),
 });
 
 const count = (into: Record<string, number>, key: string) => {
@@ -27,14 +28,18 @@ const count = (into: Record<string, number>, key: string) => {
  * notice goes on, bySegment by segment ("unknown" when absent), unreachable = affected customers we
  * will not notify (no usable channel, or opted out).
  */
-export const summarise = (touchpoints: number, customers: readonly AffectedCustomer[]): AssessmentSummary => {
+export const summarise = (
+  touchpoints: number,
+  customers: readonly AssessedCustomer[],
+  records: readonly (Customer | undefined)[],
+): AssessmentSummary => {
   const summary: AssessmentSummary = { touchpoints, customers: customers.length, byEffect: {}, byChannel: {}, bySegment: {}, unreachable: 0 };
-  for (const c of customers) {
+  customers.forEach((c, i) => {
     count(summary.byEffect, c.effect);
     if (c.notify.length > 0) count(summary.byChannel, c.notify[0]);
     else summary.unreachable++;
-    count(summary.bySegment, c.record?.segment ?? 'unknown');
-  }
+    count(summary.bySegment, records[i]?.segment ?? 'unknown');
+  });
   return summary;
 };
 
@@ -43,23 +48,24 @@ export const isAssessable = (subject: SubjectState): boolean => subject.opened &
 
 export interface DetailedAssessment {
   assessment: Assessment;
-  /** Affected customers with their records, for notices and support. */
-  customers: AffectedCustomer[];
+  /** The record of assessment.customers[i], when known: for notices, support and mail merges. */
+  records: (Customer | undefined)[];
 }
 
 export const assessDetailed = (view: GraphView, subject: SubjectState): DetailedAssessment => {
   const propagation = propagate(view, subject.impacts);
   const active = isAssessable(subject);
   const touchpoints = active ? propagation.touchpoints : [];
-  const customers = active
+  const { customers, records } = active
     ? affectedCustomers({
         touchpointEffects: new Map(touchpoints.map((t) => [t.id, t.effect])),
         usagesOf: view.usagesOf,
         customer: view.customer,
         channelEffects: propagation.channelEffects,
         window: subject.window,
+        ...(view.customerList ? { customerList: view.customerList } : {}),
       })
-    : [];
+    : { customers: [], records: [] };
   const window = {
     start: new Date(subject.window.start).toISOString(),
     ...(subject.window.end !== undefined ? { end: new Date(subject.window.end).toISOString() } : {}),
@@ -68,11 +74,11 @@ export const assessDetailed = (view: GraphView, subject: SubjectState): Detailed
     assessment: {
       subject: { type: subject.type, id: subject.id, window },
       touchpoints,
-      customers: customers.map(({ id, effect, touchpoints: tps, notify }) => ({ id, effect, touchpoints: tps, notify })),
+      customers,
       unknownNodes: propagation.unknownNodes,
-      summary: summarise(touchpoints.length, customers),
+      summary: summarise(touchpoints.length, customers, records),
     },
-    customers,
+    records,
   };
 };
 

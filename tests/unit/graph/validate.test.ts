@@ -54,8 +54,8 @@ customers:
     ]);
     expect(graph.customers.get('C-1')).toMatchObject({ channels: ['sms', 'email'], optOut: false });
     expect(graph.usagesByTouchpoint.get('kiosk')).toEqual([
-      { customerId: 'C-1', touchpoint: 'kiosk' },
-      { customerId: 'C-1', touchpoint: 'kiosk', from: Date.parse('2026-12-05T06:00:00Z'), to: Date.parse('2026-12-05T09:00:00Z') },
+      { customerId: 'C-1', touchpoint: 'kiosk', ordinal: 0 },
+      { customerId: 'C-1', touchpoint: 'kiosk', from: Date.parse('2026-12-05T06:00:00Z'), to: Date.parse('2026-12-05T09:00:00Z'), ordinal: 0 },
     ]);
   });
 

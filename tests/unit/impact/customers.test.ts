@@ -96,6 +96,15 @@ describe('affected customers (DESIGN section 5)', () => {
     });
   });
 
+  it('the join by ordinal (in-memory graphs) and by id (paged stores) give the same customers', () => {
+    const graph = graphOf(estate);
+    const subject = openChange([{ node: 'db', effect: 'outage' }, { node: 'ivr', effect: 'degraded' }], { start: T(0), end: T(12) });
+    const byOrdinal = assess(graph, subject);
+    const byId = assess({ ...graph, customerList: undefined }, subject);
+    expect(byOrdinal.customers.length).toBe(5);
+    expect(byId).toEqual(byOrdinal);
+  });
+
   it('reads only the usages of impacted touchpoints, never every customer', () => {
     const graph = graphOf(estate);
     const read: string[] = [];
