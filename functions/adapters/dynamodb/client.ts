@@ -1,0 +1,12 @@
+/**
+ * DynamoDB clients, created once per process (module scope, reused across Lambda invocations).
+ * The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB (local runtime, tests) or the
+ * standard resolution (AWS).
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export const documentClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, ...config }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });

@@ -1,0 +1,212 @@
+/**
+ * The graph in DynamoDB. Import is a diff against what is stored (puts for new or changed items,
+ * deletes for items no longer in the files), so re-importing the same files writes nothing. Loading
+ * for an assessment reads the topology once per graph version and then only the usage shards of the
+ * impacted touchpoints, in parallel.
+ */
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { GraphView } from '../domain/impact/assess.ts';
+import type { Topology } from '../domain/impact/propagate.ts';
+import type { Component, Customer, Graph, NodeId, NotificationChannelDef, Touchpoint, Usage } from '../domain/model.ts';
+import { USAGE_SHARDS } from '../../lib/tables.ts';
+import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
+import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
+import { runBounded } from './dynamodb/retry.ts';
+
+const GRAPH_PK = 'graph';
+const META = { pk: GRAPH_PK, sk: 'meta' };
+
+/** Stable shard of a customer within a touchpoint's usage (FNV-1a of the id). */
+export const shardOf = (customerId: string, shards = USAGE_SHARDS): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) h = Math.imul(h ^ customerId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % shards;
+};
+
+export const usagePartition = (touchpoint: NodeId, shard: number) => `usage#${touchpoint}#${shard}`;
+
+/** What the assessment needs of a customer, stored with each usage so the join reads one partition set. */
+type Profile = Omit<Customer, 'contacts' | 'id'>;
+const profileOf = (c: Customer): Profile => ({
+  segment: c.segment,
+  locale: c.locale,
+  timeZone: c.timeZone,
+  channels: c.channels,
+  optOut: c.optOut,
+  quietHours: c.quietHours,
+});
+
+const digest = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64').slice(0, 16);
+
+export interface ImportReport {
+  puts: number;
+  deletes: number;
+  unchanged: number;
+  contactPuts: number;
+  contactDeletes: number;
+  /** The graph version after the import (unchanged when nothing changed). */
+  version: number;
+}
+
+export interface ImportOptions {
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+type Item = Record<string, unknown> & { pk: string; sk: string; h: string };
+
+/** Contacts go to their own table: the graph table never holds personal contact data. */
+const contactItem = (c: Customer) => {
+  const body = { email: c.contacts.email, phone: c.contacts.phone, push: c.contacts.push };
+  return { customerId: c.id, ...body, h: digest(body) };
+};
+
+export const graphItems = function* (graph: Graph): Generator<Item> {
+  for (const node of [...graph.components.values(), ...graph.touchpoints.values()]) {
+    const kind = graph.touchpoints.has(node.id) ? 'touchpoint' : 'component';
+    const data = JSON.stringify(node);
+    yield { pk: GRAPH_PK, sk: `node#${node.id}`, kind, data, h: digest([kind, data]) };
+  }
+  for (const def of graph.notificationChannels.values()) {
+    const data = JSON.stringify(def);
+    yield { pk: GRAPH_PK, sk: `channel#${def.channel}`, kind: 'channel', data, h: digest(data) };
+  }
+  for (const customer of graph.customers.values()) {
+    const profile = profileOf(customer);
+    yield { pk: `customer#${customer.id}`, sk: 'profile', kind: 'customer', ...profile, h: digest(profile) };
+  }
+  for (const [touchpoint, usages] of graph.usagesByTouchpoint) {
+    for (const u of usages) {
+      const customer = graph.customers.get(u.customerId);
+      const p = customer ? profileOf(customer) : undefined;
+      const body = { c: u.customerId, f: u.from, t: u.to, p };
+      yield { pk: usagePartition(touchpoint, shardOf(u.customerId)), sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`, kind: 'usage', ...body, h: digest(body) };
+    }
+  }
+};
+
+interface CachedTopology {
+  version: number;
+  topology: Topology;
+}
+
+export class GraphStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly graphTable: string;
+  private readonly contactsTable: string;
+  private cached?: CachedTopology;
+
+  constructor(client: DynamoDBDocumentClient, tables: { graph: string; contacts: string }) {
+    this.client = client;
+    this.graphTable = tables.graph;
+    this.contactsTable = tables.contacts;
+  }
+
+  async version(): Promise<number> {
+    const out = await this.client.send(new GetCommand({ TableName: this.graphTable, Key: META, ConsistentRead: true }));
+    return Number(out.Item?.version ?? 0);
+  }
+
+  /** Writes the difference between `graph` and what is stored; bumps the graph version when anything changed. */
+  async import(graph: Graph, options: ImportOptions = {}): Promise<ImportReport> {
+    const [stored, storedContacts, version] = await Promise.all([
+      scanAll(this.client, { TableName: this.graphTable, ProjectionExpression: 'pk, sk, h' }),
+      scanAll(this.client, { TableName: this.contactsTable, ProjectionExpression: 'customerId, h' }),
+      this.version(),
+    ]);
+    const existing = new Map<string, string>();
+    for (const item of stored) if (item.sk !== 'meta') existing.set(`${item.pk}\u0000${item.sk}`, String(item.h));
+    const graphWrites: WriteRequest[] = [];
+    let unchanged = 0;
+    for (const item of graphItems(graph)) {
+      const key = `${item.pk}\u0000${item.sk}`;
+      const h = existing.get(key);
+      existing.delete(key);
+      if (h === item.h) unchanged++;
+      else graphWrites.push({ PutRequest: { Item: item } });
+    }
+    const puts = graphWrites.length;
+    for (const key of existing.keys()) {
+      const [pk, sk] = key.split('\u0000');
+      graphWrites.push({ DeleteRequest: { Key: { pk, sk } } });
+    }
+    const existingContacts = new Map(storedContacts.map((c) => [String(c.customerId), String(c.h)]));
+    const contactWrites: WriteRequest[] = [];
+    for (const customer of graph.customers.values()) {
+      const item = contactItem(customer);
+      const h = existingContacts.get(item.customerId);
+      existingContacts.delete(item.customerId);
+      if (h !== item.h) contactWrites.push({ PutRequest: { Item: item } });
+    }
+    const contactPuts = contactWrites.length;
+    for (const customerId of existingContacts.keys()) contactWrites.push({ DeleteRequest: { Key: { customerId } } });
+
+    const total = graphWrites.length + contactWrites.length;
+    let done = 0;
+    const onProgress = (n: number) => options.onProgress?.((done += n), total);
+    const concurrency = options.concurrency ?? 16;
+    await Promise.all([
+      batchWrite(this.client, this.graphTable, graphWrites, { concurrency, onProgress }),
+      batchWrite(this.client, this.contactsTable, contactWrites, { concurrency: Math.max(2, concurrency / 4), onProgress }),
+    ]);
+    const changed = total > 0;
+    const next = changed ? version + 1 : version;
+    // The version moves only after every item is written: readers never see a half-imported graph version.
+    if (changed) await this.client.send(new PutCommand({ TableName: this.graphTable, Item: { ...META, version: next, importedAt: Date.now() } }));
+    return { puts, deletes: graphWrites.length - puts, unchanged, contactPuts, contactDeletes: contactWrites.length - contactPuts, version: next };
+  }
+
+  /** Components, touchpoints and notification channels, read once per graph version. */
+  async topology(): Promise<CachedTopology> {
+    const version = await this.version();
+    if (this.cached?.version === version) return this.cached;
+    const items = await queryAll(this.client, { TableName: this.graphTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GRAPH_PK }, ConsistentRead: true });
+    const topology: Topology = { components: new Map(), touchpoints: new Map(), notificationChannels: new Map() };
+    for (const item of items) {
+      if (item.kind === 'component') topology.components.set(String(item.sk).slice(5), JSON.parse(String(item.data)) as Component);
+      else if (item.kind === 'touchpoint') topology.touchpoints.set(String(item.sk).slice(5), JSON.parse(String(item.data)) as Touchpoint);
+      else if (item.kind === 'channel') {
+        const def = JSON.parse(String(item.data)) as NotificationChannelDef;
+        topology.notificationChannels.set(def.channel, def);
+      }
+    }
+    this.cached = { version, topology };
+    return this.cached;
+  }
+
+  /** Usages (with customer profiles) of the given touchpoints: every shard queried in parallel. */
+  async usagesOf(touchpoints: readonly NodeId[], concurrency = 16): Promise<{ usages: Map<NodeId, Usage[]>; customers: Map<string, Customer> }> {
+    const usages = new Map<NodeId, Usage[]>(touchpoints.map((t) => [t, []]));
+    const customers = new Map<string, Customer>();
+    const partitions = touchpoints.flatMap((touchpoint) => Array.from({ length: USAGE_SHARDS }, (_, shard) => ({ touchpoint, shard })));
+    await runBounded(partitions, concurrency, async ({ touchpoint, shard }) => {
+      const list = usages.get(touchpoint)!;
+      for await (const page of queryPages(this.client, {
+        TableName: this.graphTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': usagePartition(touchpoint, shard) },
+      })) {
+        for (const item of page) {
+          const customerId = String(item.c);
+          list.push({ customerId, touchpoint, from: item.f as number | undefined, to: item.t as number | undefined });
+          if (item.p && !customers.has(customerId)) {
+            const p = item.p as Profile;
+            customers.set(customerId, { id: customerId, contacts: {}, ...p, channels: p.channels ?? ['email'], optOut: !!p.optOut });
+          }
+        }
+      }
+    });
+    return { usages, customers };
+  }
+
+  /**
+   * A GraphView for one assessment: the cached topology plus the usage shards of `touchpoints`.
+   * Customer records carry no contacts (those live in the contacts table; notify reads them).
+   */
+  async view(touchpoints: readonly NodeId[]): Promise<GraphView> {
+    const { topology } = await this.topology();
+    const { usages, customers } = await this.usagesOf(touchpoints);
+    return { ...topology, usagesOf: (t) => usages.get(t) ?? [], customer: (id) => customers.get(id) };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The notification ledger: per subject and customer, what was sent (kind, version, channel, time).
+ * A record is written on condition that it does not exist, so one (subject, customer, kind, version)
+ * is recorded once however often a worker retries. Records are also indexed by subject (sharded)
+ * so that a resolution can reach everyone who was told.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SUBJECT_SHARDS } from '../../lib/tables.ts';
+import { shardOf } from './graph-store.ts';
+import { queryAll } from './dynamodb/query.ts';
+import { RetriesExhaustedError, backoffMs, runBounded, sleep } from './dynamodb/retry.ts';
+
+export interface LedgerEntry {
+  subjectKey: string;
+  customerId: string;
+  kind: string;
+  version: number;
+  channel: string;
+  sentAt: number;
+}
+
+export const ledgerKey = (e: Pick<LedgerEntry, 'subjectKey' | 'customerId' | 'kind' | 'version'>) => ({
+  pk: `customer#${e.customerId}`,
+  sk: `ledger#${e.subjectKey}#${e.kind}#${String(e.version).padStart(6, '0')}`,
+});
+
+export const subjectShard = (subjectKey: string, customerId: string) => `${subjectKey}#${shardOf(customerId, SUBJECT_SHARDS)}`;
+
+/** Conditional puts go in transactions of this many (one round trip, each put still conditional). */
+const TRANSACTION_SIZE = 25;
+const MAX_ATTEMPTS = 10;
+
+const toItem = (e: LedgerEntry) => ({
+  ...ledgerKey(e),
+  kind: 'ledger',
+  gsi1pk: subjectShard(e.subjectKey, e.customerId),
+  gsi1sk: `ledger#${e.customerId}#${e.kind}#${String(e.version).padStart(6, '0')}`,
+  subjectKey: e.subjectKey,
+  customerId: e.customerId,
+  noticeKind: e.kind,
+  version: e.version,
+  channel: e.channel,
+  sentAt: e.sentAt,
+});
+
+const fromItem = (i: Record<string, unknown>): LedgerEntry => ({
+  subjectKey: String(i.subjectKey),
+  customerId: String(i.customerId),
+  kind: String(i.noticeKind),
+  version: Number(i.version),
+  channel: String(i.channel),
+  sentAt: Number(i.sentAt),
+});
+
+export class Ledger {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  /**
+   * Records entries exactly once each. Returns which were new (recorded now) and which had been
+   * recorded before (a retry): the caller sends a notice only for a new record.
+   */
+  async record(entries: readonly LedgerEntry[], concurrency = 8): Promise<{ recorded: LedgerEntry[]; already: LedgerEntry[] }> {
+    const recorded: LedgerEntry[] = [];
+    const already: LedgerEntry[] = [];
+    const unique = [...new Map(entries.map((e) => [JSON.stringify(ledgerKey(e)), e])).values()];
+    const groups: LedgerEntry[][] = [];
+    for (let i = 0; i < unique.length; i += TRANSACTION_SIZE) groups.push(unique.slice(i, i + TRANSACTION_SIZE));
+    await runBounded(groups, concurrency, async (group) => {
+      let pending = group;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_ATTEMPTS) throw new RetriesExhaustedError(`recording ${pending.length} ledger entries`, attempt);
+        if (attempt > 0) await sleep(backoffMs(attempt));
+        try {
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: pending.map((e) => ({ Put: { TableName: this.table, Item: toItem(e), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            }),
+          );
+          recorded.push(...pending);
+          pending = [];
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          // Drop the entries that were already recorded; retry the rest (conflicts, throttling).
+          const reasons = error.CancellationReasons ?? [];
+          const next: LedgerEntry[] = [];
+          pending.forEach((e, i) => (reasons[i]?.Code === 'ConditionalCheckFailed' ? already.push(e) : next.push(e)));
+          pending = next;
+        }
+      }
+    });
+    return { recorded, already };
+  }
+
+  /** What one customer was sent about one subject. */
+  async sentTo(subjectKey: string, customerId: string): Promise<LedgerEntry[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': `customer#${customerId}`, ':sk': `ledger#${subjectKey}#` },
+      ConsistentRead: true,
+    });
+    return items.map(fromItem);
+  }
+
+  /** Everything sent about a subject, across its index shards. */
+  async sentAbout(subjectKey: string): Promise<LedgerEntry[]> {
+    const shards = await Promise.all(
+      Array.from({ length: SUBJECT_SHARDS }, (_, shard) =>
+        queryAll(this.client, {
+          TableName: this.table,
+          IndexName: 'bySubject',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+          ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'ledger#' },
+        }),
+      ),
+    );
+    return shards.flat().map(fromItem);
+  }
+}

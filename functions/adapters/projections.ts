@@ -1,0 +1,139 @@
+/**
+ * Projections derived from the event store: the current state of each subject with its impact
+ * summary, the current impact per (customer, subject) for support lookups, and rejected events.
+ * Writes check the subject's event version so an older fold never overwrites a newer one.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AssessedCustomer, Assessment, SubjectState } from '../domain/model.ts';
+import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
+import { queryAll } from './dynamodb/query.ts';
+import { subjectShard } from './ledger.ts';
+import { SUBJECT_SHARDS } from '../../lib/tables.ts';
+
+export interface SubjectProjection {
+  subjectKey: string;
+  /** Version of the last event folded into this state (stream order guard). */
+  eventVersion: number;
+  state: SubjectState;
+  summary: Assessment['summary'];
+  touchpoints: Assessment['touchpoints'];
+  unknownNodes: string[];
+  graphVersion: number;
+  updatedAt: number;
+}
+
+export interface CustomerImpact {
+  customerId: string;
+  subjectKey: string;
+  effect: AssessedCustomer['effect'];
+  touchpoints: string[];
+  notify: string[];
+  /** Subject window and status, so that support needs no second read. */
+  window: SubjectState['window'];
+  status: SubjectState['status'];
+  title?: string;
+}
+
+const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
+
+export class Projections {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(client: DynamoDBDocumentClient, table: string) {
+    this.client = client;
+    this.table = table;
+  }
+
+  /** Stores the projection unless a newer event version is already stored; returns whether it was written. */
+  async putSubject(p: SubjectProjection): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `subject#${p.subjectKey}`, sk: 'state', kind: 'subject', ...p, state: JSON.stringify(p.state) },
+          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
+          ExpressionAttributeValues: { ':v': p.eventVersion },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getSubject(subjectKey: string): Promise<SubjectProjection | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `subject#${subjectKey}`, sk: 'state' }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, kind: _kind, ...rest } = out.Item;
+    return { ...(rest as Omit<SubjectProjection, 'state'>), state: JSON.parse(String(out.Item.state)) as SubjectState };
+  }
+
+  /** Replaces a subject's per-customer impacts: writes `current`, deletes customers no longer affected. */
+  async replaceCustomerImpacts(subjectKey: string, current: readonly CustomerImpact[], previous: readonly string[], concurrency = 8): Promise<{ written: number; removed: number }> {
+    const keep = new Set(current.map((c) => c.customerId));
+    const writes: WriteRequest[] = current.map((c) => ({
+      PutRequest: {
+        Item: { pk: `customer#${c.customerId}`, sk: `impact#${subjectKey}`, kind: 'impact', gsi1pk: subjectShard(subjectKey, c.customerId), gsi1sk: `impact#${c.customerId}`, ...c },
+      },
+    }));
+    const gone = previous.filter((id) => !keep.has(id));
+    for (const id of gone) writes.push({ DeleteRequest: { Key: { pk: `customer#${id}`, sk: `impact#${subjectKey}` } } });
+    await batchWrite(this.client, this.table, writes, { concurrency });
+    return { written: current.length, removed: gone.length };
+  }
+
+  /** "What affects C-1042?": every subject with a current impact on the customer. */
+  async impactsOfCustomer(customerId: string): Promise<CustomerImpact[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': `customer#${customerId}`, ':sk': 'impact#' },
+    });
+    return items.map(stripKeys) as unknown as CustomerImpact[];
+  }
+
+  /** The customers a subject currently affects, across its index shards. */
+  async customersOfSubject(subjectKey: string): Promise<CustomerImpact[]> {
+    const shards = await Promise.all(
+      Array.from({ length: SUBJECT_SHARDS }, (_, shard) =>
+        queryAll(this.client, {
+          TableName: this.table,
+          IndexName: 'bySubject',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+          ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'impact#' },
+        }),
+      ),
+    );
+    return shards.flat().map(stripKeys) as unknown as CustomerImpact[];
+  }
+
+  /** A refused event, kept 90 days with its reasons (never its contact data: events carry none). */
+  async recordRejection(r: { eventId?: string; detailType?: string; reasons: string[]; receivedAt: number; raw: string }): Promise<void> {
+    const day = new Date(r.receivedAt).toISOString().slice(0, 10);
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `rejected#${day}`,
+          sk: `${r.receivedAt}#${r.eventId ?? 'unknown'}`,
+          kind: 'rejection',
+          ...r,
+          raw: r.raw.slice(0, 16_000),
+          expiresAt: Math.floor(r.receivedAt / 1000) + REJECTION_TTL_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async rejectionsOn(day: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `rejected#${day}` } });
+  }
+}
+
+const stripKeys = (item: Record<string, unknown>) => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...rest } = item;
+  return rest;
+};

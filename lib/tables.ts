@@ -1,0 +1,133 @@
+/**
+ * The one definition of every table: names, keys, indexes, TTL and stream settings. The CDK stack
+ * (lib/constructs), the local runtime (lib/local) and the integration tests all build from this.
+ * Plain data only: no CDK or SDK imports, so every consumer can read it.
+ */
+
+export type AttributeType = 'S' | 'N';
+
+export interface KeyDef {
+  name: string;
+  type: AttributeType;
+}
+
+export interface TableDef {
+  /** Logical name; the physical name is `<prefix><logicalName>` (see tableName). */
+  logicalName: string;
+  /** Environment variable the handlers read the physical name from (lib/environment.ts). */
+  env: string;
+  partitionKey: KeyDef;
+  sortKey?: KeyDef;
+  globalIndexes?: { indexName: string; partitionKey: KeyDef; sortKey?: KeyDef }[];
+  timeToLiveAttribute?: string;
+  /** DynamoDB Stream view, when the table has a stream. */
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  /** Who reads it and why: documentation that travels with the definition. */
+  purpose: string;
+}
+
+const S = (name: string): KeyDef => ({ name, type: 'S' });
+
+export const TABLES = {
+  /**
+   * Event store. Events: pk = subject key (`change#CHG-1`), sk = `v#<zero-padded version>`.
+   * Dedupe items: pk = `event#<eventId>`, sk = `dedupe`, written in the same transaction.
+   */
+  events: {
+    logicalName: 'events',
+    env: 'EVENTS_TABLE',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
+    stream: 'NEW_IMAGE',
+    purpose: 'append-only event store; its stream drives the assess function',
+  },
+  /**
+   * Graph. Topology: pk = `graph`, sk = `node#<id>` | `channel#<channel>` | `meta` (the version).
+   * Customers: pk = `customer#<id>`, sk = `profile`. Usage: pk = `usage#<touchpoint>#<shard>`,
+   * sk = `<customerId>#<from>#<to>` with the customer's profile denormalised for the join.
+   */
+  graph: {
+    logicalName: 'graph',
+    env: 'GRAPH_TABLE',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
+    purpose: 'touchpoint-dependency graph: components, touchpoints, channels, customers, usage shards',
+  },
+  /**
+   * Projections and the notification ledger. Subject state: pk = `subject#<key>`, sk = `state`.
+   * Per customer: pk = `customer#<id>`, sk = `impact#<key>` (current impact) or
+   * `ledger#<key>#<kind>#<version>` (what was sent). Index bySubject: gsi1pk = `<key>#<shard>`.
+   * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
+   */
+  impacts: {
+    logicalName: 'impacts',
+    env: 'IMPACTS_TABLE',
+    partitionKey: S('pk'),
+    sortKey: S('sk'),
+    globalIndexes: [{ indexName: 'bySubject', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') }],
+    timeToLiveAttribute: 'expiresAt',
+    purpose: 'subject state, customer impact, notification ledger, rejected events',
+  },
+  /** Contact details, keyed by customer id; only the notify function may read it. */
+  contacts: {
+    logicalName: 'contacts',
+    env: 'CONTACTS_TABLE',
+    partitionKey: S('customerId'),
+    purpose: 'e-mail, phone and push token per customer (personal data: notify only, never logged)',
+  },
+  /** Powertools idempotency records (its default attribute names). */
+  idempotency: {
+    logicalName: 'idempotency',
+    env: 'IDEMPOTENCY_TABLE',
+    partitionKey: S('id'),
+    timeToLiveAttribute: 'expiration',
+    purpose: 'Powertools idempotency for handlers whose side effects are not naturally idempotent',
+  },
+} as const satisfies Record<string, TableDef>;
+
+export type TableKey = keyof typeof TABLES;
+export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
+
+/** Usage of one touchpoint is spread over this many partitions (each < 1,000 WCU/s, read in parallel). */
+export const USAGE_SHARDS = 16;
+/** The bySubject index partition of a subject is spread over this many shards. */
+export const SUBJECT_SHARDS = 16;
+
+export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
+
+/** Physical names of all tables for a prefix: what handlers get through their environment. */
+export const tableNames = (prefix = ''): Record<TableKey, string> =>
+  Object.fromEntries(TABLE_KEYS.map((k) => [k, tableName(k, prefix)])) as Record<TableKey, string>;
+
+/**
+ * The CreateTable input for a definition (SDK shape, on-demand): used by the local runtime and the
+ * tests to create tables in DynamoDB Local. TTL is a separate UpdateTimeToLive call.
+ */
+export const createTableInput = (key: TableKey, prefix = '') => {
+  const def: TableDef = TABLES[key];
+  const keys = [def.partitionKey, ...(def.sortKey ? [def.sortKey] : [])];
+  const indexKeys = (def.globalIndexes ?? []).flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])]);
+  const attributes = new Map([...keys, ...indexKeys].map((k) => [k.name, k.type]));
+  return {
+    TableName: tableName(key, prefix),
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' as const },
+      ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(def.globalIndexes
+      ? {
+          GlobalSecondaryIndexes: def.globalIndexes.map((i) => ({
+            IndexName: i.indexName,
+            KeySchema: [
+              { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
+              ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' as const }] : []),
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+    ...(def.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } } : {}),
+  };
+};
