@@ -15,6 +15,9 @@ import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';
 
 const GRAPH_PK = 'graph';
+
+/** Stands in for a contact detail in store views: the detail itself is only in the contacts table. */
+export const CONTACT_ON_FILE = '(on file)';
 const META = { pk: GRAPH_PK, sk: 'meta' };
 
 /** Stable shard of a customer within a touchpoint's usage (FNV-1a of the id). */
@@ -26,9 +29,13 @@ export const shardOf = (customerId: string, shards = USAGE_SHARDS): number => {
 
 export const usagePartition = (touchpoint: NodeId, shard: number) => `usage#${touchpoint}#${shard}`;
 
-/** What the assessment needs of a customer, stored with each usage so the join reads one partition set. */
-type Profile = Omit<Customer, 'contacts' | 'id'>;
+/**
+ * What the assessment needs of a customer, stored with each usage so the join reads one partition set.
+ * Which kinds of contact exist is part of it (channel choice needs it); the details are not.
+ */
+type Profile = Omit<Customer, 'contacts' | 'id'> & { has: string };
 const profileOf = (c: Customer): Profile => ({
+  has: (['email', 'phone', 'push'] as const).filter((k) => c.contacts[k]).join('|'),
   segment: c.segment,
   locale: c.locale,
   timeZone: c.timeZone,
@@ -191,8 +198,9 @@ export class GraphStore {
           const customerId = String(item.c);
           list.push({ customerId, touchpoint, from: item.f as number | undefined, to: item.t as number | undefined });
           if (item.p && !customers.has(customerId)) {
-            const p = item.p as Profile;
-            customers.set(customerId, { id: customerId, contacts: {}, ...p, channels: p.channels ?? ['email'], optOut: !!p.optOut });
+            const { has, ...p } = item.p as Profile;
+            const contacts = Object.fromEntries(has.split('|').filter(Boolean).map((k) => [k, CONTACT_ON_FILE]));
+            customers.set(customerId, { id: customerId, ...p, contacts, channels: p.channels ?? ['email'], optOut: !!p.optOut });
           }
         }
       }

@@ -109,7 +109,7 @@ export const affectedCustomers = (input: AffectedCustomersInput): AffectedCustom
     const channel = record ? choose(record) : undefined;
     if (channel) hits[i].notify = ONE_CHANNEL[channel];
   }
-  if (!slots) {
+  if (!slots || byId.size > 0) {
     const order = hits.map((_, i) => i).sort((a, b) => (hits[a].id < hits[b].id ? -1 : 1));
     return { customers: order.map((i) => hits[i]), records: order.map((i) => records[i]) };
   }
