@@ -4,13 +4,15 @@ import { Command } from 'commander';
 import { runCli } from './commands/cli-errors.ts';
 import { register as assess } from './commands/assess.ts';
 import { register as graphValidate } from './commands/graph-validate.ts';
+import { register as graphImport } from './commands/graph-import.ts';
+import { register as replay } from './commands/replay.ts';
 
 const program = new Command('impact')
   .description('turn IT changes and incidents into customer impact')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
-for (const register of [assess, graphValidate]) register(program);
+for (const register of [assess, graphValidate, graphImport, replay]) register(program);
 for (const command of program.commands) command.exitOverride();
 for (const group of program.commands) for (const sub of group.commands) sub.exitOverride();
 

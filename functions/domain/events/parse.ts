@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { SubjectType } from '../model.ts';
+import { canonicalJson } from '../canonical.ts';
 import { EventValidationError, type EventIssue } from './errors.ts';
 import {
   ALARM_DETAIL_TYPE,
@@ -42,18 +43,6 @@ const toIssues = (error: z.ZodError, prefix: string): EventIssue[] =>
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(event)',
     message: issue.message,
   }));
-
-/** A stable JSON rendering (sorted keys) so the same content always hashes to the same eventId. */
-const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-};
 
 export const contentHash = (detailType: string, detail: unknown): string =>
   `sha256:${createHash('sha256').update(`${detailType}\n${canonicalJson(detail)}`).digest('hex').slice(0, 32)}`;
