@@ -28,7 +28,7 @@ export const ledgerKey = (e: Pick<LedgerEntry, 'subjectKey' | 'customerId' | 'ki
 export const subjectShard = (subjectKey: string, customerId: string) => `${subjectKey}#${shardOf(customerId, SUBJECT_SHARDS)}`;
 
 /** Conditional puts go in transactions of this many (one round trip, each put still conditional). */
-const TRANSACTION_SIZE = 25;
+const TRANSACTION_SIZE = 100;
 const MAX_ATTEMPTS = 10;
 
 const toItem = (e: LedgerEntry) => ({
