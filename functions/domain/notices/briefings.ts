@@ -1,0 +1,77 @@
+/**
+ * Support briefings: one per team whose touchpoints a subject hits (and the subject's own team), so
+ * that first-line staff know what, when, where, why, who and what to tell callers before the phone rings.
+ */
+import type { Topology } from '../impact/propagate.ts';
+import type { Assessment, Customer, SubjectState } from '../model.ts';
+
+export interface Briefing {
+  team: string;
+  kind: string;
+  severity: string;
+  region: string;
+  subject: { type: SubjectState['type']; id: string; title?: string; status: string; window: Assessment['subject']['window'] };
+  touchpoints: { id: string; name?: string; channel: string; effect: string; why: string }[];
+  customers: { total: number; byEffect: Record<string, number>; bySegment: Record<string, number>; unreachable: number };
+  tellCallers: string;
+}
+
+const DEFAULT_LINE: Record<SubjectState['type'], string> = {
+  change: 'This is planned maintenance; affected customers have been told. Offer the alternatives listed for the touchpoints.',
+  incident: 'We know about the disruption and are working on it; affected customers receive updates.',
+};
+
+export const buildBriefings = (
+  state: SubjectState,
+  assessment: Assessment,
+  records: readonly (Customer | undefined)[],
+  topology: Pick<Topology, 'touchpoints' | 'components'>,
+  kind: string,
+): Briefing[] => {
+  const teams = new Map<string, Briefing>();
+  const briefingFor = (team: string, region: string) => {
+    let b = teams.get(team);
+    if (!b) {
+      b = {
+        team,
+        kind,
+        severity: state.severity ?? (state.risk ? `risk-${state.risk}` : 'planned'),
+        region,
+        subject: { type: state.type, id: state.id, ...(state.title ? { title: state.title } : {}), status: state.status, window: assessment.subject.window },
+        touchpoints: [],
+        customers: { total: 0, byEffect: {}, bySegment: {}, unreachable: 0 },
+        tellCallers: state.customerMessage ?? DEFAULT_LINE[state.type],
+      };
+      teams.set(team, b);
+    }
+    return b;
+  };
+  for (const t of assessment.touchpoints) {
+    const tp = topology.touchpoints.get(t.id);
+    const b = briefingFor(tp?.team ?? state.team ?? 'unassigned', tp?.region ?? 'all');
+    if (b.region !== (tp?.region ?? 'all')) b.region = 'multiple';
+    b.touchpoints.push({ id: t.id, ...(tp?.name ? { name: tp.name } : {}), channel: t.channel, effect: t.effect, why: t.path.join(' -> ') });
+  }
+  if (state.team) briefingFor(state.team, 'all');
+  // Every team sees the whole customer picture: callers do not know which team's touchpoint hurt them.
+  const customers = { total: assessment.summary.customers, byEffect: assessment.summary.byEffect, bySegment: {} as Record<string, number>, unreachable: assessment.summary.unreachable };
+  records.forEach((r) => {
+    const segment = r?.segment ?? 'unknown';
+    customers.bySegment[segment] = (customers.bySegment[segment] ?? 0) + 1;
+  });
+  for (const b of teams.values()) b.customers = customers;
+  return [...teams.values()].sort((a, b) => (a.team < b.team ? -1 : 1));
+};
+
+export const renderBriefing = (b: Briefing): string => {
+  const lines = [
+    `${b.subject.type === 'change' ? 'Change' : 'Incident'} ${b.subject.id}${b.subject.title ? ` "${b.subject.title}"` : ''} (${b.subject.status}, ${b.severity})`,
+    `When: ${b.subject.window.start} -> ${b.subject.window.end ?? 'open-ended'}`,
+    'Touchpoints:',
+    ...b.touchpoints.map((t) => `  ${t.effect} ${t.name ?? t.id} (${t.channel}) because ${t.why}`),
+    `Customers: ${b.customers.total} (${Object.entries(b.customers.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); unreachable ${b.customers.unreachable}`,
+    `By segment: ${Object.entries(b.customers.bySegment).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `Tell callers: ${b.tellCallers}`,
+  ];
+  return lines.join('\n');
+};

@@ -1,0 +1,6 @@
+export * from './kinds.ts';
+export * from './planning.ts';
+export * from './quiet-hours.ts';
+export * from './templates.ts';
+export * from './briefings.ts';
+export * from './schedule.ts';

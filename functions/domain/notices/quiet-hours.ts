@@ -1,0 +1,33 @@
+/** Quiet hours, in the customer's own time zone: when a non-urgent notice may go out. */
+import type { QuietHours } from '../model.ts';
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Minutes since local midnight of `at` in `timeZone`. */
+export const localMinutes = (at: number, timeZone: string): number => {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return get('hour') * 60 + get('minute');
+};
+
+/** Whether `at` falls inside the quiet hours (a range may wrap midnight: 22:00-07:00). */
+export const inQuietHours = (quiet: QuietHours, timeZone: string, at: number): boolean => {
+  const now = localMinutes(at, timeZone);
+  const start = minutesOf(quiet.start);
+  const end = minutesOf(quiet.end);
+  return start <= end ? now >= start && now < end : now >= start || now < end;
+};
+
+/**
+ * When a deferred notice may be sent: the end of the current quiet period (to the minute), or `at`
+ * itself when the customer is not in quiet hours. Without a time zone, UTC is assumed.
+ */
+export const sendAfterQuietHours = (quiet: QuietHours | undefined, timeZone: string | undefined, at: number): number => {
+  if (!quiet) return at;
+  const zone = timeZone ?? 'UTC';
+  if (!inQuietHours(quiet, zone, at)) return at;
+  const now = localMinutes(at, zone);
+  const end = minutesOf(quiet.end);
+  const wait = (end - now + 24 * 60) % (24 * 60);
+  return (Math.floor(at / 60_000) + wait) * 60_000;
+};
