@@ -9,6 +9,7 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import { SUBJECT_SHARDS } from '../../lib/tables.ts';
 import { shardOf } from './graph-store.ts';
 import { queryAll } from './dynamodb/query.ts';
+import { batchGet, batchWrite } from './dynamodb/batch.ts';
 import { RetriesExhaustedError, backoffMs, runBounded, sleep } from './dynamodb/retry.ts';
 
 export interface LedgerEntry {
@@ -18,6 +19,10 @@ export interface LedgerEntry {
   version: number;
   channel: string;
   sentAt: number;
+  /** 'claimed' while a worker is sending it, 'sent' once the topic accepted it. */
+  status?: 'claimed' | 'sent';
+  /** The job (SQS message id) that claimed it: a redelivered job may finish its own claims. */
+  claimedBy?: string;
 }
 
 export const ledgerKey = (e: Pick<LedgerEntry, 'subjectKey' | 'customerId' | 'kind' | 'version'>) => ({
@@ -42,6 +47,8 @@ const toItem = (e: LedgerEntry) => ({
   version: e.version,
   channel: e.channel,
   sentAt: e.sentAt,
+  status: e.status ?? 'sent',
+  ...(e.claimedBy ? { claimedBy: e.claimedBy } : {}),
 });
 
 const fromItem = (i: Record<string, unknown>): LedgerEntry => ({
@@ -51,6 +58,8 @@ const fromItem = (i: Record<string, unknown>): LedgerEntry => ({
   version: Number(i.version),
   channel: String(i.channel),
   sentAt: Number(i.sentAt),
+  status: i.status === 'claimed' ? 'claimed' : 'sent',
+  ...(i.claimedBy ? { claimedBy: String(i.claimedBy) } : {}),
 });
 
 export class Ledger {
@@ -96,6 +105,32 @@ export class Ledger {
       }
     });
     return { recorded, already };
+  }
+
+  /**
+   * Claims entries for sending by `claimant`. `send` = claimed now, or claimed earlier by the same
+   * claimant and never marked sent (the worker died mid-batch and its job came back); everything else
+   * is someone else's or already sent and must not be sent again.
+   */
+  async claim(entries: readonly LedgerEntry[], claimant: string): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[] }> {
+    const { recorded, already } = await this.record(entries.map((e) => ({ ...e, status: 'claimed' as const, claimedBy: claimant })));
+    if (already.length === 0) return { send: recorded, skipped: [] };
+    const stored = await batchGet<Record<string, unknown>>(this.client, this.table, already.map(ledgerKey));
+    const mine = new Set(stored.map(fromItem).filter((e) => e.status === 'claimed' && e.claimedBy === claimant).map((e) => JSON.stringify(ledgerKey(e))));
+    const send = [...recorded];
+    const skipped: LedgerEntry[] = [];
+    for (const e of already) (mine.has(JSON.stringify(ledgerKey(e))) ? send : skipped).push(e);
+    return { send, skipped };
+  }
+
+  /** Marks claimed entries as sent (idempotent overwrite). */
+  async markSent(entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
+    await batchWrite(this.client, this.table, entries.map((e) => ({ PutRequest: { Item: toItem({ ...e, status: 'sent', sentAt, claimedBy: undefined }) } })));
+  }
+
+  /** Gives claims back (the notice could not be sent), so that a retry or a DLQ redrive may send it. */
+  async release(entries: readonly LedgerEntry[]): Promise<void> {
+    await batchWrite(this.client, this.table, entries.map((e) => ({ DeleteRequest: { Key: ledgerKey(e) } })));
   }
 
   /** What one customer was sent about one subject. */

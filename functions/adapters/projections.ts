@@ -33,6 +33,11 @@ export interface CustomerImpact {
   window: SubjectState['window'];
   status: SubjectState['status'];
   title?: string;
+  /** Profile for notices sent later (reminders, updates): never contact details. */
+  locale?: string;
+  timeZone?: string;
+  segment?: string;
+  quietHours?: { start: string; end: string };
 }
 
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;

@@ -9,6 +9,7 @@ import type { CustomerImpact, Projections, SubjectProjection } from '../../adapt
 import { assessDetailed, isAssessable, type DetailedAssessment } from '../../domain/impact/assess.ts';
 import { propagate } from '../../domain/impact/propagate.ts';
 import { foldSubject } from '../../domain/subject.ts';
+import type { Customer } from '../../domain/model.ts';
 import { canonicalJson } from '../../domain/canonical.ts';
 
 export interface ProjectionStores {
@@ -22,6 +23,7 @@ export interface ProjectedSubject {
   detailed: DetailedAssessment;
   /** Customers affected before this projection (from the stored impacts). */
   previousCustomers: string[];
+  previousImpacts: CustomerImpact[];
   /** Whether state or impact differ from what was stored. */
   changed: boolean;
   written: boolean;
@@ -62,7 +64,7 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
   };
   const [previous, previousImpacts] = await Promise.all([stores.projections.getSubject(subjectKey), stores.projections.customersOfSubject(subjectKey)]);
   const previousCustomers = previousImpacts.map((c) => c.customerId);
-  const impacts: CustomerImpact[] = assessment.customers.map((c) => ({
+  const impacts: CustomerImpact[] = assessment.customers.map((c, i) => ({
     customerId: c.id,
     subjectKey,
     effect: c.effect,
@@ -71,6 +73,7 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
     window: state.window,
     status: state.status,
     ...(state.title !== undefined ? { title: state.title } : {}),
+    ...profileOf(detailed.records[i]),
   }));
   const changed =
     !previous ||
@@ -81,8 +84,18 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
     written = await stores.projections.putSubject(projection);
     if (written) await stores.projections.replaceCustomerImpacts(subjectKey, impacts, previousCustomers);
   }
-  return { projection, detailed, previousCustomers, changed, written };
+  return { projection, detailed, previousCustomers, previousImpacts, changed, written };
 };
+
+const profileOf = (c: Customer | undefined) =>
+  c
+    ? {
+        ...(c.locale ? { locale: c.locale } : {}),
+        ...(c.timeZone ? { timeZone: c.timeZone } : {}),
+        ...(c.segment ? { segment: c.segment } : {}),
+        ...(c.quietHours ? { quietHours: c.quietHours } : {}),
+      }
+    : {};
 
 const impactFingerprint = (c: CustomerImpact) => canonicalJson([c.customerId, c.effect, c.touchpoints, c.notify, c.status, c.window]);
 

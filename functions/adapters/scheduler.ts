@@ -1,0 +1,49 @@
+/** One-off EventBridge Scheduler schedules that put a remind event on the bus; names are idempotent. */
+import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+
+export interface RemindTrigger {
+  name: string;
+  at: number;
+  detail: unknown;
+}
+
+export const REMIND_DETAIL_TYPE = 'Notice Due';
+
+export class Reminders {
+  private readonly client: SchedulerClient;
+  private readonly config: { groupName: string; roleArn: string; busArn: string };
+
+  constructor(client: SchedulerClient, config: { groupName: string; roleArn: string; busArn: string }) {
+    this.client = client;
+    this.config = config;
+  }
+
+  /** Creates each schedule once: a schedule that already exists (same name) is left as it is. */
+  async schedule(triggers: readonly RemindTrigger[]): Promise<number> {
+    let created = 0;
+    for (const t of triggers) {
+      try {
+        await this.client.send(
+          new CreateScheduleCommand({
+            Name: t.name.slice(0, 64),
+            GroupName: this.config.groupName,
+            ScheduleExpression: `at(${new Date(t.at).toISOString().slice(0, 19)})`,
+            ScheduleExpressionTimezone: 'UTC',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            Target: {
+              Arn: this.config.busArn,
+              RoleArn: this.config.roleArn,
+              EventBridgeParameters: { DetailType: REMIND_DETAIL_TYPE, Source: 'impact.pipeline' },
+              Input: JSON.stringify(t.detail),
+            },
+          }),
+        );
+        created++;
+      } catch (error) {
+        if (!(error instanceof ConflictException)) throw error;
+      }
+    }
+    return created;
+  }
+}

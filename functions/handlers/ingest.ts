@@ -1,0 +1,70 @@
+/**
+ * ingest (EventBridge rule target): validate, dedupe, append to the event store. A bad event is
+ * recorded with its reasons, emitted as `Event Rejected` and counted; it never blocks the next one.
+ * CloudWatch alarm state changes open and resolve incidents on the nodes that list the alarm.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { EventValidationError, alarmToIncidentEvents, isAlarmEvent, parseAlarmEvent, parseEvent, type ImpactEvent } from '../domain/events/index.ts';
+import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { logger, metrics, tracer } from './shared/powertools.ts';
+
+export interface IngestResult {
+  appended: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestResult> => {
+  const receivedAt = deps.now();
+  const result: IngestResult = { appended: 0, duplicates: 0, rejected: 0 };
+  let events: ImpactEvent[];
+  try {
+    if (isAlarmEvent(raw)) {
+      const alarm = parseAlarmEvent(raw, { receivedAt });
+      const { topology } = await deps.graph.topology();
+      events = alarmToIncidentEvents(alarm, [...topology.components.values(), ...topology.touchpoints.values()]);
+      if (events.length === 0) logger.info('alarm maps to no incident', { alarmName: alarm.alarmName, state: alarm.state });
+    } else {
+      events = [parseEvent(raw, { receivedAt })];
+    }
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    const envelope = (raw ?? {}) as Record<string, unknown>;
+    const detail = (envelope.detail ?? {}) as Record<string, unknown>;
+    const eventId = typeof detail.eventId === 'string' ? detail.eventId : typeof envelope.id === 'string' ? envelope.id : undefined;
+    const reasons = error.issues.map((i) => `${i.field}: ${i.message}`);
+    await deps.projections.recordRejection({ eventId, detailType: error.detailType, reasons, receivedAt, raw: JSON.stringify(raw) });
+    await deps.pipelineEvents.emit([{ detailType: 'Event Rejected', detail: { eventId, detailType: error.detailType, reasons, receivedAt: new Date(receivedAt).toISOString() } }]);
+    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+    logger.warn('event rejected', { eventId, detailType: error.detailType, reasons });
+    return { ...result, rejected: 1 };
+  }
+  for (const event of events) {
+    const outcome = await deps.events.append(event, receivedAt);
+    if (outcome.status === 'appended') result.appended++;
+    else result.duplicates++;
+    logger.info(outcome.status === 'appended' ? 'event appended' : 'duplicate event ignored', {
+      eventId: event.eventId,
+      detailType: event.detailType,
+      subject: `${event.subjectType}#${event.subjectId}`,
+      ...(outcome.status === 'appended' ? { version: outcome.version } : {}),
+    });
+  }
+  metrics.addMetric('EventsAppended', MetricUnit.Count, result.appended);
+  metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates);
+  return result;
+};
+
+export const buildIngestHandler = (deps: Dependencies) =>
+  middy((event: EventBridgeEvent<string, unknown>, _context: Context) => ingest(deps, event))
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { correlationIdPath: 'id' }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+
+let lazy: ReturnType<typeof buildIngestHandler> | undefined;
+export const handler = (event: EventBridgeEvent<string, unknown>, context: Context) => (lazy ??= buildIngestHandler(fromEnvironment()))(event, context);

@@ -1,0 +1,103 @@
+/**
+ * notify (SQS jobs from assess and remind): customer notices and support briefings. Contacts are read
+ * here and only here; quiet hours defer non-urgent notices; every notice is claimed in the ledger
+ * before it is published (exactly once per subject, customer, kind and version), published with
+ * PublishBatch, and marked sent; what fails every retry goes to the dead-letter queue with its reason
+ * and its claim is released. Contact details never reach a log line.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { LedgerEntry } from '../adapters/ledger.ts';
+import type { OutgoingMessage } from '../adapters/sns.ts';
+import { isUrgent, jobSchema, renderNotice, sendAfterQuietHours, type JobCustomer, type NoticeJob } from '../domain/notices/index.ts';
+import type { NotifyChannel } from '../domain/model.ts';
+import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { logger, metrics, tracer } from './shared/powertools.ts';
+
+const CONTACT = { email: 'email', sms: 'phone', push: 'push' } as const;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string): Promise<void> => {
+  const now = deps.now();
+  const due: JobCustomer[] = [];
+  const later = new Map<number, JobCustomer[]>();
+  for (const c of job.customers) {
+    const at = isUrgent(job.kind, c.effect) ? now : sendAfterQuietHours(c.quietHours, c.timeZone, now);
+    if (at <= now) due.push(c);
+    else later.set(at, [...(later.get(at) ?? []), c]);
+  }
+  // Deferred customers go back on the queue; the job returns (at most 15 min later) until it is due.
+  if (later.size > 0) {
+    await deps.jobs.send([...later].map(([at, customers]) => ({ body: { ...job, customers }, delaySeconds: Math.min(900, Math.ceil((at - now) / 1000)) })));
+    metrics.addMetric('NoticesDeferred', MetricUnit.Count, [...later.values()].reduce((n, l) => n + l.length, 0));
+  }
+  if (due.length === 0) return;
+
+  const contacts = await deps.contacts.contactsOf(due.map((c) => c.id));
+  const reachable = due.filter((c) => c.channel && contacts.get(c.id)?.[CONTACT[c.channel]]);
+  metrics.addMetric('NoticesUnreachable', MetricUnit.Count, due.length - reachable.length);
+  const entries: LedgerEntry[] = reachable.map((c) => ({ subjectKey: job.subjectKey, customerId: c.id, kind: job.kind, version: c.version, channel: c.channel!, sentAt: now }));
+  const { send, skipped } = await deps.ledger.claim(entries, claimant);
+  metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
+  const byId = new Map(reachable.map((c) => [c.id, c]));
+  const messages: OutgoingMessage[] = send.map((entry) => {
+    const c = byId.get(entry.customerId)!;
+    const channel = c.channel as NotifyChannel;
+    const rendered = renderNotice(job.kind, c.locale, {
+      subjectTitle: job.subject.title ?? job.subject.id,
+      touchpoints: c.touchpoints.map((t) => job.touchpointNames[t] ?? t),
+      effect: c.effect,
+      start: job.subject.start,
+      end: job.subject.end,
+      timeZone: c.timeZone,
+      customerMessage: job.subject.customerMessage,
+    });
+    return {
+      id: `${entry.customerId}`,
+      body: { kind: job.kind, subject: job.subjectKey, customerId: c.id, channel, to: contacts.get(c.id)![CONTACT[channel]], locale: rendered.locale, title: rendered.title, text: rendered.text },
+      attributes: { kind: job.kind, channel, effect: c.effect, segment: c.segment ?? 'unknown', locale: rendered.locale },
+    };
+  });
+  // Pace this worker within the region's message budget.
+  const perBatchMs = Math.ceil((10 / deps.settings.snsMessagesPerSecond) * 1000);
+  const failures = await deps.customerNotices.publish(messages, async () => sleep(perBatchMs));
+  const failedIds = new Set(failures.map((f) => f.message.id));
+  const sent = send.filter((e) => !failedIds.has(e.customerId));
+  await deps.ledger.markSent(sent, deps.now());
+  if (failures.length > 0) {
+    const lost = send.filter((e) => failedIds.has(e.customerId));
+    await deps.ledger.release(lost);
+    const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
+    await deps.deadLetters.sendOne({ reason: 'publish failed after retries', failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })), job: { ...job, customers: job.customers.filter((c) => failedIds.has(c.id)) } });
+    metrics.addMetric('NoticesFailed', MetricUnit.Count, failures.length);
+  }
+  metrics.addMetric('NoticesSent', MetricUnit.Count, sent.length);
+  logger.info('notices sent', { subject: job.subjectKey, kind: job.kind, sent: sent.length, alreadySent: skipped.length, failed: failures.length, unreachable: due.length - reachable.length });
+};
+
+export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {
+  const job = jobSchema.parse(JSON.parse(record.body));
+  if (job.type === 'briefing') {
+    const b = job.briefing as { team: string; kind: string; severity: string; region: string };
+    await deps.supportBriefings.publishOne({ ...job.briefing, text: job.text }, { team: b.team, kind: b.kind, severity: b.severity, region: b.region });
+    metrics.addMetric('BriefingsSent', MetricUnit.Count, 1);
+    return;
+  }
+  await sendNotices(deps, job, record.messageId);
+};
+
+const processor = new BatchProcessor(EventType.SQS);
+
+export const buildNotifyHandler = (deps: Dependencies) =>
+  middy((event: SQSEvent, context: Context) => processPartialResponse(event, (record: SQSRecord) => notifyRecord(deps, record), processor, { context }))
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+
+let lazy: ReturnType<typeof buildNotifyHandler> | undefined;
+export const handler = (event: SQSEvent, context: Context) => (lazy ??= buildNotifyHandler(fromEnvironment()))(event, context);

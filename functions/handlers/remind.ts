@@ -1,0 +1,61 @@
+/**
+ * remind (scheduled `Notice Due` events from EventBridge Scheduler, or the local runtime's timer):
+ * reminders before a change window, the overrun notice when a started change outlives its window, and
+ * incident cadence updates (scheduling the next one while the incident is open).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { planScheduled, toJobs, triggersFor } from '../domain/notices/index.ts';
+import { toldBy } from './assess.ts';
+import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { logger, metrics, tracer } from './shared/powertools.ts';
+
+export const noticeDueSchema = z.object({
+  subjectKey: z.string(),
+  kind: z.enum(['reminder', 'change-overrun', 'incident-update']),
+  version: z.number().int(),
+});
+export type NoticeDue = z.infer<typeof noticeDueSchema>;
+
+export const remind = async (deps: Dependencies, due: NoticeDue): Promise<{ planned: number }> => {
+  const projection = await deps.projections.getSubject(due.subjectKey);
+  if (!projection) return { planned: 0 };
+  const { state } = projection;
+  const affected = await deps.projections.customersOfSubject(due.subjectKey);
+  const told = toldBy(await deps.ledger.sentAbout(due.subjectKey));
+  const plan = planScheduled(due.kind, state, affected.map((c) => ({ id: c.customerId, effect: c.effect })), told, due.version);
+  const { topology } = await deps.graph.topology();
+  const byId = new Map(affected.map((c) => [c.customerId, c]));
+  const touchpointNames = Object.fromEntries(projection.touchpoints.map((t) => [t.id, topology.touchpoints.get(t.id)?.name ?? t.id]));
+  const jobs = toJobs(plan, {
+    state,
+    subjectKey: due.subjectKey,
+    touchpointNames,
+    customer: (id) => {
+      const c = byId.get(id);
+      return c ? { assessed: { notify: c.notify as never, touchpoints: c.touchpoints }, profile: c } : {};
+    },
+  });
+  await deps.jobs.send(jobs.map((body) => ({ body })));
+  if (due.kind === 'incident-update' && deps.reminders) {
+    const next = triggersFor(state, deps.now(), deps.settings.reminderOffsetsHours, deps.settings.incidentCadenceMinutes);
+    await deps.reminders.schedule(next.map((t) => ({ name: t.name, at: t.at, detail: { subjectKey: due.subjectKey, kind: t.kind, version: t.version } })));
+  }
+  metrics.addMetric('ScheduledNoticesPlanned', MetricUnit.Count, plan.length);
+  logger.info('scheduled notices planned', { subject: due.subjectKey, kind: due.kind, version: due.version, planned: plan.length });
+  return { planned: plan.length };
+};
+
+export const buildRemindHandler = (deps: Dependencies) =>
+  middy((event: EventBridgeEvent<string, unknown>, _context: Context) => remind(deps, noticeDueSchema.parse(event.detail)))
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { correlationIdPath: 'id' }))
+    .use(logMetrics(metrics));
+
+let lazy: ReturnType<typeof buildRemindHandler> | undefined;
+export const handler = (event: EventBridgeEvent<string, unknown>, context: Context) => (lazy ??= buildRemindHandler(fromEnvironment()))(event, context);

@@ -1,0 +1,121 @@
+/**
+ * Everything a handler talks to, built once per process from the environment (lib/environment.ts).
+ * Tests and the local runtime build the same object with their own clients.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ENV } from '../../../lib/environment.ts';
+import { ContactsStore } from '../../adapters/contacts-store.ts';
+import { documentClient } from '../../adapters/dynamodb/client.ts';
+import { PipelineEvents } from '../../adapters/eventbridge.ts';
+import { EventStore } from '../../adapters/event-store.ts';
+import { GraphStore } from '../../adapters/graph-store.ts';
+import { Ledger } from '../../adapters/ledger.ts';
+import { Projections } from '../../adapters/projections.ts';
+import { Reminders } from '../../adapters/scheduler.ts';
+import { Topic } from '../../adapters/sns.ts';
+import { JobQueue } from '../../adapters/sqs.ts';
+
+export interface Settings {
+  reminderOffsetsHours: number[];
+  incidentCadenceMinutes: number;
+  snsMessagesPerSecond: number;
+}
+
+export interface Dependencies {
+  events: EventStore;
+  graph: GraphStore;
+  projections: Projections;
+  ledger: Ledger;
+  contacts: ContactsStore;
+  pipelineEvents: PipelineEvents;
+  jobs: JobQueue;
+  deadLetters: JobQueue;
+  customerNotices: Topic;
+  supportBriefings: Topic;
+  reminders?: Reminders;
+  settings: Settings;
+  now: () => number;
+}
+
+export interface Clients {
+  dynamodb: DynamoDBDocumentClient;
+  eventBridge: EventBridgeClient;
+  sqs: SQSClient;
+  sns: SNSClient;
+  scheduler?: SchedulerClient;
+}
+
+export interface Names {
+  tables: { events: string; graph: string; impacts: string; contacts: string };
+  busName: string;
+  busArn?: string;
+  noticeQueueUrl: string;
+  noticeDlqUrl: string;
+  customerNoticesTopicArn: string;
+  supportBriefingsTopicArn: string;
+  schedulerGroupName?: string;
+  schedulerRoleArn?: string;
+}
+
+export class ConfigurationError extends Error {
+  constructor(name: string) {
+    super(`environment variable ${name} is not set; the stack (lib/constructs) or the local runtime sets it`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export const buildDependencies = (clients: Clients, names: Names, settings: Settings, now = () => Date.now()): Dependencies => ({
+  events: new EventStore(clients.dynamodb, names.tables.events),
+  graph: new GraphStore(clients.dynamodb, names.tables),
+  projections: new Projections(clients.dynamodb, names.tables.impacts),
+  ledger: new Ledger(clients.dynamodb, names.tables.impacts),
+  contacts: new ContactsStore(clients.dynamodb, names.tables.contacts),
+  pipelineEvents: new PipelineEvents(clients.eventBridge, names.busName),
+  jobs: new JobQueue(clients.sqs, names.noticeQueueUrl),
+  deadLetters: new JobQueue(clients.sqs, names.noticeDlqUrl),
+  customerNotices: new Topic(clients.sns, names.customerNoticesTopicArn),
+  supportBriefings: new Topic(clients.sns, names.supportBriefingsTopicArn),
+  ...(clients.scheduler && names.schedulerGroupName && names.schedulerRoleArn && names.busArn
+    ? { reminders: new Reminders(clients.scheduler, { groupName: names.schedulerGroupName, roleArn: names.schedulerRoleArn, busArn: names.busArn }) }
+    : {}),
+  settings,
+  now,
+});
+
+const env = (name: string, required = true): string => {
+  const value = process.env[name];
+  if (!value && required) throw new ConfigurationError(name);
+  return value ?? '';
+};
+
+/** Dependencies from the Lambda environment; called at module scope of each handler (cold start). */
+export const fromEnvironment = (): Dependencies =>
+  buildDependencies(
+    {
+      dynamodb: documentClient(),
+      eventBridge: new EventBridgeClient({}),
+      sqs: new SQSClient({}),
+      sns: new SNSClient({}),
+      scheduler: new SchedulerClient({}),
+    },
+    {
+      tables: { events: env(ENV.eventsTable), graph: env(ENV.graphTable), impacts: env(ENV.impactsTable), contacts: env(ENV.contactsTable, false) },
+      busName: env(ENV.eventBusName),
+      busArn: env(ENV.eventBusArn, false),
+      noticeQueueUrl: env(ENV.noticeQueueUrl, false),
+      noticeDlqUrl: env(ENV.noticeDlqUrl, false),
+      customerNoticesTopicArn: env(ENV.customerNoticesTopicArn, false),
+      supportBriefingsTopicArn: env(ENV.supportBriefingsTopicArn, false),
+      schedulerGroupName: env(ENV.schedulerGroupName, false),
+      schedulerRoleArn: env(ENV.schedulerRoleArn, false),
+    },
+    {
+      reminderOffsetsHours: (process.env[ENV.reminderOffsetsHours] ?? '24,1').split(',').map(Number).filter((n) => n > 0),
+      incidentCadenceMinutes: Number(process.env[ENV.incidentCadenceMinutes] ?? 60),
+      snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
+    },
+  );
