@@ -11,7 +11,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
-    // Handler tests run the real Powertools logger; the log test raises the level itself.
-    env: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // Handler tests run the real Powertools logger at INFO through the global console (POWERTOOLS_DEV),
+    // so the log test can capture it; the pipeline's own log lines are kept out of the test output.
+    env: { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_DEV: 'true' },
+    onConsoleLog: (log) => !/"service":\s*"impact"/.test(log),
   },
 });

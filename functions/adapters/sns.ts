@@ -28,7 +28,7 @@ export class Topic {
   }
 
   /** Publishes all messages; returns those that failed every attempt, with the last reason. */
-  async publish(messages: readonly OutgoingMessage[], onBatch?: (sent: number) => Promise<void>): Promise<{ message: OutgoingMessage; reason: string }[]> {
+  async publish(messages: readonly OutgoingMessage[], onBatch?: (published: OutgoingMessage[]) => Promise<void>): Promise<{ message: OutgoingMessage; reason: string }[]> {
     const entries = messages.map((m, i): PublishBatchRequestEntry => ({
       Id: `n${i}`,
       Message: JSON.stringify(m.body),
@@ -48,7 +48,8 @@ export class Topic {
         pending = pending.filter((i) => failed.has(`n${i}`));
       }
       for (const i of pending) failures.push({ message: messages[i], reason: reasons.get(i) ?? 'unknown' });
-      await onBatch?.(batch.length);
+      const lost = new Set(pending);
+      await onBatch?.(batch.filter((i) => !lost.has(i)).map((i) => messages[i]));
       batch = [];
       bytes = 0;
     };

@@ -65,10 +65,15 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   });
   // Pace this worker within the region's message budget.
   const perBatchMs = Math.ceil((10 / deps.settings.snsMessagesPerSecond) * 1000);
-  const failures = await deps.customerNotices.publish(messages, async () => sleep(perBatchMs));
+  const entryOf = new Map(send.map((e) => [e.customerId, e]));
+  let sentCount = 0;
+  // Each accepted batch is marked sent at once: a worker that dies mid-job resends only what SNS never took.
+  const failures = await deps.customerNotices.publish(messages, async (published) => {
+    await deps.ledger.markSent(published.map((m) => entryOf.get(m.id)!), deps.now());
+    sentCount += published.length;
+    await sleep(perBatchMs);
+  });
   const failedIds = new Set(failures.map((f) => f.message.id));
-  const sent = send.filter((e) => !failedIds.has(e.customerId));
-  await deps.ledger.markSent(sent, deps.now());
   if (failures.length > 0) {
     const lost = send.filter((e) => failedIds.has(e.customerId));
     await deps.ledger.release(lost);
@@ -76,8 +81,8 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     await deps.deadLetters.sendOne({ reason: 'publish failed after retries', failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })), job: { ...job, customers: job.customers.filter((c) => failedIds.has(c.id)) } });
     metrics.addMetric('NoticesFailed', MetricUnit.Count, failures.length);
   }
-  metrics.addMetric('NoticesSent', MetricUnit.Count, sent.length);
-  logger.info('notices sent', { subject: job.subjectKey, kind: job.kind, sent: sent.length, alreadySent: skipped.length, failed: failures.length, unreachable: due.length - reachable.length });
+  metrics.addMetric('NoticesSent', MetricUnit.Count, sentCount);
+  logger.info('notices sent', { subject: job.subjectKey, kind: job.kind, sent: sentCount, alreadySent: skipped.length, failed: failures.length, unreachable: due.length - reachable.length });
 };
 
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {

@@ -27,13 +27,17 @@ export interface AwsFakes {
   schedules: { name: string; at: string; input: string }[];
   /** Makes the next `count` PublishBatch entries fail once each (as SNS reports in `Failed`). */
   failNextPublishes: (count: number) => void;
+  /** The `nth` PublishBatch call from now throws (the worker dies mid-batch), once. */
+  crashOnPublishBatch: (nth: number) => void;
   restore: () => void;
 }
 
 export const fakeAws = (): AwsFakes => {
-  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, restore: () => {} };
+  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, crashOnPublishBatch: () => {}, restore: () => {} };
   let failing = 0;
+  let crashIn = 0;
   fakes.failNextPublishes = (count) => (failing = count);
+  fakes.crashOnPublishBatch = (nth) => (crashIn = nth);
 
   const eventBridge = mockClient(EventBridgeClient);
   eventBridge.on(PutEventsCommand).callsFake((input) => {
@@ -80,6 +84,7 @@ export const fakeAws = (): AwsFakes => {
   const sns = mockClient(SNSClient);
   sns.on(PublishBatchCommand).callsFake((input) => {
     const entries = input.PublishBatchRequestEntries;
+    if (crashIn > 0 && --crashIn === 0) throw new Error('worker died (injected)');
     expect(entries.length, 'PublishBatch takes at most 10 entries').toBeLessThanOrEqual(10);
     expect(new Set(entries.map((e: { Id: string }) => e.Id)).size, 'PublishBatch ids unique').toBe(entries.length);
     const total = entries.reduce((n: number, e: { Message: string; MessageAttributes?: Record<string, { DataType: string; StringValue?: string }> }) => n + bytes(e.Message) + Object.entries(e.MessageAttributes ?? {}).reduce((m, [k, v]) => m + bytes(k) + bytes(v.DataType) + bytes(v.StringValue), 0), 0);

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { airlineSample } from '../../support/airline.ts';
+import { context, noticesOf, pipeline } from '../../support/pipeline.ts';
+
+const NOW = Date.parse('2026-11-28T14:00:00Z');
+const ev = (detailType: string, detail: Record<string, unknown>, id: string) =>
+  ({ version: '0', id, 'detail-type': detailType, source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail }) as EventBridgeEvent<string, unknown>;
+const scheduled = ev('Change Scheduled', { changeId: 'CHG-9', eventId: 'chg-9-s', title: 'Payments maintenance', occurredAt: '2026-11-28T10:00:00Z', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] }, 'e1');
+const updated = ev('Change Updated', { changeId: 'CHG-9', eventId: 'chg-9-u', occurredAt: '2026-11-28T11:00:00Z', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } }, 'e2');
+
+const setup = async (customers = 120) => {
+  const p = await pipeline(() => NOW);
+  await p.deps.graph.import(await airlineSample(customers));
+  return p;
+};
+const exactlyOnce = (notices: { customerId: string; kind: string }[]) => {
+  const seen = new Map<string, number>();
+  for (const n of notices) seen.set(`${n.customerId}/${n.kind}`, (seen.get(`${n.customerId}/${n.kind}`) ?? 0) + 1);
+  return [...seen.values()].every((n) => n === 1);
+};
+
+let restore: (() => void) | undefined;
+afterEach(() => restore?.());
+
+describe('faults: nobody gets a notice twice, none is lost', () => {
+  it('the same event delivered five times', async () => {
+    const p = await setup();
+    restore = p.aws.restore;
+    for (let i = 0; i < 5; i++) await p.ingest({ ...scheduled, id: `redelivery-${i}` }, context);
+    expect(await p.drain()).toBe(0);
+    expect((await p.deps.events.readSubject('change#CHG-9')).length).toBe(1);
+    const notices = noticesOf(p.aws);
+    const reachable = (await p.deps.projections.customersOfSubject('change#CHG-9')).filter((c) => c.notify.length > 0).length;
+    expect(notices).toHaveLength(reachable);
+    expect(exactlyOnce(notices)).toBe(true);
+  });
+
+  it('events in reverse order: the update is held until the opening event arrives', async () => {
+    const p = await setup();
+    restore = p.aws.restore;
+    await p.ingest(updated, context);
+    expect(await p.drain()).toBe(0);
+    expect(noticesOf(p.aws)).toEqual([]);
+    await p.ingest(scheduled, context);
+    expect(await p.drain()).toBe(0);
+    const notices = noticesOf(p.aws);
+    expect(notices.length).toBeGreaterThan(0);
+    expect(new Set(notices.map((n) => n.kind))).toEqual(new Set(['change-notice']));
+    expect(exactlyOnce(notices)).toBe(true);
+    expect((await p.deps.projections.getSubject('change#CHG-9'))?.state.window.start).toBe(Date.parse('2026-12-06T02:00:00Z'));
+  });
+
+  it('a notify worker dies after half its batch and the job is retried', async () => {
+    const p = await setup();
+    restore = p.aws.restore;
+    await p.ingest(scheduled, context);
+    const stream = await p.streamBatch();
+    await p.assess(stream, context);
+    const jobs = p.jobBatches();
+    p.aws.crashOnPublishBatch(3);
+    const failures: { messageId: string; event: (typeof jobs)[number] }[] = [];
+    for (const batch of jobs) {
+      const result = await p.notify(batch, context);
+      for (const f of result.batchItemFailures) failures.push({ messageId: f.itemIdentifier, event: batch });
+    }
+    expect(failures.length).toBeGreaterThan(0);
+    const sentBefore = noticesOf(p.aws).length;
+    // SQS redelivers the failed messages (same message id): only those are retried.
+    for (const f of failures) await p.notify({ Records: f.event.Records.filter((r) => r.messageId === f.messageId) }, context);
+    const notices = noticesOf(p.aws);
+    expect(notices.length).toBeGreaterThan(sentBefore);
+    const reachable = (await p.deps.projections.customersOfSubject('change#CHG-9')).filter((c) => c.notify.length > 0).length;
+    expect(notices).toHaveLength(reachable);
+    expect(exactlyOnce(notices)).toBe(true);
+  });
+
+  it('SNS entries that fail once and then succeed', async () => {
+    const p = await setup();
+    restore = p.aws.restore;
+    p.aws.failNextPublishes(15);
+    await p.ingest(scheduled, context);
+    expect(await p.drain()).toBe(0);
+    const notices = noticesOf(p.aws);
+    const reachable = (await p.deps.projections.customersOfSubject('change#CHG-9')).filter((c) => c.notify.length > 0).length;
+    expect(notices).toHaveLength(reachable);
+    expect(exactlyOnce(notices)).toBe(true);
+    expect(p.aws.queued.filter((q) => q.queueUrl.endsWith('-dlq'))).toEqual([]);
+  });
+
+  it('a bad event is recorded, emitted as Event Rejected, and the next good one still goes through', async () => {
+    const p = await setup(20);
+    restore = p.aws.restore;
+    await p.ingest(ev('Change Scheduled', { changeId: 'CHG-X', title: 'bad', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T02:00:00Z' }, impacts: [] }, 'bad-1'), context);
+    await p.ingest(scheduled, context);
+    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ eventId: 'bad-1', reasons: [expect.stringContaining('detail.window.end')] });
+    expect(await p.deps.projections.rejectionsOn(new Date(NOW).toISOString().slice(0, 10))).toHaveLength(1);
+    expect((await p.deps.events.readSubject('change#CHG-9')).length).toBe(1);
+  });
+
+  it('no e-mail address or phone number reaches the logs', async () => {
+    const p = await setup(60);
+    restore = p.aws.restore;
+    // POWERTOOLS_DEV (vitest.config.ts) makes the logger write through the global console.
+    const lines: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
+    try {
+      await p.ingest(scheduled, context);
+      p.aws.failNextPublishes(3);
+      await p.drain();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    const notices = noticesOf(p.aws);
+    expect(notices.length).toBeGreaterThan(0);
+    const log = lines.join('');
+    expect(log).toContain('notices sent');
+    expect(log).not.toMatch(/@example\.com/);
+    expect(log).not.toMatch(/\+\d{9,}/);
+    for (const n of notices) expect(log).not.toContain(n.to);
+  });
+});
