@@ -40,6 +40,21 @@ export interface CustomerImpact {
   quietHours?: { start: string; end: string };
 }
 
+export interface SubjectSummary {
+  subjectKey: string;
+  type: SubjectState['type'];
+  id: string;
+  title?: string;
+  status: SubjectState['status'];
+  opened: boolean;
+  start: number;
+  end?: number;
+  severity?: string;
+  customers: number;
+  touchpoints: number;
+  eventVersion: number;
+}
+
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
 
 export class Projections {
@@ -62,6 +77,32 @@ export class Projections {
           ExpressionAttributeValues: { ':v': p.eventVersion },
         }),
       );
+      // The list of subjects support sees (one small item per subject in one partition).
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: 'subjects',
+            sk: p.subjectKey,
+            kind: 'subject-index',
+            type: p.state.type,
+            id: p.state.id,
+            title: p.state.title,
+            status: p.state.status,
+            opened: p.state.opened,
+            start: p.state.window.start,
+            end: p.state.window.end,
+            severity: p.state.severity,
+            customers: p.summary.customers,
+            touchpoints: p.summary.touchpoints,
+            eventVersion: p.eventVersion,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
+          ExpressionAttributeValues: { ':v': p.eventVersion },
+        }),
+      ).catch((error) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -88,6 +129,12 @@ export class Projections {
     for (const id of gone) writes.push({ DeleteRequest: { Key: { pk: `customer#${id}`, sk: `impact#${subjectKey}` } } });
     await batchWrite(this.client, this.table, writes, { concurrency });
     return { written: current.length, removed: gone.length };
+  }
+
+  /** Every subject (changes and incidents) with status, window and counts, for the support overview. */
+  async listSubjects(): Promise<SubjectSummary[]> {
+    const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'subjects' } });
+    return items.map(({ pk: _pk, sk, kind: _kind, ...rest }) => ({ subjectKey: String(sk), ...rest }) as SubjectSummary);
   }
 
   /** "What affects C-1042?": every subject with a current impact on the customer. */

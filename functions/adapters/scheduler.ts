@@ -1,5 +1,6 @@
 /** One-off EventBridge Scheduler schedules that put a remind event on the bus; names are idempotent. */
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { NOTICE_DUE_DETAIL_TYPE } from '../domain/events/schemas.ts';
 
 export interface RemindTrigger {
   name: string;
@@ -7,7 +8,7 @@ export interface RemindTrigger {
   detail: unknown;
 }
 
-export const REMIND_DETAIL_TYPE = 'Notice Due';
+export const REMIND_DETAIL_TYPE = NOTICE_DUE_DETAIL_TYPE;
 
 export class Reminders {
   private readonly client: SchedulerClient;

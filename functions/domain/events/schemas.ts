@@ -107,6 +107,9 @@ export const DETAIL_TYPES = Object.keys(DETAIL_SCHEMAS) as DetailType[];
 export const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
 export const ALARM_SOURCE = 'aws.cloudwatch';
 
+/** Scheduled notices (reminders, overrun checks, incident cadence) put on the bus by EventBridge Scheduler. */
+export const NOTICE_DUE_DETAIL_TYPE = 'Notice Due';
+
 /** What the pipeline itself emits, with source `impact.pipeline`. */
 export const PIPELINE_SOURCE = 'impact.pipeline';
 export const PIPELINE_DETAIL_TYPES = [

@@ -1,0 +1,64 @@
+/**
+ * Event routing, as plain data: which events go to which function. The CDK stack turns each route
+ * into an EventBridge rule; the local runtime matches events against the same patterns (matchesPattern).
+ */
+import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE } from '../functions/domain/events/schemas.ts';
+
+export type EventPattern = Record<string, unknown>;
+
+export interface Route {
+  /** Which bus the rule lives on: the pipeline's own bus, or the account's default bus. */
+  bus: 'impact' | 'default';
+  description: string;
+  pattern: EventPattern;
+  /** A function of the pipeline, or the impact bus itself (forwarding). */
+  target: 'ingest' | 'remind' | 'impact-bus';
+}
+
+export const ROUTES = {
+  /** Changes and incidents from any producer, and alarms forwarded from the default bus. */
+  ingest: {
+    bus: 'impact',
+    description: 'change and incident events, and CloudWatch alarm state changes, to ingest',
+    pattern: { 'detail-type': [...DETAIL_TYPES, ALARM_DETAIL_TYPE] },
+    target: 'ingest',
+  },
+  /** CloudWatch publishes alarm state changes on the default bus only. */
+  forwardAlarms: {
+    bus: 'default',
+    description: 'CloudWatch alarm state changes from the default bus to the impact bus',
+    pattern: { source: [ALARM_SOURCE], 'detail-type': [ALARM_DETAIL_TYPE] },
+    target: 'impact-bus',
+  },
+  /** Reminders, overrun checks and incident cadence updates fired by EventBridge Scheduler. */
+  remind: {
+    bus: 'impact',
+    description: 'scheduled notices (reminders, overrun, incident cadence) to remind',
+    pattern: { source: [PIPELINE_SOURCE], 'detail-type': [NOTICE_DUE_DETAIL_TYPE] },
+    target: 'remind',
+  },
+} as const satisfies Record<string, Route>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/**
+ * Whether an event matches a pattern: the subset of EventBridge pattern syntax the routes use
+ * (exact values in arrays, nested objects). A field with an array matches when the event's value
+ * (or any element of it) is in the array.
+ */
+export const matchesPattern = (pattern: EventPattern, event: Record<string, unknown>): boolean =>
+  Object.entries(pattern).every(([field, expected]) => {
+    const actual = event[field];
+    if (Array.isArray(expected)) {
+      const values = Array.isArray(actual) ? actual : [actual];
+      return values.some((v) => expected.includes(v));
+    }
+    if (expected && typeof expected === 'object') {
+      return !!actual && typeof actual === 'object' && matchesPattern(expected as EventPattern, actual as Record<string, unknown>);
+    }
+    return actual === expected;
+  });
+
+/** The routes whose rules live on a given bus and match the event. */
+export const routesFor = (bus: Route['bus'], event: Record<string, unknown>): RouteName[] =>
+  (Object.keys(ROUTES) as RouteName[]).filter((name) => ROUTES[name].bus === bus && matchesPattern(ROUTES[name].pattern, event));

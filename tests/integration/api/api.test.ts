@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2, EventBridgeEvent } from 'aws-lambda';
+import { buildApiHandler } from '../../../functions/handlers/api.ts';
+import { airlineSample } from '../../support/airline.ts';
+import { context, pipeline } from '../../support/pipeline.ts';
+
+const NOW = Date.parse('2026-11-28T14:00:00Z');
+let p: Awaited<ReturnType<typeof pipeline>>;
+let api: ReturnType<typeof buildApiHandler>;
+const call = async (method: string, path: string, body?: unknown) => {
+  const res = await api({ rawPath: path, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false, requestContext: { http: { method }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2, context);
+  return { status: res.statusCode, body: JSON.parse(String(res.body)) };
+};
+
+beforeAll(async () => {
+  p = await pipeline(() => NOW);
+  await p.deps.graph.import(await airlineSample(150));
+  api = buildApiHandler(p.deps);
+  const ev = { version: '0', id: 'e1', 'detail-type': 'Change Scheduled', source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail: { changeId: 'CHG-5', title: 'Payments maintenance', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] } };
+  await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
+  await p.drain();
+});
+afterAll(() => p.aws.restore());
+
+describe('support API', () => {
+  it('lists subjects and shows one with its touchpoints and paths', async () => {
+    const list = await call('GET', '/subjects');
+    expect(list.status).toBe(200);
+    expect(list.body.subjects).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-5', status: 'scheduled', title: 'Payments maintenance' })]);
+    const one = await call('GET', '/api/subjects/change/CHG-5');
+    expect(one.status).toBe(200);
+    expect(one.body.touchpoints.map((t: { id: string }) => t.id)).toEqual(['app-booking', 'web-booking', 'web-my-trips']);
+    expect((await call('GET', '/subjects/change/NOPE')).status).toBe(404);
+  });
+
+  it('looks a caller up: what affects this customer now', async () => {
+    const subject = await call('GET', '/subjects/change/CHG-5');
+    expect(subject.body.summary.customers).toBeGreaterThan(0);
+    const affected = (await p.deps.projections.customersOfSubject('change#CHG-5'))[0].customerId;
+    const res = await call('GET', `/customers/${affected}`);
+    expect(res.body.impacts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-5', effect: expect.any(String) })]);
+    expect((await call('GET', '/customers/C-NOBODY')).body.impacts).toEqual([]);
+  });
+
+  it('what-if assesses against the stored graph without storing anything; bad input is a 400 naming the field', async () => {
+    const res = await call('POST', '/what-if', { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'what if', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T07:00:00Z' }, impacts: [{ node: 'net-ams' }] } });
+    expect(res.status).toBe(200);
+    expect(res.body.touchpoints.every((t: { path: string[] }) => t.path[0] === 'net-ams')).toBe(true);
+    expect(await p.deps.projections.getSubject('change#CHG-W')).toBeUndefined();
+    const bad = await call('POST', '/what-if', { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'x', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T03:00:00Z' }, impacts: [] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems).toEqual([{ field: 'detail.window.end', message: expect.stringContaining('must be after window.start') }]);
+    expect((await call('POST', '/what-if', '{nope')).status).toBe(400);
+    expect((await call('DELETE', '/subjects')).status).toBe(404);
+  });
+});
