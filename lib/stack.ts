@@ -1,0 +1,187 @@
+/**
+ * ImpactPipelineStack: the whole pipeline (DESIGN sections 2 and 9), composed of one construct per
+ * concern. Configuration comes from cdk.json context (see README "Deploy to AWS").
+ */
+import { CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { Construct } from 'constructs';
+import { ENV } from './environment.ts';
+import { EventRouting } from './constructs/event-routing.ts';
+import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
+import { Operations } from './constructs/operations.ts';
+import { PipelineFunction, retentionFor } from './constructs/pipeline-function.ts';
+import { Storage } from './constructs/storage.ts';
+import { SupportApi } from './constructs/support-api.ts';
+
+export interface PipelineConfig {
+  busName: string;
+  tablePrefix: string;
+  reminderOffsetsHours: number[];
+  incidentCadenceMinutes: number;
+  logRetentionDays: number;
+  eventArchiveRetentionDays: number;
+  alarmEmail: string;
+  deletionProtection: boolean;
+  snsMessagesPerSecond: number;
+  teamSubscriptions: TeamSubscription[];
+}
+
+export const DEFAULT_CONFIG: PipelineConfig = {
+  busName: 'impact',
+  tablePrefix: 'impact-',
+  reminderOffsetsHours: [24, 1],
+  incidentCadenceMinutes: 60,
+  logRetentionDays: 30,
+  eventArchiveRetentionDays: 365,
+  alarmEmail: '',
+  deletionProtection: true,
+  snsMessagesPerSecond: 300,
+  teamSubscriptions: [],
+};
+
+/** Reads `impact:<name>` context values over the defaults. */
+export const configFromContext = (get: (key: string) => unknown): PipelineConfig => {
+  const config = { ...DEFAULT_CONFIG } as Record<string, unknown>;
+  for (const key of Object.keys(DEFAULT_CONFIG)) {
+    const value = get(`impact:${key}`);
+    if (value !== undefined) config[key] = value;
+  }
+  return config as unknown as PipelineConfig;
+};
+
+export interface ImpactPipelineStackProps extends StackProps {
+  config: PipelineConfig;
+}
+
+export class ImpactPipelineStack extends Stack {
+  readonly storage: Storage;
+  readonly routing: EventRouting;
+  readonly messaging: Messaging;
+  readonly functions: Record<'ingest' | 'assess' | 'notify' | 'remind' | 'api', PipelineFunction>;
+
+  constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const key = new Key(this, 'Key', { enableKeyRotation: true, description: 'impact pipeline: tables, queues, topics, logs' });
+    key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
+    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    this.storage = new Storage(this, 'Storage', { key, prefix: config.tablePrefix, deletionProtection: config.deletionProtection });
+    this.routing = new EventRouting(this, 'Events', { busName: config.busName, key, archiveRetentionDays: config.eventArchiveRetentionDays });
+    this.messaging = new Messaging(this, 'Messaging', { key, teamSubscriptions: config.teamSubscriptions });
+    const tables = this.storage.tables;
+
+    const scheduleGroup = new CfnScheduleGroup(this, 'ReminderGroup', { name: `${config.busName}-reminders` });
+    const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler puts Notice Due events on the impact bus' });
+    this.routing.bus.grantPutEventsTo(schedulerRole);
+
+    const environment = {
+      [ENV.eventsTable]: tables.events.tableName,
+      [ENV.graphTable]: tables.graph.tableName,
+      [ENV.impactsTable]: tables.impacts.tableName,
+      [ENV.eventBusName]: this.routing.bus.eventBusName,
+      [ENV.eventBusArn]: this.routing.bus.eventBusArn,
+      [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
+      [ENV.reminderOffsetsHours]: config.reminderOffsetsHours.join(','),
+      [ENV.incidentCadenceMinutes]: String(config.incidentCadenceMinutes),
+      [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond),
+    };
+    const logRetention = retentionFor(config.logRetentionDays);
+    const asyncDlq = secureQueue(this, 'AsyncFailures', key);
+    Validations.of(asyncDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.' });
+    Validations.of(asyncDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
+    const asynchronous = new Set(['ingest', 'remind']);
+    const make = (handler: 'ingest' | 'assess' | 'notify' | 'remind' | 'api', description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
+      new PipelineFunction(this, handler[0].toUpperCase() + handler.slice(1), {
+        handler,
+        description,
+        environment: { ...environment, ...extra },
+        logRetention,
+        key,
+        ...(timeout ? { timeout } : {}),
+        ...(asynchronous.has(handler) ? { asynchronous: true, deadLetterQueue: asyncDlq } : {}),
+      });
+
+    this.functions = {
+      ingest: make('ingest', 'validate, dedupe and append change/incident events'),
+      assess: make('assess', 'fold subjects, assess impact, plan notices', { [ENV.schedulerGroupName]: scheduleGroup.name!, [ENV.schedulerRoleArn]: schedulerRole.roleArn }, Duration.minutes(5)),
+      notify: make('notify', 'send customer notices and support briefings', {
+        [ENV.contactsTable]: tables.contacts.tableName,
+        [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
+        [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
+        [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
+      }, Duration.minutes(2)),
+      remind: make('remind', 'reminders, overrun and incident cadence updates', { [ENV.schedulerGroupName]: scheduleGroup.name!, [ENV.schedulerRoleArn]: schedulerRole.roleArn }),
+      api: make('api', 'support API: subjects, customer lookup, what-if'),
+    };
+    const { ingest, assess, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<keyof typeof this.functions, PipelineFunction['fn']>;
+    for (const fn of [ingest, remind]) fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(asyncDlq) });
+
+    // Least privilege: each function gets what it uses; only notify reads contacts.
+    tables.events.grantReadWriteData(ingest);
+    tables.graph.grantReadData(ingest);
+    tables.impacts.grantWriteData(ingest);
+    tables.events.grantReadData(assess);
+    tables.graph.grantReadData(assess);
+    tables.impacts.grantReadWriteData(assess);
+    tables.impacts.grantReadWriteData(notify);
+    tables.contacts.grantReadData(notify);
+    tables.impacts.grantReadWriteData(remind);
+    tables.graph.grantReadData(remind);
+    tables.events.grantReadData(api);
+    tables.graph.grantReadData(api);
+    tables.impacts.grantReadData(api);
+    for (const fn of [ingest, assess]) this.routing.bus.grantPutEventsTo(fn);
+    this.messaging.jobs.grantSendMessages(assess);
+    this.messaging.jobs.grantSendMessages(remind);
+    this.messaging.jobs.grantSendMessages(notify);
+    this.messaging.jobsDlq.grantSendMessages(notify);
+    this.messaging.customerNotices.grantPublish(notify);
+    this.messaging.supportBriefings.grantPublish(notify);
+    for (const fn of [assess, remind]) {
+      fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['scheduler:CreateSchedule'], resources: [`arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${scheduleGroup.name}/*`] }));
+      schedulerRole.grantPassRole(fn.grantPrincipal);
+    }
+
+    // The stream carries only event inserts to assess: in order, bounded retries, failures parked.
+    assess.addEventSource(
+      new DynamoEventSource(tables.events, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(6),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(asyncDlq),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('event') } } } })],
+      }),
+    );
+    const jobSource = new SqsEventSource(this.messaging.jobs, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 10 });
+    notify.addEventSource(jobSource);
+    Validations.of(notify).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: 'SQS mappings have no on-failure destination: the notice-job queue redrives to its DLQ after 5 receives.' });
+    for (const fn of [assess, remind]) {
+      Validations.of(fn.role!.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:schedule/${scheduleGroup.name}/*]`,
+        reason: 'Schedule names are made per subject at run time; the grant is limited to the pipeline\'s schedule group.',
+      });
+    }
+    this.routing.route({ ingest, remind });
+
+    const supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention });
+    new Operations(this, 'Operations', {
+      key,
+      alarmEmail: config.alarmEmail,
+      functions: { ingest, assess, notify, remind, api },
+      deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
+    });
+    new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
+    new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });
+    new CfnOutput(this, 'CustomerNoticesTopic', { value: this.messaging.customerNotices.topicArn });
+    void supportApi;
+  }
+}
