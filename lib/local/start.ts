@@ -1,7 +1,35 @@
-// `npm start`: the local runtime (DESIGN section 8) is not built yet; until it lands this says so
-// instead of failing with a missing-module error.
-process.stderr.write(
-  'local runtime not built yet (see docs/decisions.md and the open issue "local runtime").\n' +
-    'Meanwhile the what-if works offline: npx impact assess --help\n',
+// `npm start`: the whole pipeline locally (DESIGN section 8). Flags: --data-dir, --events-port,
+// --api-port, --in-memory. Subscriptions with filter policies come from impact.local.json.
+import { existsSync, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { startLocalRuntime } from './runtime.ts';
+
+const program = new Command('npm start')
+  .description('run the impact pipeline locally: DynamoDB Local, PutEvents endpoint, handlers, outbox, API and console')
+  .option('--data-dir <dir>', 'where data is kept between runs', '.impact')
+  .option('--events-port <port>', 'EventBridge-compatible PutEvents endpoint', (v) => Number(v), 4010)
+  .option('--api-port <port>', 'API and support console', (v) => Number(v), 3000)
+  .option('--in-memory', 'keep nothing between runs')
+  .option('--config <file>', 'local subscriptions with filter policies', 'impact.local.json')
+  .parse();
+const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string }>();
+const subscriptions = existsSync(opts.config) ? (JSON.parse(readFileSync(opts.config, 'utf8')).subscriptions ?? []) : [];
+
+const runtime = await startLocalRuntime({ dataDir: opts.dataDir, eventsPort: opts.eventsPort, apiPort: opts.apiPort, inMemory: opts.inMemory, subscriptions });
+process.stdout.write(
+  [
+    'impact pipeline running locally',
+    `  events:   ${runtime.eventsUrl}   (aws events put-events --endpoint-url ${runtime.eventsUrl} ..., or npx impact send FILE)`,
+    `  console:  ${runtime.apiUrl}   (API under ${runtime.apiUrl}/api)`,
+    `  outbox:   ${runtime.outboxFile}`,
+    'Ctrl-C stops it; a restart resumes where it stopped.',
+    '',
+  ].join('\n'),
 );
-process.exitCode = 1;
+const stop = async () => {
+  process.stdout.write('stopping...\n');
+  await runtime.stop();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

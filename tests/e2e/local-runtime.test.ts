@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
+import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
+
+const graph = `
+components: [{ id: payments-db }, { id: payments-api, dependsOn: [payments-db] }, { id: net-ams }]
+touchpoints:
+  - { id: web-checkout, name: Website checkout, channel: web, team: digital, dependsOn: [payments-api] }
+  - { id: kiosk-ams, name: Kiosks Schiphol, channel: kiosk, team: airport-ops, region: AMS, dependsOn: [net-ams] }
+customers:
+  - { id: C-1, locale: en-GB, contacts: { email: one@example.com }, uses: [web-checkout] }
+  - { id: C-2, locale: nl-NL, channels: [sms], contacts: { phone: "+31600000002" }, uses: [web-checkout, kiosk-ams] }
+  - { id: C-3, contacts: { email: three@example.com }, uses: [kiosk-ams] }
+`;
+
+const dir = mkdtempSync(join(tmpdir(), 'impact-e2e-'));
+writeFileSync(join(dir, 'graph.yaml'), graph);
+let runtime: LocalRuntime;
+let client: EventBridgeClient;
+const options = () => ({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, seed: { graphFiles: [join(dir, 'graph.yaml')] }, log: () => {} });
+const outbox = () => (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const notices = () => outbox().filter((m) => m.topic === 'customer-notices').map((m) => m.message as { kind: string; customerId: string; subject: string });
+const put = (entries: { DetailType: string; Detail: unknown; Source?: string }[]) =>
+  client.send(new PutEventsCommand({ Entries: entries.map((e) => ({ EventBusName: 'impact', Source: e.Source ?? 'acme.changes', DetailType: e.DetailType, Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail) })) }));
+const scheduled = { changeId: 'CHG-1', title: 'Payments maintenance', window: { start: '2030-12-05T02:00:00Z', end: '2030-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] };
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime(options());
+  client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
+}, 120_000);
+afterAll(async () => runtime?.stop());
+
+describe('npm start: the local runtime end to end', () => {
+  it('a change through the PutEvents endpoint reaches the outbox; a bad entry gets its own error, the good one still goes', async () => {
+    const out = await put([{ DetailType: 'Change Scheduled', Detail: scheduled }, { DetailType: 'Change Scheduled', Detail: 'not json' }]);
+    expect(out.FailedEntryCount).toBe(1);
+    expect(out.Entries?.[0].EventId).toBeTruthy();
+    expect(out.Entries?.[1].ErrorCode).toBeTruthy();
+    await runtime.idle();
+    expect(notices().map((n) => `${n.customerId}:${n.kind}`).sort()).toEqual(['C-1:change-notice', 'C-2:change-notice']);
+    const briefings = outbox().filter((m) => m.topic === 'support-briefings');
+    expect(briefings.map((b) => b.attributes.team)).toContain('digital');
+    const api = await fetch(`${runtime.apiUrl}/api/subjects`).then((r) => r.json());
+    expect(api.subjects).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-1', customers: 2 })]);
+    const caller = await fetch(`${runtime.apiUrl}/api/customers/C-2`).then((r) => r.json());
+    expect(caller.impacts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-1' })]);
+  });
+
+  it('an incident lifecycle: opened then resolved, each customer told once of each', async () => {
+    await put([{ DetailType: 'Incident Opened', Detail: { incidentId: 'INC-1', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'net-ams' }] } }]);
+    await runtime.idle();
+    await put([{ DetailType: 'Incident Resolved', Detail: { incidentId: 'INC-1' } }]);
+    await runtime.idle();
+    const incident = notices().filter((n) => n.subject === 'incident#INC-1').map((n) => `${n.customerId}:${n.kind}`).sort();
+    expect(incident).toEqual(['C-2:incident-notice', 'C-2:incident-resolved', 'C-3:incident-notice', 'C-3:incident-resolved']);
+  });
+
+  it('a restart resumes from its stream position: nothing skipped, nothing sent twice', async () => {
+    await put([{ DetailType: 'Change Updated', Detail: { changeId: 'CHG-1', window: { start: '2030-12-06T02:00:00Z', end: '2030-12-06T04:00:00Z' } } }]);
+    await runtime.stop();
+    runtime = await startLocalRuntime(options());
+    client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
+    await runtime.idle();
+    const change = notices().filter((n) => n.subject === 'change#CHG-1').map((n) => `${n.customerId}:${n.kind}`).sort();
+    expect(change).toEqual(['C-1:change-notice', 'C-1:change-update', 'C-2:change-notice', 'C-2:change-update']);
+  });
+});
