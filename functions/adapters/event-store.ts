@@ -8,7 +8,7 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import type { ImpactEvent } from '../domain/events/parse.ts';
 import { subjectKey } from '../domain/subject.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
-import { RetriesExhaustedError, backoffMs, sleep } from './dynamodb/retry.ts';
+import { RetriesExhaustedError, backoffMs, isThrottling, sleep } from './dynamodb/retry.ts';
 
 export const versionKey = (version: number): string => `v#${String(version).padStart(10, '0')}`;
 export const dedupeKey = (eventId: string) => ({ pk: `event#${eventId}`, sk: 'dedupe' });
@@ -53,7 +53,13 @@ export class EventStore {
     const key = subjectKey(event);
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt, 5, 250));
-      const version = (await this.headVersion(key)) + 1;
+      let version: number;
+      try {
+        version = (await this.headVersion(key)) + 1;
+      } catch (error) {
+        if (isThrottling(error)) continue;
+        throw error;
+      }
       try {
         await this.client.send(
           new TransactWriteCommand({
@@ -88,6 +94,7 @@ export class EventStore {
         );
         return { status: 'appended', version };
       } catch (error) {
+        if (isThrottling(error)) continue;
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [slot, dedupe] = error.CancellationReasons ?? [];
         if (dedupe?.Code === 'ConditionalCheckFailed') return { status: 'duplicate' };

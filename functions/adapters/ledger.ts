@@ -10,7 +10,7 @@ import { SUBJECT_SHARDS } from '../../lib/tables.ts';
 import { shardOf } from './graph-store.ts';
 import { queryAll } from './dynamodb/query.ts';
 import { batchGet, batchWrite } from './dynamodb/batch.ts';
-import { RetriesExhaustedError, backoffMs, runBounded, sleep } from './dynamodb/retry.ts';
+import { RetriesExhaustedError, backoffMs, isThrottling, runBounded, sleep } from './dynamodb/retry.ts';
 
 export interface LedgerEntry {
   subjectKey: string;
@@ -95,6 +95,7 @@ export class Ledger {
           recorded.push(...pending);
           pending = [];
         } catch (error) {
+          if (isThrottling(error)) continue;
           if (!(error instanceof TransactionCanceledException)) throw error;
           // Drop the entries that were already recorded; retry the rest (conflicts, throttling).
           const reasons = error.CancellationReasons ?? [];

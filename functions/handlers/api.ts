@@ -85,7 +85,7 @@ export const route = async (deps: ApiDependencies, event: APIGatewayProxyEventV2
 export const buildApiHandler = (deps: ApiDependencies) =>
   middy((event: APIGatewayProxyEventV2, _context: Context) => route(deps, event))
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId' }));
+    .use(injectLambdaContext(logger));
 
 let lazy: ReturnType<typeof buildApiHandler> | undefined;
 export const handler = (event: APIGatewayProxyEventV2, context: Context) => (lazy ??= buildApiHandler(fromEnvironment()))(event, context);

@@ -63,7 +63,7 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
 export const buildIngestHandler = (deps: Dependencies) =>
   middy((event: EventBridgeEvent<string, unknown>, _context: Context) => ingest(deps, event))
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { correlationIdPath: 'id' }))
+    .use(injectLambdaContext(logger))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 
 let lazy: ReturnType<typeof buildIngestHandler> | undefined;

@@ -54,7 +54,7 @@ export const remind = async (deps: Dependencies, due: NoticeDue): Promise<{ plan
 export const buildRemindHandler = (deps: Dependencies) =>
   middy((event: EventBridgeEvent<string, unknown>, _context: Context) => remind(deps, noticeDueSchema.parse(event.detail)))
     .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { correlationIdPath: 'id' }))
+    .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 
 let lazy: ReturnType<typeof buildRemindHandler> | undefined;

@@ -136,9 +136,16 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
 
   if (options.seed !== false && (await deps.graph.version()) === 0) {
     const seed = options.seed ?? { graphFiles: [join(ROOT, 'examples/airline/graph.yaml')], customersCsv: join(ROOT, 'examples/airline/customers.csv'), usageCsv: join(ROOT, 'examples/airline/usage.csv') };
-    log('first run: importing examples/airline into DynamoDB Local (about half a minute)...');
+    log('first run: importing the example graph into DynamoDB Local (a few minutes; later runs start at once)...');
     const { graph } = await loadGraph(seed);
-    const report = await deps.graph.import(graph);
+    let shown = 0;
+    const started = Date.now();
+    const report = await deps.graph.import(graph, {
+      onProgress: (done, total) => {
+        const pct = Math.floor((done / total) * 10) * 10;
+        if (pct > shown) log(`  ${(shown = pct)}% (${done}/${total} items, ${Math.round((Date.now() - started) / 1000)} s)`);
+      },
+    });
     log(`graph version ${report.version}: ${report.puts} items, ${report.contactPuts} contacts`);
   }
 

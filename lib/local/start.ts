@@ -2,7 +2,6 @@
 // --api-port, --in-memory. Subscriptions with filter policies come from impact.local.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { startLocalRuntime } from './runtime.ts';
 
 const program = new Command('npm start')
   .description('run the impact pipeline locally: DynamoDB Local, PutEvents endpoint, handlers, outbox, API and console')
@@ -15,6 +14,10 @@ const program = new Command('npm start')
 const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string }>();
 const subscriptions = existsSync(opts.config) ? (JSON.parse(readFileSync(opts.config, 'utf8')).subscriptions ?? []) : [];
 
+// Handler logs at WARN unless asked otherwise: the outbox and the API are where to look.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+const { startLocalRuntime } = await import('./runtime.ts');
 const runtime = await startLocalRuntime({ dataDir: opts.dataDir, eventsPort: opts.eventsPort, apiPort: opts.apiPort, inMemory: opts.inMemory, subscriptions });
 process.stdout.write(
   [

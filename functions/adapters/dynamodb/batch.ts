@@ -3,7 +3,7 @@
  * backoff and jitter, and several batches in flight at once (bounded).
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetriesExhaustedError, backoffMs, runBounded, sleep } from './retry.ts';
+import { RetriesExhaustedError, backoffMs, isThrottling, runBounded, sleep } from './retry.ts';
 
 export const WRITE_BATCH = 25;
 export const GET_BATCH = 100;
@@ -34,8 +34,12 @@ export const batchWrite = async (
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new RetriesExhaustedError(`BatchWriteItem on ${table}`, attempt);
       if (attempt > 0) await sleep(backoffMs(attempt));
-      const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+      try {
+        const out = await client.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+        pending = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+      } catch (error) {
+        if (!isThrottling(error)) throw error;
+      }
     }
     options.onProgress?.(batch.length);
   });
@@ -53,7 +57,9 @@ export const batchGet = async <T extends Record<string, unknown>>(
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new RetriesExhaustedError(`BatchGetItem on ${table}`, attempt);
       if (attempt > 0) await sleep(backoffMs(attempt));
-      const out = await client.send(
+      let out;
+      try {
+        out = await client.send(
         new BatchGetCommand({
           RequestItems: {
             [table]: {
@@ -64,6 +70,10 @@ export const batchGet = async <T extends Record<string, unknown>>(
           },
         }),
       );
+      } catch (error) {
+        if (!isThrottling(error)) throw error;
+        continue;
+      }
       found.push(...((out.Responses?.[table] ?? []) as T[]));
       pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
     }

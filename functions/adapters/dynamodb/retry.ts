@@ -22,3 +22,8 @@ export class RetriesExhaustedError extends Error {
     this.name = 'RetriesExhaustedError';
   }
 }
+
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+
+/** Throttling that outlasted the SDK's own retries (or its retry quota): our loops back off and retry. */
+export const isThrottling = (error: unknown): boolean => error instanceof Error && THROTTLING.has(error.name);
