@@ -62,6 +62,21 @@ const fromItem = (i: Record<string, unknown>): LedgerEntry => ({
   ...(i.claimedBy ? { claimedBy: String(i.claimedBy) } : {}),
 });
 
+/** Items of one kind (`ledger#` or `impact#`) indexed under a subject, across its index shards. */
+export const queryBySubject = async (client: DynamoDBDocumentClient, table: string, subjectKey: string, prefix: string) =>
+  (
+    await Promise.all(
+      Array.from({ length: SUBJECT_SHARDS }, (_, shard) =>
+        queryAll(client, {
+          TableName: table,
+          IndexName: 'bySubject',
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+          ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': prefix },
+        }),
+      ),
+    )
+  ).flat();
+
 export class Ledger {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
@@ -147,16 +162,6 @@ export class Ledger {
 
   /** Everything sent about a subject, across its index shards. */
   async sentAbout(subjectKey: string): Promise<LedgerEntry[]> {
-    const shards = await Promise.all(
-      Array.from({ length: SUBJECT_SHARDS }, (_, shard) =>
-        queryAll(this.client, {
-          TableName: this.table,
-          IndexName: 'bySubject',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
-          ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'ledger#' },
-        }),
-      ),
-    );
-    return shards.flat().map(fromItem);
+    return (await queryBySubject(this.client, this.table, subjectKey, 'ledger#')).map(fromItem);
   }
 }

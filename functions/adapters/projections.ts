@@ -8,8 +8,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import type { AssessedCustomer, Assessment, SubjectState } from '../domain/model.ts';
 import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { queryAll } from './dynamodb/query.ts';
-import { subjectShard } from './ledger.ts';
-import { SUBJECT_SHARDS } from '../../lib/tables.ts';
+import { queryBySubject, subjectShard } from './ledger.ts';
 
 export interface SubjectProjection {
   subjectKey: string;
@@ -149,17 +148,7 @@ export class Projections {
 
   /** The customers a subject currently affects, across its index shards. */
   async customersOfSubject(subjectKey: string): Promise<CustomerImpact[]> {
-    const shards = await Promise.all(
-      Array.from({ length: SUBJECT_SHARDS }, (_, shard) =>
-        queryAll(this.client, {
-          TableName: this.table,
-          IndexName: 'bySubject',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
-          ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'impact#' },
-        }),
-      ),
-    );
-    return shards.flat().map(stripKeys) as unknown as CustomerImpact[];
+    return (await queryBySubject(this.client, this.table, subjectKey, 'impact#')).map(stripKeys) as unknown as CustomerImpact[];
   }
 
   /** A refused event, kept 90 days with its reasons (never its contact data: events carry none). */
