@@ -136,7 +136,7 @@ export class ImpactPipelineStack extends Stack {
     tables.events.grantReadData(api);
     tables.graph.grantReadData(api);
     tables.impacts.grantReadData(api);
-    for (const fn of [ingest, assess]) this.routing.bus.grantPutEventsTo(fn);
+    for (const fn of [ingest, assess, api]) this.routing.bus.grantPutEventsTo(fn);
     this.messaging.jobs.grantSendMessages(assess);
     this.messaging.jobs.grantSendMessages(remind);
     this.messaging.jobs.grantSendMessages(notify);

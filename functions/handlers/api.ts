@@ -4,11 +4,13 @@
  *   GET  /subjects/{type}/{id}        one subject: state, touchpoints with paths, summary
  *   GET  /customers/{id}              what affects this customer now
  *   POST /what-if                     assess an event (or a history) against the stored graph, nothing stored
+ *   POST /events                      put a validated change/incident event on the bus (202)
  * Bad input gets 400 with every problem named; unknown routes 404.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { EventValidationError, parseEvent } from '../domain/events/index.ts';
 import { assessDetailed } from '../domain/impact/assess.ts';
@@ -25,6 +27,8 @@ export interface ApiDependencies {
   graph: GraphStore;
   projections: Projections;
   now: () => number;
+  /** Puts a validated change or incident event on the bus (POST /events); absent = read-only API. */
+  submit?: (event: { 'detail-type': string; source: string; detail: unknown }) => Promise<void>;
 }
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
@@ -79,6 +83,23 @@ export const route = async (deps: ApiDependencies, event: APIGatewayProxyEventV2
     const { assessment } = assessDetailed(await deps.graph.view(hit), state);
     return json(200, assessment);
   }
+  if (method === 'POST' && path === '/events' && deps.submit) {
+    let raw: { 'detail-type'?: string; detail?: unknown };
+    try {
+      raw = JSON.parse(event.body ?? '');
+    } catch {
+      return badRequest([{ field: 'body', message: 'must be one JSON event: { "detail-type": ..., "detail": ... }' }]);
+    }
+    try {
+      // Validated here so that the caller learns at once what is wrong; ingest validates again.
+      parseEvent(raw, { receivedAt: deps.now() });
+    } catch (error) {
+      if (!(error instanceof EventValidationError)) throw error;
+      return badRequest(error.issues);
+    }
+    await deps.submit({ 'detail-type': String(raw['detail-type']), source: 'impact.console', detail: raw.detail });
+    return json(202, { accepted: true });
+  }
   return json(404, { error: `no route ${method} ${path}` });
 };
 
@@ -87,5 +108,16 @@ export const buildApiHandler = (deps: ApiDependencies) =>
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger));
 
+const fromLambdaEnvironment = (): ApiDependencies => {
+  const deps = fromEnvironment();
+  const bus = new EventBridgeClient({});
+  return {
+    ...deps,
+    submit: async (e) => {
+      await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: process.env.EVENT_BUS_NAME, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) }] }));
+    },
+  };
+};
+
 let lazy: ReturnType<typeof buildApiHandler> | undefined;
-export const handler = (event: APIGatewayProxyEventV2, context: Context) => (lazy ??= buildApiHandler(fromEnvironment()))(event, context);
+export const handler = (event: APIGatewayProxyEventV2, context: Context) => (lazy ??= buildApiHandler(fromLambdaEnvironment()))(event, context);

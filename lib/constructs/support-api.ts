@@ -39,6 +39,7 @@ export class SupportApi extends Construct {
       ['/subjects/{type}/{id}', HttpMethod.GET],
       ['/customers/{id}', HttpMethod.GET],
       ['/what-if', HttpMethod.POST],
+      ['/events', HttpMethod.POST],
     ] as const) {
       this.api.addRoutes({ path, methods: [method], integration });
     }

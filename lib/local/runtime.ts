@@ -164,7 +164,13 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
   const remind = buildRemindHandler(deps);
-  const api = buildApiHandler(deps);
+  const api = buildApiHandler({
+    ...deps,
+    submit: async (e) => {
+      const event: BusEvent = { version: '0', id: crypto.randomUUID(), 'detail-type': e['detail-type'], source: e.source, account: '000000000000', time: new Date().toISOString(), region: 'local', resources: [], detail: e.detail };
+      routeEvent('impact', event, deliver);
+    },
+  });
 
   // Deliveries run one at a time, in arrival order, with the async-invoke retry of EventBridge -> Lambda.
   let chain = Promise.resolve();

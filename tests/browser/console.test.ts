@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
+
+const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
+const graph = `
+components: [{ id: payments-db }, { id: payments-api, dependsOn: [payments-db] }]
+touchpoints: [{ id: web-checkout, name: Website checkout, channel: web, team: digital, dependsOn: [payments-api] }]
+customers:
+  - { id: C-1, contacts: { email: one@example.com }, uses: [web-checkout] }
+  - { id: C-2, contacts: { email: two@example.com }, uses: [web-checkout] }
+`;
+let runtime: LocalRuntime;
+let browser: Browser;
+let page: Page;
+
+const local = (ms: number) => {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'impact-browser-'));
+  writeFileSync(join(dir, 'graph.yaml'), graph);
+  runtime = await startLocalRuntime({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, inMemory: true, seed: { graphFiles: [join(dir, 'graph.yaml')] }, log: () => {} });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+describe('support console in Chromium, on the local runtime', () => {
+  it('what-if, schedule a change, find it on the timeline, open it, look up an affected customer', async () => {
+    await page.goto(runtime.apiUrl);
+    await expect.poll(() => page.textContent('#timeline')).toContain('No changes planned');
+    const start = Date.now() + 26 * 3_600_000;
+    await page.fill('input[name=changeId]', 'CHG-B1');
+    await page.fill('input[name=title]', 'Payments maintenance');
+    await page.fill('input[name=nodes]', 'payments-db');
+    await page.fill('input[name=start]', local(start));
+    await page.fill('input[name=end]', local(start + 2 * 3_600_000));
+    await page.click('button[value=assess]');
+    await expect.poll(() => page.textContent('#whatif-summary')).toContain('1 touchpoints, 2 customers');
+    expect(await page.textContent('#whatif-result')).toContain('payments-db → payments-api → web-checkout');
+    await page.screenshot({ path: `${SCREENSHOTS}what-if.png` });
+
+    await page.click('button[value=schedule]');
+    await page.waitForSelector('[data-subject="change#CHG-B1"]', { timeout: 30_000 });
+    await page.screenshot({ path: `${SCREENSHOTS}timeline.png` });
+    await page.click('[data-open="change#CHG-B1"]');
+    await expect.poll(() => page.textContent('#subject')).toContain('Change CHG-B1: Payments maintenance');
+    expect(await page.textContent('#subject')).toContain('2 customers');
+    expect(await page.locator('#subject svg.path').count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}subject.png` });
+
+    await page.fill('#customer-id', 'C-2');
+    await page.click('#lookup button');
+    await expect.poll(() => page.textContent('#caller-impacts')).toContain('change#CHG-B1');
+    expect(await page.textContent('#caller')).toContain('notice by email');
+    await page.screenshot({ path: `${SCREENSHOTS}caller.png` });
+  });
+
+  it('a bad what-if shows every problem by field', async () => {
+    await page.fill('input[name=changeId]', 'CHG-B2');
+    await page.fill('input[name=start]', local(Date.now() + 5 * 3_600_000));
+    await page.fill('input[name=end]', local(Date.now() + 3 * 3_600_000));
+    await page.click('button[value=assess]');
+    await expect.poll(() => page.textContent('#whatif-result')).toContain('detail.window.end: must be after window.start');
+  });
+});

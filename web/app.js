@@ -1,0 +1,145 @@
+// The support console: plain ES module, no dependencies. It talks to the API under ./api (local
+// runtime) or to window.IMPACT_API (CloudFront deployment, with a Cognito token in sessionStorage).
+const API = window.IMPACT_API ?? './api';
+const DAY = 86_400_000;
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+};
+const svg = (tag, attrs = {}, text) => {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+const when = (ms) => (ms === undefined || ms === null ? 'open-ended' : new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+
+const api = async (path, init = {}) => {
+  const token = sessionStorage.getItem('impact-token');
+  const res = await fetch(`${API}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw Object.assign(new Error(body.error ?? res.statusText), { body });
+  return body;
+};
+
+const drawTimeline = (subjects) => {
+  const start = new Date(); start.setHours(0, 0, 0, 0);
+  const from = start.getTime(); const to = from + 8 * DAY;
+  const changes = subjects.filter((s) => s.type === 'change' && s.status !== 'cancelled' && s.start < to && (s.end ?? s.start) >= from);
+  const width = 800; const row = 22; const height = 30 + row * Math.max(changes.length, 1);
+  const box = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${changes.length} changes in the next 7 days` });
+  for (let d = 0; d <= 8; d++) {
+    const x = (d / 8) * width;
+    box.append(svg('line', { x1: x, y1: 16, x2: x, y2: height, stroke: '#d8dde3' }));
+    if (d < 8) box.append(svg('text', { x: x + 3, y: 12 }, new Date(from + d * DAY).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' })));
+  }
+  changes.forEach((c, i) => {
+    const x1 = Math.max(0, ((c.start - from) / (to - from)) * width);
+    const x2 = Math.min(width, (((c.end ?? c.start + DAY) - from) / (to - from)) * width);
+    const bar = svg('rect', { class: 'change', x: x1, y: 22 + i * row, width: Math.max(4, x2 - x1), height: row - 6, tabindex: 0, 'data-subject': c.subjectKey });
+    bar.append(svg('title', {}, `${c.id} ${c.title ?? ''}: ${c.customers} customers`));
+    bar.addEventListener('click', () => openSubject(c.type, c.id));
+    bar.addEventListener('keydown', (e) => e.key === 'Enter' && openSubject(c.type, c.id));
+    box.append(bar, svg('text', { x: Math.min(x1 + 4, width - 200), y: 34 + i * row }, `${c.id} ${c.title ?? ''} (${c.customers})`));
+  });
+  $('#timeline').replaceChildren(changes.length ? box : el('p', { class: 'muted' }, 'No changes planned in the next 7 days.'));
+  const links = changes.map((c) => el('li', {}, el('a', { href: `#${c.subjectKey}`, 'data-open': c.subjectKey }, `${c.id} ${c.title ?? ''}`), ` ${when(c.start)}, ${c.customers} customers`));
+  $('#timeline').append(el('ul', { class: 'list', id: 'change-list' }, ...links));
+};
+
+const drawIncidents = (subjects) => {
+  const open = subjects.filter((s) => s.type === 'incident' && s.status !== 'resolved');
+  $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
+};
+
+/** One dependency path drawn as a chain of boxes: changed node -> ... -> touchpoint. */
+const drawPath = (path) => {
+  const w = 130; const box = svg('svg', { class: 'path', viewBox: `0 0 ${path.length * (w + 20)} 30`, role: 'img', 'aria-label': path.join(' to ') });
+  path.forEach((node, i) => {
+    const x = i * (w + 20);
+    box.append(svg('rect', { x, y: 4, width: w, height: 22, rx: 4 }), svg('text', { x: x + 6, y: 19 }, node.length > 20 ? `${node.slice(0, 19)}…` : node));
+    if (i > 0) box.append(svg('line', { x1: x - 20, y1: 15, x2: x, y2: 15, stroke: '#1f5fbf', 'marker-end': '' }));
+  });
+  return box;
+};
+
+const openSubject = async (type, id) => {
+  const s = await api(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`);
+  const rows = s.touchpoints.map((t) => el('tr', {}, el('td', {}, t.id), el('td', { class: t.effect }, t.effect), el('td', {}, drawPath(t.path))));
+  $('#subject').replaceChildren(
+    el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
+    el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${Object.entries(s.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.summary.unreachable} unreachable`),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
+  );
+  $('#subject-section').hidden = false;
+};
+
+const lookup = async (customerId) => {
+  const { impacts } = await api(`/customers/${encodeURIComponent(customerId)}`);
+  $('#caller').replaceChildren(
+    el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
+    el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}`))),
+  );
+  $('#caller-section').hidden = false;
+};
+
+const refresh = async () => {
+  const { subjects } = await api('/subjects');
+  drawTimeline(subjects);
+  drawIncidents(subjects);
+};
+
+const eventFromForm = (form) => {
+  const f = new FormData(form);
+  return {
+    'detail-type': 'Change Scheduled',
+    detail: {
+      changeId: f.get('changeId'),
+      title: f.get('title'),
+      window: { start: new Date(f.get('start')).toISOString(), end: new Date(f.get('end')).toISOString() },
+      impacts: String(f.get('nodes')).split(',').map((n) => n.trim()).filter(Boolean).map((node) => ({ node })),
+    },
+  };
+};
+
+document.addEventListener('click', (e) => {
+  const key = e.target.closest?.('[data-open]')?.getAttribute('data-open');
+  if (!key) return;
+  e.preventDefault();
+  const [type, id] = key.split('#');
+  openSubject(type, id).catch((err) => $('#subject').replaceChildren(el('p', { class: 'error' }, err.message)));
+});
+$('#lookup').addEventListener('submit', (e) => {
+  e.preventDefault();
+  lookup(new FormData(e.target).get('customer').trim()).catch((err) => $('#caller').replaceChildren(el('p', { class: 'error' }, err.message)));
+});
+$('#whatif').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const event = eventFromForm(e.target);
+  const out = $('#whatif-result');
+  try {
+    if (e.submitter?.value === 'schedule') {
+      await api('/events', { method: 'POST', body: JSON.stringify(event) });
+      out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled; it appears on the timeline once assessed.`));
+      for (let i = 0; i < 20; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        await refresh();
+        if (document.querySelector(`[data-subject="change#${event.detail.changeId}"]`)) break;
+      }
+      return;
+    }
+    const a = await api('/what-if', { method: 'POST', body: JSON.stringify(event) });
+    out.replaceChildren(
+      el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${Object.entries(a.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`),
+      el('ul', { class: 'list' }, ...a.touchpoints.map((t) => el('li', {}, el('span', { class: t.effect }, t.effect), ` ${t.id}: ${t.path.join(' → ')}`))),
+    );
+  } catch (err) {
+    const problems = err.body?.problems ?? [];
+    out.replaceChildren(el('p', { class: 'error' }, err.message), el('ul', {}, ...problems.map((p) => el('li', {}, `${p.field}: ${p.message}`))));
+  }
+});
+
+refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${err.message}`)));
