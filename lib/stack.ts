@@ -17,6 +17,7 @@ import { Operations } from './constructs/operations.ts';
 import { PipelineFunction, retentionFor } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
 import { SupportApi } from './constructs/support-api.ts';
+import { SupportConsole } from './constructs/support-console.ts';
 
 export interface PipelineConfig {
   busName: string;
@@ -172,7 +173,9 @@ export class ImpactPipelineStack extends Stack {
     }
     this.routing.route({ ingest, remind });
 
-    const supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention });
+    const console = new SupportConsole(this, 'Console');
+    const supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, callbackUrls: [console.url] });
+    console.deploy({ apiUrl: supportApi.api.apiEndpoint, userPool: supportApi.userPool, client: supportApi.client });
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,

@@ -1,6 +1,19 @@
 // The support console: plain ES module, no dependencies. It talks to the API under ./api (local
 // runtime) or to window.IMPACT_API (CloudFront deployment, with a Cognito token in sessionStorage).
 const API = window.IMPACT_API ?? './api';
+
+// In AWS the console signs in through the Cognito hosted UI (implicit flow): the ID token comes back
+// in the URL fragment and is kept for this tab only.
+const signIn = window.IMPACT_SIGN_IN;
+if (signIn) {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get('id_token')) {
+    sessionStorage.setItem('impact-token', fragment.get('id_token'));
+    history.replaceState(null, '', location.pathname);
+  } else if (!sessionStorage.getItem('impact-token')) {
+    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}`);
+  }
+}
 const DAY = 86_400_000;
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...children) => {

@@ -3,7 +3,7 @@ import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { FeaturePlan, Mfa, StandardThreatProtectionMode, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -13,11 +13,14 @@ export interface SupportApiProps {
   fn: IFunction;
   key: IKey;
   logRetention: RetentionDays;
+  /** Where the hosted sign-in may send users back to (the console's URL). */
+  callbackUrls?: string[];
 }
 
 export class SupportApi extends Construct {
   readonly api: HttpApi;
   readonly userPool: UserPool;
+  readonly client: UserPoolClient;
 
   constructor(scope: Construct, id: string, props: SupportApiProps) {
     super(scope, id);
@@ -30,7 +33,8 @@ export class SupportApi extends Construct {
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const client = this.userPool.addClient('Console', { authFlows: { userSrp: true } });
+    const client = this.userPool.addClient('Console', { authFlows: { userSrp: true }, oAuth: { flows: { implicitCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls: props.callbackUrls ?? ['http://localhost:3000/'] } });
+    this.client = client;
     const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.userPool.stack.region}.amazonaws.com/${this.userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
     this.api = new HttpApi(this, 'Api', { description: 'first-line support: subjects, customer lookup, what-if', defaultAuthorizer: authorizer });
     const integration = new HttpLambdaIntegration('Api', props.fn);

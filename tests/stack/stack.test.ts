@@ -69,7 +69,8 @@ describe('resources', () => {
   });
 
   it('functions: nodejs22.x on arm64, traced, JSON logs, ESM bundles', () => {
-    const functions = resources('AWS::Lambda::Function').filter(([, f]) => f.Properties.Handler === 'index.handler');
+    const ours = ['ingest', 'assess', 'notify', 'remind', 'api'].map(functionNamed);
+    const functions = resources('AWS::Lambda::Function').filter(([id]) => ours.includes(id));
     expect(functions).toHaveLength(5);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
@@ -115,6 +116,18 @@ describe('resources', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     expect(resources('AWS::CloudWatch::Alarm').length).toBeGreaterThanOrEqual(4 + 5 + 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('support console', () => {
+  it('served from a private bucket through CloudFront with origin access control, HTTPS only, signed in through Cognito', () => {
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ DefaultRootObject: 'index.html', DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }),
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    for (const [, bucket] of resources('AWS::S3::Bucket')) expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['implicit'], CallbackURLs: [Match.anyValue()] });
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 });
 
