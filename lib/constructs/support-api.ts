@@ -40,9 +40,16 @@ export class SupportApi extends Construct {
     const integration = new HttpLambdaIntegration('Api', props.fn);
     for (const [path, method] of [
       ['/subjects', HttpMethod.GET],
+      ['/changes', HttpMethod.GET],
+      ['/incidents', HttpMethod.GET],
       ['/subjects/{type}/{id}', HttpMethod.GET],
+      ['/subjects/{type}/{id}/customers', HttpMethod.GET],
       ['/customers/{id}', HttpMethod.GET],
+      ['/customers/{id}/impacts', HttpMethod.GET],
+      ['/touchpoints', HttpMethod.GET],
+      ['/touchpoints/{id}', HttpMethod.GET],
       ['/what-if', HttpMethod.POST],
+      ['/assess', HttpMethod.POST],
       ['/events', HttpMethod.POST],
     ] as const) {
       this.api.addRoutes({ path, methods: [method], integration });

@@ -8,14 +8,15 @@ const NOW = Date.parse('2026-11-28T14:00:00Z');
 let p: Awaited<ReturnType<typeof pipeline>>;
 let api: ReturnType<typeof buildApiHandler>;
 const call = async (method: string, path: string, body?: unknown) => {
-  const res = await api({ rawPath: path, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false, requestContext: { http: { method }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2, context);
+  const [rawPath, search = ''] = path.split('?');
+  const res = await api({ rawPath, queryStringParameters: Object.fromEntries(new URLSearchParams(search)), body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false, requestContext: { http: { method }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2, context);
   return { status: res.statusCode, body: JSON.parse(String(res.body)) };
 };
 
 beforeAll(async () => {
   p = await pipeline(() => NOW);
   await p.deps.graph.import(await airlineSample(150));
-  api = buildApiHandler(p.deps);
+  api = buildApiHandler({ ...p.deps });
   const ev = { version: '0', id: 'e1', 'detail-type': 'Change Scheduled', source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail: { changeId: 'CHG-5', title: 'Payments maintenance', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] } };
   await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
   await p.drain();
@@ -52,5 +53,41 @@ describe('support API', () => {
     expect(bad.body.problems).toEqual([{ field: 'detail.window.end', message: expect.stringContaining('must be after window.start') }]);
     expect((await call('POST', '/what-if', '{nope')).status).toBe(400);
     expect((await call('DELETE', '/subjects')).status).toBe(404);
+  });
+});
+
+describe('support API: the routes first-line support and change managers use', () => {
+  it('changes in a window, open incidents, a subject with history and notices by kind', async () => {
+    const changes = await call('GET', '/changes?from=2026-12-05T00:00:00Z&to=2026-12-06T00:00:00Z');
+    expect(changes.body.subjects.map((s: { subjectKey: string }) => s.subjectKey)).toEqual(['change#CHG-5']);
+    expect((await call('GET', '/changes?from=2027-01-01T00:00:00Z')).body.subjects).toEqual([]);
+    expect((await call('GET', '/changes?from=tomorrow')).status).toBe(400);
+    expect((await call('GET', '/incidents')).body.subjects).toEqual([]);
+    const subject = await call('GET', '/subjects/change/CHG-5');
+    expect(subject.body.history).toEqual([expect.objectContaining({ version: 1, detailType: 'Change Scheduled' })]);
+    expect(subject.body.noticesByKind['change-notice']).toBeGreaterThan(0);
+  });
+
+  it('affected customers page by page with a stable cursor, filtered by effect', async () => {
+    const all = (await call('GET', '/subjects/change/CHG-5/customers?limit=1000')).body;
+    const first = (await call('GET', '/subjects/change/CHG-5/customers?limit=40')).body;
+    const second = (await call('GET', `/subjects/change/CHG-5/customers?limit=40&cursor=${first.cursor}`)).body;
+    expect(first.customers).toHaveLength(40);
+    expect([...first.customers, ...second.customers].map((c: { customerId: string }) => c.customerId)).toEqual(all.customers.slice(0, 80).map((c: { customerId: string }) => c.customerId));
+    const degraded = (await call('GET', '/subjects/change/CHG-5/customers?effect=degraded&limit=1000')).body.customers;
+    expect(degraded.every((c: { effect: string }) => c.effect === 'degraded')).toBe(true);
+  });
+
+  it('a customer with what they were told, touchpoints with upcoming changes, /assess with conflicts and drafts', async () => {
+    const id = (await p.deps.projections.customersOfSubject('change#CHG-5')).find((c) => c.notify.length > 0)!.customerId;
+    const customer = (await call('GET', `/customers/${id}/impacts`)).body;
+    expect(customer.impacts[0].told).toEqual([expect.objectContaining({ kind: 'change-notice', status: 'sent' })]);
+    expect(JSON.stringify(customer)).not.toMatch(/@example\.com|\+\d{6,}/);
+    const web = (await call('GET', '/touchpoints/web-booking')).body;
+    expect(web).toMatchObject({ id: 'web-booking', status: 'ok', upcoming: [expect.objectContaining({ subjectKey: 'change#CHG-5' })] });
+    expect((await call('GET', '/touchpoints/nope')).status).toBe(404);
+    const assess = await call('POST', '/assess', { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } });
+    expect(assess.body.conflicts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-5', sharedTouchpoints: expect.arrayContaining(['web-booking']) })]);
+    expect(assess.body.draftNotices['nl-NL'].title).toBe('Gepland onderhoud: PSP upgrade');
   });
 });
