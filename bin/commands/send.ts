@@ -14,7 +14,7 @@ export const register = (program: Command): void => {
   program
     .command('send')
     .description('put events from a file (one event or an array) on the local runtime, or on AWS with --aws')
-    .argument('[file]', 'event file')
+    .argument('[file]', 'event file, or "change-scheduled" to build one from --change/--node/--start/--end')
     .option('--endpoint <url>', 'PutEvents endpoint of the local runtime', 'http://127.0.0.1:4010')
     .option('--aws', 'send to AWS (standard credential chain) instead of the local runtime')
     .option('--bus <name>', 'event bus name', 'impact')
@@ -25,6 +25,10 @@ export const register = (program: Command): void => {
     .option('--title <text>', 'with --change: title', 'Planned change')
     .action(async (file: string | undefined, opts: { endpoint: string; aws?: boolean; bus: string; change?: string; node?: string[]; start?: string; end?: string; title: string }) => {
       let events: unknown[];
+      if (file === 'change-scheduled') {
+        file = undefined;
+        opts.change ??= `CHG-${Date.now().toString(36).toUpperCase()}`;
+      }
       if (opts.change) {
         if (!opts.node?.length || !opts.start || !opts.end) throw new CliInputError(['--change needs --node, --start and --end (ISO 8601 times)']);
         events = [{ 'detail-type': 'Change Scheduled', detail: { changeId: opts.change, title: opts.title, window: { start: opts.start, end: opts.end }, impacts: opts.node.map((node) => ({ node })) } }];
