@@ -16,7 +16,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toStoredEvent } from '../adapters/event-store.ts';
 import type { LedgerEntry } from '../adapters/ledger.ts';
-import { buildBriefings, paceChunks, planNotices, renderBriefing, toJobs, triggersFor, type Told } from '../domain/notices/index.ts';
+import { buildBriefings, foldsIntoChange, paceChunks, planNotices, renderBriefing, toJobs, triggersFor, type Told } from '../domain/notices/index.ts';
+import type { SubjectState } from '../domain/model.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { projectSubject } from './shared/project-subject.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
@@ -27,6 +28,20 @@ export const toldBy = (entries: readonly LedgerEntry[]): Map<string, Told[]> => 
   const told = new Map<string, Told[]>();
   for (const e of entries) told.set(e.customerId, [...(told.get(e.customerId) ?? []), { kind: e.kind, version: e.version }]);
   return told;
+};
+
+/** Customers told about a change whose announced window and nodes cover this incident. */
+const customersToldOfCoveringChange = async (deps: Dependencies, incident: SubjectState): Promise<Set<string>> => {
+  const candidates = (await deps.projections.listSubjects()).filter(
+    (s) => s.type === 'change' && s.status !== 'cancelled' && s.status !== 'completed' && s.start <= incident.window.start && (s.end === undefined || incident.window.start < s.end),
+  );
+  const informed = new Set<string>();
+  for (const candidate of candidates) {
+    const change = await deps.projections.getSubject(candidate.subjectKey);
+    if (!change || !foldsIntoChange(incident, change.state)) continue;
+    for (const e of await deps.ledger.sentAbout(candidate.subjectKey)) if (e.kind === 'change-notice' || e.kind === 'change-update' || e.kind === 'reminder') informed.add(e.customerId);
+  }
+  return informed;
 };
 
 export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): Promise<void> => {
@@ -49,7 +64,11 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
   const told = toldBy(ledger);
   // Customers no longer affected are reached on the channel they were last told on.
   const lastChannel = new Map(ledger.sort((a, b) => a.sentAt - b.sentAt).map((e) => [e.customerId, e.channel]));
-  const plan = planNotices({ state, affected: assessment.customers, told, at: event.occurredAt });
+  const planned = planNotices({ state, affected: assessment.customers, told, at: event.occurredAt });
+  const informed = state.type === 'incident' ? await customersToldOfCoveringChange(deps, state) : new Set<string>();
+  // An incident inside an announced change window on the same nodes: those told of the change know.
+  const plan = informed.size === 0 ? planned : planned.filter((n) => !(informed.has(n.customerId) && (n.kind === 'incident-notice' || n.kind === 'incident-update')));
+  if (plan.length < planned.length) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, planned.length - plan.length);
   const index = new Map(assessment.customers.map((c, i) => [c.id, i]));
   const { topology } = await deps.graph.topology();
   const touchpointNames = Object.fromEntries(assessment.touchpoints.map((t) => [t.id, topology.touchpoints.get(t.id)?.name ?? t.id]));

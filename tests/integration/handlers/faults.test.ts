@@ -120,3 +120,23 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     for (const n of notices) expect(log).not.toContain(n.to);
   });
 });
+
+describe('an incident inside an announced change window on the same nodes', () => {
+  it('is folded into the change: customers told of the change get no incident notice, the others do', async () => {
+    const p = await setup();
+    restore = p.aws.restore;
+    const change = ev('Change Scheduled', { changeId: 'CHG-F', title: 'Payments failover', occurredAt: '2026-11-28T09:00:00Z', window: { start: '2026-11-28T13:00:00Z', end: '2026-11-28T15:00:00Z' }, impacts: [{ node: 'payments-db' }] }, 'f1');
+    await p.ingest(change, context);
+    expect(await p.drain()).toBe(0);
+    const told = new Set(noticesOf(p.aws).filter((n) => n.kind === 'change-notice').map((n) => n.customerId));
+    expect(told.size).toBeGreaterThan(0);
+    await p.ingest(ev('Incident Opened', { incidentId: 'INC-F', title: 'Payments errors', severity: 'sev2', occurredAt: '2026-11-28T13:30:00Z', impacts: [{ node: 'payments-db' }] }, 'f2'), context);
+    expect(await p.drain()).toBe(0);
+    const incidentNotices = noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-F');
+    expect(incidentNotices.filter((n) => told.has(n.customerId))).toEqual([]);
+    // A second incident on a node the change does not name is not folded.
+    await p.ingest(ev('Incident Opened', { incidentId: 'INC-G', title: 'Login errors', severity: 'sev2', occurredAt: '2026-11-28T13:40:00Z', impacts: [{ node: 'identity-db' }] }, 'f3'), context);
+    expect(await p.drain()).toBe(0);
+    expect(noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-G').length).toBeGreaterThan(0);
+  });
+});
