@@ -5,6 +5,7 @@
  *   GET  /subjects/{type}/{id}/customers?cursor&limit&effect&segment   paginated, stable cursor
  *   GET  /customers/{id}[/impacts]    what affects this customer, what they were told (no contact details)
  *   GET  /touchpoints[/{id}]          status now and upcoming changes
+ *   GET  /metrics?from&to             customers impacted, customer-minutes, detection to notice, MTTR
  *   POST /what-if                     assess an event (or a history) against the stored graph, nothing stored
  *   POST /assess                      the same plus conflicts with other changes and draft notices
  *   POST /events                      put a validated change/incident event on the bus (202)
@@ -24,6 +25,7 @@ import type { GraphStore } from '../adapters/graph-store.ts';
 import type { Projections } from '../adapters/projections.ts';
 import type { Ledger } from '../adapters/ledger.ts';
 import { renderNotice } from '../domain/notices/templates.ts';
+import { impactMetrics } from '../domain/metrics.ts';
 import { fromEnvironment } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/powertools.ts';
 
@@ -185,6 +187,31 @@ export const route = async (deps: ApiDependencies, event: APIGatewayProxyEventV2
       ]),
     );
     return json(200, { ...assessment, conflicts, draftNotices: drafts });
+  }
+
+  if (method === 'GET' && path === '/metrics') {
+    const from = intParam(query, 'from');
+    const to = intParam(query, 'to');
+    if (from === 'bad' || to === 'bad') return badRequest([{ field: from === 'bad' ? 'from' : 'to', message: 'must be an ISO 8601 time, e.g. 2026-12-01T00:00:00Z' }]);
+    const now = deps.now();
+    const range = { from: from ?? now - 30 * 86_400_000, to: to ?? now };
+    if (range.to <= range.from) return badRequest([{ field: 'to', message: 'must be after from' }]);
+    // Folded from the event store: every subject's history, its stored impact, its first notice.
+    const histories = await deps.events.readAll();
+    const facts = await Promise.all(
+      [...histories].map(async ([key, history]) => {
+        const projection = await deps.projections.getSubject(key);
+        const sent = deps.ledger ? await deps.ledger.sentAbout(key) : [];
+        const first = sent.filter((e) => e.status !== 'claimed').reduce<number | undefined>((min, e) => (min === undefined || e.sentAt < min ? e.sentAt : min), undefined);
+        return {
+          state: foldSubject(history.map((h) => h.event)),
+          customers: projection?.summary.customers ?? 0,
+          touchpoints: (projection?.touchpoints ?? []).map((t) => t.id),
+          ...(first !== undefined ? { firstNoticeAt: first } : {}),
+        };
+      }),
+    );
+    return json(200, impactMetrics(facts, range, now));
   }
 
   if (method === 'POST' && path === '/events' && deps.submit) {

@@ -48,6 +48,7 @@ export class SupportApi extends Construct {
       ['/customers/{id}/impacts', HttpMethod.GET],
       ['/touchpoints', HttpMethod.GET],
       ['/touchpoints/{id}', HttpMethod.GET],
+      ['/metrics', HttpMethod.GET],
       ['/what-if', HttpMethod.POST],
       ['/assess', HttpMethod.POST],
       ['/events', HttpMethod.POST],

@@ -91,3 +91,17 @@ describe('support API: the routes first-line support and change managers use', (
     expect(assess.body.draftNotices['nl-NL'].title).toBe('Gepland onderhoud: PSP upgrade');
   });
 });
+
+describe('metrics', () => {
+  it('folds customer-minutes from the event store and the projections; bad ranges are 400', async () => {
+    const res = await call('GET', '/metrics?from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z');
+    expect(res.status).toBe(200);
+    const customers = (await call('GET', '/subjects/change/CHG-5')).body.summary.customers;
+    // CHG-5 is a two-hour window, but metrics count only what has happened by "now" (2026-11-28).
+    expect(res.body).toMatchObject({ subjects: 0, customerMinutes: 0 });
+    const later = buildApiHandler({ ...p.deps, now: () => Date.parse('2026-12-06T00:00:00Z') });
+    const out = await later({ rawPath: '/metrics', queryStringParameters: { from: '2026-12-01T00:00:00Z', to: '2026-12-31T00:00:00Z' }, isBase64Encoded: false, requestContext: { http: { method: 'GET' }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2, context);
+    expect(JSON.parse(String(out.body))).toMatchObject({ subjects: 1, customersImpacted: customers, customerMinutes: customers * 120, touchpointMinutes: 3 * 120 });
+    expect((await call('GET', '/metrics?from=nope')).status).toBe(400);
+  });
+});
