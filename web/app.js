@@ -86,9 +86,32 @@ const openSubject = async (type, id) => {
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
     el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${Object.entries(s.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.summary.unreachable} unreachable`),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
+    el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
+    el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
+    el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
+    el('button', { id: 'affected-more', type: 'button', hidden: '' }, 'More'),
   );
+  $('#affected-filter').addEventListener('change', (e) => {
+    const f = Object.fromEntries([...new FormData(e.currentTarget)].filter(([, v]) => v));
+    drawCustomers(type, id, f);
+  });
+  await drawCustomers(type, id);
   $('#subject-section').hidden = false;
 };
+
+const drawCustomers = async (type, id, filters = {}, cursor) => {
+  const q = new URLSearchParams({ limit: '50', ...filters, ...(cursor ? { cursor } : {}) });
+  const page = await api(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${q}`);
+  const body = $('#affected tbody');
+  if (!cursor) body.replaceChildren();
+  body.append(...page.customers.map((c) => el('tr', {}, el('td', {}, el('a', { href: '#', 'data-customer': c.customerId }, c.customerId)), el('td', { class: c.effect }, c.effect), el('td', {}, c.segment ?? ''), el('td', {}, c.notify[0] ?? 'none'))));
+  $('#affected-total').textContent = `${page.total} affected`;
+  const more = $('#affected-more');
+  more.hidden = !page.cursor;
+  more.onclick = () => drawCustomers(type, id, filters, page.cursor);
+};
+
+const filterSelect = (name, values) => el('label', {}, name, el('select', { name }, el('option', { value: '' }, 'all'), ...values.map((v) => el('option', { value: v }, v))));
 
 const lookup = async (customerId) => {
   const { impacts } = await api(`/customers/${encodeURIComponent(customerId)}`);
@@ -99,10 +122,37 @@ const lookup = async (customerId) => {
   $('#caller-section').hidden = false;
 };
 
+const bars = (entries, unit) => {
+  const max = Math.max(1, ...entries.map(([, v]) => v));
+  const box = svg('svg', { viewBox: `0 0 400 ${entries.length * 22 + 4}`, role: 'img', 'aria-label': entries.map(([k, v]) => `${k} ${v} ${unit}`).join(', ') });
+  entries.forEach(([k, v], i) => box.append(svg('rect', { x: 150, y: 4 + i * 22, width: Math.max(2, (v / max) * 200), height: 16, fill: '#1f5fbf' }), svg('text', { x: 0, y: 16 + i * 22 }, k), svg('text', { x: 356, y: 16 + i * 22 }, `${v}`)));
+  return box;
+};
+
+const drawMetrics = async () => {
+  const m = await api('/metrics');
+  $('#metrics').replaceChildren(
+    el('p', { id: 'metrics-summary' }, `${m.subjects} subjects, ${m.customersImpacted} customers impacted, ${m.customerMinutes} customer-minutes, ${m.touchpointMinutes} touchpoint-minutes; detection to first notice: ${m.detectionToFirstNoticeMinutes.mean ?? '-'} min mean`),
+    bars([['customers', m.customersImpacted], ['customer-min', m.customerMinutes], ['touchpoint-min', m.touchpointMinutes]], ''),
+    ...(Object.keys(m.mttrMinutesByTouchpoint).length ? [el('h3', {}, 'MTTR per touchpoint (min)'), bars(Object.entries(m.mttrMinutesByTouchpoint), 'min')] : []),
+  );
+};
+
+/** The local runtime serves its outbox (without contact details); in AWS there is none and the panel stays hidden. */
+const drawNotices = async () => {
+  const res = await fetch(`${API}/outbox?limit=20`).catch(() => undefined);
+  if (!res?.ok) return;
+  const { messages } = await res.json();
+  const subjectOf = (m) => (typeof m.subject === 'string' ? m.subject : `${m.subject?.type}#${m.subject?.id}`);
+  $('#notices').replaceChildren(...messages.map((m) => el('li', {}, m.team ? `briefing to ${m.team} (${subjectOf(m)})` : `${m.kind} to ${m.customerId} by ${m.channel} (${subjectOf(m)})`)));
+  $('#notices-section').hidden = false;
+};
+
 const refresh = async () => {
   const { subjects } = await api('/subjects');
   drawTimeline(subjects);
   drawIncidents(subjects);
+  await Promise.all([drawMetrics().catch(() => undefined), drawNotices()]);
 };
 
 const eventFromForm = (form) => {
@@ -119,6 +169,13 @@ const eventFromForm = (form) => {
 };
 
 document.addEventListener('click', (e) => {
+  const customer = e.target.closest?.('[data-customer]')?.getAttribute('data-customer');
+  if (customer) {
+    e.preventDefault();
+    $('#customer-id').value = customer;
+    lookup(customer).catch((err) => $('#caller').replaceChildren(el('p', { class: 'error' }, err.message)));
+    return;
+  }
   const key = e.target.closest?.('[data-open]')?.getAttribute('data-open');
   if (!key) return;
   e.preventDefault();

@@ -219,6 +219,19 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
   const webRoot = join(ROOT, 'web');
   const apiServer: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === '/api/outbox') {
+      // The console's view of local SNS: what went out, never to whom it was addressed.
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 50) || 50, 500);
+      const lines = existsSync(outboxFile) ? readFileSync(outboxFile, 'utf8').trim().split('\n').filter(Boolean).slice(-limit) : [];
+      const messages = lines.reverse().map((l) => {
+        const { topic, attributes, message, publishedAt } = JSON.parse(l);
+        const { to: _to, text: _text, ...rest } = message as Record<string, unknown>;
+        return { topic, ...attributes, ...rest, publishedAt };
+      });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ messages }));
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));

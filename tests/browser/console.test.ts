@@ -61,6 +61,15 @@ describe('support console in Chromium, on the local runtime', () => {
     await expect.poll(() => page.textContent('#subject')).toContain('Change CHG-B1: Payments maintenance');
     expect(await page.textContent('#subject')).toContain('2 customers');
     expect(await page.locator('#subject svg.path').count()).toBe(1);
+    await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(2);
+    expect(await page.textContent('#affected-total')).toBe('2 affected');
+    await page.selectOption('#affected-filter select[name=effect]', 'degraded');
+    await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(0);
+    await page.selectOption('#affected-filter select[name=effect]', 'outage');
+    await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(2);
+    await expect.poll(() => page.textContent('#notices')).toContain('change-notice to C-1 by email');
+    expect(await page.textContent('#notices')).not.toContain('@example.com');
+    expect(await page.textContent('#metrics-summary')).toContain('subjects');
     await page.screenshot({ path: `${SCREENSHOTS}subject.png` });
 
     await page.fill('#customer-id', 'C-2');
