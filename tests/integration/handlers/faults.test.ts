@@ -140,3 +140,15 @@ describe('an incident inside an announced change window on the same nodes', () =
     expect(noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-G').length).toBeGreaterThan(0);
   });
 });
+
+describe('replayed events', () => {
+  it('rebuild the projections but never notify', async () => {
+    const p = await setup(60);
+    restore = p.aws.restore;
+    await p.ingest({ ...scheduled, 'replay-name': 'rebuild-2026-11' } as typeof scheduled, context);
+    expect(await p.drain()).toBe(0);
+    expect((await p.deps.projections.getSubject('change#CHG-9'))?.summary.customers).toBeGreaterThan(0);
+    expect(noticesOf(p.aws)).toEqual([]);
+    expect(p.aws.queued).toEqual([]);
+  });
+});
