@@ -213,3 +213,5 @@ $('#whatif').addEventListener('submit', async (e) => {
 });
 
 refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${err.message}`)));
+// Support watches this page: keep it current while it is visible.
+setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);

@@ -67,7 +67,7 @@ describe('support console in Chromium, on the local runtime', () => {
     await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(0);
     await page.selectOption('#affected-filter select[name=effect]', 'outage');
     await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(2);
-    await expect.poll(() => page.textContent('#notices')).toContain('change-notice to C-1 by email');
+    await expect.poll(() => page.textContent('#notices'), { timeout: 20_000 }).toContain('change-notice to C-1 by email');
     expect(await page.textContent('#notices')).not.toContain('@example.com');
     expect(await page.textContent('#metrics-summary')).toContain('subjects');
     await page.screenshot({ path: `${SCREENSHOTS}subject.png` });
