@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -21,7 +22,25 @@ const dir = mkdtempSync(join(tmpdir(), 'impact-e2e-'));
 writeFileSync(join(dir, 'graph.yaml'), graph);
 let runtime: LocalRuntime;
 let client: EventBridgeClient;
-const options = () => ({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, seed: { graphFiles: [join(dir, 'graph.yaml')] }, log: () => {} });
+// An HTTP subscriber to support-briefings for one team, as impact.local.json would configure it.
+const hook: { attributes: Record<string, string> }[] = [];
+const hookServer = createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    hook.push(JSON.parse(body));
+    res.end();
+  });
+});
+let hookUrl = '';
+const options = () => ({
+  dataDir: join(dir, 'data'),
+  eventsPort: 0,
+  apiPort: 0,
+  seed: { graphFiles: [join(dir, 'graph.yaml')] },
+  subscriptions: [{ topic: 'support-briefings' as const, filterPolicy: { team: ['digital'] }, endpoint: hookUrl }],
+  log: () => {},
+});
 const outbox = () => (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 const notices = () => outbox().filter((m) => m.topic === 'customer-notices').map((m) => m.message as { kind: string; customerId: string; subject: string });
 const put = (entries: { DetailType: string; Detail: unknown; Source?: string }[]) =>
@@ -29,10 +48,15 @@ const put = (entries: { DetailType: string; Detail: unknown; Source?: string }[]
 const scheduled = { changeId: 'CHG-1', title: 'Payments maintenance', window: { start: '2030-12-05T02:00:00Z', end: '2030-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] };
 
 beforeAll(async () => {
+  await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hookServer.address() as { port: number }).port}/hook`;
   runtime = await startLocalRuntime(options());
   client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
 }, 120_000);
-afterAll(async () => runtime?.stop());
+afterAll(async () => {
+  await runtime?.stop();
+  hookServer.close();
+});
 
 describe('npm start: the local runtime end to end', () => {
   it('a change through the PutEvents endpoint reaches the outbox; a bad entry gets its own error, the good one still goes', async () => {
@@ -44,6 +68,8 @@ describe('npm start: the local runtime end to end', () => {
     expect(notices().map((n) => `${n.customerId}:${n.kind}`).sort()).toEqual(['C-1:change-notice', 'C-2:change-notice']);
     const briefings = outbox().filter((m) => m.topic === 'support-briefings');
     expect(briefings.map((b) => b.attributes.team)).toContain('digital');
+    await expect.poll(() => hook.length).toBeGreaterThan(0);
+    expect(hook.every((m) => m.attributes.team === 'digital')).toBe(true);
     const api = await fetch(`${runtime.apiUrl}/api/subjects`).then((r) => r.json());
     expect(api.subjects).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-1', customers: 2 })]);
     const caller = await fetch(`${runtime.apiUrl}/api/customers/C-2`).then((r) => r.json());
@@ -57,6 +83,9 @@ describe('npm start: the local runtime end to end', () => {
     await runtime.idle();
     const incident = notices().filter((n) => n.subject === 'incident#INC-1').map((n) => `${n.customerId}:${n.kind}`).sort();
     expect(incident).toEqual(['C-2:incident-notice', 'C-2:incident-resolved', 'C-3:incident-notice', 'C-3:incident-resolved']);
+    // The airport team's briefing went out, but the HTTP subscriber filters on team=digital.
+    expect(outbox().some((m) => m.topic === 'support-briefings' && m.attributes.team === 'airport-ops')).toBe(true);
+    expect(hook.every((m) => m.attributes.team === 'digital')).toBe(true);
   });
 
   it('a restart resumes from its stream position: nothing skipped, nothing sent twice', async () => {
