@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
+import { impact } from '../support/cli.ts';
 
 const graph = `
 components: [{ id: payments-db }, { id: payments-api, dependsOn: [payments-db] }, { id: net-ams }]
@@ -96,5 +97,13 @@ describe('npm start: the local runtime end to end', () => {
     await runtime.idle();
     const change = notices().filter((n) => n.subject === 'change#CHG-1').map((n) => `${n.customerId}:${n.kind}`).sort();
     expect(change).toEqual(['C-1:change-notice', 'C-1:change-update', 'C-2:change-notice', 'C-2:change-update']);
+  });
+
+  it('impact send puts a change on the local endpoint from the command line', async () => {
+    const { code, stdout } = await impact('send', 'change-scheduled', '--change', 'CHG-S', '--node', 'net-ams', '--start', '2030-12-07T02:00:00Z', '--end', '2030-12-07T03:00:00Z', '--endpoint', runtime.eventsUrl);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/event 0: accepted as /);
+    await runtime.idle();
+    expect(notices().filter((n) => n.subject === 'change#CHG-S').map((n) => n.customerId).sort()).toEqual(['C-2', 'C-3']);
   });
 });
