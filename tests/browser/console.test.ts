@@ -86,4 +86,24 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.click('button[value=assess]');
     await expect.poll(() => page.textContent('#whatif-result')).toContain('detail.window.end: must be after window.start');
   });
+
+  it('in AWS it signs in through the Cognito hosted UI and calls the API with the ID token', async () => {
+    const signIn = 'https://signin.example.test/oauth2/authorize?response_type=token&scope=openid&client_id=console';
+    const context = await browser.newContext();
+    const p2 = await context.newPage();
+    await p2.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
+    await p2.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
+    await p2.goto(runtime.apiUrl);
+    await p2.waitForURL(/signin\.example\.test/);
+    const redirect = new URL(p2.url());
+    expect(redirect.searchParams.get('client_id')).toBe('console');
+    expect(redirect.searchParams.get('redirect_uri')).toBe(`${runtime.apiUrl}/`);
+    const authorizations: (string | undefined)[] = [];
+    p2.on('request', (req) => req.url().includes('/api/') && authorizations.push(req.headers().authorization));
+    await p2.goto(`${runtime.apiUrl}/#id_token=header.payload.signature`);
+    await expect.poll(() => authorizations.length).toBeGreaterThan(0);
+    expect(authorizations.every((a) => a === 'Bearer header.payload.signature')).toBe(true);
+    expect(new URL(p2.url()).hash).toBe('');
+    await context.close();
+  });
 });
