@@ -95,7 +95,9 @@ try {
   // ledger: LEDGER conditional records vs the write floor of the same count
   const entries = Array.from({ length: LEDGER }, (_, i) => ({ subjectKey: 'change#CHG-BENCH', customerId: `C-${i}`, kind: 'change-notice', version: 1, channel: 'email', sentAt: Date.now() }));
   const ledgerSeconds = await seconds(() => new Ledger(client, tables.impacts).record(entries, CONCURRENCY));
-  const writeFloorLedger = await seconds(() => batchWrite(client, floorTable, floorWrites(LEDGER).map((w, i) => ({ PutRequest: { Item: { ...(w as { PutRequest: { Item: object } }).PutRequest.Item, pk: `ledger#${i % 1024}`, sk: `x${i}` } } })), { concurrency: CONCURRENCY }));
+  // The ledger's floor: the same items (same keys, same GSI attributes) into a table of the same shape.
+  const ledgerItems = entries.map((e, i) => ({ pk: `customer#${e.customerId}`, sk: `ledger#${e.subjectKey}#${e.kind}#000001`, kind: 'ledger', gsi1pk: `${e.subjectKey}#${i % 16}`, gsi1sk: `ledger#${e.customerId}`, channel: e.channel, sentAt: e.sentAt, status: 'sent' }));
+  const writeFloorLedger = await seconds(() => batchWrite(client, tableNames('floor-').impacts, ledgerItems.map((Item) => ({ PutRequest: { Item } })), { concurrency: CONCURRENCY }));
 
   const ratio = (a: number, b: number) => +(a / b).toFixed(2);
   const result = {
