@@ -9,6 +9,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import type { GraphView } from '../domain/impact/assess.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
 import type { Component, Customer, Graph, NodeId, NotificationChannelDef, Touchpoint, Usage } from '../domain/model.ts';
+import { shardOf } from '../domain/shards.ts';
 import { USAGE_SHARDS } from '../../lib/tables.ts';
 import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
@@ -20,12 +21,8 @@ const GRAPH_PK = 'graph';
 export const CONTACT_ON_FILE = '(on file)';
 const META = { pk: GRAPH_PK, sk: 'meta' };
 
-/** Stable shard of a customer within a touchpoint's usage (FNV-1a of the id). */
-export const shardOf = (customerId: string, shards = USAGE_SHARDS): number => {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < customerId.length; i++) h = Math.imul(h ^ customerId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % shards;
-};
+/** Stable shard of a customer within a touchpoint's usage. */
+export const usageShardOf = (customerId: string): number => shardOf(customerId, USAGE_SHARDS);
 
 export const usagePartition = (touchpoint: NodeId, shard: number) => `usage#${touchpoint}#${shard}`;
 
@@ -88,7 +85,7 @@ export const graphItems = function* (graph: Graph): Generator<Item> {
       const customer = graph.customers.get(u.customerId);
       const p = customer ? profileOf(customer) : undefined;
       const body = { c: u.customerId, f: u.from, t: u.to, p };
-      yield { pk: usagePartition(touchpoint, shardOf(u.customerId)), sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`, kind: 'usage', ...body, h: digest(body) };
+      yield { pk: usagePartition(touchpoint, usageShardOf(u.customerId)), sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`, kind: 'usage', ...body, h: digest(body) };
     }
   }
 };

@@ -76,7 +76,7 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const failedIds = new Set(failures.map((f) => f.message.id));
   if (failures.length > 0) {
     const lost = send.filter((e) => failedIds.has(e.customerId));
-    await deps.ledger.release(lost);
+    await deps.ledger.release(lost, claimant);
     const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
     await deps.deadLetters.sendOne({ reason: 'publish failed after retries', failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })), job: { ...job, customers: job.customers.filter((c) => failedIds.has(c.id)) } });
     metrics.addMetric('NoticesFailed', MetricUnit.Count, failures.length);

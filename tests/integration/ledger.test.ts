@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Ledger, type LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Ledger, claimPageKey, type LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { noticePageOf } from '../../functions/domain/notices/jobs.ts';
 import { Projections, type CustomerImpact } from '../../functions/adapters/projections.ts';
 import { initialSubject } from '../../functions/domain/subject.ts';
-import { injectThrottling } from '../support/faults.ts';
+import { countCommands, injectThrottling, injectUnprocessed } from '../support/faults.ts';
 import { freshTables } from '../support/dynamodb.ts';
 
 const entry = (customerId: string, kind = 'change-notice', version = 1): LedgerEntry => ({
@@ -39,6 +41,77 @@ describe('ledger: exactly once per (subject, customer, kind, version)', () => {
     const results = await Promise.all([ledger.record(batch), ledger.record([...batch].reverse()), ledger.record(batch.slice(20, 60))]);
     expect(results.reduce((n, r) => n + r.recorded.length, 0)).toBe(80);
     expect(await ledger.sentAbout('change#CHG-1')).toHaveLength(80);
+  });
+});
+
+describe('ledger: claims for sending', () => {
+  it('workers racing for the same notices on the same pages: each notice is claimed by exactly one of them', async () => {
+    const { client, tables } = await freshTables();
+    const ledger = new Ledger(client, tables.impacts);
+    // 300 customers on three claim pages; six workers hold overlapping slices of them.
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 300; i++) if (noticePageOf(`C-${i}`) < 3) ids.push(`C-${i}`);
+    const batch = ids.map((id) => entry(id, 'incident-notice', 3));
+    const slices = [batch, [...batch].reverse(), batch.slice(0, 200), batch.slice(100), batch.filter((_, i) => i % 2 === 0), batch.filter((_, i) => i % 3 === 0)];
+    const claims = await Promise.all(slices.map((slice, i) => ledger.claim(slice, `job-${i}`)));
+    const owners = new Map<string, number>();
+    for (const { send } of claims) for (const e of send) owners.set(e.customerId, (owners.get(e.customerId) ?? 0) + 1);
+    expect(owners.size).toBe(300);
+    expect([...owners.values()].every((n) => n === 1)).toBe(true);
+    expect(claims.map((c) => c.send.length + c.skipped.length)).toEqual(slices.map((s) => s.length));
+  });
+
+  it('a redelivered job sends again only its own claims that were never recorded as sent', async () => {
+    const { client, tables } = await freshTables();
+    const ledger = new Ledger(client, tables.impacts);
+    const batch = Array.from({ length: 50 }, (_, i) => entry(`C-${i}`));
+    const first = await ledger.claim(batch, 'message-1');
+    expect(first.send).toHaveLength(50);
+    // The worker recorded the first 20 as sent, then died; another job holds 10 further notices.
+    await ledger.markSent(first.send.slice(0, 20), Date.UTC(2026, 11, 1, 1));
+    const other = await ledger.claim([...batch.slice(40), entry('C-99')], 'message-2');
+    expect(other.send.map((e) => e.customerId)).toEqual(['C-99']);
+    const again = await ledger.claim(batch, 'message-1');
+    const sentBefore = new Set(first.send.slice(0, 20).map((e) => e.customerId));
+    expect(again.send.map((e) => e.customerId).sort()).toEqual(batch.map((e) => e.customerId).filter((id) => !sentBefore.has(id)).sort());
+    expect(again.skipped.map((e) => e.customerId).sort()).toEqual([...sentBefore].sort());
+  });
+
+  it('released claims can be claimed by the next job (a DLQ redrive)', async () => {
+    const { client, tables } = await freshTables();
+    const ledger = new Ledger(client, tables.impacts);
+    const batch = Array.from({ length: 30 }, (_, i) => entry(`C-${i}`));
+    const first = await ledger.claim(batch, 'message-1');
+    await ledger.markSent(first.send.slice(0, 25), Date.UTC(2026, 11, 1, 1));
+    await ledger.release(first.send.slice(25), 'message-1');
+    const redrive = await ledger.claim(batch, 'message-2');
+    expect(redrive.send.map((e) => e.customerId).sort()).toEqual(first.send.slice(25).map((e) => e.customerId).sort());
+    expect(await ledger.sentAbout('change#CHG-1')).toHaveLength(25);
+  });
+
+  it('one request claims a whole page, however many customers it holds; a second claimant gets none of them', async () => {
+    const { client, tables } = await freshTables();
+    const counts = countCommands(client);
+    const ledger = new Ledger(client, tables.impacts);
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 2_000; i++) if (noticePageOf(`C-${i}`) === 7) ids.push(`C-${i}`);
+    const { send } = await ledger.claim(ids.map((id) => entry(id)), 'message-1');
+    expect(send).toHaveLength(ids.length);
+    expect(counts.get('UpdateItemCommand')).toBe(1);
+    const second = await ledger.claim(ids.slice(0, 10).map((id) => entry(id)), 'message-2');
+    expect([second.send.length, second.skipped.length]).toEqual([0, 10]);
+    const page = await client.send(new GetCommand({ TableName: tables.impacts, Key: claimPageKey(entry(ids[0])) }));
+    expect([...Object.values(page.Item ?? {})].filter((v) => v instanceof Set).map((v) => (v as Set<string>).size)).toEqual([ids.length]);
+  });
+
+  it('records are written despite unprocessed batch items', async () => {
+    const { client, tables } = await freshTables();
+    const faults = injectUnprocessed(client);
+    const ledger = new Ledger(client, tables.impacts);
+    const { recorded } = await ledger.record(Array.from({ length: 120 }, (_, i) => entry(`C-${i}`)));
+    expect(recorded).toHaveLength(120);
+    expect(faults.unprocessed).toBeGreaterThan(0);
+    expect(await ledger.sentAbout('change#CHG-1')).toHaveLength(120);
   });
 });
 

@@ -4,10 +4,20 @@
  */
 import { z } from 'zod';
 import { EFFECTS, NOTIFY_CHANNELS, type AssessedCustomer, type Customer, type SubjectState } from '../model.ts';
-import { NOTICE_KINDS, type NoticeKind } from './kinds.ts';
+import { shardOf } from '../shards.ts';
+import { NOTICE_KINDS, effectRank, type NoticeKind } from './kinds.ts';
 import type { PlannedNotice } from './planning.ts';
 
 export const JOB_CUSTOMERS = 200;
+
+/**
+ * The notices of one (subject, kind, version) are claimed in the ledger page by page: a customer's page
+ * is fixed by their id, so racing workers always meet on the same page, and one conditional update per
+ * page claims a whole run of customers. 1,024 pages keep a page near 200 customers for a 200,000-customer
+ * notice, and a page near 100 KB (DynamoDB allows 400 KB) for a notice to 10 million customers.
+ */
+export const NOTICE_PAGES = 1024;
+export const noticePageOf = (customerId: string): number => shardOf(customerId, NOTICE_PAGES);
 
 const jobCustomer = z.object({
   id: z.string(),
@@ -53,13 +63,28 @@ export interface JobSource {
   touchpointNames: Record<string, string>;
 }
 
-/** Groups planned notices by kind into jobs of at most JOB_CUSTOMERS customers, in plan order. */
+/**
+ * Within a kind, outage before degraded before none (fan-out order), and inside each effect the
+ * customers in claim-page order: a job of 200 then touches one or two ledger pages, not 200.
+ */
+const inJobOrder = (notices: readonly PlannedNotice[]): PlannedNotice[] =>
+  notices
+    .map((n) => ({ n, page: noticePageOf(n.customerId) }))
+    .sort((a, b) => effectRank(a.n.effect) - effectRank(b.n.effect) || a.page - b.page || (a.n.customerId < b.n.customerId ? -1 : a.n.customerId > b.n.customerId ? 1 : 0))
+    .map(({ n }) => n);
+
+/** Groups planned notices by kind (in plan order) into jobs of at most JOB_CUSTOMERS customers. */
 export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): NoticeJob[] => {
   const byKind = new Map<NoticeKind, PlannedNotice[]>();
-  for (const p of plan) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p]);
+  for (const p of plan) {
+    const list = byKind.get(p.kind);
+    if (list) list.push(p);
+    else byKind.set(p.kind, [p]);
+  }
   const jobs: NoticeJob[] = [];
   const { state } = source;
-  for (const [kind, notices] of byKind) {
+  for (const [kind, planned] of byKind) {
+    const notices = inJobOrder(planned);
     for (let i = 0; i < notices.length; i += JOB_CUSTOMERS) {
       jobs.push({
         type: 'notices',

@@ -33,6 +33,8 @@ const KIND_PRIORITY: Record<NoticeKind, number> = {
   reminder: 9,
 };
 const EFFECT_PRIORITY: Record<Effect, number> = { outage: 0, degraded: 1, none: 2 };
+/** Fan-out rank of an effect: lower goes first. */
+export const effectRank = (effect: Effect): number => EFFECT_PRIORITY[effect];
 
 export const compareNotices = (
   a: { kind: NoticeKind; effect: Effect; customerId: string },
