@@ -21,9 +21,6 @@ const GRAPH_PK = 'graph';
 export const CONTACT_ON_FILE = '(on file)';
 const META = { pk: GRAPH_PK, sk: 'meta' };
 
-/** Stable shard of a customer within a touchpoint's usage. */
-export const usageShardOf = (customerId: string): number => shardOf(customerId, USAGE_SHARDS);
-
 export const usagePartition = (touchpoint: NodeId, shard: number) => `usage#${touchpoint}#${shard}`;
 
 /**
@@ -85,7 +82,7 @@ export const graphItems = function* (graph: Graph): Generator<Item> {
       const customer = graph.customers.get(u.customerId);
       const p = customer ? profileOf(customer) : undefined;
       const body = { c: u.customerId, f: u.from, t: u.to, p };
-      yield { pk: usagePartition(touchpoint, usageShardOf(u.customerId)), sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`, kind: 'usage', ...body, h: digest(body) };
+      yield { pk: usagePartition(touchpoint, shardOf(u.customerId, USAGE_SHARDS)), sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`, kind: 'usage', ...body, h: digest(body) };
     }
   }
 };

@@ -54,8 +54,9 @@ const RACE_ATTEMPTS = 40;
 const THROTTLE_ATTEMPTS = 10;
 const CLAIMANT_PREFIX = 't:';
 
-/** What a claimant is called on a page: short (it is stored once per customer), unique per claimant. */
-const claimToken = (claimant: string) => createHash('sha256').update(claimant).digest('base64url').slice(0, 16);
+/** A claimant's set on a page: named by a short hash of the claimant, unique per claimant. */
+const claimantSet = (claimant: string) => `${CLAIMANT_PREFIX}${createHash('sha256').update(claimant).digest('base64url').slice(0, 16)}`;
+const customerIds = (entries: readonly LedgerEntry[]) => new Set(entries.map((e) => e.customerId));
 
 /** The stored record of a sent notice. */
 export const ledgerItem = (e: LedgerEntry) => ({
@@ -153,7 +154,7 @@ export class Ledger {
 
   /** Claims every entry for `claimant` on its page; tells per entry whether it is newly ours, ours from before, or someone else's. */
   private async claimOnPages(entries: readonly LedgerEntry[], claimant: string, concurrency: number) {
-    const mySet = `${CLAIMANT_PREFIX}${claimToken(claimant)}`;
+    const mySet = claimantSet(claimant);
     const outcomes: { entry: LedgerEntry; outcome: ClaimOutcome }[] = [];
     await runBounded(byPage(uniqueEntries(entries)), concurrency, async ({ key, entries: mine }) => {
       // Optimistic first: a page nobody has claimed on yet is taken in one request.
@@ -170,7 +171,7 @@ export class Ledger {
               UpdateExpression: 'ADD #mine :ids, ver :one',
               ConditionExpression: seen.version === undefined ? 'attribute_not_exists(pk)' : 'ver = :seen',
               ExpressionAttributeNames: { '#mine': mySet },
-              ExpressionAttributeValues: { ':ids': new Set(want.map((e) => e.customerId)), ':one': 1, ...(seen.version === undefined ? {} : { ':seen': seen.version }) },
+              ExpressionAttributeValues: { ':ids': customerIds(want), ':one': 1, ...(seen.version === undefined ? {} : { ':seen': seen.version }) },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
             `claiming ${want.length} notices on ${key.pk}`,
@@ -237,10 +238,10 @@ export class Ledger {
 
   /** Gives claims back (the notice could not be sent), so that a retry or a DLQ redrive may send it. */
   async release(entries: readonly LedgerEntry[], claimant: string, concurrency = 8): Promise<void> {
-    const mySet = `${CLAIMANT_PREFIX}${claimToken(claimant)}`;
+    const mySet = claimantSet(claimant);
     await runBounded(byPage(uniqueEntries(entries)), concurrency, async ({ key, entries: run }) => {
       await this.update(
-        { TableName: this.table, Key: key, UpdateExpression: 'DELETE #mine :ids ADD ver :one', ExpressionAttributeNames: { '#mine': mySet }, ExpressionAttributeValues: { ':ids': new Set(run.map((e) => e.customerId)), ':one': 1 } },
+        { TableName: this.table, Key: key, UpdateExpression: 'DELETE #mine :ids ADD ver :one', ExpressionAttributeNames: { '#mine': mySet }, ExpressionAttributeValues: { ':ids': customerIds(run), ':one': 1 } },
         `releasing ${run.length} notices on ${key.pk}`,
       );
     });
