@@ -21,7 +21,9 @@ export const readJsonFile = async (file: string): Promise<unknown> => {
 
 /**
  * An event file holds one EventBridge event or an array of them (a subject's history). Events without
- * a time are given "now" plus their position, so that a history without times folds in file order.
+ * a time are given "now" plus their position, so that a history without times folds in file order;
+ * events without an id are named by their time, or by their position when they have no time either,
+ * so that the same file folds the same way on every run.
  */
 export const readSubject = async (file: string, now = Date.now()): Promise<{ subject: SubjectState; events: ImpactEvent[] }> => {
   const raw = await readJsonFile(file);
@@ -32,7 +34,7 @@ export const readSubject = async (file: string, now = Date.now()): Promise<{ sub
   list.forEach((item, index) => {
     const where = Array.isArray(raw) ? `${file}: [${index}]` : file;
     try {
-      events.push(parseEvent(item, { receivedAt: now + index }));
+      events.push(parseEvent(item, { receivedAt: now + index, position: index }));
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
       const type = error.detailType ? ` "${error.detailType}"` : '';

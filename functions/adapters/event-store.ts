@@ -1,37 +1,68 @@
 /**
  * The event store: one partition per subject, events keyed by a zero-padded version. An append writes
  * the event and its eventId dedupe item in one transaction, both conditional: the dedupe item makes a
- * redelivered event a no-op, the version slot gives optimistic concurrency between appenders.
+ * redelivered event a no-op, the version slot gives optimistic concurrency between appenders. A lost
+ * race re-reads the head and tries the next version; an appender that loses every try gets an
+ * EventAlreadyExistsError and nothing is written. Items carry a schema version (domain/events/stored.ts):
+ * every read, and the stream consumer, validates and upcasts them.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ImpactEvent } from '../domain/events/parse.ts';
+import { readStoredEvent, storedEventAttributes, type StoredEvent } from '../domain/events/stored.ts';
 import { subjectKey } from '../domain/subject.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
 import { RetriesExhaustedError, backoffMs, isThrottling, sleep } from './dynamodb/retry.ts';
 
+export type { StoredEvent } from '../domain/events/stored.ts';
+
 export const versionKey = (version: number): string => `v#${String(version).padStart(10, '0')}`;
 export const dedupeKey = (eventId: string) => ({ pk: `event#${eventId}`, sk: 'dedupe' });
 
-export interface StoredEvent {
-  subjectKey: string;
-  version: number;
-  recordedAt: number;
-  event: ImpactEvent;
-}
-
 export type AppendResult = { status: 'appended'; version: number } | { status: 'duplicate' };
 
-/** Appenders racing on one subject retry this often before giving up (each retry re-reads the head). */
+export const EVENT_ALREADY_EXISTS_ERROR_CODE = 'EventAlreadyExistsError';
+
+/** An append that lost the race for the next version on every attempt: the event was not stored. */
+export class EventAlreadyExistsError extends Error {
+  readonly code = EVENT_ALREADY_EXISTS_ERROR_CODE;
+  readonly subjectKey: string;
+  /** The version slot lost last. */
+  readonly version: number;
+  readonly eventId: string;
+
+  constructor(subjectKey: string, version: number, eventId: string, attempts: number, options?: ErrorOptions) {
+    super(
+      `event ${eventId} was not appended to ${subjectKey}: version ${version} already exists, and other appenders of the ` +
+        `subject took the next version on each of ${attempts} attempts; nothing was written, deliver the event again`,
+      options,
+    );
+    this.name = 'EventAlreadyExistsError';
+    this.subjectKey = subjectKey;
+    this.version = version;
+    this.eventId = eventId;
+  }
+}
+
+export const isEventAlreadyExistsError = (error: unknown): error is EventAlreadyExistsError =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === EVENT_ALREADY_EXISTS_ERROR_CODE;
+
+export interface EventStoreOptions {
+  /** Appenders racing on one subject try this often before giving up (each try re-reads the head). */
+  maxAppendAttempts?: number;
+}
+
 const MAX_APPEND_ATTEMPTS = 40;
 
 export class EventStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
+  private readonly maxAppendAttempts: number;
 
-  constructor(client: DynamoDBDocumentClient, table: string) {
+  constructor(client: DynamoDBDocumentClient, table: string, options: EventStoreOptions = {}) {
     this.client = client;
     this.table = table;
+    this.maxAppendAttempts = options.maxAppendAttempts ?? MAX_APPEND_ATTEMPTS;
   }
 
   private async headVersion(key: string): Promise<number> {
@@ -51,14 +82,16 @@ export class EventStore {
 
   async append(event: ImpactEvent, recordedAt = Date.now()): Promise<AppendResult> {
     const key = subjectKey(event);
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+    let version = 0;
+    let lastFailure: { raced: boolean; error: unknown } | undefined;
+    for (let attempt = 0; attempt < this.maxAppendAttempts; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt, 5, 250));
-      let version: number;
       try {
         version = (await this.headVersion(key)) + 1;
       } catch (error) {
-        if (isThrottling(error)) continue;
-        throw error;
+        if (!isThrottling(error)) throw error;
+        lastFailure = { raced: false, error };
+        continue;
       }
       try {
         await this.client.send(
@@ -67,18 +100,7 @@ export class EventStore {
               {
                 Put: {
                   TableName: this.table,
-                  Item: {
-                    pk: key,
-                    sk: versionKey(version),
-                    kind: 'event',
-                    version,
-                    eventId: event.eventId,
-                    detailType: event.detailType,
-                    occurredAt: event.occurredAt,
-                    recordedAt,
-                    ...(event.replayName ? { replayName: event.replayName } : {}),
-                    event: JSON.stringify(event),
-                  },
+                  Item: { pk: key, sk: versionKey(version), kind: 'event', ...storedEventAttributes(event, version, recordedAt) },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -94,15 +116,23 @@ export class EventStore {
         );
         return { status: 'appended', version };
       } catch (error) {
-        if (isThrottling(error)) continue;
+        if (isThrottling(error)) {
+          lastFailure = { raced: false, error };
+          continue;
+        }
         if (!(error instanceof TransactionCanceledException)) throw error;
         const [slot, dedupe] = error.CancellationReasons ?? [];
         if (dedupe?.Code === 'ConditionalCheckFailed') return { status: 'duplicate' };
-        if (slot?.Code === 'ConditionalCheckFailed' || slot?.Code === 'TransactionConflict' || dedupe?.Code === 'TransactionConflict') continue;
+        if (slot?.Code === 'ConditionalCheckFailed' || slot?.Code === 'TransactionConflict' || dedupe?.Code === 'TransactionConflict') {
+          lastFailure = { raced: true, error };
+          continue;
+        }
         throw error;
       }
     }
-    throw new RetriesExhaustedError(`appending to ${key} (version conflicts)`, MAX_APPEND_ATTEMPTS);
+    const cause = { cause: lastFailure?.error };
+    if (lastFailure?.raced) throw new EventAlreadyExistsError(key, version, event.eventId, this.maxAppendAttempts, cause);
+    throw new RetriesExhaustedError(`appending ${event.eventId} to ${key}`, this.maxAppendAttempts, cause);
   }
 
   /** One subject's events in version order. */
@@ -135,10 +165,8 @@ export class EventStore {
   }
 }
 
-/** A stored event item (also what the DynamoDB stream carries as NEW_IMAGE) back into a StoredEvent. */
-export const toStoredEvent = (item: Record<string, unknown>): StoredEvent => ({
-  subjectKey: String(item.pk),
-  version: Number(item.version),
-  recordedAt: Number(item.recordedAt),
-  event: JSON.parse(String(item.event)) as ImpactEvent,
-});
+/**
+ * A stored event item (also what the DynamoDB stream carries as NEW_IMAGE, unmarshalled) back into a
+ * StoredEvent of the current schema version; throws StoredEventError when the item cannot be read.
+ */
+export const toStoredEvent = (item: Record<string, unknown>): StoredEvent => readStoredEvent(String(item.pk), item);

@@ -108,6 +108,38 @@ describe('impact assess', () => {
   });
 });
 
+describe('impact assess on a history without event ids', () => {
+  // The minimal case: C1 uses web on 12-05 only; the last update moves the change back to 12-05.
+  const estate = 'components: [{ id: db }]\ntouchpoints: [{ id: web, channel: web, dependsOn: [db] }]\n' +
+    'customers: [{ id: C1, contacts: { email: c1@example.com }, uses: [{ touchpoint: web, from: "2026-12-05T02:30:00Z", to: "2026-12-05T03:00:00Z" }] }]\n';
+  const window = (day: string) => ({ start: `2026-12-${day}T02:00:00Z`, end: `2026-12-${day}T04:00:00Z` });
+  const history = [
+    { 'detail-type': 'Change Scheduled', time: '2026-12-01T09:00:00Z', detail: { changeId: 'CHG-1', title: 'DB', window: window('04'), impacts: [{ node: 'db' }] } },
+    { 'detail-type': 'Change Updated', time: '2026-12-02T09:00:00Z', detail: { changeId: 'CHG-1', window: window('05') } },
+    { 'detail-type': 'Change Updated', time: '2026-12-03T09:00:00Z', detail: { changeId: 'CHG-1', window: window('06') } },
+    { 'detail-type': 'Change Updated', time: '2026-12-03T12:00:00Z', detail: { changeId: 'CHG-1', window: window('05') } },
+  ];
+
+  it('an update repeating an earlier window still counts: window 12-05, C1 hit', async () => {
+    const f = scratch({ 'g.yaml': estate, 'history.json': JSON.stringify(history) });
+    const { code, stdout, stderr } = await impact('assess', '--graph', f('g.yaml'), '--event', f('history.json'), '--format', 'json');
+    expect([code, stderr]).toEqual([0, '']);
+    const result = JSON.parse(stdout);
+    expect(result.subject.window).toEqual({ start: '2026-12-05T02:00:00.000Z', end: '2026-12-05T04:00:00.000Z' });
+    expect(result.customers).toEqual([{ id: 'C1', effect: 'outage', touchpoints: ['web'], notify: ['email'] }]);
+  });
+
+  it('a true resend (same time, same detail) is one event, and a file without times folds the same way twice', async () => {
+    const untimed = history.map(({ time: _t, ...event }) => event);
+    const f = scratch({ 'g.yaml': estate, 'resent.json': JSON.stringify([...history, history[2]]), 'untimed.json': JSON.stringify(untimed) });
+    const resent = await impact('assess', '--graph', f('g.yaml'), '--event', f('resent.json'), '--format', 'json');
+    expect(JSON.parse(resent.stdout).customers.map((c: { id: string }) => c.id)).toEqual(['C1']);
+    const runs = await Promise.all([1, 2].map(() => impact('assess', '--graph', f('g.yaml'), '--event', f('untimed.json'), '--format', 'json')));
+    for (const run of runs) expect(JSON.parse(run.stdout).subject.window.start).toBe('2026-12-05T02:00:00.000Z');
+    expect(runs[0].stdout).toBe(runs[1].stdout);
+  });
+});
+
 describe('impact: bad input exits 2 with nothing on stdout and every problem on stderr', () => {
   it('a bad event names each field', async () => {
     const f = scratch({ 'bad.json': JSON.stringify({ 'detail-type': 'Change Scheduled', detail: { changeId: 'C', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T02:00:00Z' }, impacts: [{ node: 'db', effect: 'down' }] } }) });

@@ -17,8 +17,8 @@ export const runBounded = async <T>(items: readonly T[], limit: number, task: (i
 };
 
 export class RetriesExhaustedError extends Error {
-  constructor(what: string, attempts: number) {
-    super(`${what}: still unprocessed after ${attempts} attempts; the table is throttling, retry later or raise its capacity`);
+  constructor(what: string, attempts: number, options?: ErrorOptions) {
+    super(`${what}: still unprocessed after ${attempts} attempts; the table is throttling, retry later or raise its capacity`, options);
     this.name = 'RetriesExhaustedError';
   }
 }

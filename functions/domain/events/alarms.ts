@@ -27,32 +27,21 @@ export const alarmToIncidentEvents = (
     subjectId: incidentId,
     ...(alarm.replayName ? { replayName: alarm.replayName } : {}),
   };
+  // The derived detail is all there is of the event: it is also what the event store keeps.
   if (alarm.state === 'ALARM') {
     const eventId = `${alarm.eventId}:opened`;
-    return [
-      {
-        ...base,
-        eventId,
-        detailType: 'Incident Opened',
-        detail: {
-          eventId,
-          occurredAt: at,
-          incidentId,
-          title: `Alarm ${alarm.alarmName}`,
-          severity: 'sev2',
-          impacts: nodes.map((node) => ({ node, effect: 'outage' as const })),
-          startedAt: at,
-        },
-      },
-    ];
+    const detail = {
+      eventId,
+      occurredAt: at,
+      incidentId,
+      title: `Alarm ${alarm.alarmName}`,
+      severity: 'sev2' as const,
+      impacts: nodes.map((node) => ({ node, effect: 'outage' as const })),
+      startedAt: at,
+    };
+    return [{ ...base, eventId, detailType: 'Incident Opened', detail, rawDetail: detail }];
   }
   const eventId = `${alarm.eventId}:resolved`;
-  return [
-    {
-      ...base,
-      eventId,
-      detailType: 'Incident Resolved',
-      detail: { eventId, occurredAt: at, incidentId, resolvedAt: at },
-    },
-  ];
+  const detail = { eventId, occurredAt: at, incidentId, resolvedAt: at };
+  return [{ ...base, eventId, detailType: 'Incident Resolved', detail, rawDetail: detail }];
 };

@@ -19,7 +19,7 @@ import {
 } from './schemas.ts';
 
 interface EventBase {
-  /** The producer's idempotency key: detail.eventId ?? envelope id ?? hash of detail-type + detail. */
+  /** The producer's idempotency key: detail.eventId ?? envelope id ?? derivedEventId. */
   eventId: string;
   /** Epoch ms: detail.occurredAt ?? envelope time ?? opts.receivedAt. */
   occurredAt: number;
@@ -28,6 +28,8 @@ interface EventBase {
   subjectId: string;
   /** Set by EventBridge archive replays: such events rebuild projections but never notify. */
   replayName?: string;
+  /** The detail as the producer sent it, unknown fields included: what the event store keeps. */
+  rawDetail: Record<string, unknown>;
 }
 
 export type ImpactEvent = { [K in DetailType]: EventBase & { detailType: K; detail: DetailOf<K> } }[DetailType];
@@ -36,6 +38,11 @@ export type ImpactEventOf<K extends DetailType> = Extract<ImpactEvent, { detailT
 export interface ParseOptions {
   /** Used as occurredAt when neither detail.occurredAt nor the envelope's time is given. */
   receivedAt?: number;
+  /**
+   * The event's position in the caller's list (a CLI file, a what-if body): what tells apart events
+   * that carry neither an id nor a time, so that one file gives the same ids on every run.
+   */
+  position?: number;
 }
 
 const toIssues = (error: z.ZodError, prefix: string): EventIssue[] =>
@@ -44,8 +51,14 @@ const toIssues = (error: z.ZodError, prefix: string): EventIssue[] =>
     message: issue.message,
   }));
 
-export const contentHash = (detailType: string, detail: unknown): string =>
-  `sha256:${createHash('sha256').update(`${detailType}\n${canonicalJson(detail)}`).digest('hex').slice(0, 32)}`;
+/**
+ * The id of an event that carries none: a hash of its detail-type, the moment it is folded at and its
+ * detail. The same detail at another moment is another event (a change moved back to an earlier
+ * window); the same detail at the same moment is a resend and collapses. `moment` is the event's time
+ * in epoch ms, or `#<position>` for an event without a time (see ParseOptions.position).
+ */
+export const derivedEventId = (detailType: string, moment: number | string, detail: unknown): string =>
+  `sha256:${createHash('sha256').update(`${detailType}\n${moment}\n${canonicalJson(detail)}`).digest('hex').slice(0, 32)}`;
 
 const parseEnvelope = (raw: unknown): Envelope => {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -63,39 +76,74 @@ const parseEnvelope = (raw: unknown): Envelope => {
 
 const isDetailType = (value: string): value is DetailType => (DETAIL_TYPES as string[]).includes(value);
 
-export const parseEvent = (raw: unknown, opts: ParseOptions = {}): ImpactEvent => {
-  const envelope = parseEnvelope(raw);
-  const detailType = envelope['detail-type'];
+type ValidDetail = Record<string, unknown> & { eventId?: string; occurredAt?: string };
+
+/** Checks a detail against the catalog entry of its detail-type; throws EventValidationError. */
+const validDetail = (detailType: string, rawDetail: unknown): { detailType: DetailType; detail: ValidDetail } => {
   if (!isDetailType(detailType)) {
     throw new EventValidationError([
       {
         field: 'detail-type',
-        message: `unknown detail-type ${JSON.stringify(detailType)}; use one of: ${[...DETAIL_TYPES, ALARM_DETAIL_TYPE].join(', ')}`,
+        message: `${JSON.stringify(detailType)} is not a detail-type of the event catalog; use one of: ${[...DETAIL_TYPES, ALARM_DETAIL_TYPE].join(', ')}`,
       },
     ]);
   }
-  const result = DETAIL_SCHEMAS[detailType].safeParse(envelope.detail);
+  const result = DETAIL_SCHEMAS[detailType].safeParse(rawDetail);
   if (!result.success) throw new EventValidationError(toIssues(result.error, 'detail'), detailType);
-  const detail = result.data as Record<string, unknown> & { eventId?: string; occurredAt?: string };
+  return { detailType, detail: result.data as ValidDetail };
+};
 
-  const occurredAt = detail.occurredAt ?? envelope.time;
-  if (occurredAt === undefined && opts.receivedAt === undefined) {
+/** What the pipeline knows of an event besides its detail: fixed once, when the event is first parsed. */
+export interface EventFacts {
+  detailType: string;
+  eventId: string;
+  occurredAt: number;
+  source: string;
+  replayName?: string;
+}
+
+const assemble = (facts: EventFacts, valid: { detailType: DetailType; detail: ValidDetail }, rawDetail: Record<string, unknown>): ImpactEvent => {
+  const { detailType, detail } = valid;
+  const isChange = detailType.startsWith('Change ');
+  return {
+    detailType,
+    detail,
+    eventId: facts.eventId,
+    occurredAt: facts.occurredAt,
+    source: facts.source,
+    subjectType: isChange ? 'change' : 'incident',
+    subjectId: String(isChange ? detail.changeId : detail.incidentId),
+    ...(facts.replayName ? { replayName: facts.replayName } : {}),
+    rawDetail,
+  } as ImpactEvent;
+};
+
+/** The typed event from its stored facts and the detail as sent, validated again: how stored events are read. */
+export const eventFromFacts = (facts: EventFacts, rawDetail: Record<string, unknown>): ImpactEvent =>
+  assemble(facts, validDetail(facts.detailType, rawDetail), rawDetail);
+
+export const parseEvent = (raw: unknown, opts: ParseOptions = {}): ImpactEvent => {
+  const envelope = parseEnvelope(raw);
+  const valid = validDetail(envelope['detail-type'], envelope.detail);
+  const { detailType, detail } = valid;
+  const time = detail.occurredAt ?? envelope.time;
+  if (time === undefined && opts.receivedAt === undefined) {
     throw new EventValidationError(
       [{ field: 'detail.occurredAt', message: 'is required when the event has no EventBridge "time"; give an ISO 8601 time' }],
       detailType,
     );
   }
-  const isChange = detailType.startsWith('Change ');
-  return {
+  const occurredAt = time !== undefined ? Date.parse(time) : (opts.receivedAt as number);
+  // Without a time, "now" differs on every run; the position in the caller's list does not.
+  const moment = time === undefined && opts.position !== undefined ? `#${opts.position}` : occurredAt;
+  const facts: EventFacts = {
     detailType,
-    detail,
-    eventId: detail.eventId ?? envelope.id ?? contentHash(detailType, envelope.detail),
-    occurredAt: occurredAt !== undefined ? Date.parse(occurredAt) : (opts.receivedAt as number),
+    eventId: detail.eventId ?? envelope.id ?? derivedEventId(detailType, moment, envelope.detail),
+    occurredAt,
     source: envelope.source ?? 'unknown',
-    subjectType: isChange ? 'change' : 'incident',
-    subjectId: String(isChange ? detail.changeId : detail.incidentId),
     ...(envelope['replay-name'] ? { replayName: envelope['replay-name'] } : {}),
-  } as ImpactEvent;
+  };
+  return assemble(facts, valid, envelope.detail);
 };
 
 /** Whether a raw event is a CloudWatch alarm state change (routed to alarmToIncidentEvents). */
@@ -115,7 +163,7 @@ export const parseAlarmEvent = (raw: unknown, opts: ParseOptions = {}): AlarmSta
   const envelope = parseEnvelope(raw);
   if (envelope['detail-type'] !== ALARM_DETAIL_TYPE) {
     throw new EventValidationError([
-      { field: 'detail-type', message: `must be "${ALARM_DETAIL_TYPE}" for an alarm event` },
+      { field: 'detail-type', message: `${JSON.stringify(envelope['detail-type'])} is not an alarm event; an alarm event has "${ALARM_DETAIL_TYPE}"` },
     ]);
   }
   const result = alarmDetailSchema.safeParse(envelope.detail);
@@ -134,7 +182,7 @@ export const parseAlarmEvent = (raw: unknown, opts: ParseOptions = {}): AlarmSta
     state: state.value,
     ...(previousState?.value ? { previousState: previousState.value } : {}),
     occurredAt,
-    eventId: envelope.id ?? contentHash(ALARM_DETAIL_TYPE, envelope.detail),
+    eventId: envelope.id ?? derivedEventId(ALARM_DETAIL_TYPE, occurredAt, envelope.detail),
     ...(envelope['replay-name'] ? { replayName: envelope['replay-name'] } : {}),
   };
 };

@@ -3,7 +3,8 @@
  * write the subject state and the per-customer impacts. Used by the assess handler and `impact replay`;
  * it sends nothing (notices are planned elsewhere from what it returns).
  */
-import type { EventStore, StoredEvent } from '../../adapters/event-store.ts';
+import type { EventStore } from '../../adapters/event-store.ts';
+import type { StoredEvent } from '../../domain/events/stored.ts';
 import type { GraphStore } from '../../adapters/graph-store.ts';
 import type { CustomerImpact, Projections, SubjectProjection } from '../../adapters/projections.ts';
 import { assessDetailed, isAssessable, type DetailedAssessment } from '../../domain/impact/assess.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventValidationError, MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES, contentHash } from '../../../functions/domain/events/index.ts';
+import { EventValidationError, MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES } from '../../../functions/domain/events/index.ts';
+import { foldSubject } from '../../../functions/domain/subject.ts';
 import { HOUR, T0, changeScheduled, iso, rawEvent } from '../../support/events.ts';
 
 const issuesOf = (raw: unknown): { field: string; message: string }[] => {
@@ -48,14 +49,27 @@ describe('parseEvent: valid events', () => {
     expect(parseEvent(raw).eventId).toBe(raw.id);
   });
 
-  it('a CLI file without id gets a deterministic content hash as eventId', () => {
+  it('given an event without any id, then its id is derived from detail-type, time and detail: the same on every parse', () => {
     const { id: _id, ...noId } = changeScheduled({ eventId: undefined });
     const a = parseEvent(noId);
-    const b = parseEvent(structuredClone(noId));
-    expect(a.eventId).toBe(b.eventId);
-    expect(a.eventId).toBe(contentHash('Change Scheduled', noId.detail));
-    const other = parseEvent({ ...noId, detail: { ...noId.detail, title: 'other' } });
-    expect(other.eventId).not.toBe(a.eventId);
+    expect(a.eventId).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(parseEvent(structuredClone(noId)).eventId).toBe(a.eventId);
+    expect(parseEvent({ ...noId, detail: { ...noId.detail, title: 'other' } }).eventId).not.toBe(a.eventId);
+  });
+
+  it('given the same detail at another time, then it is another event; at the same instant (any notation), a resend', () => {
+    const update = (time: string) => ({ 'detail-type': 'Change Updated', time, detail: { changeId: 'CHG-1', window: { start: iso(T0), end: iso(T0 + HOUR) } } });
+    const first = parseEvent(update('2026-12-02T09:00:00Z'));
+    expect(parseEvent(update('2026-12-03T12:00:00Z')).eventId).not.toBe(first.eventId);
+    expect(parseEvent(update('2026-12-02T09:00:00.000Z')).eventId).toBe(first.eventId);
+    expect(parseEvent(update('2026-12-02T10:00:00+01:00')).eventId).toBe(first.eventId);
+  });
+
+  it('given events with neither id nor time, then their position names them, not the clock', () => {
+    const bare = { 'detail-type': 'Change Started', detail: { changeId: 'CHG-1' } };
+    const today = parseEvent(bare, { receivedAt: 1_000, position: 3 });
+    expect(parseEvent(bare, { receivedAt: 9_999_000, position: 3 }).eventId).toBe(today.eventId);
+    expect(parseEvent(bare, { receivedAt: 1_001, position: 4 }).eventId).not.toBe(today.eventId);
   });
 
   it('occurredAt: detail.occurredAt, else the envelope time, else receivedAt, else an error', () => {
@@ -69,6 +83,27 @@ describe('parseEvent: valid events', () => {
   it('keeps the replay-name so that replays rebuild projections without notifying', () => {
     expect(parseEvent(changeScheduled({}), {}).replayName).toBeUndefined();
     expect(parseEvent({ ...changeScheduled(), 'replay-name': 'rebuild-1' }).replayName).toBe('rebuild-1');
+  });
+});
+
+describe('a history without event ids folds every event (what-if)', () => {
+  // The minimal case: an update moves the window back to one it had before.
+  const history = [
+    { 'detail-type': 'Change Scheduled', time: '2026-12-01T09:00:00Z', detail: { changeId: 'CHG-1', title: 'DB', window: { start: '2026-12-04T02:00:00Z', end: '2026-12-04T04:00:00Z' }, impacts: [{ node: 'db' }] } },
+    { 'detail-type': 'Change Updated', time: '2026-12-02T09:00:00Z', detail: { changeId: 'CHG-1', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' } } },
+    { 'detail-type': 'Change Updated', time: '2026-12-03T09:00:00Z', detail: { changeId: 'CHG-1', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } } },
+    { 'detail-type': 'Change Updated', time: '2026-12-03T12:00:00Z', detail: { changeId: 'CHG-1', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' } } },
+  ];
+  const fold = (raws: unknown[]) => foldSubject(raws.map((raw, position) => parseEvent(raw, { position })));
+
+  it('given a later update that repeats an earlier one, when folded, then the later one still counts', () => {
+    expect(fold(history).window).toEqual({ start: Date.parse('2026-12-05T02:00:00Z'), end: Date.parse('2026-12-05T04:00:00Z') });
+  });
+
+  it('given a true resend (same time, same detail), when folded, then it is one event', () => {
+    const state = fold([...history, structuredClone(history[2])]);
+    expect(state.eventCount).toBe(4);
+    expect(state.window.start).toBe(Date.parse('2026-12-05T02:00:00Z'));
   });
 });
 
