@@ -1,5 +1,6 @@
 /** Renders an assessment for people (table), for mail merges (csv) and for machines (json, DESIGN section 5). */
 import type { AssessedCustomer, Assessment, Customer, SubjectState } from '../../functions/domain/model.ts';
+import { addressOn } from '../../functions/domain/impact/customers.ts';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -50,8 +51,6 @@ export const CSV_HEADER = ['id', 'effect', 'touchpoints', 'notify', 'to', 'segme
 
 const csvField = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-const CONTACT = { email: 'email', sms: 'phone', push: 'push' } as const;
-
 /**
  * One row per affected customer for a mail merge. `to` is the address on the chosen channel: the
  * merge needs it, and this goes to the user's own stdout/file, never to a log.
@@ -61,7 +60,7 @@ export const renderCsv = (customers: readonly AssessedCustomer[], records: reado
   customers.forEach((c, i) => {
     const record = records[i];
     const channel = c.notify[0];
-    const to = channel && record ? (record.contacts[CONTACT[channel]] ?? '') : '';
+    const to = (channel && addressOn(record?.contacts, channel)) ?? '';
     rows.push([c.id, c.effect, c.touchpoints.join('|'), channel ?? '', to, record?.segment ?? '', record?.locale ?? ''].map(csvField).join(','));
   });
   return `${rows.join('\n')}\n`;

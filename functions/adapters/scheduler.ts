@@ -1,14 +1,12 @@
-/** One-off EventBridge Scheduler schedules that put a remind event on the bus; names are idempotent. */
+/** One-off EventBridge Scheduler schedules that put a `Notice Due` event on the bus; names are idempotent. */
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { NOTICE_DUE_DETAIL_TYPE } from '../domain/events/schemas.ts';
+import { NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE, type NoticeDue } from '../domain/events/schemas.ts';
 
 export interface RemindTrigger {
   name: string;
   at: number;
-  detail: unknown;
+  detail: NoticeDue;
 }
-
-export const REMIND_DETAIL_TYPE = NOTICE_DUE_DETAIL_TYPE;
 
 export class Reminders {
   private readonly client: SchedulerClient;
@@ -35,7 +33,7 @@ export class Reminders {
             Target: {
               Arn: this.config.busArn,
               RoleArn: this.config.roleArn,
-              EventBridgeParameters: { DetailType: REMIND_DETAIL_TYPE, Source: 'impact.pipeline' },
+              EventBridgeParameters: { DetailType: NOTICE_DUE_DETAIL_TYPE, Source: PIPELINE_SOURCE },
               Input: JSON.stringify(t.detail),
             },
           }),

@@ -20,6 +20,15 @@ export const initialSubject = (type: SubjectType, id: string): SubjectState => (
   eventCount: 0,
 });
 
+/** Statuses after which a subject affects nobody any more (a failed change may still be in its window). */
+export const CLOSED_STATUSES = ['cancelled', 'completed', 'resolved'] as const satisfies readonly SubjectState['status'][];
+
+export const isClosed = (status: SubjectState['status']): boolean => (CLOSED_STATUSES as readonly string[]).includes(status);
+
+/** Live at `now`: not closed, and its window (`end` of it; none = open-ended) not over yet. */
+export const isLive = (subject: { status: SubjectState['status']; end?: number }, now: number): boolean =>
+  !isClosed(subject.status) && (subject.end === undefined || subject.end > now);
+
 /** The canonical order of a subject's events; ties on time are broken by eventId. */
 export const compareEvents = (a: ImpactEvent, b: ImpactEvent): number =>
   a.occurredAt - b.occurredAt || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);

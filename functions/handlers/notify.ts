@@ -14,23 +14,16 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
-import { isUrgent, jobSchema, renderNotice, sendAfterQuietHours, type JobCustomer, type NoticeJob } from '../domain/notices/index.ts';
-import type { NotifyChannel } from '../domain/model.ts';
+import { addressOn } from '../domain/impact/customers.ts';
+import { briefingMessage, byQuietHours, customerNoticeMessage, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
-const CONTACT = { email: 'email', sms: 'phone', push: 'push' } as const;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string): Promise<void> => {
   const now = deps.now();
-  const due: JobCustomer[] = [];
-  const later = new Map<number, JobCustomer[]>();
-  for (const c of job.customers) {
-    const at = isUrgent(job.kind, c.effect) ? now : sendAfterQuietHours(c.quietHours, c.timeZone, now);
-    if (at <= now) due.push(c);
-    else later.set(at, [...(later.get(at) ?? []), c]);
-  }
+  const { due, later } = byQuietHours(job.kind, job.customers, now);
   // Deferred customers go back on the queue; the job returns (at most 15 min later) until it is due.
   if (later.size > 0) {
     await deps.jobs.send([...later].map(([at, customers]) => ({ body: { ...job, customers }, delaySeconds: Math.min(900, Math.ceil((at - now) / 1000)) })));
@@ -39,29 +32,18 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   if (due.length === 0) return;
 
   const contacts = await deps.contacts.contactsOf(due.map((c) => c.id));
-  const reachable = due.filter((c) => c.channel && contacts.get(c.id)?.[CONTACT[c.channel]]);
+  const reachable = due.flatMap((customer) => {
+    const to = customer.channel && addressOn(contacts.get(customer.id), customer.channel);
+    return customer.channel && to ? [{ customer, channel: customer.channel, to }] : [];
+  });
   metrics.addMetric('NoticesUnreachable', MetricUnit.Count, due.length - reachable.length);
-  const entries: LedgerEntry[] = reachable.map((c) => ({ subjectKey: job.subjectKey, customerId: c.id, kind: job.kind, version: c.version, channel: c.channel!, sentAt: now }));
+  const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version, channel, sentAt: now }));
   const { send, skipped } = await deps.ledger.claim(entries, claimant);
   metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
-  const byId = new Map(reachable.map((c) => [c.id, c]));
+  const byId = new Map(reachable.map((r) => [r.customer.id, r]));
   const messages: OutgoingMessage[] = send.map((entry) => {
-    const c = byId.get(entry.customerId)!;
-    const channel = c.channel as NotifyChannel;
-    const rendered = renderNotice(job.kind, c.locale, {
-      subjectTitle: job.subject.title ?? job.subject.id,
-      touchpoints: c.touchpoints.map((t) => job.touchpointNames[t] ?? t),
-      effect: c.effect,
-      start: job.subject.start,
-      end: job.subject.end,
-      timeZone: c.timeZone,
-      customerMessage: job.subject.customerMessage,
-    });
-    return {
-      id: `${entry.customerId}`,
-      body: { kind: job.kind, subject: job.subjectKey, customerId: c.id, channel, to: contacts.get(c.id)![CONTACT[channel]], locale: rendered.locale, title: rendered.title, text: rendered.text },
-      attributes: { kind: job.kind, channel, effect: c.effect, segment: c.segment ?? 'unknown', locale: rendered.locale },
-    };
+    const { customer, channel, to } = byId.get(entry.customerId)!;
+    return { id: entry.customerId, ...customerNoticeMessage(job, customer, channel, to) };
   });
   // Pace this worker within the region's message budget.
   const perBatchMs = Math.ceil((10 / deps.settings.snsMessagesPerSecond) * 1000);
@@ -88,8 +70,8 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {
   const job = jobSchema.parse(JSON.parse(record.body));
   if (job.type === 'briefing') {
-    const b = job.briefing as { team: string; kind: string; severity: string; region: string };
-    await deps.supportBriefings.publishOne({ ...job.briefing, text: job.text }, { team: b.team, kind: b.kind, severity: b.severity, region: b.region });
+    const { body, attributes } = briefingMessage(job.briefing, job.text);
+    await deps.supportBriefings.publishOne(body, attributes);
     metrics.addMetric('BriefingsSent', MetricUnit.Count, 1);
     return;
   }

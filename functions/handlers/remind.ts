@@ -9,42 +9,30 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { planScheduled, toJobs, triggersFor } from '../domain/notices/index.ts';
-import { toldBy } from './assess.ts';
+import { noticeDueSchema, type NoticeDue } from '../domain/events/schemas.ts';
+import { noticeDue, noticeRecipients, planScheduled, toJobs, toldByCustomer, touchpointNamesOf, triggersFor } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
-
-export const noticeDueSchema = z.object({
-  subjectKey: z.string(),
-  kind: z.enum(['reminder', 'change-overrun', 'incident-update']),
-  version: z.number().int(),
-});
-export type NoticeDue = z.infer<typeof noticeDueSchema>;
 
 export const remind = async (deps: Dependencies, due: NoticeDue): Promise<{ planned: number }> => {
   const projection = await deps.projections.getSubject(due.subjectKey);
   if (!projection) return { planned: 0 };
   const { state } = projection;
   const affected = await deps.projections.customersOfSubject(due.subjectKey);
-  const told = toldBy(await deps.ledger.sentAbout(due.subjectKey));
+  const told = toldByCustomer(await deps.ledger.sentAbout(due.subjectKey));
   const plan = planScheduled(due.kind, state, affected.map((c) => ({ id: c.customerId, effect: c.effect })), told, due.version);
   const { topology } = await deps.graph.topology();
-  const byId = new Map(affected.map((c) => [c.customerId, c]));
-  const touchpointNames = Object.fromEntries(projection.touchpoints.map((t) => [t.id, topology.touchpoints.get(t.id)?.name ?? t.id]));
   const jobs = toJobs(plan, {
     state,
     subjectKey: due.subjectKey,
-    touchpointNames,
-    customer: (id) => {
-      const c = byId.get(id);
-      return c ? { assessed: { notify: c.notify as never, touchpoints: c.touchpoints }, profile: c } : {};
-    },
+    touchpointNames: touchpointNamesOf(projection.touchpoints, topology),
+    // Scheduled notices only go to customers affected now: the stored impacts say on which channel.
+    customer: noticeRecipients({ affected: affected.map((c) => ({ ...c, id: c.customerId })), profiles: affected }),
   });
   await deps.jobs.send(jobs.map((body) => ({ body })));
   if (due.kind === 'incident-update' && deps.reminders) {
     const next = triggersFor(state, deps.now(), deps.settings.reminderOffsetsHours, deps.settings.incidentCadenceMinutes);
-    await deps.reminders.schedule(next.map((t) => ({ name: t.name, at: t.at, detail: { subjectKey: due.subjectKey, kind: t.kind, version: t.version } })));
+    await deps.reminders.schedule(next.map((t) => ({ name: t.name, at: t.at, detail: noticeDue(due.subjectKey, t) })));
   }
   metrics.addMetric('ScheduledNoticesPlanned', MetricUnit.Count, plan.length);
   logger.info('scheduled notices planned', { subject: due.subjectKey, kind: due.kind, version: due.version, planned: plan.length });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EFFECTS, NODE_ID_PATTERN, SEVERITIES } from '../model.ts';
+import { SCHEDULED_KINDS } from '../notices/kinds.ts';
 
 /** Free text is capped at 4 KB (UTF-8 bytes) so that one event always fits an EventBridge entry. */
 export const MAX_TEXT_BYTES = 4096;
@@ -109,6 +110,14 @@ export const ALARM_SOURCE = 'aws.cloudwatch';
 
 /** Scheduled notices (reminders, overrun checks, incident cadence) put on the bus by EventBridge Scheduler. */
 export const NOTICE_DUE_DETAIL_TYPE = 'Notice Due';
+
+/** The detail of a `Notice Due` event (source PIPELINE_SOURCE): which scheduled notice of which subject is due. */
+export const noticeDueSchema = z.object({
+  subjectKey: z.string().min(1),
+  kind: z.enum(SCHEDULED_KINDS),
+  version: z.number().int(),
+});
+export type NoticeDue = z.infer<typeof noticeDueSchema>;
 
 /** What the pipeline itself emits, with source `impact.pipeline`. */
 export const PIPELINE_SOURCE = 'impact.pipeline';

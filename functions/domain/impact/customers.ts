@@ -1,12 +1,16 @@
 /** Which customers an impact reaches, and on which channel we can still tell them (DESIGN section 5). */
-import type { AssessedCustomer, Customer, Effect, NodeId, NotifyChannel, Usage, Window } from '../model.ts';
+import type { AssessedCustomer, Contacts, Customer, Effect, NodeId, NotifyChannel, Usage, Window } from '../model.ts';
 
 /** `u.from < w.end && w.start < u.to`, a missing bound being infinite; touching bounds do not overlap. */
 export const overlaps = (usage: Pick<Usage, 'from' | 'to'>, window: Window): boolean =>
   (usage.from === undefined || window.end === undefined || usage.from < window.end) &&
   (usage.to === undefined || window.start < usage.to);
 
-const CONTACT_FOR: Record<NotifyChannel, keyof Customer['contacts']> = { email: 'email', sms: 'phone', push: 'push' };
+/** Which contact each notification channel needs: e-mail -> email, sms -> phone, push -> push token. */
+export const CONTACT_FOR: Readonly<Record<NotifyChannel, keyof Contacts>> = { email: 'email', sms: 'phone', push: 'push' };
+
+/** The address a notice on `channel` goes to, when the customer has one. */
+export const addressOn = (contacts: Contacts | undefined, channel: NotifyChannel): string | undefined => contacts?.[CONTACT_FOR[channel]] || undefined;
 
 /** The first preferred channel with a contact whose notification channel is not in outage; none on opt-out. */
 export const chooseNoticeChannel = (

@@ -2,19 +2,54 @@
  * Support briefings: one per team whose touchpoints a subject hits (and the subject's own team), so
  * that first-line staff know what, when, where, why, who and what to tell callers before the phone rings.
  */
+import { z } from 'zod';
 import type { Topology } from '../impact/propagate.ts';
-import type { Assessment, Customer, SubjectState } from '../model.ts';
+import { EFFECTS, TOUCHPOINT_CHANNELS, type Assessment, type Customer, type SubjectState } from '../model.ts';
+import { NOTICE_KINDS, type NoticeKind } from './kinds.ts';
+import type { PlannedNotice } from './planning.ts';
 
-export interface Briefing {
-  team: string;
-  kind: string;
-  severity: string;
-  region: string;
-  subject: { type: SubjectState['type']; id: string; title?: string; status: string; window: Assessment['subject']['window'] };
-  touchpoints: { id: string; name?: string; channel: string; effect: string; why: string }[];
-  customers: { total: number; byEffect: Record<string, number>; bySegment: Record<string, number>; unreachable: number };
-  tellCallers: string;
-}
+const counts = z.record(z.string(), z.number());
+
+/** A briefing as it travels in a notify job and is published on `support-briefings`. */
+export const briefingSchema = z.object({
+  team: z.string(),
+  kind: z.enum(NOTICE_KINDS),
+  severity: z.string(),
+  region: z.string(),
+  subject: z.object({
+    type: z.enum(['change', 'incident']),
+    id: z.string(),
+    title: z.string().optional(),
+    status: z.string(),
+    window: z.object({ start: z.string(), end: z.string().optional() }),
+  }),
+  touchpoints: z.array(z.object({ id: z.string(), name: z.string().optional(), channel: z.enum(TOUCHPOINT_CHANNELS), effect: z.enum(EFFECTS), why: z.string() })),
+  customers: z.object({ total: z.number(), byEffect: counts, bySegment: counts, unreachable: z.number() }),
+  tellCallers: z.string(),
+});
+export type Briefing = z.infer<typeof briefingSchema>;
+
+/**
+ * Whether the support teams get a briefing for this assessment, and of which kind: when the subject's
+ * picture changed and it hits a touchpoint or tells someone; the kind of the first notice in fan-out
+ * order, else an update of the subject.
+ */
+export const briefingKind = (input: {
+  changed: boolean;
+  state: Pick<SubjectState, 'type'>;
+  assessment: { touchpoints: readonly unknown[] };
+  plan: readonly Pick<PlannedNotice, 'kind'>[];
+}): NoticeKind | undefined => {
+  const { changed, state, assessment, plan } = input;
+  if (!changed || (assessment.touchpoints.length === 0 && plan.length === 0)) return undefined;
+  return plan[0]?.kind ?? (state.type === 'change' ? 'change-update' : 'incident-update');
+};
+
+/** The SNS message of a briefing: the briefing with its text, attributes for the teams' filter policies. */
+export const briefingMessage = (briefing: Briefing, text: string) => ({
+  body: { ...briefing, text },
+  attributes: { team: briefing.team, kind: briefing.kind, severity: briefing.severity, region: briefing.region },
+});
 
 const DEFAULT_LINE: Record<SubjectState['type'], string> = {
   change: 'This is planned maintenance; affected customers have been told. Offer the alternatives listed for the touchpoints.',
@@ -26,7 +61,7 @@ export const buildBriefings = (
   assessment: Assessment,
   records: readonly (Customer | undefined)[],
   topology: Pick<Topology, 'touchpoints' | 'components'>,
-  kind: string,
+  kind: NoticeKind,
 ): Briefing[] => {
   const teams = new Map<string, Briefing>();
   const briefingFor = (team: string, region: string) => {

@@ -3,10 +3,13 @@
  * JOB_CUSTOMERS customers of one subject, so each message stays far below the SQS size limit.
  */
 import { z } from 'zod';
-import { EFFECTS, NOTIFY_CHANNELS, type AssessedCustomer, type Customer, type SubjectState } from '../model.ts';
+import { EFFECTS, NOTIFY_CHANNELS, type SubjectState } from '../model.ts';
 import { shardOf } from '../shards.ts';
-import { NOTICE_KINDS, effectRank, type NoticeKind } from './kinds.ts';
+import type { Topology } from '../impact/propagate.ts';
+import { briefingSchema, renderBriefing, type Briefing } from './briefings.ts';
+import { NOTICE_KINDS, fanOutRank, type NoticeKind } from './kinds.ts';
 import type { PlannedNotice } from './planning.ts';
+import type { NoticeRecipient } from './recipients.ts';
 
 export const JOB_CUSTOMERS = 200;
 
@@ -49,17 +52,23 @@ export const noticeJobSchema = z.object({
 export type NoticeJob = z.infer<typeof noticeJobSchema>;
 export type JobCustomer = z.infer<typeof jobCustomer>;
 
-export const briefingJobSchema = z.object({ type: z.literal('briefing'), briefing: z.record(z.string(), z.unknown()), text: z.string() });
+export const briefingJobSchema = z.object({ type: z.literal('briefing'), briefing: briefingSchema, text: z.string() });
 export type BriefingJob = z.infer<typeof briefingJobSchema>;
 
 export const jobSchema = z.discriminatedUnion('type', [noticeJobSchema, briefingJobSchema]);
 export type Job = z.infer<typeof jobSchema>;
 
+export const briefingJob = (briefing: Briefing): BriefingJob => ({ type: 'briefing', briefing, text: renderBriefing(briefing) });
+
+/** The names customers know the hit touchpoints by (the id when a touchpoint has no name). */
+export const touchpointNamesOf = (touchpoints: readonly { id: string }[], topology: Pick<Topology, 'touchpoints'>): Record<string, string> =>
+  Object.fromEntries(touchpoints.map((t) => [t.id, topology.touchpoints.get(t.id)?.name ?? t.id]));
+
 export interface JobSource {
   state: SubjectState;
   subjectKey: string;
-  /** Per customer: assessed impact (notify channel, touchpoints) and profile (no contact details). */
-  customer: (id: string) => { assessed?: Pick<AssessedCustomer, 'notify' | 'touchpoints'>; profile?: Pick<Customer, 'locale' | 'timeZone' | 'segment' | 'quietHours'> };
+  /** Who each customer's notice goes to (see noticeRecipients). */
+  customer: (id: string) => NoticeRecipient;
   touchpointNames: Record<string, string>;
 }
 
@@ -70,7 +79,7 @@ export interface JobSource {
 const inJobOrder = (notices: readonly PlannedNotice[]): PlannedNotice[] =>
   notices
     .map((n) => ({ n, page: noticePageOf(n.customerId) }))
-    .sort((a, b) => effectRank(a.n.effect) - effectRank(b.n.effect) || a.page - b.page || (a.n.customerId < b.n.customerId ? -1 : a.n.customerId > b.n.customerId ? 1 : 0))
+    .sort((a, b) => fanOutRank(a.n.effect) - fanOutRank(b.n.effect) || a.page - b.page || (a.n.customerId < b.n.customerId ? -1 : a.n.customerId > b.n.customerId ? 1 : 0))
     .map(({ n }) => n);
 
 /** Groups planned notices by kind (in plan order) into jobs of at most JOB_CUSTOMERS customers. */
@@ -100,17 +109,17 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
         kind,
         touchpointNames: source.touchpointNames,
         customers: notices.slice(i, i + JOB_CUSTOMERS).map((n) => {
-          const { assessed, profile } = source.customer(n.customerId);
+          const { channel, touchpoints, profile } = source.customer(n.customerId);
           return {
             id: n.customerId,
             version: n.version,
             effect: n.effect,
-            ...(assessed?.notify[0] ? { channel: assessed.notify[0] } : {}),
+            ...(channel ? { channel } : {}),
             ...(profile?.locale ? { locale: profile.locale } : {}),
             ...(profile?.timeZone ? { timeZone: profile.timeZone } : {}),
             ...(profile?.segment ? { segment: profile.segment } : {}),
             ...(profile?.quietHours ? { quietHours: profile.quietHours } : {}),
-            touchpoints: assessed?.touchpoints ?? [],
+            touchpoints,
           };
         }),
       });

@@ -1,5 +1,8 @@
-/** Notice kinds (DESIGN section 7) and which of them may wait for the end of a customer's quiet hours. */
-import type { Effect } from '../model.ts';
+/**
+ * Notice kinds (DESIGN section 7): which of them tell a customer about a subject, which are sent on a
+ * schedule, which may wait for the end of a customer's quiet hours, and the order they fan out in.
+ */
+import type { Effect, SubjectType } from '../model.ts';
 
 export const NOTICE_KINDS = [
   'change-notice',
@@ -15,11 +18,29 @@ export const NOTICE_KINDS = [
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
+/**
+ * The notices that tell a customer about a subject: whoever got one of these was told, and only they
+ * get its updates, reminders, all-clears and closing notice, and are spared the notices of an incident
+ * folded into it. A reminder does not count: it only ever goes to customers already told, and its
+ * version (scope * 1000 + hours) is not a scope version, so it would only blur which scope they know.
+ */
+export const TOLD_KINDS = {
+  change: ['change-notice', 'change-update'],
+  incident: ['incident-notice'],
+} as const satisfies Record<SubjectType, readonly NoticeKind[]>;
+
+export const isToldKind = (subjectType: SubjectType, kind: string): boolean =>
+  (TOLD_KINDS[subjectType] as readonly string[]).includes(kind);
+
+/** Notices sent when a schedule fires (Notice Due): reminders, overrun checks, incident cadence updates. */
+export const SCHEDULED_KINDS = ['reminder', 'change-overrun', 'incident-update'] as const satisfies readonly NoticeKind[];
+export type ScheduledKind = (typeof SCHEDULED_KINDS)[number];
+
 /** Only an outage happening now is worth waking someone for; everything else waits for the morning. */
 export const isUrgent = (kind: NoticeKind, effect: Effect): boolean =>
   effect === 'outage' && (kind === 'incident-notice' || kind === 'incident-update' || kind === 'change-overrun');
 
-/** Fan-out order: incident notices before change news before reminders; within a kind, outage first. */
+/** Within one effect: incident notices before change news before reminders. */
 const KIND_PRIORITY: Record<NoticeKind, number> = {
   'incident-notice': 0,
   'change-overrun': 1,
@@ -33,9 +54,14 @@ const KIND_PRIORITY: Record<NoticeKind, number> = {
   reminder: 9,
 };
 const EFFECT_PRIORITY: Record<Effect, number> = { outage: 0, degraded: 1, none: 2 };
-/** Fan-out rank of an effect: lower goes first. */
-export const effectRank = (effect: Effect): number => EFFECT_PRIORITY[effect];
+/** Fan-out rank of an effect: lower goes first (outage, degraded, none). */
+export const fanOutRank = (effect: Effect): number => EFFECT_PRIORITY[effect];
 
+/**
+ * Fan-out order: outages first, then degraded, then none (the effect decides first, so a customer who
+ * cannot use a service hears before one who is only slowed down); within an effect, by KIND_PRIORITY;
+ * then by customer id.
+ */
 export const compareNotices = (
   a: { kind: NoticeKind; effect: Effect; customerId: string },
   b: { kind: NoticeKind; effect: Effect; customerId: string },

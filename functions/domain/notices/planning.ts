@@ -4,12 +4,8 @@
  * the ledger is never planned again, so reprocessing never sends twice.
  */
 import type { AssessedCustomer, Effect, SubjectState } from '../model.ts';
-import { compareNotices, type NoticeKind } from './kinds.ts';
-
-export interface Told {
-  kind: NoticeKind | string;
-  version: number;
-}
+import { TOLD_KINDS, compareNotices, type NoticeKind, type ScheduledKind } from './kinds.ts';
+import { wasTold, type Told } from './told.ts';
 
 export interface PlannedNotice {
   customerId: string;
@@ -32,7 +28,6 @@ export interface PlanInput {
 const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 const FIRST: Record<'change' | 'incident', NoticeKind> = { change: 'change-notice', incident: 'incident-notice' };
 
-const wasTold = (told: readonly Told[] | undefined, kinds: readonly string[]) => !!told?.some((t) => kinds.includes(t.kind));
 const has = (told: readonly Told[] | undefined, kind: string, version: number) => !!told?.some((t) => t.kind === kind && t.version === version);
 const latest = (told: readonly Told[] | undefined, kinds: readonly string[]) =>
   Math.max(0, ...(told ?? []).filter((t) => kinds.includes(t.kind)).map((t) => t.version));
@@ -49,7 +44,6 @@ export const planNotices = ({ state, affected, told, at }: PlanInput): PlannedNo
   if (!state.opened) return [];
   const plan: PlannedNotice[] = [];
   const first = FIRST[state.type];
-  const announced = state.type === 'change' ? ['change-notice', 'change-update'] : ['incident-notice'];
   const affectedNow = new Map(affected.map((c) => [c.id, c.effect]));
   const add = (customerId: string, kind: NoticeKind, version: number, effect: Effect) => {
     if (!has(told.get(customerId), kind, version)) plan.push({ customerId, kind, version, effect });
@@ -68,22 +62,22 @@ export const planNotices = ({ state, affected, told, at }: PlanInput): PlannedNo
 
   if (closing) {
     for (const [customerId, history] of told) {
-      if (wasTold(history, announced)) add(customerId, closing, 1, affectedNow.get(customerId) ?? 'none');
+      if (wasTold(history, state.type)) add(customerId, closing, 1, affectedNow.get(customerId) ?? 'none');
     }
     return plan.sort(compareNotices);
   }
 
   for (const [customerId, effect] of affectedNow) {
     const history = told.get(customerId);
-    if (!wasTold(history, announced)) add(customerId, first, state.scopeVersion, effect);
-    else if (state.type === 'change' && latest(history, announced) < state.scopeVersion) add(customerId, 'change-update', state.scopeVersion, effect);
+    if (!wasTold(history, state.type)) add(customerId, first, state.scopeVersion, effect);
+    else if (state.type === 'change' && latest(history, TOLD_KINDS.change) < state.scopeVersion) add(customerId, 'change-update', state.scopeVersion, effect);
   }
   for (const [customerId, history] of told) {
-    if (!affectedNow.has(customerId) && wasTold(history, announced)) add(customerId, 'all-clear', state.scopeVersion, 'none');
+    if (!affectedNow.has(customerId) && wasTold(history, state.type)) add(customerId, 'all-clear', state.scopeVersion, 'none');
   }
   if (state.type === 'incident' && state.statusChangedAt !== undefined && state.statusChangedAt === at && state.status !== 'open') {
     for (const [customerId, effect] of affectedNow) {
-      if (wasTold(told.get(customerId), announced)) add(customerId, 'incident-update', minuteOf(at), effect);
+      if (wasTold(told.get(customerId), state.type)) add(customerId, 'incident-update', minuteOf(at), effect);
     }
   }
   return plan.sort(compareNotices);
@@ -91,7 +85,7 @@ export const planNotices = ({ state, affected, told, at }: PlanInput): PlannedNo
 
 /** Scheduled notices (remind): reminders before the window, overrun at its end, incident cadence updates. */
 export const planScheduled = (
-  kind: 'reminder' | 'change-overrun' | 'incident-update',
+  kind: ScheduledKind,
   state: SubjectState,
   affected: readonly Pick<AssessedCustomer, 'id' | 'effect'>[],
   told: ReadonlyMap<string, readonly Told[]>,
@@ -104,23 +98,8 @@ export const planScheduled = (
         ? state.type === 'change' && state.status === 'started'
         : state.type === 'incident' && state.status !== 'resolved';
   if (!state.opened || !live) return [];
-  const announced = state.type === 'change' ? ['change-notice', 'change-update'] : ['incident-notice'];
   return affected
-    .filter((c) => wasTold(told.get(c.id), announced) && !has(told.get(c.id), kind, version))
+    .filter((c) => wasTold(told.get(c.id), state.type) && !has(told.get(c.id), kind, version))
     .map((c) => ({ customerId: c.id, kind, version, effect: c.effect }))
     .sort(compareNotices);
-};
-
-/**
- * An incident is folded into a change when the change was announced, its window covers the incident's
- * start and it names every node the incident names: the customers already know, so no second notice.
- */
-export const foldsIntoChange = (
-  incident: Pick<SubjectState, 'impacts' | 'window'>,
-  change: Pick<SubjectState, 'impacts' | 'window' | 'status' | 'type'>,
-): boolean => {
-  if (change.type !== 'change' || change.status === 'cancelled' || change.status === 'completed') return false;
-  const inside = change.window.start <= incident.window.start && (change.window.end === undefined || incident.window.start < change.window.end);
-  const nodes = new Set(change.impacts.map((i) => i.node));
-  return inside && incident.impacts.length > 0 && incident.impacts.every((i) => nodes.has(i.node));
 };

@@ -1,5 +1,6 @@
 /** Quiet hours, in the customer's own time zone: when a non-urgent notice may go out. */
-import type { QuietHours } from '../model.ts';
+import type { Effect, QuietHours } from '../model.ts';
+import { isUrgent, type NoticeKind } from './kinds.ts';
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -30,4 +31,23 @@ export const sendAfterQuietHours = (quiet: QuietHours | undefined, timeZone: str
   const end = minutesOf(quiet.end);
   const wait = (end - now + 24 * 60) % (24 * 60);
   return (Math.floor(at / 60_000) + wait) * 60_000;
+};
+
+/**
+ * Splits a notice's customers into those it may reach now and, by the time it may reach them, those
+ * in their quiet hours (an urgent notice reaches everyone now).
+ */
+export const byQuietHours = <C extends { effect: Effect; quietHours?: QuietHours; timeZone?: string }>(
+  kind: NoticeKind,
+  customers: readonly C[],
+  now: number,
+): { due: C[]; later: Map<number, C[]> } => {
+  const due: C[] = [];
+  const later = new Map<number, C[]>();
+  for (const c of customers) {
+    const at = isUrgent(kind, c.effect) ? now : sendAfterQuietHours(c.quietHours, c.timeZone, now);
+    if (at <= now) due.push(c);
+    else later.set(at, [...(later.get(at) ?? []), c]);
+  }
+  return { due, later };
 };

@@ -1,8 +1,10 @@
-/** When reminders, overrun checks and incident cadence updates fire for a subject. */
+/** When reminders, overrun checks and incident cadence updates fire for a subject, and what they carry. */
+import type { NoticeDue } from '../events/schemas.ts';
 import type { SubjectState } from '../model.ts';
+import type { ScheduledKind } from './kinds.ts';
 
 export interface ScheduledTrigger {
-  kind: 'reminder' | 'change-overrun' | 'incident-update';
+  kind: ScheduledKind;
   at: number;
   /** Ledger version of the notices this trigger sends. */
   version: number;
@@ -40,6 +42,13 @@ export const triggersFor = (state: SubjectState, now: number, offsetsHours: read
   const at = state.window.start + ticks * step;
   return [{ kind: 'incident-update', at, version: Math.floor(at / 60_000), name: `${base}-update-${ticks}` }];
 };
+
+/** The detail of the `Notice Due` event a trigger puts on the bus when it fires (one shape for every producer). */
+export const noticeDue = (subjectKey: string, trigger: Pick<ScheduledTrigger, 'kind' | 'version'>): NoticeDue => ({
+  subjectKey,
+  kind: trigger.kind,
+  version: trigger.version,
+});
 
 /** Splits `count` messages into chunks and says how long each chunk waits so fan-out stays within `perSecond`. */
 export const paceChunks = (count: number, chunkSize: number, perSecond: number): number[] => {

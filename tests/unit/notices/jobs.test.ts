@@ -7,7 +7,7 @@ const source: JobSource = {
   state: { ...initialSubject('incident', 'INC-1'), opened: true },
   subjectKey: 'incident#INC-1',
   touchpointNames: {},
-  customer: () => ({ assessed: { notify: ['email'], touchpoints: ['web'] }, profile: {} }),
+  customer: () => ({ channel: 'email', touchpoints: ['web'] }),
 };
 
 // 60,000 notices of two kinds, a third of them degraded: about 29 customers per claim page per kind.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldsIntoChange, planNotices, planScheduled, type Told } from '../../../functions/domain/notices/index.ts';
+import { planNotices, planScheduled, type Told } from '../../../functions/domain/notices/index.ts';
 import type { SubjectState } from '../../../functions/domain/model.ts';
 import { openChange } from '../../support/graphs.ts';
 
@@ -62,13 +62,5 @@ describe('planning notices (DESIGN section 7)', () => {
     expect(ids(planScheduled('reminder', change(), affected, history, 1024))).toEqual(['C-1:reminder:1024']);
     expect(planScheduled('reminder', change({ status: 'cancelled' }), affected, history, 1024)).toEqual([]);
     expect(ids(planScheduled('change-overrun', change({ status: 'started' }), affected, history, 1))).toEqual(['C-1:change-overrun:1', 'C-2:change-overrun:1']);
-  });
-
-  it('an incident inside an announced change window on the same nodes folds into the change', () => {
-    const maintenance = change({ impacts: [{ node: 'db', effect: 'outage' }, { node: 'net', effect: 'outage' }] });
-    expect(foldsIntoChange(incident({ window: { start: T0 + 3 * H }, impacts: [{ node: 'db', effect: 'outage' }] }), maintenance)).toBe(true);
-    expect(foldsIntoChange(incident({ window: { start: T0 + 5 * H }, impacts: [{ node: 'db', effect: 'outage' }] }), maintenance)).toBe(false);
-    expect(foldsIntoChange(incident({ window: { start: T0 + 3 * H }, impacts: [{ node: 'dns', effect: 'outage' }] }), maintenance)).toBe(false);
-    expect(foldsIntoChange(incident({ window: { start: T0 + 3 * H }, impacts: [{ node: 'db', effect: 'outage' }] }), { ...maintenance, status: 'cancelled' })).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEvent, type ImpactEvent } from '../../../functions/domain/events/index.ts';
-import { foldSubject, subjectKey } from '../../../functions/domain/subject.ts';
+import { foldSubject, isLive, subjectKey } from '../../../functions/domain/subject.ts';
 import { HOUR, T0, iso, rawEvent } from '../../support/events.ts';
 
 const at = (offsetMinutes: number) => iso(T0 + offsetMinutes * 60_000);
@@ -113,5 +113,16 @@ describe('fold properties', () => {
     const [scheduled] = changeHistory();
     expect(foldSubject([scheduled, b, a]).title).toBe('B');
     expect(foldSubject([a, scheduled, b]).title).toBe('B');
+  });
+});
+
+describe('live subjects (isLive)', () => {
+  it('given a subject not closed whose window is not over, then it is live; closed or over, it is not', () => {
+    const now = T0 + 10 * HOUR;
+    expect(isLive({ status: 'scheduled', end: now + 1 }, now)).toBe(true);
+    expect(isLive({ status: 'open' }, now)).toBe(true); // an open incident has no end yet
+    expect(isLive({ status: 'failed', end: now + 1 }, now)).toBe(true);
+    expect(isLive({ status: 'started', end: now }, now)).toBe(false);
+    for (const status of ['cancelled', 'completed', 'resolved'] as const) expect(isLive({ status, end: now + HOUR }, now)).toBe(false);
   });
 });

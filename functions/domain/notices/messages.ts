@@ -1,0 +1,62 @@
+/**
+ * The customer-notice message contract (DESIGN section 7): one SNS message per notice on topic
+ * `customer-notices`, JSON body `{ noticeId, kind, subject, customerId, channel, to, locale, title, text }`
+ * and String message attributes `kind, channel, effect, segment, locale` for subscription filter
+ * policies. `noticeId` names the notice (subject, customer, kind, version), the unit the ledger sends
+ * exactly once: a subscriber that sees one noticeId twice holds a duplicate.
+ */
+import type { NotifyChannel } from '../model.ts';
+import type { JobCustomer, NoticeJob } from './jobs.ts';
+import type { NoticeKind } from './kinds.ts';
+import { renderNotice } from './templates.ts';
+
+export const noticeId = (n: { subjectKey: string; customerId: string; kind: string; version: number }): string =>
+  `${n.subjectKey}/${n.customerId}/${n.kind}/${n.version}`;
+
+export interface CustomerNoticeBody {
+  noticeId: string;
+  kind: NoticeKind;
+  /** The subject key, e.g. `change#CHG-2041`. */
+  subject: string;
+  customerId: string;
+  channel: NotifyChannel;
+  /** The address on `channel`: in the message for the sender, never in a log line. */
+  to: string;
+  locale: string;
+  title: string;
+  text: string;
+}
+
+export type CustomerNoticeAttributes = Record<'kind' | 'channel' | 'effect' | 'segment' | 'locale', string>;
+
+export interface CustomerNoticeMessage {
+  body: CustomerNoticeBody;
+  attributes: CustomerNoticeAttributes;
+}
+
+/** The message of one customer's notice of a job, rendered in the customer's language and time zone. */
+export const customerNoticeMessage = (job: NoticeJob, customer: JobCustomer, channel: NotifyChannel, to: string): CustomerNoticeMessage => {
+  const rendered = renderNotice(job.kind, customer.locale, {
+    subjectTitle: job.subject.title ?? job.subject.id,
+    touchpoints: customer.touchpoints.map((t) => job.touchpointNames[t] ?? t),
+    effect: customer.effect,
+    start: job.subject.start,
+    end: job.subject.end,
+    timeZone: customer.timeZone,
+    customerMessage: job.subject.customerMessage,
+  });
+  return {
+    body: {
+      noticeId: noticeId({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version }),
+      kind: job.kind,
+      subject: job.subjectKey,
+      customerId: customer.id,
+      channel,
+      to,
+      locale: rendered.locale,
+      title: rendered.title,
+      text: rendered.text,
+    },
+    attributes: { kind: job.kind, channel, effect: customer.effect, segment: customer.segment ?? 'unknown', locale: rendered.locale },
+  };
+};
