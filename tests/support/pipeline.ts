@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { CustomerNoticeBody } from '../../functions/domain/notices/messages.ts';
 import { buildAssessHandler } from '../../functions/handlers/assess.ts';
 import { buildIngestHandler } from '../../functions/handlers/ingest.ts';
 import { buildNotifyHandler } from '../../functions/handlers/notify.ts';
@@ -94,5 +95,5 @@ export const pipeline = async (now: () => number) => {
   return { aws, deps, client, tables, ingest, assess, notify, remind, drain, streamBatch, jobBatches };
 };
 
-/** Customer notices published so far, as "customer:kind:version"-like keys. */
-export const noticesOf = (aws: AwsFakes) => aws.published.filter((p) => p.topicArn === NOTICES).map((p) => p.message as { kind: string; customerId: string; subject: string; to: string; channel: string; title: string });
+/** Customer notices published so far (message bodies). */
+export const noticesOf = (aws: AwsFakes) => aws.published.filter((p) => p.topicArn === NOTICES).map((p) => p.message as unknown as CustomerNoticeBody);

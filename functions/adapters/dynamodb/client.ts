@@ -1,7 +1,8 @@
 /**
- * DynamoDB clients, created once per process (module scope, reused across Lambda invocations).
- * The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB (local runtime, tests) or the
- * standard resolution (AWS).
+ * A DynamoDB document client with our defaults (5 attempts, undefined values dropped). Handlers build
+ * one per process (handlers/shared/dependencies.ts) and reuse it across invocations. In Lambda the
+ * endpoint is the SDK's standard resolution; the tests, the local runtime and the CLI's `--endpoint`
+ * pass DynamoDB Local's endpoint in `config`.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -92,7 +92,11 @@ const env = (name: string, required = true): string => {
   return value ?? '';
 };
 
-/** Dependencies from the Lambda environment; called at module scope of each handler (cold start). */
+/**
+ * Dependencies from the Lambda environment. Each handler calls this on its first invocation (not at
+ * import, so tests and the local runtime can import handlers without that environment) and keeps the
+ * result for the life of the process.
+ */
 export const fromEnvironment = (): Dependencies =>
   buildDependencies(
     {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { Graph } from '../../../functions/domain/model.ts';
 import { airlineSample } from '../../support/airline.ts';
@@ -13,17 +13,23 @@ const countBy = (list: { customerId: string; kind: string }[]) => {
   return counts;
 };
 
+// The graph is input only; each test runs its own pipeline (tables, fakes) so none sees another's notices.
 let graph: Graph;
-let p: Awaited<ReturnType<typeof pipeline>>;
+let restore: (() => void) | undefined;
 beforeAll(async () => {
   graph = await airlineSample(300);
-  p = await pipeline(() => NOW);
-  await p.deps.graph.import(graph);
 });
-afterAll(() => p.aws.restore());
+afterEach(() => restore?.());
+const freshPipeline = async () => {
+  const p = await pipeline(() => NOW);
+  restore = p.aws.restore;
+  await p.deps.graph.import(graph);
+  return p;
+};
 
 describe('chain: events in, stream records, assess, notify jobs, SNS messages out', () => {
   it('a change lifecycle: scheduled, updated, reminder, cancelled', async () => {
+    const p = await freshPipeline();
     await p.ingest(ev('Change Scheduled', { changeId: 'CHG-1', title: 'Payments database maintenance', occurredAt: '2026-11-28T13:00:00Z', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }], team: 'payments', customerMessage: 'Pay later in the app.' }, 'e1'), context);
     expect(await p.drain()).toBe(0);
     const projection = await p.deps.projections.getSubject('change#CHG-1');
@@ -35,6 +41,7 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
     const sample = notices[0];
     expect(sample).toMatchObject({ subject: 'change#CHG-1', title: expect.stringMatching(/Payments database maintenance/) });
     expect(sample.to).toBeTruthy();
+    expect(sample.noticeId).toBe(`change#CHG-1/${sample.customerId}/change-notice/1`);
     const attributes = p.aws.published.find((x) => x.message === (sample as never))!.attributes;
     expect(Object.keys(attributes).sort()).toEqual(['channel', 'effect', 'kind', 'locale', 'segment']);
     const briefings = p.aws.published.filter((x) => x.topicArn === BRIEFINGS);
@@ -59,20 +66,21 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
     notices = noticesOf(p.aws);
     expect(notices.filter((n) => n.kind === 'change-cancelled')).toHaveLength(reachable.length);
     expect([...countBy(notices).values()].every((n) => n === 1)).toBe(true);
+    expect(new Set(notices.map((n) => n.noticeId)).size).toBe(notices.length);
     expect(await p.deps.projections.customersOfSubject('change#CHG-1')).toEqual([]);
   });
 
   it('an incident lifecycle: opened, grown, cadence update, resolved', async () => {
-    const before = noticesOf(p.aws).length;
+    const p = await freshPipeline();
     await p.ingest(ev('Incident Opened', { incidentId: 'INC-1', title: 'Login failures', severity: 'sev2', occurredAt: '2026-11-28T13:50:00Z', startedAt: '2026-11-28T13:40:00Z', impacts: [{ node: 'identity-db' }] }, 'i1'), context);
     expect(await p.drain()).toBe(0);
-    const opened = noticesOf(p.aws).slice(before);
+    const opened = noticesOf(p.aws);
     expect(opened.length).toBeGreaterThan(50);
     expect(new Set(opened.map((n) => n.kind))).toEqual(new Set(['incident-notice']));
 
     await p.ingest(ev('Incident Updated', { incidentId: 'INC-1', status: 'identified', occurredAt: '2026-11-28T13:55:00Z', impacts: [{ node: 'identity-db' }, { node: 'booking-db', effect: 'degraded' }] }, 'i2'), context);
     expect(await p.drain()).toBe(0);
-    const grown = noticesOf(p.aws).slice(before + opened.length);
+    const grown = noticesOf(p.aws).slice(opened.length);
     const newlyTold = grown.filter((n) => n.kind === 'incident-notice');
     expect(newlyTold.length).toBeGreaterThan(0);
     expect(grown.filter((n) => n.kind === 'incident-update')).toHaveLength(opened.length);

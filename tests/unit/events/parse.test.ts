@@ -158,6 +158,8 @@ describe('parseEvent: every violation names its field', () => {
   it('node ids and subject ids must match the id pattern', () => {
     expect(issuesOf(changeScheduled({ impacts: [{ node: 'payments db' }] }))[0].field).toBe('detail.impacts.0.node');
     expect(issuesOf(changeScheduled({ changeId: 'CHG 1' }))[0].field).toBe('detail.changeId');
+    expect(issuesOf(changeScheduled({ changeId: 'C'.repeat(129) }))[0].field).toBe('detail.changeId');
+    expect(parseEvent(changeScheduled({ changeId: 'C'.repeat(128) })).subjectId).toHaveLength(128);
   });
 
   it('reports every problem at once', () => {
