@@ -4,6 +4,23 @@ import { GraphStore } from '../../functions/adapters/graph-store.ts';
 import { Projections } from '../../functions/adapters/projections.ts';
 import { projectSubject } from '../../functions/handlers/shared/project-subject.ts';
 import { addStoreOptions, openStore, type StoreOptions } from './aws-clients.ts';
+import { CliInputError } from './cli-errors.ts';
+
+const LISTED = 10;
+
+/** Why `--subject` names nothing in the store, with the subjects it does hold (the first few) to choose from. */
+export const unknownSubject = (subject: string, known: readonly string[], table: string): string[] => {
+  const guesses = known.filter((key) => key === `change#${subject}` || key === `incident#${subject}`);
+  const listed = known.slice(0, LISTED).join(', ');
+  return [
+    `--subject ${JSON.stringify(subject)}: the event store (table ${table}) holds no events of that subject; ` +
+      (guesses.length > 0 ? `did you mean ${guesses.join(' or ')}? ` : '') +
+      'subject keys are change#<changeId> or incident#<incidentId>',
+    known.length === 0
+      ? 'the event store holds no events at all: check --table-prefix and --endpoint'
+      : `subjects in the store (${known.length}): ${listed}${known.length > LISTED ? ', ...' : ''}; leave out --subject to replay them all`,
+  ];
+};
 
 export const register = (program: Command): void => {
   addStoreOptions(
@@ -15,10 +32,11 @@ export const register = (program: Command): void => {
     const { client, tables } = await openStore(opts);
     const stores = { events: new EventStore(client, tables.events), graph: new GraphStore(client, tables), projections: new Projections(client, tables.impacts) };
     const all = await stores.events.readAll();
-    const keys = opts.subject ? [opts.subject] : [...all.keys()];
+    if (opts.subject !== undefined && !all.has(opts.subject)) throw new CliInputError(unknownSubject(opts.subject, [...all.keys()], tables.events));
+    const keys = opts.subject !== undefined ? [opts.subject] : [...all.keys()];
     let changed = 0;
     for (const key of keys) {
-      const result = await projectSubject(stores, key, all.get(key) ?? []);
+      const result = await projectSubject(stores, key, all.get(key));
       if (!result.changed) continue;
       changed++;
       const { summary } = result.projection;

@@ -156,7 +156,7 @@ describe('impact: bad input exits 2 with nothing on stdout and every problem on 
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toContain('components[0].dependsOn[0] (a): dependsOn names unknown node "ghost"');
     expect(stderr).toContain('components[1] (a): id repeats');
-    expect(stderr).toContain('touchpoints[0].channel (t): channel must be one of');
+    expect(stderr).toContain('touchpoints[0].channel (t): "telepathy" is not a channel; use one of web, mobile, kiosk');
   });
 
   it('a missing file, invalid JSON and an unknown format', async () => {

@@ -51,6 +51,30 @@ describe('impact graph import and impact replay against DynamoDB Local', () => {
     expect(idle.stdout).toContain('0 projection(s) changed');
   });
 
+  it('replay --subject of a subject the store does not hold exits 2, names it and lists the subjects there are', async () => {
+    // Prepare: a store of its own with two subjects.
+    const prefix = `cliq${Date.now() % 100000}-`;
+    const f = scratch({ 'graph.yaml': graph });
+    const store = ['--endpoint', dynamodbEndpoint(), '--table-prefix', prefix];
+    expect((await impact('graph', 'import', f('graph.yaml'), ...store, '--create-tables')).code).toBe(0);
+    const events = new EventStore(documentClient(localClientConfig()), tableNames(prefix).events);
+    await events.append(parseEvent(changeScheduled({ changeId: 'CHG-1', eventId: 'q1' })));
+    await events.append(parseEvent(rawEvent('Incident Opened', { incidentId: 'INC-2', eventId: 'q2', title: 'x', severity: 'sev3', impacts: [] })));
+
+    // Act
+    const unknown = await impact('replay', ...store, '--subject', 'change#CHG-9');
+    const bare = await impact('replay', ...store, '--subject', 'CHG-1');
+
+    // Assess
+    expect([unknown.code, unknown.stdout]).toEqual([2, '']);
+    expect(unknown.stderr).toContain(`error: --subject "change#CHG-9": the event store (table ${prefix}events) holds no events of that subject`);
+    expect(unknown.stderr).toContain('error: subjects in the store (2): change#CHG-1, incident#INC-2; leave out --subject to replay them all');
+    expect([bare.code, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toContain('did you mean change#CHG-1?');
+    const known = await impact('replay', ...store, '--subject', 'change#CHG-1');
+    expect(known.stdout).toContain('replayed 1 subject(s) from 2 event(s)');
+  });
+
   it('an invalid graph is refused before anything is written (exit 2)', async () => {
     const f = scratch({ 'bad.yaml': 'components: [{ id: a, dependsOn: [ghost] }]' });
     const result = await impact('graph', 'import', f('bad.yaml'), '--endpoint', dynamodbEndpoint(), '--table-prefix', 'never-');

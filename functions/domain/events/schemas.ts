@@ -3,6 +3,7 @@
  * EventBridge envelope. Times stay ISO strings here; parse.ts turns them into epoch ms.
  */
 import { z } from 'zod';
+import { badValue, notOneOf, shown } from '../bad-value.ts';
 import { EFFECTS, NODE_ID_PATTERN, SEVERITIES } from '../model.ts';
 import { SCHEDULED_KINDS } from '../notices/kinds.ts';
 
@@ -11,25 +12,26 @@ export const MAX_TEXT_BYTES = 4096;
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-export const isoTime = z.string({ error: 'must be an ISO 8601 time such as 2026-12-05T02:00:00Z' }).refine(
-  (s) => ISO_8601.test(s) && !Number.isNaN(Date.parse(s)),
-  { error: (issue) => `must be an ISO 8601 time with a zone, such as 2026-12-05T02:00:00Z (got ${JSON.stringify(issue.input)})` },
-);
+const AN_ISO_TIME = 'give an ISO 8601 time with a zone, such as 2026-12-05T02:00:00Z';
+export const isoTime = z.string({ error: badValue('a time', AN_ISO_TIME) }).refine((s) => ISO_8601.test(s) && !Number.isNaN(Date.parse(s)), {
+  error: badValue('an ISO 8601 time with a zone', AN_ISO_TIME),
+});
 
+// An oversize text is not echoed: the message says how long it is.
 const text = (what: string) =>
-  z.string({ error: `must be a string (${what})` }).refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_TEXT_BYTES, {
+  z.string({ error: badValue(`text (${what})`, `give the ${what} as a string`, `the ${what}`) }).refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_TEXT_BYTES, {
     error: (issue) =>
       `is ${Buffer.byteLength(String(issue.input), 'utf8')} bytes; ${what} may be at most ${MAX_TEXT_BYTES} bytes (UTF-8), shorten it`,
   });
 
-const identifier = (what: string) =>
-  z.string({ error: `is required: the ${what}` }).regex(NODE_ID_PATTERN, {
-    error: `must match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, at most 128): the ${what}`,
-  });
+const identifier = (what: string) => {
+  const fix = `the ${what} must match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, at most 128)`;
+  return z.string({ error: badValue(`a ${what}`, fix, `the ${what}`) }).regex(NODE_ID_PATTERN, { error: badValue(`a valid ${what}`, fix) });
+};
 
 export const nodeImpactSchema = z.object({
   node: identifier('graph node id (component or touchpoint)'),
-  effect: z.enum(EFFECTS, { error: `must be one of ${EFFECTS.join(', ')} (default outage)` }).optional(),
+  effect: z.enum(EFFECTS, { error: notOneOf('an effect', EFFECTS, ' (default outage)') }).optional(),
 });
 
 export const windowSchema = z
@@ -39,14 +41,17 @@ export const windowSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['end'],
-        message: `must be after window.start (${w.end} <= ${w.start}); fix the window`,
+        message: `must be after window.start (${shown(w.end)} is not after ${shown(w.start)}); fix the window`,
       });
     }
   });
 
-const impacts = z.array(nodeImpactSchema, { error: 'must be a list of { node, effect? }' });
-const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
-const common = { eventId: z.string().min(1).max(256).optional(), occurredAt: isoTime.optional() };
+const impacts = z.array(nodeImpactSchema, { error: badValue('a list of impacts', 'give a list of { node, effect? }') });
+const severity = z.enum(SEVERITIES, { error: notOneOf('a severity', SEVERITIES) });
+const EVENT_ID = 'give a string of 1 to 256 characters';
+const eventId = z.string({ error: badValue('an event id', EVENT_ID) }).min(1, { error: badValue('an event id', EVENT_ID) }).max(256, { error: badValue('an event id', EVENT_ID) });
+const common = { eventId: eventId.optional(), occurredAt: isoTime.optional() };
+const team = z.string({ error: badValue('a team name', 'give the owning team as a string') });
 const changeId = identifier('change id');
 const incidentId = identifier('incident id');
 
@@ -60,8 +65,8 @@ export const DETAIL_SCHEMAS = {
     title: text('title'),
     window: windowSchema,
     impacts,
-    team: z.string().optional(),
-    risk: z.enum(RISKS, { error: `must be one of ${RISKS.join(', ')}` }).optional(),
+    team: team.optional(),
+    risk: z.enum(RISKS, { error: notOneOf('a risk', RISKS) }).optional(),
     customerMessage: text('customerMessage').optional(),
   }),
   'Change Updated': z.object({
@@ -88,7 +93,7 @@ export const DETAIL_SCHEMAS = {
   'Incident Updated': z.object({
     ...common,
     incidentId,
-    status: z.enum(INCIDENT_PROGRESS, { error: `must be one of ${INCIDENT_PROGRESS.join(', ')}` }).optional(),
+    status: z.enum(INCIDENT_PROGRESS, { error: notOneOf('an incident status', INCIDENT_PROGRESS) }).optional(),
     severity: severity.optional(),
     impacts: impacts.optional(),
     customerMessage: text('customerMessage').optional(),
@@ -130,25 +135,28 @@ export const PIPELINE_DETAIL_TYPES = [
 export type PipelineDetailType = (typeof PIPELINE_DETAIL_TYPES)[number];
 
 /** The EventBridge envelope; CLI event files may carry only `detail-type` and `detail`. */
+/** An envelope field that must be text when present. */
+const envelopeText = (what: string) => z.string({ error: badValue('text', `give the ${what} as a string`, `the ${what}`) });
+
 export const envelopeSchema = z.object({
-  version: z.string().optional(),
-  id: z.string().min(1).optional(),
-  'detail-type': z.string({ error: 'is required: one of the detail-types of the event catalog' }),
-  source: z.string().optional(),
-  account: z.string().optional(),
+  version: envelopeText('envelope version').optional(),
+  id: envelopeText('event id').min(1, { error: 'is empty: give the EventBridge event id, or leave it out' }).optional(),
+  'detail-type': z.string({ error: badValue('a detail-type', 'give one of the detail-types of the event catalog as a string', 'one of the detail-types of the event catalog') }),
+  source: envelopeText('source').optional(),
+  account: envelopeText('account').optional(),
   time: isoTime.optional(),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
-  detail: z.record(z.string(), z.unknown(), { error: 'is required: an object with the event fields' }),
-  'replay-name': z.string().optional(),
+  region: envelopeText('region').optional(),
+  resources: z.array(envelopeText('resource ARN'), { error: badValue('a list', 'give the resources as a list of ARNs') }).optional(),
+  detail: z.record(z.string(), z.unknown(), { error: badValue('an object', 'give the event fields as an object', 'an object with the event fields') }),
+  'replay-name': envelopeText('replay name').optional(),
 });
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
 export const alarmDetailSchema = z.object({
-  alarmName: z.string({ error: 'is required: the CloudWatch alarm name' }).min(1),
+  alarmName: z.string({ error: badValue('an alarm name', 'give the CloudWatch alarm name', 'the CloudWatch alarm name') }).min(1, { error: 'is empty: give the CloudWatch alarm name' }),
   state: z.object({
-    value: z.enum(ALARM_STATES, { error: `must be one of ${ALARM_STATES.join(', ')}` }),
+    value: z.enum(ALARM_STATES, { error: notOneOf('an alarm state', ALARM_STATES) }),
     reason: z.string().optional(),
     timestamp: z.string().optional(),
   }),

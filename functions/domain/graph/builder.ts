@@ -15,6 +15,7 @@ import {
   type NotifyChannel,
   type Usage,
 } from '../model.ts';
+import { shown } from '../bad-value.ts';
 import { graphDocumentSchema, type CustomerEntry, type DependencyEntry, type GraphDocument } from './document.ts';
 import { GraphValidationError, type GraphProblem } from './errors.ts';
 import { findCycles } from './cycles.ts';
@@ -113,7 +114,7 @@ export class GraphBuilder {
    */
   addDocument(file: string, data: unknown): void {
     if (!data || typeof data !== 'object' || Array.isArray(data)) {
-      this.problem({ file, path: '(root)', message: 'a graph file must be a mapping with components, touchpoints, notificationChannels, customers' });
+      this.problem({ file, path: '(root)', message: `${shown(data)} is not a mapping; a graph file maps components, touchpoints, notificationChannels, customers to lists` });
       return;
     }
     const doc = data as Record<string, unknown>;
@@ -126,7 +127,7 @@ export class GraphBuilder {
       const list = doc[key];
       if (list === undefined || list === null) continue;
       if (!Array.isArray(list)) {
-        this.problem({ file, path: key, message: `${key} must be a list` });
+        this.problem({ file, path: key, message: `${shown(list)} is not a list; give ${key} as a list` });
         continue;
       }
       const schema = graphDocumentSchema.shape[key].unwrap().element;
@@ -219,7 +220,7 @@ export class GraphBuilder {
       return false;
     }
     if (customer.timeZone !== undefined && !this.isTimeZone(customer.timeZone)) {
-      this.problem({ file, path: where(at), id: customer.id, message: `unknown time zone ${JSON.stringify(customer.timeZone)}; use an IANA name such as Europe/Amsterdam` });
+      this.problem({ file, path: where(at), id: customer.id, message: `${shown(customer.timeZone)} is not a time zone; use an IANA name such as Europe/Amsterdam` });
       return false;
     }
     this.graph.customers.set(customer.id, customer);
@@ -254,7 +255,7 @@ export class GraphBuilder {
       this.times.set(value, ms);
     }
     if (Number.isNaN(ms)) {
-      this.problem({ file, path: `${where(at)}.${field}`, id, message: `time ${JSON.stringify(value)} does not parse; use ISO 8601 such as 2026-12-05T06:00:00Z` });
+      this.problem({ file, path: `${where(at)}.${field}`, id, message: `${shown(value)} is not a time (it does not parse); use ISO 8601 such as 2026-12-05T06:00:00Z` });
       return null;
     }
     return ms;
@@ -279,7 +280,7 @@ export class GraphBuilder {
     const words = text.split('|');
     const bad = words.filter((w) => !(NOTIFY_CHANNELS as readonly string[]).includes(w));
     if (bad.length > 0) {
-      this.problem({ file, path: `${where(at)}.channels`, id, message: `unknown channel(s) ${bad.join(', ')}; use ${NOTIFY_CHANNELS.join(', ')} separated by |` });
+      this.problem({ file, path: `${where(at)}.channels`, id, message: `${bad.map(shown).join(', ')} ${bad.length > 1 ? 'are not notification channels' : 'is not a notification channel'}; use ${NOTIFY_CHANNELS.join(', ')} separated by |` });
       return undefined;
     }
     channels = words as NotifyChannel[];
@@ -295,15 +296,15 @@ export class GraphBuilder {
       return;
     }
     if (!NODE_ID_PATTERN.test(id)) {
-      this.problem({ file, path: `${where(line)}.id`, id, message: `customer id must match ${NODE_ID_PATTERN.source}` });
+      this.problem({ file, path: `${where(line)}.id`, id, message: `${shown(id)} is not a valid customer id; ids match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, 1-128 chars)` });
       return;
     }
     const channels = this.channelsOf(file, line, id, channelsText);
     const optOut = /^(true|yes|1)$/i.test(optOutText) ? true : /^(false|no|0|)$/i.test(optOutText) ? false : undefined;
-    if (optOut === undefined) this.problem({ file, path: `${where(line)}.optOut`, id, message: `optOut ${JSON.stringify(optOutText)} must be true or false` });
+    if (optOut === undefined) this.problem({ file, path: `${where(line)}.optOut`, id, message: `${shown(optOutText)} is not true or false; use true or false (yes/no, 1/0; empty is false)` });
     const quiet = quietStart || quietEnd;
     if (quiet && !(HHMM.test(quietStart) && HHMM.test(quietEnd))) {
-      this.problem({ file, path: `${where(line)}.quietStart`, id, message: 'quietStart and quietEnd must both be HH:MM (24 h), or both empty' });
+      this.problem({ file, path: `${where(line)}.quietStart`, id, message: `quiet hours ${shown(quietStart)} to ${shown(quietEnd)} are not two times of day; give both as HH:MM (24 h), or leave both empty` });
       return;
     }
     if (!channels || optOut === undefined) return;
@@ -329,7 +330,7 @@ export class GraphBuilder {
     }
     const ordinal = this.ordinals.get(customerId);
     if (ordinal === undefined) {
-      this.problem({ file, path: `${where(line)}.customerId`, id: customerId, message: 'unknown customer; add it to customers.csv or the graph file' });
+      this.problem({ file, path: `${where(line)}.customerId`, id: customerId, message: `unknown customer ${shown(customerId)}; add it to customers.csv or the graph file` });
       return;
     }
     const known = this.graph.touchpoints.get(touchpoint);

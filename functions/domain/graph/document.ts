@@ -1,64 +1,70 @@
 /** The graph file format of DESIGN section 4 (YAML or JSON), as a zod schema. */
 import { z } from 'zod';
+import { badValue, notOneOf } from '../bad-value.ts';
 import { NODE_ID_PATTERN, NOTIFY_CHANNELS, TOUCHPOINT_CHANNELS } from '../model.ts';
 
-const id = z.string({ error: 'is required: an id' }).regex(NODE_ID_PATTERN, {
-  error: (issue) => `id ${JSON.stringify(issue.input)} must match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, 1-128 chars)`,
-});
-const depType = z.enum(['hard', 'soft'], { error: 'type must be hard or soft' }).optional();
+const ID_FIX = `ids match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, 1-128 chars)`;
+const id = z.string({ error: badValue('an id', ID_FIX, 'an id') }).regex(NODE_ID_PATTERN, { error: badValue('a valid id', ID_FIX) });
+const depType = z.enum(['hard', 'soft'], { error: notOneOf('a dependency type', ['hard', 'soft']) }).optional();
+const text = (what: string) => z.string({ error: badValue('text', `give the ${what} as a string`) });
+const list = <T extends z.ZodType>(of: T, what: string) => z.array(of, { error: badValue('a list', `give ${what} as a list`) });
 
 export const dependencyEntrySchema = z.union(
   [
     id,
     z.strictObject({ id, type: depType }),
-    z.strictObject({ anyOf: z.array(id).min(1, { error: 'anyOf needs at least one member' }), type: depType }),
+    z.strictObject({ anyOf: list(id, 'the members').min(1, { error: 'anyOf is empty; it needs at least one member' }), type: depType }),
   ],
-  { error: 'must be a node id, { id, type: soft|hard } or { anyOf: [ids], type? }' },
+  { error: badValue('a dependency', 'use a node id, { id, type: soft|hard } or { anyOf: [ids], type? }') },
 );
 export type DependencyEntry = z.infer<typeof dependencyEntrySchema>;
 
-const dependsOn = z.array(dependencyEntrySchema).optional();
-const alarms = z.array(z.string().min(1)).optional();
+const dependsOn = list(dependencyEntrySchema, 'dependsOn').optional();
+const alarms = list(text('alarm name').min(1, { error: 'is empty; give the CloudWatch alarm name' }), 'the alarm names').optional();
 
 export const componentSchema = z.strictObject({
   id,
-  name: z.string().optional(),
-  team: z.string().optional(),
+  name: text('name').optional(),
+  team: text('team').optional(),
   dependsOn,
   alarms,
 });
 
 export const touchpointSchema = z.strictObject({
   id,
-  name: z.string().optional(),
-  channel: z.enum(TOUCHPOINT_CHANNELS, { error: `channel must be one of ${TOUCHPOINT_CHANNELS.join(', ')}` }),
-  team: z.string().optional(),
-  region: z.string().optional(),
+  name: text('name').optional(),
+  channel: z.enum(TOUCHPOINT_CHANNELS, { error: notOneOf('a channel', TOUCHPOINT_CHANNELS) }),
+  team: text('team').optional(),
+  region: text('region').optional(),
   dependsOn,
   alarms,
 });
 
-export const notifyChannel = z.enum(NOTIFY_CHANNELS, { error: `must be one of ${NOTIFY_CHANNELS.join(', ')}` });
+export const notifyChannel = z.enum(NOTIFY_CHANNELS, { error: notOneOf('a notification channel', NOTIFY_CHANNELS) });
 
 export const notificationChannelSchema = z.strictObject({ channel: notifyChannel, dependsOn });
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be HH:MM (24 h), e.g. "22:00"' });
+const HHMM_FIX = 'use HH:MM (24 h), e.g. "22:00"';
+const hhmm = z.string({ error: badValue('a time of day', HHMM_FIX) }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: badValue('a time of day', HHMM_FIX) });
 
 export const usageEntrySchema = z.union(
-  [id, z.strictObject({ touchpoint: id, from: z.string().optional(), to: z.string().optional() })],
-  { error: 'must be a touchpoint id or { touchpoint, from?, to? }' },
+  [id, z.strictObject({ touchpoint: id, from: text('from time').optional(), to: text('to time').optional() })],
+  { error: badValue('a usage', 'use a touchpoint id or { touchpoint, from?, to? }') },
 );
+
+// Contact details are personal data: a message about them never repeats the value.
+const contact = (what: string) => z.string({ error: `is not text; give the ${what} as a string` });
 
 export const customerSchema = z.strictObject({
   id,
-  segment: z.string().optional(),
-  locale: z.string().optional(),
-  timeZone: z.string().optional(),
-  contacts: z.strictObject({ email: z.string().optional(), phone: z.string().optional(), push: z.string().optional() }).optional(),
-  channels: z.array(notifyChannel).optional(),
-  optOut: z.boolean().optional(),
+  segment: text('segment').optional(),
+  locale: text('locale').optional(),
+  timeZone: text('time zone').optional(),
+  contacts: z.strictObject({ email: contact('e-mail address').optional(), phone: contact('phone number').optional(), push: contact('push token').optional() }).optional(),
+  channels: list(notifyChannel, 'the channels').optional(),
+  optOut: z.boolean({ error: badValue('true or false', 'use true or false') }).optional(),
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).optional(),
-  uses: z.array(usageEntrySchema).optional(),
+  uses: list(usageEntrySchema, 'the touchpoints used').optional(),
 });
 
 export const graphDocumentSchema = z.strictObject(

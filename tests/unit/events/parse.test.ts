@@ -108,6 +108,32 @@ describe('a history without event ids folds every event (what-if)', () => {
 });
 
 describe('parseEvent: every violation names its field', () => {
+  it('given bad values, then each message names the value and the fix', () => {
+    const messages = (raw: unknown) => issuesOf(raw).map((i) => `${i.field}: ${i.message}`);
+    expect(messages(changeScheduled({ impacts: [{ node: 'db', effect: 'down' }] }))).toEqual(['detail.impacts.0.effect: "down" is not an effect; use one of none, degraded, outage (default outage)']);
+    expect(messages(changeScheduled({ changeId: 'CHG 1', risk: 42 }))).toEqual([
+      'detail.changeId: "CHG 1" is not a valid change id; the change id must match ^[A-Za-z0-9._:-]{1,128}$ (letters, digits, . _ : -, at most 128)',
+      'detail.risk: 42 is not a risk; use one of low, medium, high',
+    ]);
+    expect(messages(changeScheduled({ window: { start: 'tomorrow', end: iso(T0) } }))).toEqual([
+      'detail.window.start: "tomorrow" is not an ISO 8601 time with a zone; give an ISO 8601 time with a zone, such as 2026-12-05T02:00:00Z',
+    ]);
+    expect(messages({ ...changeScheduled(), source: 7, detail: 'x'.repeat(100) })).toEqual([
+      'source: 7 is not text; give the source as a string',
+      `detail: "${'x'.repeat(56)}... is not an object; give the event fields as an object`,
+    ]);
+    expect(messages(rawEvent('Incident Opened', { incidentId: 'I', title: 't', severity: 'p1', impacts: 'db' }))).toEqual([
+      'detail.severity: "p1" is not a severity; use one of sev1, sev2, sev3, sev4',
+      'detail.impacts: "db" is not a list of impacts; give a list of { node, effect? }',
+    ]);
+    expect(messages(rawEvent('Change Postponed', { changeId: 'C' }))[0]).toMatch(/^detail-type: "Change Postponed" is not a detail-type of the event catalog; use one of: Change Scheduled/);
+  });
+
+  it('given a missing field, then the message says it is required', () => {
+    const { title: _t, ...detail } = changeScheduled().detail;
+    expect(issuesOf({ ...changeScheduled(), detail })).toEqual([{ field: 'detail.title', message: 'is required: the title' }]);
+  });
+
   it('missing field', () => {
     const raw = changeScheduled();
     delete (raw.detail as Record<string, unknown>).title;

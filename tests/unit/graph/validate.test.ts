@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { GraphBuilder, GraphValidationError, parseGraphDocuments, readCsvRows, findCycles, CUSTOMERS_CSV_HEADER, USAGE_CSV_HEADER } from '../../../functions/domain/graph/index.ts';
+import { GraphBuilder, GraphValidationError, formatProblem, parseGraphDocuments, readCsvRows, findCycles, CUSTOMERS_CSV_HEADER, USAGE_CSV_HEADER } from '../../../functions/domain/graph/index.ts';
 
 const problemsOf = (docs: { file: string; text: string }[]) => {
   try {
@@ -102,11 +102,27 @@ components: [{ id: "bad id" }, { id: ok, dependOn: [web] }, { id: x, dependsOn: 
       },
     ]);
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
-    expect(byPath['touchpoints[0].channel']).toMatchObject({ id: 'web', message: expect.stringContaining('web, mobile, kiosk') });
-    expect(byPath['notificationChannels[0].channel'].message).toContain('email, sms, push');
-    expect(byPath['components[0].id'].message).toContain('must match');
+    expect(formatProblem(byPath['touchpoints[0].channel'])).toBe(
+      'g.yaml: touchpoints[0].channel (web): "website" is not a channel; use one of web, mobile, kiosk, terminal, ivr, api, branch, contact-center, other',
+    );
+    expect(byPath['notificationChannels[0].channel'].message).toBe('"fax" is not a notification channel; use one of email, sms, push');
+    expect(byPath['components[0].id'].message).toBe('"bad id" is not a valid id; ids match ^[A-Za-z0-9._:-]{1,128}$ (letters, digits, . _ : -, 1-128 chars)');
     expect(byPath['components[1]']).toMatchObject({ id: 'ok', message: expect.stringContaining('unknown field(s) dependOn') });
-    expect(byPath['components[2].dependsOn[0]']).toMatchObject({ id: 'x' });
+    expect(byPath['components[2].dependsOn[0]']).toMatchObject({ id: 'x', message: expect.stringMatching(/^\{"id":"ok","type":"weak"\} is not a dependency; use a node id/) });
+  });
+
+  it('given values of the wrong kind, then each message names the value and the fix', () => {
+    const problems = problemsOf([
+      { file: 'g.yaml', text: 'components: [{ id: 42, team: [a] }]\ntouchpoints: web\ncustomers: [{ id: C-1, optOut: maybe, quietHours: { start: "25:00", end: "07:00" }, contacts: { email: 12345 } }]' },
+    ]);
+    expect(problems.map(formatProblem)).toEqual([
+      'g.yaml: components[0].id: 42 is not an id; ids match ^[A-Za-z0-9._:-]{1,128}$ (letters, digits, . _ : -, 1-128 chars)',
+      'g.yaml: components[0].team: ["a"] is not text; give the team as a string',
+      'g.yaml: touchpoints: "web" is not a list; give touchpoints as a list',
+      'g.yaml: customers[0].contacts.email (C-1): is not text; give the e-mail address as a string',
+      'g.yaml: customers[0].optOut (C-1): "maybe" is not true or false; use true or false',
+      'g.yaml: customers[0].quietHours.start (C-1): "25:00" is not a time of day; use HH:MM (24 h), e.g. "22:00"',
+    ]);
   });
 
   it('a file that is not YAML is a problem of that file, the others are still checked', () => {
@@ -160,12 +176,12 @@ C-2,,,,,,,,,,
       }
       throw new Error('expected problems');
     })();
-    expect(error.problems.map((p) => `${p.file} ${p.path}`)).toEqual([
-      'customers.csv line 2.channels',
-      'customers.csv line 2.optOut',
-      'usage.csv line 2.touchpoint',
-      'usage.csv line 3.customerId',
-      'usage.csv line 4.from',
+    expect(error.problems.map(formatProblem)).toEqual([
+      'customers.csv: line 2.channels (C-1): "fax" is not a notification channel; use email, sms, push separated by |',
+      'customers.csv: line 2.optOut (C-1): "maybe" is not true or false; use true or false (yes/no, 1/0; empty is false)',
+      'usage.csv: line 2.touchpoint (C-2): "db" is a component, not a touchpoint; customers use touchpoints',
+      'usage.csv: line 3.customerId (C-9): unknown customer "C-9"; add it to customers.csv or the graph file',
+      'usage.csv: line 4.from (C-2): "yesterday" is not a time (it does not parse); use ISO 8601 such as 2026-12-05T06:00:00Z',
     ]);
   });
 
