@@ -11,8 +11,8 @@ export const EXIT_BAD_INPUT = 2;
 /** Input the user can fix: a missing file, a bad option value, an invalid document. */
 export class CliInputError extends Error {
   readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join('\n'));
+  constructor(problems: string[], options?: ErrorOptions) {
+    super(problems.join('\n'), options);
     this.name = 'CliInputError';
     this.problems = problems;
   }

@@ -10,12 +10,12 @@ export const readJsonFile = async (file: string): Promise<unknown> => {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new CliInputError([`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`]);
+    throw new CliInputError([`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`], { cause: error });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CliInputError([`${file}: not valid JSON: ${(error as Error).message}`]);
+    throw new CliInputError([`${file}: not valid JSON: ${(error as Error).message}`], { cause: error });
   }
 };
 

@@ -41,7 +41,8 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
     await deps.projections.recordRejection({ eventId, detailType: error.detailType, reasons, receivedAt, raw: JSON.stringify(raw) });
     await deps.pipelineEvents.emit([{ detailType: 'Event Rejected', detail: { eventId, detailType: error.detailType, reasons, receivedAt: new Date(receivedAt).toISOString() } }]);
     metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
-    logger.warn('event rejected', { eventId, detailType: error.detailType, reasons });
+    // The reasons quote the bad values, which may be anything a producer sent: the log names only the fields.
+    logger.warn('event rejected', { eventId, detailType: error.detailType, fields: error.issues.map((i) => i.field) });
     return { ...result, rejected: 1 };
   }
   for (const event of events) {

@@ -114,6 +114,8 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
     try {
       await p.ingest(scheduled, context);
+      // A producer's mistake: a contact detail where an id belongs. The rejection quotes it; the log must not.
+      await p.ingest(ev('Change Cancelled', { changeId: 'jane.doe@example.com' }, 'bad-contact'), context);
       p.aws.failNextPublishes(3);
       await p.drain();
     } finally {
@@ -123,6 +125,8 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     expect(notices.length).toBeGreaterThan(0);
     const log = lines.join('');
     expect(log).toContain('notices sent');
+    expect(log).toContain('event rejected');
+    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ reasons: [expect.stringContaining('"jane.doe@example.com" is not a valid change id')] });
     expect(log).not.toMatch(/@example\.com/);
     expect(log).not.toMatch(/\+\d{9,}/);
     for (const n of notices) expect(log).not.toContain(n.to);
