@@ -3,7 +3,7 @@
  * Each command throws; bin/impact.ts turns the error into that contract.
  */
 import { CommanderError } from 'commander';
-import { EventValidationError } from '../../functions/domain/events/errors.ts';
+import { EventValidationError, formatIssue } from '../../functions/domain/events/errors.ts';
 import { GraphValidationError, formatProblem } from '../../functions/domain/graph/errors.ts';
 
 export const EXIT_BAD_INPUT = 2;
@@ -26,7 +26,7 @@ export const describeInputError = (error: unknown): string[] | undefined => {
     return [`error: invalid graph (${error.total} problem(s)):`, ...error.problems.map((p) => `  ${formatProblem(p)}`), ...more];
   }
   if (error instanceof EventValidationError) {
-    return [`error: invalid event${error.detailType ? ` "${error.detailType}"` : ''}:`, ...error.issues.map((i) => `  ${i.field}: ${i.message}`)];
+    return [`error: invalid event${error.detailType ? ` "${error.detailType}"` : ''}:`, ...error.issues.map((i) => `  ${formatIssue(i)}`)];
   }
   return undefined;
 };

@@ -1,6 +1,6 @@
 /** Reading the CLI's input files: graph files + CSVs, and event files (one event or a subject's history). */
 import { readFile } from 'node:fs/promises';
-import { EventValidationError, parseEvent, type ImpactEvent } from '../../functions/domain/events/index.ts';
+import { EventValidationError, formatIssue, parseEvent, type ImpactEvent } from '../../functions/domain/events/index.ts';
 import { foldSubject, subjectKey } from '../../functions/domain/subject.ts';
 import type { SubjectState } from '../../functions/domain/model.ts';
 import { CliInputError } from './cli-errors.ts';
@@ -38,7 +38,7 @@ export const readSubject = async (file: string, now = Date.now()): Promise<{ sub
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
       const type = error.detailType ? ` "${error.detailType}"` : '';
-      for (const issue of error.issues) problems.push(`${where}${type} ${issue.field}: ${issue.message}`);
+      for (const issue of error.issues) problems.push(`${where}${type} ${formatIssue(issue)}`);
     }
   });
   if (problems.length > 0) throw new CliInputError(problems);

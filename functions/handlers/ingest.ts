@@ -9,7 +9,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { EventValidationError, alarmToIncidentEvents, isAlarmEvent, parseAlarmEvent, parseEvent, type ImpactEvent } from '../domain/events/index.ts';
+import {
+  EventValidationError,
+  alarmToIncidentEvents,
+  claimedEventId,
+  formatIssue,
+  isAlarmEvent,
+  parseAlarmEvent,
+  parseEvent,
+  type ImpactEvent,
+} from '../domain/events/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
@@ -34,10 +43,8 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
     }
   } catch (error) {
     if (!(error instanceof EventValidationError)) throw error;
-    const envelope = (raw ?? {}) as Record<string, unknown>;
-    const detail = (envelope.detail ?? {}) as Record<string, unknown>;
-    const eventId = typeof detail.eventId === 'string' ? detail.eventId : typeof envelope.id === 'string' ? envelope.id : undefined;
-    const reasons = error.issues.map((i) => `${i.field}: ${i.message}`);
+    const eventId = claimedEventId(raw);
+    const reasons = error.issues.map(formatIssue);
     await deps.projections.recordRejection({ eventId, detailType: error.detailType, reasons, receivedAt, raw: JSON.stringify(raw) });
     await deps.pipelineEvents.emit([{ detailType: 'Event Rejected', detail: { eventId, detailType: error.detailType, reasons, receivedAt: new Date(receivedAt).toISOString() } }]);
     metrics.addMetric('EventsRejected', MetricUnit.Count, 1);

@@ -146,6 +146,13 @@ export const parseEvent = (raw: unknown, opts: ParseOptions = {}): ImpactEvent =
   return assemble(facts, valid, envelope.detail);
 };
 
+/** The id a producer gave an event (detail.eventId, else the EventBridge id), read even from an event that is refused. */
+export const claimedEventId = (raw: unknown): string | undefined => {
+  const envelope = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const detail = envelope.detail && typeof envelope.detail === 'object' ? (envelope.detail as Record<string, unknown>) : {};
+  return typeof detail.eventId === 'string' ? detail.eventId : typeof envelope.id === 'string' ? envelope.id : undefined;
+};
+
 /** Whether a raw event is a CloudWatch alarm state change (routed to alarmToIncidentEvents). */
 export const isAlarmEvent = (raw: unknown): boolean =>
   !!raw && typeof raw === 'object' && (raw as Record<string, unknown>)['detail-type'] === ALARM_DETAIL_TYPE;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventValidationError, MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES } from '../../../functions/domain/events/index.ts';
+import { EventValidationError, MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES, claimedEventId } from '../../../functions/domain/events/index.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { HOUR, T0, changeScheduled, iso, rawEvent } from '../../support/events.ts';
 
@@ -191,6 +191,12 @@ describe('parseEvent: every violation names its field', () => {
   it('reports every problem at once', () => {
     const issues = issuesOf(changeScheduled({ title: undefined, risk: 'x', impacts: [{ node: 'a', effect: 'bad' }] }));
     expect(issues.map((i) => i.field).sort()).toEqual(['detail.impacts.0.effect', 'detail.risk', 'detail.title']);
+  });
+
+  it('given a refused event, then the id its producer gave is still known (for the rejection record)', () => {
+    expect(claimedEventId({ id: 'eb-1', detail: { eventId: 'mine', window: 'bad' } })).toBe('mine');
+    expect(claimedEventId({ id: 'eb-1', detail: 'not an object' })).toBe('eb-1');
+    expect(claimedEventId('hello')).toBeUndefined();
   });
 
   it('rejects non-objects and a missing detail', () => {
