@@ -53,10 +53,11 @@ const labelText = (labels: Readonly<Record<string, string>>): string => {
   return `${alertname ?? ''}{${pairs.join(',')}}`.slice(0, 256);
 };
 
+/** The group's common summary; a lone alert's own summary; else the names of the firing alerts. */
 const titleOf = (commonAnnotations: Record<string, string> | undefined, firing: Alert[]): string => {
-  const summary = commonAnnotations?.summary ?? firing.find((a) => a.annotations?.summary)?.annotations?.summary;
+  const summary = commonAnnotations?.summary ?? (firing.length === 1 ? firing[0].annotations?.summary : undefined);
   if (summary?.trim()) return summary.trim();
-  const names = [...new Set(firing.map((a) => a.labels.alertname).filter(Boolean))];
+  const names = [...new Set(firing.map((a) => a.labels.alertname).filter(Boolean))].sort();
   return names.length > 0 ? `Alert ${names.join(', ')}` : 'Alertmanager alert group';
 };
 

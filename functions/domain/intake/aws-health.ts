@@ -86,7 +86,8 @@ export const mapAwsHealth = (payload: unknown, { catalog, config }: IntakeContex
   const common = {
     eventId: eventIdFrom(SOURCE, d.eventArn, status, String(updated)),
     occurredAt: isoOf(updated),
-    actor: toolActor(SOURCE, d.affectedAccount ?? event.account, 'AWS Health'),
+    // "account:" keeps a 12-digit account id from looking like a phone number to the contact-detail guard.
+    actor: toolActor(SOURCE, (d.affectedAccount ?? event.account) && `account:${d.affectedAccount ?? event.account}`, 'AWS Health'),
   };
   const closedAt = isoOf(end ?? updated);
   if (status === 'closed') {

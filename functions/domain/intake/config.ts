@@ -166,8 +166,17 @@ export type IntakeConfigCheck = { ok: true; config: IntakeConfig } | { ok: false
 export const checkIntakeConfig = (raw: unknown): IntakeConfigCheck => {
   const result = intakeConfigSchema.safeParse(raw ?? {});
   if (result.success) return { ok: true, config: result.data as IntakeConfig };
+  const valueAt = (path: readonly PropertyKey[]) =>
+    path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
   return {
     ok: false,
-    problems: result.error.issues.map((i) => ({ path: ['intake', ...i.path.map(String)].join('.'), message: i.message })),
+    problems: result.error.issues.map((i) => {
+      const path = ['intake', ...i.path.map(String)].join('.');
+      if (i.code === 'unrecognized_keys') {
+        return { path, message: `has unknown key(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}: ${i.message}; check the spelling` };
+      }
+      const value = valueAt(i.path);
+      return { path, message: value === undefined ? i.message : `${i.message} (got ${JSON.stringify(value)})` };
+    }),
   };
 };
