@@ -98,8 +98,10 @@ const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 export const mostSevere = (severities: readonly Severity[]): Severity | undefined =>
   severities.length === 0 ? undefined : severities.reduce((a, b) => (severityRank(b) < severityRank(a) ? b : a));
 
-const lowerKeys = (rule: Readonly<Record<string, Severity>>): Record<string, Severity> =>
-  Object.fromEntries(Object.entries(rule).map(([k, v]) => [k.trim().toLowerCase(), v]));
+const lowerKeys = (rule: Readonly<Record<string, Severity>>): [string, Severity][] =>
+  Object.entries(rule).map(([k, v]) => [k.trim().toLowerCase(), v]);
+
+const isSeverity = (value: unknown): value is Severity => (SEVERITIES as readonly unknown[]).includes(value);
 
 /**
  * The severity a source's rule gives for the first vendor value that it maps (values in order of
@@ -109,20 +111,28 @@ export const severityFor = (source: IntakeSource, config: SourceConfig | undefin
   const configured = config?.severity;
   if (typeof configured === 'string') return configured;
   const defaults = DEFAULT_SEVERITY[source];
-  const rule = { ...(typeof defaults === 'string' ? { default: defaults } : lowerKeys(defaults)), ...(configured ? lowerKeys(configured) : {}) };
+  // A Map, not an object: vendor values such as "__proto__" or "constructor" must find nothing.
+  const rule = new Map<string, Severity>([
+    ...(typeof defaults === 'string' ? [['default', defaults] as [string, Severity]] : lowerKeys(defaults)),
+    ...(configured ? lowerKeys(configured) : []),
+  ]);
   for (const v of values) {
-    const hit = v !== undefined ? rule[v.trim().toLowerCase()] : undefined;
-    if (hit) return hit;
+    const hit = typeof v === 'string' ? rule.get(v.trim().toLowerCase()) : undefined;
+    if (isSeverity(hit)) return hit;
   }
-  return rule.default ?? FALLBACK_SEVERITY;
+  const fallback = rule.get('default');
+  return isSeverity(fallback) ? fallback : FALLBACK_SEVERITY;
 };
 
 /** Per-node severities win over the source's; among the nodes hit, the most severe one counts. */
+const overrideFor = (config: SourceConfig | undefined, node: NodeId): NodeOverride | undefined =>
+  config?.perNode && Object.hasOwn(config.perNode, node) ? config.perNode[node] : undefined;
+
 export const severityOnNodes = (base: Severity, config: SourceConfig | undefined, nodes: readonly NodeId[]): Severity =>
-  mostSevere(nodes.map((n) => config?.perNode?.[n]?.severity ?? base)) ?? base;
+  mostSevere(nodes.map((n) => overrideFor(config, n)?.severity ?? base)) ?? base;
 
 export const effectOn = (source: IntakeSource, config: SourceConfig | undefined, node: NodeId): IntakeEffect =>
-  config?.perNode?.[node]?.effect ?? config?.effect ?? DEFAULT_EFFECT[source];
+  overrideFor(config, node)?.effect ?? config?.effect ?? DEFAULT_EFFECT[source];
 
 export const impactsOn = (source: IntakeSource, config: SourceConfig | undefined, nodes: readonly NodeId[]) =>
   nodes.map((node) => ({ node, effect: effectOn(source, config, node) }));

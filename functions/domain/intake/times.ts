@@ -36,8 +36,4 @@ export const vendorTime = (value: unknown): number | undefined => {
   return undefined;
 };
 
-/** True when the value is present but not a time we can read (so a refusal can name it). */
-export const isUnreadableTime = (value: unknown): boolean =>
-  value !== undefined && value !== null && value !== '' && vendorTime(value) === undefined && !(typeof value === 'string' && GO_ZERO_TIME.test(value.trim()));
-
 export const isoOf = (ms: number): string => new Date(ms).toISOString();

@@ -78,6 +78,11 @@ describe('severity and effect config', () => {
     expect(severityFor('alertmanager', { severity: 'sev3' }, ['critical'])).toBe('sev3');
   });
 
+  it('given vendor values that are names of Object\'s own properties, then they map to nothing', () => {
+    expect(severityFor('pagerduty', undefined, ['__proto__', 'constructor', 'toString'])).toBe('sev2');
+    expect(severityOnNodes('sev3', { perNode: {} }, ['constructor', '__proto__'])).toBe('sev3');
+  });
+
   it('per-node severities win, and the most severe node counts', () => {
     const config = { perNode: { a: { severity: 'sev4' as const }, b: { severity: 'sev1' as const } } };
     expect(severityOnNodes('sev3', config, ['a'])).toBe('sev4');
