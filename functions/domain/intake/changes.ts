@@ -5,9 +5,26 @@
  * a change held. Started and the closing events carry one id per change, so only the first counts.
  */
 import type { NodeImpact } from '../model.ts';
-import type { IntakeActor, IntakeEvent, IntakeSource } from './contract.ts';
+import type { IntakeActor, IntakeEvent, IntakeIssue, IntakeSource } from './contract.ts';
 import { clipText, eventIdFrom, intakeEvent } from './envelope.ts';
-import { isoOf } from './times.ts';
+import { TIME_FORMATS_HINT, isoOf, vendorTime } from './times.ts';
+
+/** A change's planned window from the tool's two fields, or why it cannot be read (naming the fields). */
+export const plannedWindow = (
+  start: { field: string; value: unknown },
+  end: { field: string; value: unknown },
+): { start: number; end: number } | IntakeIssue[] => {
+  const from = vendorTime(start.value);
+  const to = vendorTime(end.value);
+  const issues: IntakeIssue[] = [];
+  for (const [f, ms] of [[start, from], [end, to]] as const) {
+    if (ms === undefined) issues.push({ field: f.field, message: `is required to announce a change: ${TIME_FORMATS_HINT} (got ${JSON.stringify(f.value ?? null)})` });
+  }
+  if (from !== undefined && to !== undefined && to <= from) {
+    issues.push({ field: end.field, message: `must be after ${start.field} (${isoOf(to)} <= ${isoOf(from)}); fix the planned dates of the change` });
+  }
+  return from === undefined || to === undefined || issues.length > 0 ? issues : { start: from, end: to };
+};
 
 export interface ChangeAnnouncement {
   /** The vendor's stable id of the change (sys_id, issue id, event ARN). */

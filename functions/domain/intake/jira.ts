@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { IntakeContext, IntakeIssue, IntakeOutcome } from './contract.ts';
 import { CHANGE_STAGES, DEFAULT_JIRA_STATUSES, impactsOn, type ChangeStage, type JiraConfig } from './config.ts';
 import { nodesByService, type NameRef } from './catalog.ts';
-import { announceChange, closeChange } from './changes.ts';
+import { announceChange, closeChange, plannedWindow } from './changes.ts';
 import { ignored, issuesFrom, knownNodes, produced, refused, subjectIdFrom, toolActor } from './envelope.ts';
 import { TIME_FORMATS_HINT, isoOf, vendorTime } from './times.ts';
 
@@ -100,16 +100,11 @@ export const mapJira = (payload: unknown, { catalog, config }: IntakeContext): I
     return refused(SOURCE, unset.map((k) => ({ field: `intake.jira.fields.${k}`, message: `is not configured: set it to ${FIELD_HINT}` })));
   }
   const fields = issue.fields;
-  const startRaw = fields[fieldIds.plannedStart as string];
-  const endRaw = fields[fieldIds.plannedEnd as string];
-  const start = vendorTime(startRaw);
-  const end = vendorTime(endRaw);
-  if (start === undefined) issues.push({ field: `issue.fields.${fieldIds.plannedStart}`, message: `is required to announce a change (planned start): ${TIME_FORMATS_HINT} (got ${JSON.stringify(startRaw ?? null)})` });
-  if (end === undefined) issues.push({ field: `issue.fields.${fieldIds.plannedEnd}`, message: `is required to announce a change (planned end): ${TIME_FORMATS_HINT} (got ${JSON.stringify(endRaw ?? null)})` });
-  if (start !== undefined && end !== undefined && end <= start) {
-    issues.push({ field: `issue.fields.${fieldIds.plannedEnd}`, message: `must be after the planned start (${isoOf(end)} <= ${isoOf(start)}); fix the planned dates` });
-  }
-  if (issues.length > 0 || start === undefined || end === undefined) return refused(SOURCE, issues);
+  const window = plannedWindow(
+    { field: `issue.fields.${fieldIds.plannedStart}`, value: fields[fieldIds.plannedStart as string] },
+    { field: `issue.fields.${fieldIds.plannedEnd}`, value: fields[fieldIds.plannedEnd as string] },
+  );
+  if (Array.isArray(window)) return refused(SOURCE, window);
 
   const servicesField = `issue.fields.${fieldIds.affectedServices}`;
   const refs = serviceRefs(fields[fieldIds.affectedServices as string]);
@@ -129,7 +124,7 @@ export const mapJira = (payload: unknown, { catalog, config }: IntakeContext): I
     occurredAt,
     actor,
     title: summary,
-    window: { start, end },
+    window,
     impacts: impactsOn(SOURCE, cfg, known.nodes),
     ...(stage === 'started' ? { startedAt: occurredAt } : {}),
   });

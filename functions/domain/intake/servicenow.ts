@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { IntakeContext, IntakeIssue, IntakeOutcome } from './contract.ts';
 import { impactsOn } from './config.ts';
 import { nodesByCi, type NameRef } from './catalog.ts';
-import { announceChange, closeChange } from './changes.ts';
+import { announceChange, closeChange, plannedWindow } from './changes.ts';
 import { ignored, issuesFrom, knownNodes, produced, refused, subjectIdFrom, toolActor } from './envelope.ts';
 import { TIME_FORMATS_HINT, isoOf, vendorTime } from './times.ts';
 
@@ -89,19 +89,6 @@ const riskOf = (f: SnField): 'low' | 'medium' | 'high' | undefined => {
 
 const ciRef = (f: SnField): NameRef => [valueOf(f), displayOf(f)].filter((n): n is string => n !== undefined);
 
-/** The planned window, or the reasons it cannot be read. */
-const windowOf = (r: z.infer<typeof recordSchema>): { start: number; end: number } | IntakeIssue[] => {
-  const start = vendorTime(valueOf(r.start_date));
-  const end = vendorTime(valueOf(r.end_date));
-  const issues: IntakeIssue[] = [];
-  if (start === undefined) issues.push({ field: 'start_date', message: `is required to announce a change: ${TIME_FORMATS_HINT} (got ${JSON.stringify(rawOf(r.start_date) ?? null)})` });
-  if (end === undefined) issues.push({ field: 'end_date', message: `is required to announce a change: ${TIME_FORMATS_HINT} (got ${JSON.stringify(rawOf(r.end_date) ?? null)})` });
-  if (start !== undefined && end !== undefined && end <= start) {
-    issues.push({ field: 'end_date', message: `must be after start_date (${isoOf(end)} <= ${isoOf(start)}); fix the planned dates of the change` });
-  }
-  return issues.length > 0 || start === undefined || end === undefined ? issues : { start, end };
-};
-
 export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeContext): IntakeOutcome => {
   // The Change Management API wraps the record in { result }; an outbound message may send it bare.
   const body = payload && typeof payload === 'object' && 'result' in payload ? (payload as { result: unknown }).result : payload;
@@ -142,7 +129,7 @@ export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeConte
     return produced(SOURCE, [closeChange(SOURCE, closing, { key, changeId, occurredAt: timeOr(r.work_end), actor, text: valueOf(r.close_notes) })]);
   }
 
-  const window = windowOf(r);
+  const window = plannedWindow({ field: 'start_date', value: valueOf(r.start_date) }, { field: 'end_date', value: valueOf(r.end_date) });
   if (Array.isArray(window)) return refused(SOURCE, window);
   const refs = [ciRef(r.cmdb_ci), ...(r.affected_cis ?? []).map(ciRef)].filter((ref) => ref.length > 0);
   if (refs.length === 0) {

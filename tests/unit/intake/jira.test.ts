@@ -103,7 +103,7 @@ describe('Jira: refusals', () => {
 
   it('given a planned end before the start and an unreadable start, then the fields are named', () => {
     const backwards = refusalOf(mapJira(change('Awaiting implementation', { customfield_10016: '2026-12-05T01:00:00.000+0100' }), context));
-    expect(backwards.issues).toEqual([{ field: 'issue.fields.customfield_10016', message: expect.stringMatching(/must be after the planned start/) }]);
+    expect(backwards.issues).toEqual([{ field: 'issue.fields.customfield_10016', message: expect.stringMatching(/must be after issue.fields.customfield_10015/) }]);
     const words = refusalOf(mapJira(change('Awaiting implementation', { customfield_10015: 'tomorrow' }), context));
     expect(words.issues[0]).toEqual({ field: 'issue.fields.customfield_10015', message: expect.stringMatching(/\(got "tomorrow"\)/) });
   });
