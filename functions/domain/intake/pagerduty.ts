@@ -10,7 +10,7 @@
  * Every webhook carries a unique event.id, which becomes the event id (a redelivery is one event).
  */
 import { z } from 'zod';
-import type { IntakeContext, IntakeIssue, IntakeOutcome } from './contract.ts';
+import type { IntakeContext, IntakeOutcome } from './contract.ts';
 import { impactsOn, severityFor, severityOnNodes } from './config.ts';
 import { nodesByService } from './catalog.ts';
 import { clipText, eventIdFrom, ignored, intakeEvent, issuesFrom, knownNodes, produced, refused, subjectIdFrom, toolActor } from './envelope.ts';
@@ -60,9 +60,9 @@ export const mapPagerDuty = (payload: unknown, { catalog, config }: IntakeContex
   if (!data.success) return refused(SOURCE, issuesFrom(data.error, event.data, 'event.data'));
   const incident = data.data;
   const at = vendorTime(event.occurred_at);
-  const issues: IntakeIssue[] = [];
-  if (at === undefined) issues.push({ field: 'event.occurred_at', message: `is required: when it happened, ${TIME_FORMATS_HINT} (got ${JSON.stringify(event.occurred_at ?? null)})` });
-  if (issues.length > 0 || at === undefined) return refused(SOURCE, issues);
+  if (at === undefined) {
+    return refused(SOURCE, [{ field: 'event.occurred_at', message: `is required: when it happened, ${TIME_FORMATS_HINT} (got ${JSON.stringify(event.occurred_at ?? null)})` }]);
+  }
 
   const incidentId = subjectIdFrom('PD-', incident.id);
   const common = {
