@@ -1,0 +1,29 @@
+/**
+ * Intake: payloads of the tools people already run (ServiceNow, Jira, PagerDuty, Alertmanager, AWS Health)
+ * turned into the pipeline's events by one pure mapper per tool. See docs/decisions.md, section Intake.
+ */
+import type { IntakeContext, IntakeMapper, IntakeOutcome, IntakeSource } from './contract.ts';
+import { mapAlertmanager } from './alertmanager.ts';
+import { mapAwsHealth } from './aws-health.ts';
+import { mapJira } from './jira.ts';
+import { mapPagerDuty } from './pagerduty.ts';
+import { mapServiceNow } from './servicenow.ts';
+
+export const INTAKE_MAPPERS: Record<IntakeSource, IntakeMapper> = {
+  servicenow: mapServiceNow,
+  jira: mapJira,
+  pagerduty: mapPagerDuty,
+  alertmanager: mapAlertmanager,
+  'aws-health': mapAwsHealth,
+};
+
+export const mapIntake = (source: IntakeSource, payload: unknown, context: IntakeContext): IntakeOutcome =>
+  INTAKE_MAPPERS[source](payload, context);
+
+export * from './contract.ts';
+export * from './errors.ts';
+export * from './catalog.ts';
+export * from './config.ts';
+export * from './auth.ts';
+export { vendorTime } from './times.ts';
+export { mapAlertmanager, mapAwsHealth, mapJira, mapPagerDuty, mapServiceNow };
