@@ -51,7 +51,7 @@ describe('a support briefing in Teams', () => {
 
 describe('large and empty briefings', () => {
   it('given many touchpoints and segments, then the lists are cut with how many more', () => {
-    const touchpoints = Array.from({ length: 13 }, (_, i) => ({ id: `tp-${i}`, channel: 'web', effect: 'outage', why: `db -> tp-${i}` }));
+    const touchpoints = Array.from({ length: 13 }, (_, i) => ({ id: `tp-${i}`, channel: 'web' as const, effect: 'outage' as const, why: `db -> tp-${i}` }));
     const bySegment = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`s${i}`, 100 - i]));
     const text = renderChatBriefing(briefing({ touchpoints, customers: { total: 1045, byEffect: { outage: 1045 }, bySegment, unreachable: 0 } }), { consoleUrl });
     expect(text).toContain('*Touchpoints hit (13):*');
