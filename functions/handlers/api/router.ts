@@ -16,7 +16,7 @@ interface CompiledRoute {
 
 const compile = (route: ApiRoute): CompiledRoute => ({
   route,
-  pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '([^/]+)').replace(/[.]/g, '\\.')}$`),
+  pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
   names: pathParams(route.path),
 });
 
