@@ -8,10 +8,14 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { ROOT } from './pipeline-function.ts';
 
+/** What the deployed console talks to. */
 export interface ConsoleBackend {
-  apiUrl: string;
-  userPool: UserPool;
-  client: UserPoolClient;
+  /** Base URL of the support API (written into config.js). */
+  readonly apiUrl: string;
+  /** The user pool whose hosted sign-in the console redirects to. */
+  readonly userPool: UserPool;
+  /** The console's app client (implicit flow). */
+  readonly client: UserPoolClient;
 }
 
 export class SupportConsole extends Construct {

@@ -10,6 +10,13 @@ import { ApiError } from './http.ts';
 export const ROLES = ['support', 'change-manager', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** What each role is for; the Cognito groups of the stack carry these descriptions. */
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  support: 'first-line support: reads changes, incidents, customers, touchpoints and metrics; runs what-ifs',
+  'change-manager': 'what support may, and puts changes and incidents on the bus (POST /events)',
+  admin: 'everything the API offers',
+};
+
 export interface Caller {
   roles: Role[];
   /** True for the local runtime's caller (no authorizer, trusted by configuration). */

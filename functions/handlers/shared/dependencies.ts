@@ -18,6 +18,7 @@ import { Projections } from '../../adapters/projections.ts';
 import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
+import { tracer } from './powertools.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
@@ -92,18 +93,24 @@ const env = (name: string, required = true): string => {
   return value ?? '';
 };
 
-/** Dependencies from the Lambda environment; called at module scope of each handler (cold start). */
+/** The SDK clients a Lambda uses, each traced: X-Ray shows every DynamoDB, EventBridge, SQS, SNS and Scheduler call. */
+export const tracedClients = (): Clients => ({
+  dynamodb: documentClient({}, (client) => tracer.captureAWSv3Client(client)),
+  eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
+  sqs: tracer.captureAWSv3Client(new SQSClient({})),
+  sns: tracer.captureAWSv3Client(new SNSClient({})),
+  scheduler: tracer.captureAWSv3Client(new SchedulerClient({})),
+});
+
+/**
+ * Dependencies from the Lambda environment; called at module scope of each handler (cold start). A
+ * function is given only the tables it uses (lib/constructs: bindTable), so table names are optional.
+ */
 export const fromEnvironment = (): Dependencies =>
   buildDependencies(
+    tracedClients(),
     {
-      dynamodb: documentClient(),
-      eventBridge: new EventBridgeClient({}),
-      sqs: new SQSClient({}),
-      sns: new SNSClient({}),
-      scheduler: new SchedulerClient({}),
-    },
-    {
-      tables: { events: env(ENV.eventsTable), graph: env(ENV.graphTable), impacts: env(ENV.impactsTable), contacts: env(ENV.contactsTable, false) },
+      tables: { events: env(ENV.eventsTable, false), graph: env(ENV.graphTable, false), impacts: env(ENV.impactsTable, false), contacts: env(ENV.contactsTable, false) },
       busName: env(ENV.eventBusName),
       busArn: env(ENV.eventBusArn, false),
       noticeQueueUrl: env(ENV.noticeQueueUrl, false),
