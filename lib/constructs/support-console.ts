@@ -63,7 +63,7 @@ export class SupportConsole extends Construct {
     const domain = props.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: `impact-${Stack.of(this).account}`.slice(0, 60) } });
     const signIn = `${domain.baseUrl()}/oauth2/authorize?response_type=token&scope=openid&client_id=${props.client.userPoolClientId}`;
     new BucketDeployment(this, 'Deploy', {
-      sources: [Source.asset(`${ROOT}web`, { exclude: ['config.js'] }), Source.data('config.js', `window.IMPACT_API = '${props.apiUrl}';\nwindow.IMPACT_SIGN_IN = '${signIn}';\n`)],
+      sources: [Source.asset(`${ROOT}web`, { exclude: ['config.js', '*.d.ts'] }), Source.data('config.js', `window.IMPACT_API = '${props.apiUrl}';\nwindow.IMPACT_SIGN_IN = '${signIn}';\n`)],
       destinationBucket: this.site,
       distribution: this.distribution,
     });
