@@ -1,7 +1,7 @@
 /**
- * DynamoDB clients, created once per process (module scope, reused across Lambda invocations).
- * The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB (local runtime, tests) or the
- * standard resolution (AWS).
+ * DynamoDB document clients, created once per process and reused across Lambda invocations. The
+ * endpoint is the standard resolution in AWS; the local runtime, the CLI and the tests pass theirs in
+ * `config` (DynamoDB Local).
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -103,8 +103,8 @@ export const tracedClients = (): Clients => ({
 });
 
 /**
- * Dependencies from the Lambda environment; called at module scope of each handler (cold start). A
- * function is given only the tables it uses (lib/constructs: bindTable), so table names are optional.
+ * Dependencies from the Lambda environment, built once per process on the first invocation (cold start).
+ * A function is given only the tables it uses (lib/constructs: bindTable), so table names are optional.
  */
 export const fromEnvironment = (): Dependencies =>
   buildDependencies(

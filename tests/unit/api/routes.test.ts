@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../functions/handlers/api/http.ts';
 import { matchRoute } from '../../../functions/handlers/api/router.ts';
@@ -33,5 +34,13 @@ describe('the HTTP route table', () => {
     expect(matchRoute('GET', '/customers/C%201').params).toEqual({ id: 'C 1' });
     expect(() => matchRoute('GET', '/customers/C-1/impacts/more')).toThrow(ApiError);
     expect(() => matchRoute('GET', '/')).toThrow(/no route GET \//);
+  });
+});
+
+describe('README', () => {
+  it('its API table lists every route of the table with its roles, and no other', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `((?:GET|POST) [^`]+)` \| ([^|]+) \|/gm)].map(([, key, roles]) => `${key} | ${roles.trim()}`);
+    expect(rows.sort()).toEqual(API_ROUTES.map((r) => `${routeKey(r)} | ${r.roles.join(', ')}`).sort());
   });
 });
