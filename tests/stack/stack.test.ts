@@ -247,13 +247,19 @@ describe('stateful resources keep their logical ids (a new id would replace them
 });
 
 describe('support console', () => {
-  it('served from a private bucket through CloudFront with origin access control, HTTPS only, signed in through Cognito', () => {
+  it('served from a private bucket through CloudFront with origin access control, HTTPS only, security headers, signed in through Cognito', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ DefaultRootObject: 'index.html', DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }),
     });
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     for (const [, bucket] of resources('AWS::S3::Bucket')) expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['implicit'], CallbackURLs: [Match.anyValue()] });
+    const [[, policy]] = resources('AWS::CloudFront::ResponseHeadersPolicy');
+    const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("script-src 'self';");
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain('connect-src \'self\' https://*.execute-api.eu-west-1.amazonaws.com');
+    expect(headers).toMatchObject({ ContentTypeOptions: { Override: true }, FrameOptions: { FrameOption: 'DENY' } });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: Match.stringLikeRegexp('SecurityHeaders') } }) }) });
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 });
