@@ -150,3 +150,11 @@ export const param = {
       return n;
     }),
 };
+
+/** A time range from `from` and `to` parameters: `to` must come after `from` when both are given. */
+export const orderedRange = <R extends { from?: number; to?: number }>(range: R): R => {
+  if (range.from !== undefined && range.to !== undefined && range.to <= range.from) {
+    throw badRequest([{ field: 'to', value: new Date(range.to).toISOString(), message: `must be after from (${new Date(range.from).toISOString()})` }]);
+  }
+  return range;
+};

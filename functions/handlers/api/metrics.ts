@@ -4,7 +4,7 @@ import { impactMetrics, type ImpactMetrics } from '../../domain/metrics.ts';
 import { foldSubject } from '../../domain/subject.ts';
 import { firstNoticeAt } from '../../domain/support.ts';
 import { endpoint } from './endpoint.ts';
-import { badRequest, param } from './http.ts';
+import { orderedRange, param } from './http.ts';
 
 export type { ImpactMetrics };
 
@@ -14,8 +14,7 @@ export const metrics = endpoint(
   { query: z.object({ from: param.time('2026-12-01T00:00:00Z').optional(), to: param.time('2026-12-31T00:00:00Z').optional() }) },
   async ({ query }, deps): Promise<ImpactMetrics> => {
     const now = deps.now();
-    const range = { from: query.from ?? now - DEFAULT_DAYS * 86_400_000, to: query.to ?? now };
-    if (range.to <= range.from) throw badRequest([{ field: 'to', value: new Date(range.to).toISOString(), message: `must be after from (${new Date(range.from).toISOString()})` }]);
+    const range = orderedRange({ from: query.from ?? now - DEFAULT_DAYS * 86_400_000, to: query.to ?? now });
     const histories = await deps.events.readAll();
     const facts = await Promise.all(
       [...histories].map(async ([key, history]) => {

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { CustomerImpact, SubjectProjection, SubjectSummary } from '../../adapters/projections.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
 import { INCIDENT_FILTERS, concernsTeam, inRange, matchesIncidentFilter } from '../../domain/support.ts';
-import { endpoint } from './endpoint.ts';
-import { ApiError, param } from './http.ts';
+import { endpoint, type ApiDependencies } from './endpoint.ts';
+import { ApiError, orderedRange, param } from './http.ts';
 
 export interface SubjectListView {
   /** By start time, then subject key. */
@@ -40,7 +40,7 @@ export interface AffectedCustomersPage {
 
 const byStart = (a: SubjectSummary, b: SubjectSummary) => a.start - b.start || (a.subjectKey < b.subjectKey ? -1 : 1);
 
-const listSubjects = async (deps: { projections: { listSubjects(): Promise<SubjectSummary[]> } }) => (await deps.projections.listSubjects()).sort(byStart);
+const listSubjects = async (deps: Pick<ApiDependencies, 'projections'>) => (await deps.projections.listSubjects()).sort(byStart);
 
 export const allSubjects = endpoint({}, async (_request, deps): Promise<SubjectListView> => ({ subjects: await listSubjects(deps) }));
 
@@ -54,7 +54,8 @@ export const changes = endpoint(
     }),
   },
   async ({ query }, deps): Promise<SubjectListView> => {
-    let subjects = (await listSubjects(deps)).filter((s) => s.type === 'change' && inRange({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, query));
+    const range = orderedRange({ from: query.from, to: query.to });
+    let subjects = (await listSubjects(deps)).filter((s) => s.type === 'change' && inRange({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, range));
     const { touchpoint, team } = query;
     if (touchpoint || team) {
       const { topology } = await deps.graph.topology();
@@ -78,7 +79,7 @@ export const incidents = endpoint(
 
 const subjectParams = z.object({ type: param.oneOf(['change', 'incident']), id: param.id('a change or incident id') });
 
-const projectionOf = async (deps: { projections: { getSubject(key: string): Promise<SubjectProjection | undefined> } }, type: string, id: string) => {
+const projectionOf = async (deps: Pick<ApiDependencies, 'projections'>, type: string, id: string) => {
   const projection = await deps.projections.getSubject(`${type}#${id}`);
   if (!projection) throw new ApiError('not-found', `${type} ${id} not found; check the id (GET /subjects lists them)`);
   return projection;

@@ -44,6 +44,13 @@ describe('query and path parameters: 400 naming the parameter, the bad value and
     expect(res.body.problems).toEqual([{ field, value, message: expect.stringContaining(message) }]);
   });
 
+  it('a range that ends before it starts is a 400 on `to`', async () => {
+    for (const path of ['/changes', '/metrics']) {
+      const res = await call('GET', `${path}?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`);
+      expect(res.body.problems, path).toEqual([{ field: 'to', value: '2026-12-01T00:00:00.000Z', message: 'must be after from (2026-12-02T00:00:00.000Z)' }]);
+    }
+  });
+
   it('every bad parameter is named at once', async () => {
     const res = await call('GET', `${customers}?limit=0&effect=bad&cursor=x`);
     expect(res.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['cursor', 'effect', 'limit']);
