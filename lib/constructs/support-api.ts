@@ -15,7 +15,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROLES, ROLE_DESCRIPTIONS, type Role } from '../../functions/handlers/api/access.ts';
-import { API_ROUTES, routeKey } from '../../functions/handlers/api/routes.ts';
+import { API_ROUTES } from '../../functions/handlers/api/routes.ts';
 
 /** Requests per second across the API, and the burst above it: a support desk, not a public API. */
 export const API_THROTTLE = { rateLimit: 25, burstLimit: 50 } as const;
@@ -80,6 +80,5 @@ export class SupportApi extends Construct {
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.client.userPoolClientId });
-    new CfnOutput(this, 'Routes', { value: API_ROUTES.map(routeKey).join(', ') });
   }
 }

@@ -1,7 +1,8 @@
 /**
- * DynamoDB document clients, created once per process and reused across Lambda invocations. The
- * endpoint is the standard resolution in AWS; the local runtime, the CLI and the tests pass theirs in
- * `config` (DynamoDB Local).
+ * A DynamoDB document client with our defaults (5 attempts, undefined values dropped). Handlers build
+ * one per process (handlers/shared/dependencies.ts) and reuse it across invocations. In Lambda the
+ * endpoint is the SDK's standard resolution; the tests, the local runtime and the CLI's `--endpoint`
+ * pass DynamoDB Local's endpoint in `config`.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

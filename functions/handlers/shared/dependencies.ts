@@ -93,23 +93,16 @@ const env = (name: string, required = true): string => {
   return value ?? '';
 };
 
-/** The SDK clients a Lambda uses, each traced: X-Ray shows every DynamoDB, EventBridge, SQS, SNS and Scheduler call. */
-export const tracedClients = (): Clients => ({
-  dynamodb: documentClient({}, (client) => tracer.captureAWSv3Client(client)),
-  eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
-  sqs: tracer.captureAWSv3Client(new SQSClient({})),
-  sns: tracer.captureAWSv3Client(new SNSClient({})),
-  scheduler: tracer.captureAWSv3Client(new SchedulerClient({})),
-});
-
 /**
- * Dependencies from the Lambda environment, built once per process on the first invocation (cold start).
- * A function is given only the tables it uses (lib/constructs: bindTable), so table names are optional.
+ * Dependencies from the Lambda environment. Each handler calls this on its first invocation (not at
+ * import, so tests and the local runtime can import handlers without that environment) and keeps the
+ * result for the life of the process.
  */
 export const fromEnvironment = (): Dependencies =>
   buildDependencies(
     tracedClients(),
     {
+      // A function is given only the tables it uses (lib/constructs: bindTable), so none is required here.
       tables: { events: env(ENV.eventsTable, false), graph: env(ENV.graphTable, false), impacts: env(ENV.impactsTable, false), contacts: env(ENV.contactsTable, false) },
       busName: env(ENV.eventBusName),
       busArn: env(ENV.eventBusArn, false),
@@ -126,3 +119,12 @@ export const fromEnvironment = (): Dependencies =>
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
     },
   );
+
+/** The SDK clients a Lambda uses, each traced: X-Ray shows every DynamoDB, EventBridge, SQS, SNS and Scheduler call. */
+export const tracedClients = (): Clients => ({
+  dynamodb: documentClient({}, (client) => tracer.captureAWSv3Client(client)),
+  eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
+  sqs: tracer.captureAWSv3Client(new SQSClient({})),
+  sns: tracer.captureAWSv3Client(new SNSClient({})),
+  scheduler: tracer.captureAWSv3Client(new SchedulerClient({})),
+});
