@@ -63,14 +63,19 @@ const NONE = z.object({}).strict();
 export const endpoint = <R, P extends z.ZodObject = typeof NONE, Q extends z.ZodObject = typeof NONE>(
   spec: { params?: P; query?: Q; body?: 'json'; status?: 202 },
   handle: (request: Parsed<z.output<P>, z.output<Q>>, deps: ApiDependencies) => Promise<R>,
-): Endpoint<R> => ({
-  paramNames: Object.keys((spec.params ?? NONE).shape),
-  takesBody: spec.body === 'json',
-  status: spec.status ?? 200,
-  run: async (request, deps) => {
-    const params = parseParameters((spec.params ?? NONE).strict(), request.params, request.where) as z.output<P>;
-    const query = parseParameters((spec.query ?? NONE).strict(), request.query, request.where) as z.output<Q>;
-    const body = spec.body === 'json' ? jsonBody(request.event) : undefined;
-    return handle({ params, query, body }, deps);
-  },
-});
+): Endpoint<R> => {
+  // Strict: a parameter the route does not take is a mistake worth naming (`segmnt=gold`), not ignored.
+  const paramsSchema = (spec.params ?? NONE).strict();
+  const querySchema = (spec.query ?? NONE).strict();
+  return {
+    paramNames: Object.keys(paramsSchema.shape),
+    takesBody: spec.body === 'json',
+    status: spec.status ?? 200,
+    run: async (request, deps) => {
+      const params = parseParameters(paramsSchema, request.params, request.where) as z.output<P>;
+      const query = parseParameters(querySchema, request.query, request.where) as z.output<Q>;
+      const body = spec.body === 'json' ? jsonBody(request.event) : undefined;
+      return handle({ params, query, body }, deps);
+    },
+  };
+};

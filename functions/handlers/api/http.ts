@@ -30,6 +30,7 @@ export const STATUS_OF = {
   'method-not-allowed': 405,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
+  internal: 500,
   'bus-refused': 502,
   'bus-unavailable': 503,
 } as const;

@@ -72,6 +72,6 @@ export const dispatch = async (deps: ApiDependencies, event: APIGatewayProxyEven
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     onFailure({ error, where });
-    return respond(500, { error: `${where} failed inside the API (request ${event.requestContext?.requestId ?? 'unknown'}); try again, and tell the platform team if it persists`, code: 'internal' });
+    return errorResponse(new ApiError('internal', `${where} failed inside the API (request ${event.requestContext?.requestId ?? 'unknown'}); try again, and tell the platform team if it persists`));
   }
 };
