@@ -14,22 +14,32 @@ import { ENV } from './environment.ts';
 import { EventRouting } from './constructs/event-routing.ts';
 import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
 import { Operations } from './constructs/operations.ts';
-import { PipelineFunction, retentionFor } from './constructs/pipeline-function.ts';
+import { PipelineFunction, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
 import { SupportApi } from './constructs/support-api.ts';
 import { SupportConsole } from './constructs/support-console.ts';
 
+/** The stack's configuration: `impact:<name>` context values (README, "Deploy to AWS"). */
 export interface PipelineConfig {
-  busName: string;
-  tablePrefix: string;
-  reminderOffsetsHours: number[];
-  incidentCadenceMinutes: number;
-  logRetentionDays: number;
-  eventArchiveRetentionDays: number;
-  alarmEmail: string;
-  deletionProtection: boolean;
-  snsMessagesPerSecond: number;
-  teamSubscriptions: TeamSubscription[];
+  /** Name of the event bus. */
+  readonly busName: string;
+  /** Physical table names are `<tablePrefix><logical name>`. */
+  readonly tablePrefix: string;
+  /** Reminders this many hours before a change window. */
+  readonly reminderOffsetsHours: readonly number[];
+  readonly incidentCadenceMinutes: number;
+  /** Function and API log retention. */
+  readonly logRetentionDays: number;
+  /** How long events can be replayed from the archive. */
+  readonly eventArchiveRetentionDays: number;
+  /** Where alarms are e-mailed; none when empty. */
+  readonly alarmEmail: string;
+  /** Deletion protection on the tables, and tables retained when the stack goes. */
+  readonly deletionProtection: boolean;
+  /** The region's SNS message budget that fan-out is paced to. */
+  readonly snsMessagesPerSecond: number;
+  /** Support teams' e-mail subscriptions to their briefings. */
+  readonly teamSubscriptions: readonly TeamSubscription[];
 }
 
 export const DEFAULT_CONFIG: PipelineConfig = {
@@ -56,14 +66,15 @@ export const configFromContext = (get: (key: string) => unknown): PipelineConfig
 };
 
 export interface ImpactPipelineStackProps extends StackProps {
-  config: PipelineConfig;
+  readonly config: PipelineConfig;
 }
 
 export class ImpactPipelineStack extends Stack {
   readonly storage: Storage;
   readonly routing: EventRouting;
   readonly messaging: Messaging;
-  readonly functions: Record<'ingest' | 'assess' | 'notify' | 'remind' | 'api', PipelineFunction>;
+  readonly functions: Record<HandlerName, PipelineFunction>;
+  readonly supportApi: SupportApi;
 
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
@@ -81,62 +92,55 @@ export class ImpactPipelineStack extends Stack {
     const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler puts Notice Due events on the impact bus' });
     this.routing.bus.grantPutEventsTo(schedulerRole);
 
-    const environment = {
-      [ENV.eventsTable]: tables.events.tableName,
-      [ENV.graphTable]: tables.graph.tableName,
-      [ENV.impactsTable]: tables.impacts.tableName,
-      [ENV.eventBusName]: this.routing.bus.eventBusName,
-      [ENV.eventBusArn]: this.routing.bus.eventBusArn,
-      [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
-      [ENV.reminderOffsetsHours]: config.reminderOffsetsHours.join(','),
-      [ENV.incidentCadenceMinutes]: String(config.incidentCadenceMinutes),
-      [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond),
-    };
     const logRetention = retentionFor(config.logRetentionDays);
     const asyncDlq = secureQueue(this, 'AsyncFailures', key);
     Validations.of(asyncDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.' });
     Validations.of(asyncDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
-    const asynchronous = new Set(['ingest', 'remind']);
-    const make = (handler: 'ingest' | 'assess' | 'notify' | 'remind' | 'api', description: string, extra: Record<string, string> = {}, timeout?: Duration) =>
+    const asynchronous = new Set<HandlerName>(['ingest', 'remind']);
+    const make = (handler: HandlerName, description: string, environment: Record<string, string>, timeout?: Duration) =>
       new PipelineFunction(this, handler[0].toUpperCase() + handler.slice(1), {
         handler,
         description,
-        environment: { ...environment, ...extra },
+        // Every handler builds its bus adapter at cold start; the rest is what each one uses.
+        environment: { [ENV.eventBusName]: this.routing.bus.eventBusName, ...environment },
         logRetention,
         key,
         ...(timeout ? { timeout } : {}),
         ...(asynchronous.has(handler) ? { asynchronous: true, deadLetterQueue: asyncDlq } : {}),
       });
+    const scheduling = {
+      [ENV.eventBusArn]: this.routing.bus.eventBusArn,
+      [ENV.schedulerGroupName]: scheduleGroup.name!,
+      [ENV.schedulerRoleArn]: schedulerRole.roleArn,
+      [ENV.reminderOffsetsHours]: config.reminderOffsetsHours.join(','),
+      [ENV.incidentCadenceMinutes]: String(config.incidentCadenceMinutes),
+      [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
+    };
+    const pacing = { [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond) };
 
     this.functions = {
-      ingest: make('ingest', 'validate, dedupe and append change/incident events'),
-      assess: make('assess', 'fold subjects, assess impact, plan notices', { [ENV.schedulerGroupName]: scheduleGroup.name!, [ENV.schedulerRoleArn]: schedulerRole.roleArn }, Duration.minutes(5)),
+      ingest: make('ingest', 'validate, dedupe and append change/incident events', {}),
+      assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing }, Duration.minutes(5)),
       notify: make('notify', 'send customer notices and support briefings', {
-        [ENV.contactsTable]: tables.contacts.tableName,
+        ...pacing,
+        [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
         [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
         [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
         [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
       }, Duration.minutes(2)),
-      remind: make('remind', 'reminders, overrun and incident cadence updates', { [ENV.schedulerGroupName]: scheduleGroup.name!, [ENV.schedulerRoleArn]: schedulerRole.roleArn }),
-      api: make('api', 'support API: subjects, customer lookup, what-if'),
+      remind: make('remind', 'reminders, overrun and incident cadence updates', scheduling),
+      api: make('api', 'support API: subjects, customer lookup, what-if', {}),
     };
-    const { ingest, assess, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<keyof typeof this.functions, PipelineFunction['fn']>;
+    // Least privilege: each function is given the tables it uses, read-only unless it writes; only notify reads contacts.
+    const { events, graph, impacts, contacts } = this.storage.bindings;
+    this.functions.ingest.bindTable(events, 'read-write').bindTable(graph).bindTable(impacts, 'write');
+    this.functions.assess.bindTable(events).bindTable(graph).bindTable(impacts, 'read-write');
+    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts);
+    this.functions.remind.bindTable(graph).bindTable(impacts, 'read-write');
+    this.functions.api.bindTable(events).bindTable(graph).bindTable(impacts);
+    const { ingest, assess, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
     for (const fn of [ingest, remind]) fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(asyncDlq) });
 
-    // Least privilege: each function gets what it uses; only notify reads contacts.
-    tables.events.grantReadWriteData(ingest);
-    tables.graph.grantReadData(ingest);
-    tables.impacts.grantWriteData(ingest);
-    tables.events.grantReadData(assess);
-    tables.graph.grantReadData(assess);
-    tables.impacts.grantReadWriteData(assess);
-    tables.impacts.grantReadWriteData(notify);
-    tables.contacts.grantReadData(notify);
-    tables.impacts.grantReadWriteData(remind);
-    tables.graph.grantReadData(remind);
-    tables.events.grantReadData(api);
-    tables.graph.grantReadData(api);
-    tables.impacts.grantReadData(api);
     for (const fn of [ingest, assess, api]) this.routing.bus.grantPutEventsTo(fn);
     this.messaging.jobs.grantSendMessages(assess);
     this.messaging.jobs.grantSendMessages(remind);
@@ -173,18 +177,17 @@ export class ImpactPipelineStack extends Stack {
     }
     this.routing.route({ ingest, remind });
 
-    const console = new SupportConsole(this, 'Console');
-    const supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, callbackUrls: [console.url] });
-    console.deploy({ apiUrl: supportApi.api.apiEndpoint, userPool: supportApi.userPool, client: supportApi.client });
+    const supportConsole = new SupportConsole(this, 'Console');
+    this.supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, consoleUrl: supportConsole.url });
+    supportConsole.deploy({ apiUrl: this.supportApi.api.apiEndpoint, userPool: this.supportApi.userPool, client: this.supportApi.client });
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,
-      functions: { ingest, assess, notify, remind, api },
+      functions: this.functions,
       deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
     });
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });
     new CfnOutput(this, 'CustomerNoticesTopic', { value: this.messaging.customerNotices.topicArn });
-    void supportApi;
   }
 }

@@ -1,43 +1,120 @@
-// The support console: plain ES module, no dependencies. It talks to the API under ./api (local
+// @ts-check
+// The support console: plain ES module, no dependencies, no build. It talks to the API under ./api (local
 // runtime) or to window.IMPACT_API (CloudFront deployment, with a Cognito token in sessionStorage).
+// Its types are the API's own response types (functions/handlers/api/*): `npm run typecheck` fails
+// here when the API changes shape.
+
+/** @typedef {import('../functions/handlers/api/subjects.ts').SubjectListView} SubjectListView */
+/** @typedef {import('../functions/handlers/api/subjects.ts').SubjectView} SubjectView */
+/** @typedef {import('../functions/handlers/api/subjects.ts').AffectedCustomersPage} AffectedCustomersPage */
+/** @typedef {import('../functions/handlers/api/customers.ts').CallerView} CallerView */
+/** @typedef {import('../functions/handlers/api/metrics.ts').ImpactMetrics} ImpactMetrics */
+/** @typedef {import('../functions/handlers/api/what-if.ts').WhatIfView} WhatIfView */
+/** @typedef {import('../functions/handlers/api/events.ts').EventAcceptedView} EventAcceptedView */
+/** @typedef {import('../functions/handlers/api/http.ts').ErrorView} ErrorView */
+/** @typedef {SubjectListView['subjects'][number]} ListedSubject */
+/**
+ * What the local runtime serves from its outbox (`GET /api/outbox`, local only): message attributes and
+ * body without the address or the text.
+ * @typedef {{ topic: string, team?: string, kind?: string, customerId?: string, channel?: string, subject?: string | { type: string, id: string } }} OutboxMessage
+ */
+
 const API = window.IMPACT_API ?? './api';
 
 // In AWS the console signs in through the Cognito hosted UI (implicit flow): the ID token comes back
 // in the URL fragment and is kept for this tab only.
 const signIn = window.IMPACT_SIGN_IN;
 if (signIn) {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get('id_token')) {
-    sessionStorage.setItem('impact-token', fragment.get('id_token'));
+  const token = new URLSearchParams(location.hash.slice(1)).get('id_token');
+  if (token) {
+    sessionStorage.setItem('impact-token', token);
     history.replaceState(null, '', location.pathname);
   } else if (!sessionStorage.getItem('impact-token')) {
     location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}`);
   }
 }
 const DAY = 86_400_000;
-const $ = (sel) => document.querySelector(sel);
+
+/**
+ * The element the page is built around (every selector used here is in index.html).
+ * @template {HTMLElement} [E=HTMLElement]
+ * @param {string} sel
+ * @returns {E}
+ */
+const $ = (sel) => /** @type {E} */ (document.querySelector(sel));
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string>} [attrs]
+ * @param {...(Node | string | number)} children
+ */
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 };
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @param {string} [text]
+ */
 const svg = (tag, attrs = {}, text) => {
   const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (text !== undefined) node.textContent = text;
   return node;
 };
+
+/** @param {number | undefined} ms */
 const when = (ms) => (ms === undefined || ms === null ? 'open-ended' : new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
 
-const api = async (path, init = {}) => {
+/** An error answer of the API, with its body (`error`, and `problems` for a 400). */
+class ApiCallError extends Error {
+  /** @param {string} message @param {Partial<ErrorView>} body */
+  constructor(message, body) {
+    super(message);
+    this.name = 'ApiCallError';
+    this.body = body;
+  }
+}
+
+/**
+ * Calls the API: JSON in and out, the sign-in token when there is one.
+ * @param {string} path
+ * @param {{ method?: 'GET' | 'POST', body?: unknown }} [request]
+ * @returns {Promise<unknown>}
+ */
+const call = async (path, request = {}) => {
   const token = sessionStorage.getItem('impact-token');
-  const res = await fetch(`${API}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  /** @type {Record<string, string>} */
+  const headers = { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const res = await fetch(`${API}${path}`, { method: request.method ?? 'GET', headers, ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}) });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(body.error ?? res.statusText), { body });
+  if (!res.ok) throw new ApiCallError(body.error ?? res.statusText, body);
   return body;
 };
 
+/** The routes the console uses, each with the API's type for its answer. */
+const api = {
+  /** @returns {Promise<SubjectListView>} */
+  subjects: async () => /** @type {SubjectListView} */ (await call('/subjects')),
+  /** @param {string} type @param {string} id @returns {Promise<SubjectView>} */
+  subject: async (type, id) => /** @type {SubjectView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`)),
+  /** @param {string} type @param {string} id @param {URLSearchParams} query @returns {Promise<AffectedCustomersPage>} */
+  affected: async (type, id, query) => /** @type {AffectedCustomersPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${query}`)),
+  /** @param {string} customerId @returns {Promise<CallerView>} */
+  caller: async (customerId) => /** @type {CallerView} */ (await call(`/customers/${encodeURIComponent(customerId)}`)),
+  /** @returns {Promise<ImpactMetrics>} */
+  metrics: async () => /** @type {ImpactMetrics} */ (await call('/metrics')),
+  /** @param {unknown} event @returns {Promise<WhatIfView>} */
+  whatIf: async (event) => /** @type {WhatIfView} */ (await call('/what-if', { method: 'POST', body: event })),
+  /** @param {unknown} event @returns {Promise<EventAcceptedView>} */
+  putEvent: async (event) => /** @type {EventAcceptedView} */ (await call('/events', { method: 'POST', body: event })),
+};
+
+/** @param {ListedSubject[]} subjects */
 const drawTimeline = (subjects) => {
   const start = new Date(); start.setHours(0, 0, 0, 0);
   const from = start.getTime(); const to = from + 8 * DAY;
@@ -55,7 +132,7 @@ const drawTimeline = (subjects) => {
     const bar = svg('rect', { class: 'change', x: x1, y: 22 + i * row, width: Math.max(4, x2 - x1), height: row - 6, tabindex: 0, 'data-subject': c.subjectKey });
     bar.append(svg('title', {}, `${c.id} ${c.title ?? ''}: ${c.customers} customers`));
     bar.addEventListener('click', () => openSubject(c.type, c.id));
-    bar.addEventListener('keydown', (e) => e.key === 'Enter' && openSubject(c.type, c.id));
+    bar.addEventListener('keydown', (e) => /** @type {KeyboardEvent} */ (e).key === 'Enter' && openSubject(c.type, c.id));
     box.append(bar, svg('text', { x: Math.min(x1 + 4, width - 200), y: 34 + i * row }, `${c.id} ${c.title ?? ''} (${c.customers})`));
   });
   $('#timeline').replaceChildren(changes.length ? box : el('p', { class: 'muted' }, 'No changes planned in the next 7 days.'));
@@ -63,12 +140,16 @@ const drawTimeline = (subjects) => {
   $('#timeline').append(el('ul', { class: 'list', id: 'change-list' }, ...links));
 };
 
+/** @param {ListedSubject[]} subjects */
 const drawIncidents = (subjects) => {
   const open = subjects.filter((s) => s.type === 'incident' && s.status !== 'resolved');
   $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
 };
 
-/** One dependency path drawn as a chain of boxes: changed node -> ... -> touchpoint. */
+/**
+ * One dependency path drawn as a chain of boxes: changed node -> ... -> touchpoint.
+ * @param {string[]} path
+ */
 const drawPath = (path) => {
   const w = 130; const box = svg('svg', { class: 'path', viewBox: `0 0 ${path.length * (w + 20)} 30`, role: 'img', 'aria-label': path.join(' to ') });
   path.forEach((node, i) => {
@@ -79,8 +160,9 @@ const drawPath = (path) => {
   return box;
 };
 
+/** @param {string} type @param {string} id */
 const openSubject = async (type, id) => {
-  const s = await api(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`);
+  const s = await api.subject(type, id);
   const rows = s.touchpoints.map((t) => el('tr', {}, el('td', {}, t.id), el('td', { class: t.effect }, t.effect), el('td', {}, drawPath(t.path))));
   $('#subject').replaceChildren(
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
@@ -92,16 +174,23 @@ const openSubject = async (type, id) => {
     el('button', { id: 'affected-more', type: 'button', hidden: '' }, 'More'),
   );
   $('#affected-filter').addEventListener('change', (e) => {
-    const f = Object.fromEntries([...new FormData(e.currentTarget)].filter(([, v]) => v));
-    drawCustomers(type, id, f);
+    const form = /** @type {HTMLFormElement} */ (e.currentTarget);
+    /** @type {Record<string, string>} */
+    const filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => v).map(([k, v]) => [k, String(v)]));
+    drawCustomers(type, id, filters);
   });
   await drawCustomers(type, id);
   $('#subject-section').hidden = false;
 };
 
+/**
+ * @param {string} type
+ * @param {string} id
+ * @param {Record<string, string>} [filters]
+ * @param {string} [cursor]
+ */
 const drawCustomers = async (type, id, filters = {}, cursor) => {
-  const q = new URLSearchParams({ limit: '50', ...filters, ...(cursor ? { cursor } : {}) });
-  const page = await api(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${q}`);
+  const page = await api.affected(type, id, new URLSearchParams({ limit: '50', ...filters, ...(cursor ? { cursor } : {}) }));
   const body = $('#affected tbody');
   if (!cursor) body.replaceChildren();
   body.append(...page.customers.map((c) => el('tr', {}, el('td', {}, el('a', { href: '#', 'data-customer': c.customerId }, c.customerId)), el('td', { class: c.effect }, c.effect), el('td', {}, c.segment ?? ''), el('td', {}, c.notify[0] ?? 'none'))));
@@ -111,10 +200,12 @@ const drawCustomers = async (type, id, filters = {}, cursor) => {
   more.onclick = () => drawCustomers(type, id, filters, page.cursor);
 };
 
+/** @param {string} name @param {string[]} values */
 const filterSelect = (name, values) => el('label', {}, name, el('select', { name }, el('option', { value: '' }, 'all'), ...values.map((v) => el('option', { value: v }, v))));
 
+/** @param {string} customerId */
 const lookup = async (customerId) => {
-  const { impacts } = await api(`/customers/${encodeURIComponent(customerId)}`);
+  const { impacts } = await api.caller(customerId);
   $('#caller').replaceChildren(
     el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
     el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}`))),
@@ -122,6 +213,7 @@ const lookup = async (customerId) => {
   $('#caller-section').hidden = false;
 };
 
+/** @param {[string, number][]} entries @param {string} unit */
 const bars = (entries, unit) => {
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const box = svg('svg', { viewBox: `0 0 400 ${entries.length * 22 + 4}`, role: 'img', 'aria-label': entries.map(([k, v]) => `${k} ${v} ${unit}`).join(', ') });
@@ -130,7 +222,7 @@ const bars = (entries, unit) => {
 };
 
 const drawMetrics = async () => {
-  const m = await api('/metrics');
+  const m = await api.metrics();
   $('#metrics').replaceChildren(
     el('p', { id: 'metrics-summary' }, `${m.subjects} subjects, ${m.customersImpacted} customers impacted, ${m.customerMinutes} customer-minutes, ${m.touchpointMinutes} touchpoint-minutes; detection to first notice: ${m.detectionToFirstNoticeMinutes.mean ?? '-'} min mean`),
     bars([['customers', m.customersImpacted], ['customer-min', m.customerMinutes], ['touchpoint-min', m.touchpointMinutes]], ''),
@@ -142,57 +234,66 @@ const drawMetrics = async () => {
 const drawNotices = async () => {
   const res = await fetch(`${API}/outbox?limit=20`).catch(() => undefined);
   if (!res?.ok) return;
-  const { messages } = await res.json();
+  const { messages } = /** @type {{ messages: OutboxMessage[] }} */ (await res.json());
+  /** @param {OutboxMessage} m */
   const subjectOf = (m) => (typeof m.subject === 'string' ? m.subject : `${m.subject?.type}#${m.subject?.id}`);
   $('#notices').replaceChildren(...messages.map((m) => el('li', {}, m.team ? `briefing to ${m.team} (${subjectOf(m)})` : `${m.kind} to ${m.customerId} by ${m.channel} (${subjectOf(m)})`)));
   $('#notices-section').hidden = false;
 };
 
 const refresh = async () => {
-  const { subjects } = await api('/subjects');
+  const { subjects } = await api.subjects();
   drawTimeline(subjects);
   drawIncidents(subjects);
   await Promise.all([drawMetrics().catch(() => undefined), drawNotices()]);
 };
 
+/** @param {HTMLFormElement} form */
 const eventFromForm = (form) => {
   const f = new FormData(form);
+  const field = (/** @type {string} */ name) => String(f.get(name) ?? '');
   return {
     'detail-type': 'Change Scheduled',
     detail: {
-      changeId: f.get('changeId'),
-      title: f.get('title'),
-      window: { start: new Date(f.get('start')).toISOString(), end: new Date(f.get('end')).toISOString() },
-      impacts: String(f.get('nodes')).split(',').map((n) => n.trim()).filter(Boolean).map((node) => ({ node })),
+      changeId: field('changeId'),
+      title: field('title'),
+      window: { start: new Date(field('start')).toISOString(), end: new Date(field('end')).toISOString() },
+      impacts: field('nodes').split(',').map((n) => n.trim()).filter(Boolean).map((node) => ({ node })),
     },
   };
 };
 
+/** @param {unknown} err */
+const messageOf = (err) => (err instanceof Error ? err.message : String(err));
+
 document.addEventListener('click', (e) => {
-  const customer = e.target.closest?.('[data-customer]')?.getAttribute('data-customer');
+  const target = /** @type {Element | null} */ (e.target);
+  const customer = target?.closest?.('[data-customer]')?.getAttribute('data-customer');
   if (customer) {
     e.preventDefault();
-    $('#customer-id').value = customer;
-    lookup(customer).catch((err) => $('#caller').replaceChildren(el('p', { class: 'error' }, err.message)));
+    /** @type {HTMLInputElement} */ ($('#customer-id')).value = customer;
+    lookup(customer).catch((err) => $('#caller').replaceChildren(el('p', { class: 'error' }, messageOf(err))));
     return;
   }
-  const key = e.target.closest?.('[data-open]')?.getAttribute('data-open');
+  const key = target?.closest?.('[data-open]')?.getAttribute('data-open');
   if (!key) return;
   e.preventDefault();
   const [type, id] = key.split('#');
-  openSubject(type, id).catch((err) => $('#subject').replaceChildren(el('p', { class: 'error' }, err.message)));
+  openSubject(type, id).catch((err) => $('#subject').replaceChildren(el('p', { class: 'error' }, messageOf(err))));
 });
 $('#lookup').addEventListener('submit', (e) => {
   e.preventDefault();
-  lookup(new FormData(e.target).get('customer').trim()).catch((err) => $('#caller').replaceChildren(el('p', { class: 'error' }, err.message)));
+  const form = /** @type {HTMLFormElement} */ (e.target);
+  lookup(String(new FormData(form).get('customer') ?? '').trim()).catch((err) => $('#caller').replaceChildren(el('p', { class: 'error' }, messageOf(err))));
 });
 $('#whatif').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const event = eventFromForm(e.target);
+  const event = eventFromForm(/** @type {HTMLFormElement} */ (e.target));
   const out = $('#whatif-result');
   try {
-    if (e.submitter?.value === 'schedule') {
-      await api('/events', { method: 'POST', body: JSON.stringify(event) });
+    const submitter = /** @type {HTMLButtonElement | null} */ (/** @type {SubmitEvent} */ (e).submitter);
+    if (submitter?.value === 'schedule') {
+      await api.putEvent(event);
       out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled; it appears on the timeline once assessed.`));
       for (let i = 0; i < 20; i++) {
         await new Promise((r) => setTimeout(r, 500));
@@ -201,17 +302,17 @@ $('#whatif').addEventListener('submit', async (e) => {
       }
       return;
     }
-    const a = await api('/what-if', { method: 'POST', body: JSON.stringify(event) });
+    const a = await api.whatIf(event);
     out.replaceChildren(
       el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${Object.entries(a.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`),
       el('ul', { class: 'list' }, ...a.touchpoints.map((t) => el('li', {}, el('span', { class: t.effect }, t.effect), ` ${t.id}: ${t.path.join(' → ')}`))),
     );
   } catch (err) {
-    const problems = err.body?.problems ?? [];
-    out.replaceChildren(el('p', { class: 'error' }, err.message), el('ul', {}, ...problems.map((p) => el('li', {}, `${p.field}: ${p.message}`))));
+    const problems = err instanceof ApiCallError ? (err.body.problems ?? []) : [];
+    out.replaceChildren(el('p', { class: 'error' }, messageOf(err)), el('ul', {}, ...problems.map((p) => el('li', {}, `${p.field}: ${p.message}`))));
   }
 });
 
-refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${err.message}`)));
+refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
 // Support watches this page: keep it current while it is visible.
 setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);

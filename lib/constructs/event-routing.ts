@@ -10,9 +10,12 @@ import { ROUTES, type Route, type RouteName } from '../routes.ts';
 import { secureQueue } from './messaging.ts';
 
 export interface EventRoutingProps {
-  busName: string;
-  key: IKey;
-  archiveRetentionDays: number;
+  /** Name of the pipeline's bus (`impact` by default). */
+  readonly busName: string;
+  /** Encrypts the targets' dead-letter queue. */
+  readonly key: IKey;
+  /** How long the archive keeps every change and incident event for replay. */
+  readonly archiveRetentionDays: number;
 }
 
 /** lib/routes.ts patterns in CDK's EventPattern shape (detail-type -> detailType). */

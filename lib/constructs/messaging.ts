@@ -9,13 +9,16 @@ import { Construct } from 'constructs';
 
 export interface TeamSubscription {
   /** Team name as in the graph (`team:` on touchpoints); briefings are filtered on it. */
-  team: string;
-  email: string;
+  readonly team: string;
+  /** Where the team's briefings are e-mailed. */
+  readonly email: string;
 }
 
 export interface MessagingProps {
-  key: IKey;
-  teamSubscriptions: TeamSubscription[];
+  /** Encrypts the queues and topics. */
+  readonly key: IKey;
+  /** E-mail subscriptions to `support-briefings`, each filtered on its team. */
+  readonly teamSubscriptions: readonly TeamSubscription[];
 }
 
 export const secureQueue = (scope: Construct, id: string, key: IKey, props: Partial<ConstructorParameters<typeof Queue>[2]> = {}) =>

@@ -1,26 +1,49 @@
-/** Alarms on every DLQ, on handler errors and on the assess stream's iterator age; a dashboard. */
+/**
+ * Alarms on every DLQ, on function errors and on the assess stream's iterator age; a dashboard of the
+ * pipeline's own metrics. Powertools emits every metric with the `service` dimension of the function
+ * that emits it (`impact-<handler>`), so the dashboard asks for each metric with that dimension: a
+ * metric asked for without it is a different metric, and stays empty.
+ */
 import { Duration, Validations } from 'aws-cdk-lib';
-import { secureQueue } from './messaging.ts';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../environment.ts';
+import { secureQueue } from './messaging.ts';
+import type { HandlerName, PipelineFunction } from './pipeline-function.ts';
+
+/** Powertools' cold start metric: emitted with the `function_name` dimension besides `service`. */
+export const COLD_START = 'ColdStart';
+
+/**
+ * The pipeline's metrics on the dashboard, one graph per concern, each metric under the handler that
+ * emits it (the stack test checks this against the handlers' code: nothing emitted is missing here).
+ */
+export const DASHBOARD_METRICS = {
+  Events: { ingest: ['EventsAppended', 'DuplicateEvents', 'EventsRejected', COLD_START] },
+  'Notices planned': { assess: ['NoticesPlanned', 'NoticesFoldedIntoChange', 'ReplayedEvents'], remind: ['ScheduledNoticesPlanned'] },
+  'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
+} as const satisfies Record<string, Partial<Record<HandlerName, readonly string[]>>>;
 
 export interface OperationsProps {
-  key: IKey;
-  alarmEmail: string;
-  functions: Record<string, IFunction>;
-  deadLetterQueues: Record<string, Queue>;
+  /** Encrypts the ops topic and the alarm subscription's DLQ. */
+  readonly key: IKey;
+  /** Where alarms are e-mailed; none when empty. */
+  readonly alarmEmail: string;
+  /** The pipeline's functions: an error alarm each, and their metrics on the dashboard. */
+  readonly functions: Record<HandlerName, PipelineFunction>;
+  /** Every dead-letter queue of the stack, by a name for the alarm. */
+  readonly deadLetterQueues: Record<string, Queue>;
 }
 
 export class Operations extends Construct {
   readonly opsTopic: Topic;
   readonly alarms: Alarm[] = [];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
@@ -45,7 +68,7 @@ export class Operations extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }));
     }
-    for (const [name, fn] of Object.entries(props.functions)) {
+    for (const [name, { fn }] of Object.entries(props.functions)) {
       add(fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, `${name}Errors`, {
         alarmDescription: `${name} function errors`,
         threshold: 1,
@@ -53,18 +76,24 @@ export class Operations extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }));
     }
-    const iteratorAge = new Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: props.functions.assess.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
+    const iteratorAge = new Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: props.functions.assess.fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
     add(iteratorAge.createAlarm(this, 'AssessIteratorAge', { alarmDescription: 'assess is falling behind the event store stream', threshold: 5 * 60_000, evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING }));
 
-    const own = (metricName: string) => new Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
-    new Dashboard(this, 'Dashboard', {
-      widgets: [
-        [
-          new GraphWidget({ title: 'Events', left: [own('EventsAppended'), own('DuplicateEvents'), own('EventsRejected')] }),
-          new GraphWidget({ title: 'Notices', left: [own('NoticesPlanned'), own('NoticesSent'), own('NoticesDeferred'), own('NoticesFailed'), own('NoticesUnreachable')] }),
-          new GraphWidget({ title: 'Assess iterator age', left: [iteratorAge] }),
-        ],
-      ],
-    });
+    const emitted = (handler: HandlerName, metricName: string) => {
+      const fn = props.functions[handler];
+      return new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: fn.serviceName, ...(metricName === COLD_START ? { function_name: fn.fn.functionName } : {}) },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+        label: `${metricName} (${handler})`,
+      });
+    };
+    const graphs = Object.entries(DASHBOARD_METRICS).map(
+      ([title, byHandler]) =>
+        new GraphWidget({ title, left: Object.entries(byHandler).flatMap(([handler, names]) => (names as readonly string[]).map((name) => emitted(handler as HandlerName, name))) }),
+    );
+    this.dashboard = new Dashboard(this, 'Dashboard', { widgets: [[...graphs, new GraphWidget({ title: 'Assess iterator age', left: [iteratorAge] })]] });
   }
 }

@@ -1,5 +1,9 @@
-/** One Lambda function of the pipeline: NodejsFunction with the project's bundling and runtime defaults. */
-import { Duration, Validations } from 'aws-cdk-lib';
+/**
+ * One Lambda function of the pipeline: NodejsFunction with the project's bundling and runtime defaults,
+ * and `bindTable`, the one way a function is given a table (its name in the environment, and a grant).
+ */
+import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -7,21 +11,47 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { METRICS_NAMESPACE } from '../environment.ts';
+import { ENV, METRICS_NAMESPACE } from '../environment.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+export const HANDLERS = ['ingest', 'assess', 'notify', 'remind', 'api'] as const;
+export type HandlerName = (typeof HANDLERS)[number];
+
+/**
+ * Powertools' service name of a function: the `service` field of its logs and traces, and the
+ * `service` dimension of every metric it emits (the dashboard asks for its metrics with it).
+ */
+export const serviceName = (handler: HandlerName): string => `impact-${handler}`;
+
+/** What a function may do with a table it is bound to. */
+export type TableAccess = 'read' | 'write' | 'read-write';
+
+/** A table as functions are given it: the table and the environment variable that carries its name. */
+export interface TableBinding {
+  readonly table: TableV2;
+  /** Environment variable the handlers read the table's physical name from (lib/environment.ts). */
+  readonly env: string;
+  /** Whether it has secondary indexes (grants then cover `<table>/index/*`). */
+  readonly indexed: boolean;
+}
+
 export interface PipelineFunctionProps {
-  handler: 'ingest' | 'assess' | 'notify' | 'remind' | 'api';
-  description: string;
-  environment: Record<string, string>;
-  memorySize?: number;
-  timeout?: Duration;
-  logRetention: RetentionDays;
-  key: IKey;
-  /** Invoked asynchronously (EventBridge): gets a dead-letter queue. */
-  asynchronous?: boolean;
-  deadLetterQueue?: IQueue;
+  /** Which handler of functions/handlers/ it runs. */
+  readonly handler: HandlerName;
+  readonly description: string;
+  /** Environment besides Powertools' settings and the tables given through `bindTable`. */
+  readonly environment: Record<string, string>;
+  /** MB; 512 when not given. */
+  readonly memorySize?: number;
+  /** 30 s when not given. */
+  readonly timeout?: Duration;
+  readonly logRetention: RetentionDays;
+  /** Encrypts the function's log group. */
+  readonly key: IKey;
+  /** Invoked asynchronously (EventBridge): gets `deadLetterQueue`; synchronous functions get their failures elsewhere. */
+  readonly asynchronous?: boolean;
+  readonly deadLetterQueue?: IQueue;
 }
 
 export const retentionFor = (days: number): RetentionDays =>
@@ -29,9 +59,13 @@ export const retentionFor = (days: number): RetentionDays =>
 
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly handler: HandlerName;
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
+    this.serviceName = serviceName(props.handler);
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.key });
     this.fn = new NodejsFunction(this, 'Function', {
       entry: `${ROOT}functions/handlers/${props.handler}.ts`,
@@ -48,8 +82,8 @@ export class PipelineFunction extends Construct {
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: `impact-${props.handler}`,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [ENV.serviceName]: this.serviceName,
+        [ENV.metricsNamespace]: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {
@@ -71,21 +105,37 @@ export class PipelineFunction extends Construct {
         reason: 'Invoked synchronously (stream/queue mapping or API): failures go to the mapping on-failure destination or the queue redrive, not a function DLQ.',
       });
     }
-    const role = this.fn.role!.node;
     Validations.of(this.fn.role!).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       reason: 'The basic execution policy only lets the function write its own CloudWatch Logs.',
     });
-    const policy = role.tryFindChild('DefaultPolicy');
+    const policy = this.fn.role!.node.tryFindChild('DefaultPolicy');
     if (policy) {
       for (const [id, reason] of [
         ['AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords only accept "*" as resource.'],
         ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'Generated by key.grantEncryptDecrypt for the one customer-managed key of the stack.'],
         ['AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'Generated by key.grantEncryptDecrypt for the one customer-managed key of the stack.'],
-        ['AwsSolutions-IAM5[Resource::<Storageimpacts1F040B78.Arn>/index/*]', 'Queries of the impacts table use its bySubject index; the grant covers that table\'s indexes only.'],
       ] as const) {
         Validations.of(policy).acknowledge({ id, reason });
       }
     }
+  }
+
+  /** Gives the function a table: its name in the binding's environment variable, and read access unless more is asked for. */
+  bindTable(binding: TableBinding, access: TableAccess = 'read'): this {
+    const { table } = binding;
+    this.fn.addEnvironment(binding.env, table.tableName);
+    if (access === 'read') table.grantReadData(this.fn);
+    else if (access === 'write') table.grantWriteData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    if (binding.indexed) {
+      // The finding names the table by its logical id: derived here, so a renamed construct cannot leave a stale one.
+      const tableId = Stack.of(this).getLogicalId(table.node.defaultChild as CfnElement);
+      Validations.of(this.fn.role!.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+        reason: `Queries of ${binding.env} use its secondary indexes; the grant covers that table's indexes only.`,
+      });
+    }
+    return this;
   }
 }

@@ -1,26 +1,42 @@
-/** The support API: HTTP API with a Cognito JWT authorizer in front of the api function. */
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+/**
+ * The support API: an HTTP API with one route per entry of the route table
+ * (functions/handlers/api/routes.ts), each behind a Cognito JWT authorizer, in front of the api function.
+ * The user pool has one group per role of the table; the function checks a caller's groups against the
+ * route's roles (HTTP API authorizers check scopes, and the console's ID tokens carry groups, not scopes).
+ */
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, type UserPoolClient, type UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ROLES, ROLE_DESCRIPTIONS, type Role } from '../../functions/handlers/api/access.ts';
+import { API_ROUTES } from '../../functions/handlers/api/routes.ts';
+
+/** Requests per second across the API, and the burst above it: a support desk, not a public API. */
+export const API_THROTTLE = { rateLimit: 25, burstLimit: 50 } as const;
 
 export interface SupportApiProps {
-  fn: IFunction;
-  key: IKey;
-  logRetention: RetentionDays;
-  /** Where the hosted sign-in may send users back to (the console's URL). */
-  callbackUrls?: string[];
+  /** The api function every route is integrated with. */
+  readonly fn: IFunction;
+  /** Encrypts the access log group. */
+  readonly key: IKey;
+  readonly logRetention: RetentionDays;
+  /** The console's URL: where the hosted sign-in may send users back to, and the one origin CORS allows. */
+  readonly consoleUrl?: string;
 }
 
 export class SupportApi extends Construct {
   readonly api: HttpApi;
+  readonly stage: HttpStage;
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  /** One Cognito group per role of the route table. */
+  readonly groups: Record<Role, UserPoolGroup>;
 
   constructor(scope: Construct, id: string, props: SupportApiProps) {
     super(scope, id);
@@ -33,38 +49,36 @@ export class SupportApi extends Construct {
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const client = this.userPool.addClient('Console', { authFlows: { userSrp: true }, oAuth: { flows: { implicitCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls: props.callbackUrls ?? ['http://localhost:3000/'] } });
-    this.client = client;
-    const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.userPool.stack.region}.amazonaws.com/${this.userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
-    this.api = new HttpApi(this, 'Api', { description: 'first-line support: subjects, customer lookup, what-if', defaultAuthorizer: authorizer });
+    this.groups = Object.fromEntries(
+      ROLES.map((role, precedence) => [role, this.userPool.addGroup(`Group-${role}`, { groupName: role, description: ROLE_DESCRIPTIONS[role], precedence: ROLES.length - precedence })]),
+    ) as Record<Role, UserPoolGroup>;
+    const callbackUrls = props.consoleUrl ? [props.consoleUrl] : ['http://localhost:3000/'];
+    this.client = this.userPool.addClient('Console', { authFlows: { userSrp: true }, oAuth: { flows: { implicitCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls } });
+    const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.userPool.stack.region}.amazonaws.com/${this.userPool.userPoolId}`, { jwtAudience: [this.client.userPoolClientId] });
+    this.api = new HttpApi(this, 'Api', {
+      description: 'first-line support: subjects, customer lookup, what-if',
+      createDefaultStage: false,
+      // The console is served from another origin (CloudFront): only it may call, and only with a JSON body.
+      ...(props.consoleUrl
+        ? { corsPreflight: { allowOrigins: [props.consoleUrl.replace(/\/$/, '')], allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST], allowHeaders: ['authorization', 'content-type'], maxAge: Duration.hours(1) } }
+        : {}),
+    });
     const integration = new HttpLambdaIntegration('Api', props.fn);
-    for (const [path, method] of [
-      ['/subjects', HttpMethod.GET],
-      ['/changes', HttpMethod.GET],
-      ['/incidents', HttpMethod.GET],
-      ['/subjects/{type}/{id}', HttpMethod.GET],
-      ['/subjects/{type}/{id}/customers', HttpMethod.GET],
-      ['/customers/{id}', HttpMethod.GET],
-      ['/customers/{id}/impacts', HttpMethod.GET],
-      ['/touchpoints', HttpMethod.GET],
-      ['/touchpoints/{id}', HttpMethod.GET],
-      ['/metrics', HttpMethod.GET],
-      ['/what-if', HttpMethod.POST],
-      ['/assess', HttpMethod.POST],
-      ['/events', HttpMethod.POST],
-    ] as const) {
-      this.api.addRoutes({ path, methods: [method], integration });
+    for (const route of API_ROUTES) {
+      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer });
     }
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, encryptionKey: props.key });
-    const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
-    stage.accessLogSettings = {
-      destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', ip: '$context.identity.sourceIp' }),
-    };
-    stage.defaultRouteSettings = { throttlingBurstLimit: 50, throttlingRateLimit: 25 };
-    Validations.of(this.api).acknowledge({ id: 'AwsSolutions-APIG1', reason: 'Access logging is configured on the default stage (raw override, JSON format).' });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', ip: '$context.identity.sourceIp' })),
+      },
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.client.userPoolClientId });
   }
 }

@@ -1,6 +1,10 @@
-/** The support console: web/ in a private S3 bucket behind CloudFront (origin access control, HTTPS only). */
+/**
+ * The support console: web/ in a private S3 bucket behind CloudFront (origin access control, HTTPS only),
+ * served with security headers: a strict CSP (scripts, styles and API calls only from this site and the
+ * region's API Gateway), no sniffing, no framing.
+ */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { Distribution, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { Distribution, HeadersFrameOption, HeadersReferrerPolicy, ResponseHeadersPolicy, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { UserPool, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
@@ -8,11 +12,28 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { ROOT } from './pipeline-function.ts';
 
+/** What the deployed console talks to. */
 export interface ConsoleBackend {
-  apiUrl: string;
-  userPool: UserPool;
-  client: UserPoolClient;
+  /** Base URL of the support API (written into config.js). */
+  readonly apiUrl: string;
+  /** The user pool whose hosted sign-in the console redirects to. */
+  readonly userPool: UserPool;
+  /** The console's app client (implicit flow). */
+  readonly client: UserPoolClient;
 }
+
+/** Scripts and styles from the console's own origin only (web/ has no inline script or style); API calls to API Gateway. */
+export const consoleCsp = (region: string): string =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' https://*.execute-api.${region}.amazonaws.com`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
 
 export class SupportConsole extends Construct {
   readonly distribution: Distribution;
@@ -40,8 +61,20 @@ export class SupportConsole extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
     }));
+    // The API's own URL would make the distribution depend on the API, which depends on the console's
+    // origin (CORS): the CSP names the region's API Gateway domain instead.
+    const securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'impact support console: strict CSP, nosniff, no framing',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(Stack.of(this).region), override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+      },
+    });
     this.distribution = new Distribution(this, 'Cdn', {
-      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS },
+      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: securityHeaders },
       defaultRootObject: 'index.html',
       enableLogging: true,
       logBucket: logs,
@@ -59,7 +92,7 @@ export class SupportConsole extends Construct {
     const domain = props.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: `impact-${Stack.of(this).account}`.slice(0, 60) } });
     const signIn = `${domain.baseUrl()}/oauth2/authorize?response_type=token&scope=openid&client_id=${props.client.userPoolClientId}`;
     new BucketDeployment(this, 'Deploy', {
-      sources: [Source.asset(`${ROOT}web`, { exclude: ['config.js'] }), Source.data('config.js', `window.IMPACT_API = '${props.apiUrl}';\nwindow.IMPACT_SIGN_IN = '${signIn}';\n`)],
+      sources: [Source.asset(`${ROOT}web`, { exclude: ['config.js', '*.d.ts'] }), Source.data('config.js', `window.IMPACT_API = '${props.apiUrl}';\nwindow.IMPACT_SIGN_IN = '${signIn}';\n`)],
       destinationBucket: this.site,
       distribution: this.distribution,
     });

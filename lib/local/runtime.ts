@@ -166,6 +166,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
   const remind = buildRemindHandler(deps);
   const api = buildApiHandler({
     ...deps,
+    localAdmin: true,
     submit: async (e) => {
       const event: BusEvent = { version: '0', id: crypto.randomUUID(), 'detail-type': e['detail-type'], source: e.source, account: '000000000000', time: new Date().toISOString(), region: 'local', resources: [], detail: e.detail };
       routeEvent('impact', event, deliver);
@@ -236,7 +237,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
-        const event = { rawPath: url.pathname, rawQueryString: url.search.slice(1), queryStringParameters: Object.fromEntries(url.searchParams), body: Buffer.concat(chunks).toString('utf8') || undefined, isBase64Encoded: false, requestContext: { http: { method: req.method ?? 'GET' }, requestId: crypto.randomUUID() } } as unknown as APIGatewayProxyEventV2;
+        const event = { rawPath: url.pathname, rawQueryString: url.search.slice(1), queryStringParameters: Object.fromEntries(url.searchParams), headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks).toString('utf8') || undefined, isBase64Encoded: false, requestContext: { http: { method: req.method ?? 'GET' }, requestId: crypto.randomUUID() } } as unknown as APIGatewayProxyEventV2;
         try {
           const result = await api(event, context);
           res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);

@@ -7,8 +7,36 @@ import { ROUTES } from '../../lib/routes.ts';
 import { TABLES, TABLE_KEYS } from '../../lib/tables.ts';
 import { DEFAULT_CONFIG, ImpactPipelineStack } from '../../lib/stack.ts';
 import { toCdkPattern } from '../../lib/constructs/event-routing.ts';
+import { API_THROTTLE } from '../../lib/constructs/support-api.ts';
+import { HANDLERS, serviceName } from '../../lib/constructs/pipeline-function.ts';
+import { ROLES } from '../../functions/handlers/api/access.ts';
+import { API_ROUTES, routeKey } from '../../functions/handlers/api/routes.ts';
+import { metricsOf, tablesOf } from './handler-sources.ts';
 
 let template: Template;
+
+/** Logical ids of the tables as first deployed: never to change. */
+const TABLE_IDS: Record<string, string> = {
+  events: 'Storageevents533A791D',
+  graph: 'Storagegraph11FFF980',
+  impacts: 'Storageimpacts1F040B78',
+  contacts: 'Storagecontacts6E3138F0',
+  idempotency: 'Storageidempotency589E8E08',
+};
+const STATEFUL_IDS: Record<string, string> = {
+  Key961B73FD: 'AWS::KMS::Key',
+  EventsBus45DE4339: 'AWS::Events::EventBus',
+  EventsArchive5A2DBDD8: 'AWS::Events::Archive',
+  ReminderGroup: 'AWS::Scheduler::ScheduleGroup',
+  MessagingNoticeJobs8372FCF8: 'AWS::SQS::Queue',
+  MessagingNoticeJobsDlq4EBBBDB3: 'AWS::SQS::Queue',
+  EventsTargetDlq707B4DD7: 'AWS::SQS::Queue',
+  AsyncFailuresBA743569: 'AWS::SQS::Queue',
+  MessagingSubscriptionDlqB322A026: 'AWS::SQS::Queue',
+  MessagingCustomerNoticesC46EA664: 'AWS::SNS::Topic',
+  MessagingSupportBriefings7AB1385C: 'AWS::SNS::Topic',
+  SupportUsers38466E07: 'AWS::Cognito::UserPool',
+};
 let synthError: unknown;
 const env = { account: '123456789012', region: 'eu-west-1' };
 
@@ -110,23 +138,128 @@ describe('resources', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'airport@example.com', FilterPolicy: { team: ['airport-ops'] } });
   });
 
-  it('HTTP API behind a Cognito JWT authorizer; scheduler group; alarms and a dashboard', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
-    for (const [, route] of resources('AWS::ApiGatewayV2::Route')) expect(route.Properties.AuthorizationType).toBe('JWT');
+  it('scheduler group; alarms on every DLQ, every function and the stream; a dashboard', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     expect(resources('AWS::CloudWatch::Alarm').length).toBeGreaterThanOrEqual(4 + 5 + 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
 
+describe('support API', () => {
+  it('one HTTP API route per entry of the route table, each behind the Cognito JWT authorizer', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route');
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map(routeKey).sort());
+    const [authorizerId] = resources('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'JWT')!;
+    for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+  });
+
+  it('a Cognito group per role of the route table', () => {
+    const groups = resources('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName).sort();
+    expect(groups).toEqual([...ROLES].sort());
+    expect(groups).toEqual(['admin', 'change-manager', 'support']);
+  });
+
+  it('throttled, access-logged, and callable from the console\'s origin only', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingBurstLimit: API_THROTTLE.burstLimit, ThrottlingRateLimit: API_THROTTLE.rateLimit },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    expect(API_THROTTLE).toEqual({ rateLimit: 25, burstLimit: 50 });
+    const [[, api]] = resources('AWS::ApiGatewayV2::Api');
+    expect(api.Properties.CorsConfiguration).toMatchObject({ AllowMethods: ['GET', 'POST'], AllowHeaders: ['authorization', 'content-type'] });
+    expect(JSON.stringify(api.Properties.CorsConfiguration.AllowOrigins)).toContain('ConsoleCdn');
+  });
+});
+
+describe('functions and their environment', () => {
+  const COMMON = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'EVENT_BUS_NAME'];
+  const SCHEDULING = ['EVENT_BUS_ARN', 'SCHEDULER_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'REMINDER_OFFSETS_HOURS', 'INCIDENT_CADENCE_MINUTES', 'NOTICE_QUEUE_URL'];
+  const EXPECTED: Record<string, string[]> = {
+    ingest: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    assess: [...COMMON, ...SCHEDULING, 'SNS_MESSAGES_PER_SECOND', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'IMPACTS_TABLE', 'CONTACTS_TABLE'],
+    remind: [...COMMON, ...SCHEDULING, 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    api: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+  };
+  const envOf = (handler: string) => template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables as Record<string, unknown>;
+  const TABLE_ENV: Record<string, string> = { events: 'EVENTS_TABLE', graph: 'GRAPH_TABLE', impacts: 'IMPACTS_TABLE', contacts: 'CONTACTS_TABLE' };
+
+  it('each function gets exactly the variables it uses, its service name and the tables by reference', () => {
+    for (const handler of HANDLERS) {
+      const env = envOf(handler);
+      expect(Object.keys(env).sort(), handler).toEqual([...EXPECTED[handler]].sort());
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe(serviceName(handler));
+      for (const [table, name] of Object.entries(TABLE_ENV)) if (name in env) expect(env[name], `${handler} ${name}`).toEqual({ Ref: TABLE_IDS[table] });
+    }
+    expect(envOf('assess')).toMatchObject({ REMINDER_OFFSETS_HOURS: '24,1', INCIDENT_CADENCE_MINUTES: '60', SNS_MESSAGES_PER_SECOND: '300', SCHEDULER_GROUP_NAME: 'impact-reminders' });
+  });
+
+  it('every table a handler\'s code reaches is in its environment and granted; no table it does not reach is', () => {
+    for (const handler of HANDLERS) {
+      const env = envOf(handler);
+      const given = Object.entries(TABLE_ENV).filter(([, name]) => name in env).map(([table]) => table).sort();
+      expect(given, handler).toEqual(tablesOf(handler));
+      const granted = Object.entries(TABLE_IDS).filter(([, id]) => JSON.stringify(policyOf(handler)).includes(`"${id}"`)).map(([table]) => table).sort();
+      expect(granted, handler).toEqual(given);
+    }
+  });
+});
+
+describe('observability', () => {
+  /** The dashboard body with its tokens written as `ref:<logical id>`, parsed. */
+  const dashboardMetrics = () => {
+    const [[, dashboard]] = resources('AWS::CloudWatch::Dashboard');
+    const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as (string | { Ref: string })[];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `ref:${p.Ref}`)).join(''));
+    return (body.widgets as { properties: { metrics?: unknown[][] } }[]).flatMap((w) => w.properties.metrics ?? []).map((row) => {
+      const [namespace, name, ...rest] = row as string[];
+      const dims = rest.slice(0, -1);
+      return { namespace, name, dimensions: Object.fromEntries(dims.flatMap((d, i) => (i % 2 === 0 ? [[d, dims[i + 1]]] : []))) };
+    });
+  };
+
+  it('every metric a handler emits is on the dashboard with the dimensions it is emitted with, and nothing else is', () => {
+    const expected = HANDLERS.flatMap((handler) =>
+      metricsOf(handler).map((m) => ({
+        namespace: 'ImpactPipeline',
+        name: m.name,
+        dimensions: Object.fromEntries(m.dimensions.map((d) => [d, d === 'service' ? serviceName(handler) : `ref:${functionNamed(handler)}`])),
+      })),
+    );
+    const key = (m: { name: string; dimensions: Record<string, string> }) => `${m.name} ${JSON.stringify(Object.entries(m.dimensions).sort())}`;
+    const onDashboard = dashboardMetrics().filter((m) => m.namespace === 'ImpactPipeline');
+    expect(expected.length).toBeGreaterThan(10);
+    expect(onDashboard.map(key).sort()).toEqual(expected.map(key).sort());
+    expect(onDashboard.every((m) => m.dimensions.service)).toBe(true);
+  });
+});
+
+describe('stateful resources keep their logical ids (a new id would replace them: data, schedules, subscribers lost)', () => {
+  it('tables', () => {
+    for (const key of TABLE_KEYS) expect(template.findResources('AWS::DynamoDB::GlobalTable')[TABLE_IDS[key]]?.Properties.TableName, key).toBe(`impact-${TABLES[key].logicalName}`);
+    expect(resources('AWS::DynamoDB::GlobalTable').map(([id]) => id).every((id) => Object.values(TABLE_IDS).includes(id))).toBe(true);
+  });
+
+  it('key, bus, archive, schedule group, queues, topics, user pool', () => {
+    for (const [id, type] of Object.entries(STATEFUL_IDS)) expect(template.toJSON().Resources[id]?.Type, id).toBe(type);
+  });
+});
+
 describe('support console', () => {
-  it('served from a private bucket through CloudFront with origin access control, HTTPS only, signed in through Cognito', () => {
+  it('served from a private bucket through CloudFront with origin access control, HTTPS only, security headers, signed in through Cognito', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ DefaultRootObject: 'index.html', DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }),
     });
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     for (const [, bucket] of resources('AWS::S3::Bucket')) expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['implicit'], CallbackURLs: [Match.anyValue()] });
+    const [[, policy]] = resources('AWS::CloudFront::ResponseHeadersPolicy');
+    const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("script-src 'self';");
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain('connect-src \'self\' https://*.execute-api.eu-west-1.amazonaws.com');
+    expect(headers).toMatchObject({ ContentTypeOptions: { Override: true }, FrameOptions: { FrameOption: 'DENY' } });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: Match.stringLikeRegexp('SecurityHeaders') } }) }) });
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 });

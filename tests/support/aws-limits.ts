@@ -29,12 +29,16 @@ export interface AwsFakes {
   failNextPublishes: (count: number) => void;
   /** The `nth` PublishBatch call from now throws (the worker dies mid-batch), once. */
   crashOnPublishBatch: (nth: number) => void;
+  /** Makes the next `count` PutEvents entries fail with `errorCode` (as EventBridge reports them: HTTP 200, per entry). */
+  failNextPutEvents: (count: number, errorCode: string) => void;
   restore: () => void;
 }
 
 export const fakeAws = (): AwsFakes => {
-  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, crashOnPublishBatch: () => {}, restore: () => {} };
+  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, crashOnPublishBatch: () => {}, failNextPutEvents: () => {}, restore: () => {} };
   let failing = 0;
+  let failingEntries = { count: 0, errorCode: '' };
+  fakes.failNextPutEvents = (count, errorCode) => (failingEntries = { count, errorCode });
   let crashIn = 0;
   fakes.failNextPublishes = (count) => (failing = count);
   fakes.crashOnPublishBatch = (nth) => (crashIn = nth);
@@ -44,11 +48,16 @@ export const fakeAws = (): AwsFakes => {
     expect(input.Entries.length, 'PutEvents takes at most 10 entries').toBeLessThanOrEqual(10);
     const total = input.Entries.reduce((n: number, e: { Detail?: string; DetailType?: string; Source?: string }) => n + bytes(e.Detail) + bytes(e.DetailType) + bytes(e.Source), 0);
     expect(total, 'PutEvents request under 256 KB').toBeLessThanOrEqual(256 * KiB);
-    for (const e of input.Entries) {
+    const results = input.Entries.map((e: { Source?: string; DetailType?: string; Detail: string; EventBusName?: string }, i: number) => {
       expect(e.Source && e.DetailType && e.Detail && e.EventBusName, 'entry has source, detail-type, detail, bus').toBeTruthy();
-      fakes.events.push({ detailType: e.DetailType, detail: JSON.parse(e.Detail) });
-    }
-    return { FailedEntryCount: 0, Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `ev-${fakes.events.length}-${i}` })) };
+      if (failingEntries.count > 0) {
+        failingEntries.count--;
+        return { ErrorCode: failingEntries.errorCode, ErrorMessage: `injected ${failingEntries.errorCode}` };
+      }
+      fakes.events.push({ detailType: e.DetailType!, detail: JSON.parse(e.Detail) });
+      return { EventId: `ev-${fakes.events.length}-${i}` };
+    });
+    return { FailedEntryCount: results.filter((r: { ErrorCode?: string }) => r.ErrorCode).length, Entries: results };
   });
 
   const sqs = mockClient(SQSClient);

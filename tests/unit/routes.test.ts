@@ -1,24 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES, matchesPattern, routesFor } from '../../lib/routes.ts';
+import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_DETAIL_TYPES, PIPELINE_SOURCE } from '../../functions/domain/events/schemas.ts';
+import { CONSOLE_SOURCE } from '../../functions/handlers/api/events.ts';
+import { matchesPattern, routesFor } from '../../lib/routes.ts';
 
-describe('lib/routes.ts', () => {
-  it('routes every catalog event to ingest and scheduled notices to remind', () => {
-    expect(routesFor('impact', { source: 'acme', 'detail-type': 'Change Scheduled' })).toEqual(['ingest']);
-    expect(routesFor('impact', { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change' })).toEqual(['ingest']);
-    expect(routesFor('impact', { source: 'impact.pipeline', 'detail-type': 'Notice Due' })).toEqual(['remind']);
-    expect(routesFor('impact', { source: 'impact.pipeline', 'detail-type': 'Impact Assessed' })).toEqual([]);
-    expect(routesFor('default', { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change' })).toEqual(['forwardAlarms']);
-    expect(routesFor('default', { source: 'acme', 'detail-type': 'CloudWatch Alarm State Change' })).toEqual([]);
+describe('lib/routes.ts: which events reach which function', () => {
+  it('every detail-type of the event catalog reaches ingest, once, whoever sends it (the console included)', () => {
+    for (const source of ['acme.changes', CONSOLE_SOURCE, PIPELINE_SOURCE]) {
+      for (const detailType of DETAIL_TYPES) expect(routesFor('impact', { source, 'detail-type': detailType }), `${source} ${detailType}`).toEqual(['ingest']);
+    }
+    expect(routesFor('impact', { source: ALARM_SOURCE, 'detail-type': ALARM_DETAIL_TYPE })).toEqual(['ingest']);
   });
 
-  it('matches arrays, nested objects and array-valued fields', () => {
+  it('what the pipeline emits never loops back into ingest or remind', () => {
+    for (const detailType of PIPELINE_DETAIL_TYPES) expect(routesFor('impact', { source: PIPELINE_SOURCE, 'detail-type': detailType }), detailType).toEqual([]);
+  });
+
+  it('scheduled notices reach remind only from the pipeline\'s own source: no producer can fire reminders', () => {
+    expect(routesFor('impact', { source: PIPELINE_SOURCE, 'detail-type': NOTICE_DUE_DETAIL_TYPE })).toEqual(['remind']);
+    expect(routesFor('impact', { source: 'acme.changes', 'detail-type': NOTICE_DUE_DETAIL_TYPE })).toEqual([]);
+  });
+
+  it('the default bus forwards CloudWatch\'s alarms and nothing else, not even a look-alike from another source', () => {
+    expect(routesFor('default', { source: ALARM_SOURCE, 'detail-type': ALARM_DETAIL_TYPE })).toEqual(['forwardAlarms']);
+    expect(routesFor('default', { source: 'acme', 'detail-type': ALARM_DETAIL_TYPE })).toEqual([]);
+    expect(routesFor('default', { source: 'acme', 'detail-type': 'Change Scheduled' })).toEqual([]);
+  });
+
+  it('matches as EventBridge does: values listed in arrays, nested objects, array-valued fields, missing fields never', () => {
     expect(matchesPattern({ detail: { state: { value: ['ALARM'] } } }, { detail: { state: { value: 'ALARM' } } })).toBe(true);
     expect(matchesPattern({ detail: { state: { value: ['ALARM'] } } }, { detail: { state: { value: 'OK' } } })).toBe(false);
+    expect(matchesPattern({ detail: { state: { value: ['ALARM'] } } }, { detail: 'ALARM' })).toBe(false);
     expect(matchesPattern({ resources: ['arn:x'] }, { resources: ['arn:y', 'arn:x'] })).toBe(true);
     expect(matchesPattern({ source: ['a'] }, {})).toBe(false);
-  });
-
-  it('every route names a known target', () => {
-    for (const route of Object.values(ROUTES)) expect(['ingest', 'remind', 'impact-bus']).toContain(route.target);
   });
 });

@@ -18,6 +18,7 @@ import { Projections } from '../../adapters/projections.ts';
 import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
+import { tracer } from './powertools.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
@@ -99,15 +100,10 @@ const env = (name: string, required = true): string => {
  */
 export const fromEnvironment = (): Dependencies =>
   buildDependencies(
+    tracedClients(),
     {
-      dynamodb: documentClient(),
-      eventBridge: new EventBridgeClient({}),
-      sqs: new SQSClient({}),
-      sns: new SNSClient({}),
-      scheduler: new SchedulerClient({}),
-    },
-    {
-      tables: { events: env(ENV.eventsTable), graph: env(ENV.graphTable), impacts: env(ENV.impactsTable), contacts: env(ENV.contactsTable, false) },
+      // A function is given only the tables it uses (lib/constructs: bindTable), so none is required here.
+      tables: { events: env(ENV.eventsTable, false), graph: env(ENV.graphTable, false), impacts: env(ENV.impactsTable, false), contacts: env(ENV.contactsTable, false) },
       busName: env(ENV.eventBusName),
       busArn: env(ENV.eventBusArn, false),
       noticeQueueUrl: env(ENV.noticeQueueUrl, false),
@@ -123,3 +119,12 @@ export const fromEnvironment = (): Dependencies =>
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
     },
   );
+
+/** The SDK clients a Lambda uses, each traced: X-Ray shows every DynamoDB, EventBridge, SQS, SNS and Scheduler call. */
+export const tracedClients = (): Clients => ({
+  dynamodb: documentClient({}, (client) => tracer.captureAWSv3Client(client)),
+  eventBridge: tracer.captureAWSv3Client(new EventBridgeClient({})),
+  sqs: tracer.captureAWSv3Client(new SQSClient({})),
+  sns: tracer.captureAWSv3Client(new SNSClient({})),
+  scheduler: tracer.captureAWSv3Client(new SchedulerClient({})),
+});

@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { APIGatewayProxyEventV2, EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { buildApiHandler } from '../../../functions/handlers/api.ts';
+import { submitTo } from '../../../functions/handlers/api/events.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { context, pipeline } from '../../support/pipeline.ts';
+import { caller } from './requests.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 let p: Awaited<ReturnType<typeof pipeline>>;
-let api: ReturnType<typeof buildApiHandler>;
-const call = async (method: string, path: string, body?: unknown) => {
-  const [rawPath, search = ''] = path.split('?');
-  const res = await api({ rawPath, queryStringParameters: Object.fromEntries(new URLSearchParams(search)), body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false, requestContext: { http: { method }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2, context);
-  return { status: res.statusCode, body: JSON.parse(String(res.body)) };
-};
+let call: ReturnType<typeof caller>;
 
 beforeAll(async () => {
   p = await pipeline(() => NOW);
   await p.deps.graph.import(await airlineSample(150));
-  api = buildApiHandler({ ...p.deps });
+  call = caller(buildApiHandler({ ...p.deps, submit: submitTo(p.deps.pipelineEvents) }));
   const ev = { version: '0', id: 'e1', 'detail-type': 'Change Scheduled', source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail: { changeId: 'CHG-5', title: 'Payments maintenance', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] } };
   await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
   await p.drain();
@@ -44,15 +41,15 @@ describe('support API', () => {
   });
 
   it('what-if assesses against the stored graph without storing anything; bad input is a 400 naming the field', async () => {
-    const res = await call('POST', '/what-if', { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'what if', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T07:00:00Z' }, impacts: [{ node: 'net-ams' }] } });
+    const res = await call('POST', '/what-if', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'what if', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T07:00:00Z' }, impacts: [{ node: 'net-ams' }] } } });
     expect(res.status).toBe(200);
+    expect(res.body.touchpoints.length).toBeGreaterThan(0);
     expect(res.body.touchpoints.every((t: { path: string[] }) => t.path[0] === 'net-ams')).toBe(true);
     expect(await p.deps.projections.getSubject('change#CHG-W')).toBeUndefined();
-    const bad = await call('POST', '/what-if', { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'x', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T03:00:00Z' }, impacts: [] } });
+    const bad = await call('POST', '/what-if', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'x', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T03:00:00Z' }, impacts: [] } } });
     expect(bad.status).toBe(400);
     expect(bad.body.problems).toEqual([{ field: 'detail.window.end', message: expect.stringContaining('must be after window.start') }]);
-    expect((await call('POST', '/what-if', '{nope')).status).toBe(400);
-    expect((await call('DELETE', '/subjects')).status).toBe(404);
+    expect((await call('POST', '/what-if', { body: '{nope' })).status).toBe(400);
   });
 });
 
@@ -61,7 +58,10 @@ describe('support API: the routes first-line support and change managers use', (
     const changes = await call('GET', '/changes?from=2026-12-05T00:00:00Z&to=2026-12-06T00:00:00Z');
     expect(changes.body.subjects.map((s: { subjectKey: string }) => s.subjectKey)).toEqual(['change#CHG-5']);
     expect((await call('GET', '/changes?from=2027-01-01T00:00:00Z')).body.subjects).toEqual([]);
-    expect((await call('GET', '/changes?from=tomorrow')).status).toBe(400);
+    expect((await call('GET', '/changes?to=2026-12-05T02:00:00Z')).body.subjects).toEqual([]);
+    expect((await call('GET', '/changes?team=nobody')).body.subjects).toEqual([]);
+    expect((await call('GET', '/changes?touchpoint=web-booking')).body.subjects).toHaveLength(1);
+    expect((await call('GET', '/changes?touchpoint=kiosk-ams')).body.subjects).toEqual([]);
     expect((await call('GET', '/incidents')).body.subjects).toEqual([]);
     const subject = await call('GET', '/subjects/change/CHG-5');
     expect(subject.body.history).toEqual([expect.objectContaining({ version: 1, detailType: 'Change Scheduled' })]);
@@ -70,10 +70,14 @@ describe('support API: the routes first-line support and change managers use', (
 
   it('affected customers page by page with a stable cursor, filtered by effect', async () => {
     const all = (await call('GET', '/subjects/change/CHG-5/customers?limit=1000')).body;
+    expect(all.cursor).toBeUndefined();
+    expect(all.customers).toHaveLength(all.total);
     const first = (await call('GET', '/subjects/change/CHG-5/customers?limit=40')).body;
     const second = (await call('GET', `/subjects/change/CHG-5/customers?limit=40&cursor=${first.cursor}`)).body;
     expect(first.customers).toHaveLength(40);
     expect([...first.customers, ...second.customers].map((c: { customerId: string }) => c.customerId)).toEqual(all.customers.slice(0, 80).map((c: { customerId: string }) => c.customerId));
+    const exact = (await call('GET', `/subjects/change/CHG-5/customers?limit=${all.total}`)).body;
+    expect(exact.cursor).toBeUndefined();
     const degraded = (await call('GET', '/subjects/change/CHG-5/customers?effect=degraded&limit=1000')).body.customers;
     expect(degraded.every((c: { effect: string }) => c.effect === 'degraded')).toBe(true);
   });
@@ -85,10 +89,29 @@ describe('support API: the routes first-line support and change managers use', (
     expect(JSON.stringify(customer)).not.toMatch(/@example\.com|\+\d{6,}/);
     const web = (await call('GET', '/touchpoints/web-booking')).body;
     expect(web).toMatchObject({ id: 'web-booking', status: 'ok', upcoming: [expect.objectContaining({ subjectKey: 'change#CHG-5' })] });
+    expect((await call('GET', '/touchpoints')).body.touchpoints.find((t: { id: string }) => t.id === 'web-booking')).toEqual(web);
     expect((await call('GET', '/touchpoints/nope')).status).toBe(404);
-    const assess = await call('POST', '/assess', { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } });
+    const assess = await call('POST', '/assess', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } } });
     expect(assess.body.conflicts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-5', sharedTouchpoints: expect.arrayContaining(['web-booking']) })]);
     expect(assess.body.draftNotices['nl-NL'].title).toBe('Gepland onderhoud: PSP upgrade');
+    const later = await call('POST', '/assess', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } } });
+    expect(later.body.conflicts).toEqual([]);
+  });
+
+  it('during the change window the touchpoints it hits are in outage', async () => {
+    const during = caller(buildApiHandler({ ...p.deps, now: () => Date.parse('2026-12-05T03:00:00Z'), submit: async () => {} }));
+    const web = (await during('GET', '/touchpoints/web-booking')).body;
+    expect(web).toMatchObject({ status: 'outage', now: [expect.objectContaining({ subjectKey: 'change#CHG-5' })], upcoming: [] });
+    const after = caller(buildApiHandler({ ...p.deps, now: () => Date.parse('2026-12-05T04:00:00Z'), submit: async () => {} }));
+    expect((await after('GET', '/touchpoints/web-booking')).body).toMatchObject({ status: 'ok', now: [], upcoming: [] });
+  });
+
+  it('POST /events puts the event on the bus as impact.console and answers 202', async () => {
+    const before = p.aws.events.length;
+    const detail = { changeId: 'CHG-11', title: 'Kiosk firmware', window: { start: '2026-12-10T01:00:00Z', end: '2026-12-10T02:00:00Z' }, impacts: [{ node: 'net-ams' }] };
+    const res = await call('POST', '/events', { body: { 'detail-type': 'Change Scheduled', detail }, groups: ['change-manager'] });
+    expect(res).toMatchObject({ status: 202, body: { accepted: true } });
+    expect(p.aws.events.slice(before)).toEqual([{ detailType: 'Change Scheduled', detail }]);
   });
 });
 
@@ -99,9 +122,10 @@ describe('metrics', () => {
     const customers = (await call('GET', '/subjects/change/CHG-5')).body.summary.customers;
     // CHG-5 is a two-hour window, but metrics count only what has happened by "now" (2026-11-28).
     expect(res.body).toMatchObject({ subjects: 0, customerMinutes: 0 });
-    const later = buildApiHandler({ ...p.deps, now: () => Date.parse('2026-12-06T00:00:00Z') });
-    const out = await later({ rawPath: '/metrics', queryStringParameters: { from: '2026-12-01T00:00:00Z', to: '2026-12-31T00:00:00Z' }, isBase64Encoded: false, requestContext: { http: { method: 'GET' }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2, context);
-    expect(JSON.parse(String(out.body))).toMatchObject({ subjects: 1, customersImpacted: customers, customerMinutes: customers * 120, touchpointMinutes: 3 * 120 });
+    const later = caller(buildApiHandler({ ...p.deps, now: () => Date.parse('2026-12-06T00:00:00Z'), submit: async () => {} }));
+    const out = await later('GET', '/metrics?from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z');
+    expect(out.body).toMatchObject({ subjects: 1, customersImpacted: customers, customerMinutes: customers * 120, touchpointMinutes: 3 * 120 });
     expect((await call('GET', '/metrics?from=nope')).status).toBe(400);
+    expect((await call('GET', '/metrics?from=2026-12-31T00:00:00Z&to=2026-12-01T00:00:00Z')).body.problems).toEqual([expect.objectContaining({ field: 'to' })]);
   });
 });

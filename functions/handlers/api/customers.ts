@@ -1,0 +1,30 @@
+/** A caller looked up: what affects this customer and what they were told (never their contact details). */
+import type { CustomerImpact } from '../../adapters/projections.ts';
+import { z } from 'zod';
+import { endpoint } from './endpoint.ts';
+import { param } from './http.ts';
+
+/** One notice a customer was sent: kind, version, channel and time, not the address it went to. */
+export interface ToldView {
+  kind: string;
+  version: number;
+  channel: string;
+  sentAt: string;
+  status?: 'claimed' | 'sent';
+}
+
+export interface CallerView {
+  customerId: string;
+  impacts: (CustomerImpact & { told: ToldView[] })[];
+}
+
+export const caller = endpoint({ params: z.object({ id: param.id('a customer id') }) }, async ({ params }, deps): Promise<CallerView> => {
+  const impacts = await deps.projections.impactsOfCustomer(params.id);
+  const ledger = deps.ledger;
+  const told = ledger ? await Promise.all(impacts.map((i) => ledger.sentTo(i.subjectKey, params.id))) : [];
+  // Contact details are never shown here: only notify may read them (DESIGN section 9).
+  return {
+    customerId: params.id,
+    impacts: impacts.map((i, k) => ({ ...i, told: (told[k] ?? []).map((t) => ({ kind: t.kind, version: t.version, channel: t.channel, sentAt: new Date(t.sentAt).toISOString(), status: t.status })) })),
+  };
+});

@@ -1,0 +1,145 @@
+/**
+ * Subjects (changes and incidents): the lists support watches, one subject with its history and the
+ * notices sent, and its affected customers page by page.
+ */
+import { z } from 'zod';
+import type { CustomerImpact, SubjectProjection, SubjectSummary } from '../../adapters/projections.ts';
+import { NODE_ID_PATTERN } from '../../domain/model.ts';
+import { INCIDENT_FILTERS, concernsTeam, inRange, matchesIncidentFilter } from '../../domain/support.ts';
+import { endpoint, type ApiDependencies } from './endpoint.ts';
+import { ApiError, orderedRange, param } from './http.ts';
+
+export interface SubjectListView {
+  /** By start time, then subject key. */
+  subjects: SubjectSummary[];
+}
+
+export interface HistoryEntry {
+  version: number;
+  detailType: string;
+  occurredAt: string;
+  eventId: string;
+}
+
+export interface SubjectView extends SubjectProjection {
+  history: HistoryEntry[];
+  /** Customer notices sent so far, by kind. */
+  noticesByKind: Record<string, number>;
+}
+
+/** An affected customer as support sees them: no window, title or status (those are the subject's). */
+export type AffectedCustomer = Omit<CustomerImpact, 'window' | 'title' | 'status'>;
+
+export interface AffectedCustomersPage {
+  customers: AffectedCustomer[];
+  /** Affected customers matching the filters, on every page. */
+  total: number;
+  /** Pass it back as `cursor` for the next page; absent on the last page. */
+  cursor?: string;
+}
+
+const byStart = (a: SubjectSummary, b: SubjectSummary) => a.start - b.start || (a.subjectKey < b.subjectKey ? -1 : 1);
+
+const listSubjects = async (deps: Pick<ApiDependencies, 'projections'>) => (await deps.projections.listSubjects()).sort(byStart);
+
+export const allSubjects = endpoint({}, async (_request, deps): Promise<SubjectListView> => ({ subjects: await listSubjects(deps) }));
+
+export const changes = endpoint(
+  {
+    query: z.object({
+      from: param.time('2026-12-05T00:00:00Z').optional(),
+      to: param.time('2026-12-06T00:00:00Z').optional(),
+      touchpoint: param.id('a touchpoint id').optional(),
+      team: param.text('a team').optional(),
+    }),
+  },
+  async ({ query }, deps): Promise<SubjectListView> => {
+    const range = orderedRange({ from: query.from, to: query.to });
+    let subjects = (await listSubjects(deps)).filter((s) => s.type === 'change' && inRange({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, range));
+    const { touchpoint, team } = query;
+    if (touchpoint || team) {
+      const { topology } = await deps.graph.topology();
+      const details = await Promise.all(subjects.map((s) => deps.projections.getSubject(s.subjectKey)));
+      subjects = subjects.filter((_, i) => {
+        const hit = details[i]?.touchpoints ?? [];
+        return (!touchpoint || hit.some((t) => t.id === touchpoint)) && (!team || concernsTeam(team, { team: details[i]?.state.team, touchpointTeams: hit.map((t) => topology.touchpoints.get(t.id)?.team) }));
+      });
+    }
+    return { subjects };
+  },
+);
+
+export const incidents = endpoint(
+  { query: z.object({ status: param.oneOf(INCIDENT_FILTERS).optional() }) },
+  async ({ query }, deps): Promise<SubjectListView> => {
+    const filter = query.status ?? 'open';
+    return { subjects: (await listSubjects(deps)).filter((s) => s.type === 'incident' && matchesIncidentFilter(filter, s.status)) };
+  },
+);
+
+const subjectParams = z.object({ type: param.oneOf(['change', 'incident']), id: param.id('a change or incident id') });
+
+const projectionOf = async (deps: Pick<ApiDependencies, 'projections'>, type: string, id: string) => {
+  const projection = await deps.projections.getSubject(`${type}#${id}`);
+  if (!projection) throw new ApiError('not-found', `${type} ${id} not found; check the id (GET /subjects lists them)`);
+  return projection;
+};
+
+export const subject = endpoint({ params: subjectParams }, async ({ params }, deps): Promise<SubjectView> => {
+  const projection = await projectionOf(deps, params.type, params.id);
+  const [history, sent] = await Promise.all([deps.events.readSubject(projection.subjectKey), deps.ledger ? deps.ledger.sentAbout(projection.subjectKey) : Promise.resolve([])]);
+  const noticesByKind: Record<string, number> = {};
+  for (const e of sent) noticesByKind[e.kind] = (noticesByKind[e.kind] ?? 0) + 1;
+  return {
+    ...projection,
+    history: history.map((h) => ({ version: h.version, detailType: h.event.detailType, occurredAt: new Date(h.event.occurredAt).toISOString(), eventId: h.event.eventId })),
+    noticesByKind,
+  };
+});
+
+/**
+ * The cursor is opaque to callers: today the last customer id of the page (ids sort stably, so new
+ * customers do not shift pages), base64url-encoded so that a later store can page by its own key.
+ */
+export const cursorAfter = (customerId: string): string => Buffer.from(JSON.stringify({ after: customerId })).toString('base64url');
+
+const cursor = z.string().transform((value, ctx) => {
+  try {
+    const { after } = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof after === 'string' && NODE_ID_PATTERN.test(after)) return after;
+  } catch {
+    // falls through to the problem below
+  }
+  ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a cursor this API gave out; pass the \`cursor\` of the previous page, or leave it out for the first page` });
+  return z.NEVER;
+});
+
+export const PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export const affectedCustomers = endpoint(
+  {
+    params: subjectParams,
+    query: z.object({
+      cursor: cursor.optional(),
+      limit: param.wholeNumber(1, MAX_PAGE_SIZE, PAGE_SIZE).optional(),
+      effect: param.oneOf(['outage', 'degraded']).optional(),
+      segment: param.text('a segment').optional(),
+    }),
+  },
+  async ({ params, query }, deps): Promise<AffectedCustomersPage> => {
+    const { subjectKey } = await projectionOf(deps, params.type, params.id);
+    const limit = query.limit ?? PAGE_SIZE;
+    const customers = (await deps.projections.customersOfSubject(subjectKey))
+      .filter((c) => (!query.effect || c.effect === query.effect) && (!query.segment || c.segment === query.segment))
+      .sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
+    const after = query.cursor;
+    const rest = after === undefined ? customers : customers.filter((c) => c.customerId > after);
+    const page = rest.slice(0, limit);
+    return {
+      customers: page.map(({ window: _w, title: _t, status: _s, ...c }) => c),
+      total: customers.length,
+      ...(rest.length > limit ? { cursor: cursorAfter(page[page.length - 1].customerId) } : {}),
+    };
+  },
+);
