@@ -1,0 +1,65 @@
+/**
+ * The runtime's poll loop, standing in for what AWS runs on its own: the DynamoDB Streams event source
+ * mapping (stream -> assess), the SQS one (notice jobs -> notify) and Scheduler (due reminders -> the
+ * bus). One pass does each once; the loop sleeps only when a pass found nothing. An error in a pass is
+ * logged and the loop goes on: nothing a handler does can stop it.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { LocalBus } from './bus.ts';
+import type { LocalJobQueue } from './job-queue.ts';
+import { describeError, type Log } from './log.ts';
+import type { LocalReminders } from './reminders.ts';
+import type { StreamReader } from './stream-reader.ts';
+
+export interface PollerParts {
+  stream: StreamReader;
+  queue: LocalJobQueue;
+  reminders: LocalReminders;
+  bus: LocalBus;
+  notify: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  log: Log;
+}
+
+const IDLE_SLEEP_MS = 200;
+
+export class Poller {
+  private readonly parts: PollerParts;
+  private running = false;
+  private loop?: Promise<void>;
+  /** Stream records handed to assess so far, and passes in a row that found the stream empty. */
+  streamed = 0;
+  emptyStreamPolls = 0;
+
+  constructor(parts: PollerParts) {
+    this.parts = parts;
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        const work = await this.pass().catch((error: unknown) => {
+          this.parts.log(`local runtime: ${describeError(error)}`);
+          return 0;
+        });
+        if (work === 0 && this.running) await new Promise((r) => setTimeout(r, IDLE_SLEEP_MS));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** One pass over the stream, the job queue and the reminders; returns how much it did. */
+  private async pass(): Promise<number> {
+    const { stream, queue, reminders, bus, notify } = this.parts;
+    const records = await stream.poll();
+    this.emptyStreamPolls = records === 0 ? this.emptyStreamPolls + 1 : 0;
+    this.streamed += records;
+    const jobs = await queue.poll(notify);
+    const fired = reminders.fireDue(Date.now(), bus);
+    return records + jobs + fired;
+  }
+}
