@@ -3,8 +3,9 @@
  * the runtime's durable store (store.ts: inbox, job queue, reminders, stream positions), the local bus
  * (bus.ts, inbox.ts) behind the PutEvents endpoint (event-endpoint.ts), the console and API server
  * (console-server.ts), DynamoDB Local with its tables (dynamodb-local.ts), the first-run seed
- * (seed.ts) and the poll loop feeding assess, notify and the reminders (poller.ts). The handlers are
- * the very ones that run in Lambda; only the adapters behind SQS, SNS, EventBridge and Scheduler are local.
+ * (seed.ts), the poll loop feeding assess, notify and the reminders (poller.ts), and the take-over of
+ * an older data dir's JSON files (legacy.ts). The handlers are the very ones that run in Lambda; only
+ * the adapters behind SQS, SNS, EventBridge and Scheduler are local.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ import { eventEndpoint } from './event-endpoint.ts';
 import { close, listen } from './http.ts';
 import { Inbox } from './inbox.ts';
 import { LocalJobQueue } from './job-queue.ts';
+import { importLegacyFiles } from './legacy.ts';
 import { stdoutLog, type Log } from './log.ts';
 import type { LocalSubscription } from './outbox.ts';
 import { Poller } from './poller.ts';
@@ -84,6 +86,8 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
   try {
     const store = openLocalStore(options.inMemory ? ':memory:' : file('runtime.sqlite'));
     teardown.add(() => store.close());
+    const imported = importLegacyFiles(dataDir, store);
+    if (imported.length > 0) log(`took over ${imported.join(', ')} from an earlier version (kept as *.imported)`);
     const letters = new DeadLetterFile(file('dead-letters.jsonl'));
     const bus = new LocalBus(new Inbox(store, letters), log);
 
