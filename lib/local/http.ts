@@ -4,7 +4,7 @@
  * trusting them, a handler wrapper that turns any error into a 500 instead of a dead process, and
  * listening with an error a person can act on when the port is taken.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { describeError, type Log } from './log.ts';
 
 export class BodyTooLargeError extends Error {
@@ -39,14 +39,23 @@ export const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =
     req.once('error', reject);
   });
 
+/** How long a refused upload is still drained (read and dropped) after the answer went out. */
+const LINGER_MS = 2_000;
+
 /**
- * Answers and closes the connection without reading the rest of the body: for a request refused
- * before its body was read (too large), so the client stops sending.
+ * Answers a request refused before its body was read (too large) and closes the connection. The rest
+ * of the body is dropped unread for a moment after the answer (a lingering close): a socket closed
+ * while data still arrives is reset by the kernel, and the reset can destroy the answer before the
+ * client has read it. The answer is written on the socket itself because Node's own close after a
+ * `Connection: close` response is immediate.
  */
 export const answerAndClose = (res: ServerResponse, status: number, headers: Record<string, string>, body: string): void => {
-  res.shouldKeepAlive = false;
-  res.writeHead(status, { ...headers, connection: 'close' });
-  res.end(body, () => res.req.socket.destroySoon());
+  const socket = res.req.socket;
+  const head = Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
+  res.req.removeAllListeners('data');
+  res.req.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 };
 
 /** The path and query of a request target, or undefined when it is not one (`//`, `http:`, ...). */
@@ -79,6 +88,7 @@ export const safeServer = (name: string, handler: RequestHandler, log: Log, erro
   }).on('clientError', (_error, socket) => {
     // Malformed HTTP (bad request line, headers too large): answered like Node's default, never thrown.
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
 export class PortInUseError extends Error {
