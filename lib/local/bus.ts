@@ -68,6 +68,7 @@ export class LocalBus {
   private worker?: Promise<void>;
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
+  private pausedUntil = 0;
 
   constructor(inbox: Inbox, log: Log) {
     this.inbox = inbox;
@@ -107,10 +108,16 @@ export class LocalBus {
   private kick(): void {
     if (!this.targets || this.worker || this.stopped) return;
     clearTimeout(this.retryTimer);
-    this.worker = this.drain().finally(() => {
-      this.worker = undefined;
-      this.scheduleRetry();
-    });
+    this.worker = this.drain()
+      .catch((error: unknown) => {
+        // The store itself failed (disk full, ...): try again in a second, not in a tight loop.
+        this.pausedUntil = Date.now() + 1_000;
+        this.log(`local bus: deliveries paused for a second: ${describeError(error)}`);
+      })
+      .finally(() => {
+        this.worker = undefined;
+        this.scheduleRetry();
+      });
   }
 
   private async drain(): Promise<void> {
@@ -129,9 +136,14 @@ export class LocalBus {
 
   /** Wakes the worker when the next retry is due. */
   private scheduleRetry(): void {
-    const at = this.inbox.nextDueAt();
-    if (at === undefined || this.stopped) return;
-    this.retryTimer = setTimeout(() => this.kick(), Math.max(0, at - Date.now()));
+    if (this.stopped) return;
+    let at: number | undefined;
+    try {
+      at = this.inbox.nextDueAt();
+    } catch {
+      at = Date.now(); // the store failed to answer: look again after the pause
+    }
+    if (at !== undefined) this.retryTimer = setTimeout(() => this.kick(), Math.max(0, at - Date.now(), this.pausedUntil - Date.now()));
   }
 }
 

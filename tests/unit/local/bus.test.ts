@@ -119,6 +119,25 @@ describe('local bus: durable before acknowledged', () => {
     expect(inbox.pending).toBe(0);
     expect(deadLetters()).toEqual([]);
   });
+
+  it('a store that fails under the worker pauses deliveries and logs it; no rejection escapes', async () => {
+    const { open, logged } = setup();
+    const { store, bus } = open();
+    const escaped: unknown[] = [];
+    const onRejection = (reason: unknown) => escaped.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      store.close();
+      bus.start(recorder().targets);
+      await until(() => logged.length > 0);
+      await new Promise((r) => setTimeout(r, 100));
+      await bus.stop();
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    expect(escaped).toEqual([]);
+    expect(logged).toEqual([expect.stringContaining('deliveries paused for a second')]);
+  });
 });
 
 describe('local reminders', () => {
