@@ -10,19 +10,12 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { EVENT_ITEM_KIND } from '../../functions/adapters/dynamodb/layout.ts';
-import { buildApiHandler } from '../../functions/handlers/api.ts';
-import { buildAssessHandler } from '../../functions/handlers/assess.ts';
-import { buildIngestHandler } from '../../functions/handlers/ingest.ts';
-import { buildNotifyHandler } from '../../functions/handlers/notify.ts';
-import { buildRemindHandler } from '../../functions/handlers/remind.ts';
 import type { Dependencies } from '../../functions/handlers/shared/dependencies.ts';
 import { tableNames } from '../tables.ts';
-import { LocalBus, type BusEvent } from './bus.ts';
+import { LocalBus } from './bus.ts';
 import { consoleServer } from './console-server.ts';
 import { DeadLetterFile } from './dead-letters.ts';
-import { localDependencies } from './dependencies.ts';
+import { localDependencies, localHandlers } from './dependencies.ts';
 import { LOCAL_AWS, startDynamoDbWithTables } from './dynamodb-local.ts';
 import { eventEndpoint } from './event-endpoint.ts';
 import { close, listen } from './http.ts';
@@ -31,7 +24,7 @@ import { LocalJobQueue } from './job-queue.ts';
 import { importLegacyFiles } from './legacy.ts';
 import { stdoutLog, type Log } from './log.ts';
 import type { LocalSubscription } from './outbox.ts';
-import { Poller } from './poller.ts';
+import { Poller, StreamProgress } from './poller.ts';
 import { LocalReminders } from './reminders.ts';
 import { airlineSeed, seedOnFirstRun, type Seed } from './seed.ts';
 import { openLocalStore } from './store.ts';
@@ -60,9 +53,6 @@ export interface LocalRuntime {
   idle: (timeoutMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 }
-
-const context = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
-const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<string, unknown>;
 
 /** What to undo, newest first: on stop, and when a start fails halfway (a port in use, a bad seed). */
 class Teardown {
@@ -107,36 +97,13 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
 
-    // What idle() compares: events appended to the store, and those seen again on its stream.
-    let appended = 0;
-    let streamedEvents = 0;
-    const append = deps.events.append.bind(deps.events);
-    deps.events.append = async (...args) => {
-      const result = await append(...args);
-      if (result.status === 'appended') appended++;
-      return result;
-    };
-
-    const ingest = buildIngestHandler(deps);
-    const remind = buildRemindHandler(deps);
-    const assess = buildAssessHandler(deps);
-    const notify = buildNotifyHandler(deps);
-    const api = buildApiHandler({ ...deps, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
-    web.setApi(async (event) => api(event, context));
-    bus.start({ ingest: (e) => ingest(asTargetEvent(e), context), remind: (e) => remind(asTargetEvent(e), context) });
+    const progress = new StreamProgress(deps.events);
+    const handlers = localHandlers(deps, bus);
+    web.setApi(handlers.api);
+    bus.start(handlers.targets);
     teardown.add(() => bus.stop());
-    const stream = new StreamReader({
-      endpoint: dynamodb.endpoint,
-      ...LOCAL_AWS,
-      table: tableNames('').events,
-      store,
-      deadLetters: letters,
-      consumer: (e) => {
-        streamedEvents += e.Records.filter((r) => r.eventName === 'INSERT' && r.dynamodb?.NewImage?.kind?.S === EVENT_ITEM_KIND).length;
-        return assess(e, context);
-      },
-    });
-    const poller = new Poller({ stream, queue, reminders, bus, notify: (e) => notify(e, context), log });
+    const stream = new StreamReader({ endpoint: dynamodb.endpoint, ...LOCAL_AWS, table: tableNames('').events, store, deadLetters: letters, consumer: progress.counting(handlers.assess) });
+    const poller = new Poller({ stream, queue, reminders, bus, notify: handlers.notify, log });
     poller.start();
     teardown.add(() => poller.stop());
 
@@ -145,19 +112,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       apiUrl: `http://127.0.0.1:${apiPort}`,
       outboxFile,
       deps,
-      idle: async (timeoutMs = 60_000) => {
-        const deadline = Date.now() + timeoutMs;
-        let quiet = 0;
-        while (Date.now() < deadline) {
-          await bus.settled();
-          const before = poller.streamed;
-          await new Promise((r) => setTimeout(r, 300));
-          const drained = !bus.busy && queue.depth === 0 && poller.streamed === before && streamedEvents >= appended && poller.emptyStreamPolls >= 2;
-          quiet = drained ? quiet + 1 : 0;
-          if (quiet >= 3) return;
-        }
-        throw new Error(`local runtime still busy after ${timeoutMs} ms`);
-      },
+      idle: (timeoutMs = 60_000) => poller.idle(() => bus.busy || queue.depth > 0 || !progress.caughtUp, () => bus.settled(), timeoutMs),
       stop: () => teardown.run(),
     };
   } catch (error) {
