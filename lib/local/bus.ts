@@ -77,10 +77,15 @@ export class LocalBus {
 
   /** Puts events on a bus; when it returns, their deliveries are stored. Returns the events as delivered. */
   put(bus: BusName, events: readonly NewEvent[]): BusEvent[] {
-    const busEvents = events.map(toBusEvent);
-    this.inbox.add(busEvents.flatMap((event) => deliveriesFor(bus, event)));
+    return this.putOnBuses(events.map((event) => ({ bus, event }))).map((e) => e.event);
+  }
+
+  /** Puts events each on its bus, all stored in one step (a PutEvents request may name both buses). */
+  putOnBuses(entries: readonly { bus: BusName; event: NewEvent }[]): { bus: BusName; event: BusEvent }[] {
+    const put = entries.map((e) => ({ bus: e.bus, event: toBusEvent(e.event) }));
+    this.inbox.add(put.flatMap((e) => deliveriesFor(e.bus, e.event)));
     this.kick();
-    return busEvents;
+    return put;
   }
 
   /** Starts delivering (what was stored before, then what comes). */

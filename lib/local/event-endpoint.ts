@@ -21,7 +21,8 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
 /** The local runtime's one custom bus (the stack's `impact:busName` default). */
 export const IMPACT_BUS = 'impact';
 
-export type AcceptEntries = (bus: BusName, events: NewEvent[]) => void;
+/** Stores accepted entries, each on its bus, in one step; throws when it cannot (nothing is acknowledged then). */
+export type AcceptEntries = (entries: { bus: BusName; event: NewEvent }[]) => void;
 
 // The operation's input shape: a field of the wrong JSON type is a SerializationException in AWS JSON.
 // Time is checked per entry (EventBridge answers a bad one with an entry error, not a failed request).
@@ -142,10 +143,7 @@ export const eventEndpoint = (accept: AcceptEntries, log: Log): Server =>
       const results = entries.map(checkEntry);
       // Stored before the answer: an entry acknowledged with an EventId is durable.
       const accepted = results.flatMap((r) => (r.ok ? [r] : []));
-      for (const bus of ['impact', 'default'] as const) {
-        const onBus = accepted.filter((r) => r.bus === bus);
-        if (onBus.length > 0) accept(bus, onBus.map((r) => r.event));
-      }
+      if (accepted.length > 0) accept(accepted);
       reply(200, JSON.stringify({ FailedEntryCount: results.length - accepted.length, Entries: results.map((r) => (r.ok ? { EventId: r.event.id } : { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage })) }));
     },
     log,

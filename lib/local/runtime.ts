@@ -83,7 +83,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
 
     // The ports first: one in use fails the start at once, before java and the first-run import. From
     // here on events are taken (durably), and delivered once the pipeline is up.
-    const events = eventEndpoint((name, entries) => void bus.put(name, entries), log);
+    const events = eventEndpoint((entries) => void bus.putOnBuses(entries), log);
     const eventsPort = await listen(events, options.eventsPort, 'events', '--events-port');
     teardown.add(() => close(events));
     const web = consoleServer({ webRoot: join(ROOT, 'web'), outboxFile, log });

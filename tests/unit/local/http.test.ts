@@ -103,16 +103,20 @@ describe('events endpoint: acknowledged means stored', () => {
   });
 
   it('entries go to the bus they name, with an EventId per stored entry; an unknown bus is an entry error', async () => {
-    const stored: { bus: string; ids: (string | undefined)[] }[] = [];
-    const url = await serve(eventEndpoint((bus, events) => void stored.push({ bus, ids: events.map((e) => e.id) }), () => undefined));
+    const stored: { bus: string; id?: string }[][] = [];
+    const url = await serve(eventEndpoint((entries) => void stored.push(entries.map((e) => ({ bus: e.bus, id: e.event.id }))), () => undefined));
     const entry = (EventBusName?: string) => ({ Source: 's', DetailType: 'd', Detail: '{}', ...(EventBusName ? { EventBusName } : {}) });
     const res = await fetch(url, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: [entry('impact'), entry(), entry('arn:aws:events:eu-west-1:123456789012:event-bus/impact'), entry('impacts')] }) });
     const out = await res.json();
     expect(out.FailedEntryCount).toBe(1);
     expect(out.Entries[3]).toEqual({ ErrorCode: 'InvalidArgument', ErrorMessage: expect.stringContaining('impacts does not exist') });
+    // One store step for the whole request, each entry on the bus it named.
     expect(stored).toEqual([
-      { bus: 'impact', ids: [out.Entries[0].EventId, out.Entries[2].EventId] },
-      { bus: 'default', ids: [out.Entries[1].EventId] },
+      [
+        { bus: 'impact', id: out.Entries[0].EventId },
+        { bus: 'default', id: out.Entries[1].EventId },
+        { bus: 'impact', id: out.Entries[2].EventId },
+      ],
     ]);
   });
 });
