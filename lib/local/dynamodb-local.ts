@@ -92,7 +92,9 @@ export const startDynamoDbLocal = async (options: { path?: string; port?: number
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
     });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1 });
+  // Each probe gives up after a few seconds: a java that accepted the connection but is too busy to
+  // answer must not hang the start past its deadline.
+  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (exited !== undefined) {

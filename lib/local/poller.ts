@@ -90,6 +90,7 @@ export class Poller {
 export class StreamProgress {
   private appended = 0;
   private streamed = 0;
+  private working = 0;
 
   /** Counts what the event store appends from now on. */
   constructor(events: EventStore) {
@@ -101,15 +102,21 @@ export class StreamProgress {
     };
   }
 
-  /** A stream consumer that counts the event items it is handed. */
+  /** A stream consumer that counts the event items it is handed, and the batches it is still working on. */
   counting(consumer: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>) {
-    return (event: DynamoDBStreamEvent) => {
+    return async (event: DynamoDBStreamEvent) => {
       this.streamed += event.Records.filter((r) => r.eventName === 'INSERT' && r.dynamodb?.NewImage?.kind?.S === EVENT_ITEM_KIND).length;
-      return consumer(event);
+      this.working++;
+      try {
+        return await consumer(event);
+      } finally {
+        this.working--;
+      }
     };
   }
 
+  /** Every appended event was seen on the stream and its assessment has finished. */
   get caughtUp(): boolean {
-    return this.streamed >= this.appended;
+    return this.streamed >= this.appended && this.working === 0;
   }
 }
