@@ -1,37 +1,6 @@
 /**
- * The environment variables through which the CDK stack and the local runtime configure the handlers:
- * one list, so the names cannot drift between `lib/constructs/*`, `lib/local/*` and
- * `functions/handlers/*`. Handlers read them once at module scope (fail fast), never deep in business code.
- * AWS SDK endpoints for the local runtime use the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` variables.
+ * The handlers' environment variable names and metrics namespace, defined where the handlers read
+ * them (functions/handlers/shared/environment.ts): functions/ never imports lib/. Re-exported here for
+ * the stack and its constructs.
  */
-export const ENV = {
-  /** Table names, one per definition in lib/tables.ts. */
-  eventsTable: 'EVENTS_TABLE',
-  graphTable: 'GRAPH_TABLE',
-  impactsTable: 'IMPACTS_TABLE',
-  contactsTable: 'CONTACTS_TABLE',
-  idempotencyTable: 'IDEMPOTENCY_TABLE',
-  /** EventBridge bus the pipeline emits to (and Scheduler targets). */
-  eventBusName: 'EVENT_BUS_NAME',
-  eventBusArn: 'EVENT_BUS_ARN',
-  /** SQS queue of notice jobs (assess -> notify). */
-  noticeQueueUrl: 'NOTICE_QUEUE_URL',
-  /** Where notify sends what still fails after retries. */
-  noticeDlqUrl: 'NOTICE_DLQ_URL',
-  customerNoticesTopicArn: 'CUSTOMER_NOTICES_TOPIC_ARN',
-  supportBriefingsTopicArn: 'SUPPORT_BRIEFINGS_TOPIC_ARN',
-  schedulerGroupName: 'SCHEDULER_GROUP_NAME',
-  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
-  /** Comma-separated hours before a change window, e.g. "24,1". */
-  reminderOffsetsHours: 'REMINDER_OFFSETS_HOURS',
-  incidentCadenceMinutes: 'INCIDENT_CADENCE_MINUTES',
-  /** SNS message budget of the region (messages/s) that fan-out is paced against. */
-  snsMessagesPerSecond: 'SNS_MESSAGES_PER_SECOND',
-  /** Powertools. */
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-} as const;
-
-export type EnvName = (typeof ENV)[keyof typeof ENV];
-
-export const METRICS_NAMESPACE = 'ImpactPipeline';
+export { ENV, METRICS_NAMESPACE, type EnvName } from '../functions/handlers/shared/environment.ts';

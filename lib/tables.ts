@@ -14,8 +14,6 @@ export interface KeyDef {
 export interface TableDef {
   /** Logical name; the physical name is `<prefix><logicalName>` (see tableName). */
   logicalName: string;
-  /** Environment variable the handlers read the physical name from (lib/environment.ts). */
-  env: string;
   partitionKey: KeyDef;
   sortKey?: KeyDef;
   globalIndexes?: { indexName: string; partitionKey: KeyDef; sortKey?: KeyDef }[];
@@ -35,7 +33,6 @@ export const TABLES = {
    */
   events: {
     logicalName: 'events',
-    env: 'EVENTS_TABLE',
     partitionKey: S('pk'),
     sortKey: S('sk'),
     stream: 'NEW_IMAGE',
@@ -48,7 +45,6 @@ export const TABLES = {
    */
   graph: {
     logicalName: 'graph',
-    env: 'GRAPH_TABLE',
     partitionKey: S('pk'),
     sortKey: S('sk'),
     purpose: 'touchpoint-dependency graph: components, touchpoints, channels, customers, usage shards',
@@ -61,7 +57,6 @@ export const TABLES = {
    */
   impacts: {
     logicalName: 'impacts',
-    env: 'IMPACTS_TABLE',
     partitionKey: S('pk'),
     sortKey: S('sk'),
     globalIndexes: [{ indexName: 'bySubject', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') }],
@@ -71,27 +66,16 @@ export const TABLES = {
   /** Contact details, keyed by customer id; only the notify function may read it. */
   contacts: {
     logicalName: 'contacts',
-    env: 'CONTACTS_TABLE',
     partitionKey: S('customerId'),
     purpose: 'e-mail, phone and push token per customer (personal data: notify only, never logged)',
-  },
-  /** Powertools idempotency records (its default attribute names). */
-  idempotency: {
-    logicalName: 'idempotency',
-    env: 'IDEMPOTENCY_TABLE',
-    partitionKey: S('id'),
-    timeToLiveAttribute: 'expiration',
-    purpose: 'Powertools idempotency for handlers whose side effects are not naturally idempotent',
   },
 } as const satisfies Record<string, TableDef>;
 
 export type TableKey = keyof typeof TABLES;
 export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 
-/** Usage of one touchpoint is spread over this many partitions (each < 1,000 WCU/s, read in parallel). */
-export const USAGE_SHARDS = 16;
-/** The bySubject index partition of a subject is spread over this many shards. */
-export const SUBJECT_SHARDS = 16;
+/** Shard counts of the item layout: defined with the adapters that use them, re-exported for lib/ and bench/. */
+export { SUBJECT_SHARDS, USAGE_SHARDS } from '../functions/adapters/dynamodb/layout.ts';
 
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 

@@ -10,7 +10,7 @@ import type { GraphView } from '../domain/impact/assess.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
 import type { Component, Customer, Graph, NodeId, NotificationChannelDef, Touchpoint, Usage } from '../domain/model.ts';
 import { shardOf } from '../domain/shards.ts';
-import { USAGE_SHARDS } from '../../lib/tables.ts';
+import { USAGE_SHARDS } from './dynamodb/layout.ts';
 import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';

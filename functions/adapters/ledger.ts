@@ -15,7 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { SUBJECT_SHARDS } from '../../lib/tables.ts';
+import { SUBJECT_SHARDS } from './dynamodb/layout.ts';
 import { noticePageOf } from '../domain/notices/jobs.ts';
 import { shardOf } from '../domain/shards.ts';
 import { queryAll } from './dynamodb/query.ts';

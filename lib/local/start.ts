@@ -1,7 +1,12 @@
 // `npm start`: the whole pipeline locally (DESIGN section 8). Flags: --data-dir, --events-port,
 // --api-port, --in-memory. Subscriptions with filter policies come from impact.local.json.
+//
+// The process stays up whatever a request or a handler does: a rejected promise nobody awaited is
+// logged and the runtime carries on. It stops on Ctrl-C / SIGTERM, on a failed start and on an uncaught
+// exception (the process is then in an unknown state), and each time it stops DynamoDB Local with it.
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { describeError, stdoutLog } from './log.ts';
 
 const program = new Command('npm start')
   .description('run the impact pipeline locally: DynamoDB Local, PutEvents endpoint, handlers, outbox, API and console')
@@ -22,18 +27,45 @@ const subscriptions = existsSync(opts.config) ? (JSON.parse(readFileSync(opts.co
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalRuntime } = await import('./runtime.ts');
-const runtime = await startLocalRuntime({
-  dataDir: opts.dataDir,
-  eventsPort: opts.eventsPort,
-  apiPort: opts.apiPort,
-  inMemory: opts.inMemory,
-  subscriptions,
-  settings: { snsMessagesPerSecond: opts.snsRate },
-  ...(opts.graph ? { seed: { graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage } } : {}),
-}).catch((error: Error) => {
-  process.stderr.write(`npm start: ${error.message}\n`);
-  process.exit(1);
+type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>;
+
+let runtime: Runtime | undefined;
+let stopping: Promise<never> | undefined;
+/** Stops the runtime (and with it DynamoDB Local) once, then exits. */
+const stopAndExit = (code: number): Promise<never> =>
+  (stopping ??= (async () => {
+    await runtime?.stop().catch((error: unknown) => process.stderr.write(`npm start: while stopping: ${describeError(error)}\n`));
+    process.exit(code);
+  })());
+
+process.on('unhandledRejection', (reason) => stdoutLog(`npm start: a promise failed with nobody waiting for it (the runtime carries on): ${describeError(reason)}`));
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`npm start: stopping after an uncaught error: ${describeError(error)}\n`);
+  void stopAndExit(1);
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stdout.write('stopping...\n');
+    void stopAndExit(0);
+  });
+}
+
+try {
+  runtime = await startLocalRuntime({
+    dataDir: opts.dataDir,
+    eventsPort: opts.eventsPort,
+    apiPort: opts.apiPort,
+    inMemory: opts.inMemory,
+    subscriptions,
+    settings: { snsMessagesPerSecond: opts.snsRate },
+    ...(opts.graph ? { seed: { graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage } } : {}),
+  });
+} catch (error) {
+  // startLocalRuntime has undone what it started (DynamoDB Local included) before it threw.
+  process.stderr.write(`npm start: ${error instanceof Error ? error.message : describeError(error)}\n`);
+  process.exit(1);
+}
+if (stopping) await stopping; // a signal came while it was starting
 process.stdout.write(
   [
     'impact pipeline running locally',
@@ -44,10 +76,3 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-const stop = async () => {
-  process.stdout.write('stopping...\n');
-  await runtime.stop();
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

@@ -1,21 +1,24 @@
 /**
  * Reads the event store's stream through the real DynamoDB Streams API (DynamoDB Local implements
  * it) and hands records to a consumer as DynamoDBStreamEvent batches, in order. The position of each
- * shard is persisted after a batch succeeds, so a restart resumes where it stopped; failed records are
- * retried, then written to the dead-letter file (bounded retries, as the Lambda mapping is configured).
+ * shard is stored (the runtime's store) after a batch succeeds, so a restart resumes where it stopped;
+ * failed records are retried, then written to the dead letters (bounded retries, as the Lambda mapping
+ * is configured).
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DeadLetterFile } from './dead-letters.ts';
+import { describeError } from './log.ts';
+import type { LocalStore } from './store.ts';
 
 export interface StreamReaderOptions {
   endpoint: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   region: string;
   table: string;
-  positionFile: string;
-  deadLetterFile: string;
+  store: LocalStore;
+  deadLetters: DeadLetterFile;
   consumer: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
   maxAttempts?: number;
 }
@@ -24,15 +27,18 @@ export class StreamReader {
   private readonly streams: DynamoDBStreamsClient;
   private readonly dynamodb: DynamoDBClient;
   private readonly options: StreamReaderOptions;
-  private positions: Record<string, string>;
   private readonly iterators = new Map<string, string | undefined>();
+  private readonly positions;
 
   constructor(options: StreamReaderOptions) {
     this.options = options;
     const config = { endpoint: options.endpoint, region: options.region, credentials: options.credentials };
     this.streams = new DynamoDBStreamsClient(config);
     this.dynamodb = new DynamoDBClient(config);
-    this.positions = existsSync(options.positionFile) ? JSON.parse(readFileSync(options.positionFile, 'utf8')) : {};
+    this.positions = {
+      get: options.store.prepare('SELECT sequence_number FROM stream_positions WHERE shard_id = ?'),
+      set: options.store.prepare('INSERT INTO stream_positions (shard_id, sequence_number) VALUES (?, ?) ON CONFLICT (shard_id) DO UPDATE SET sequence_number = excluded.sequence_number'),
+    };
   }
 
   /** One pass over every shard; returns the number of records delivered. */
@@ -48,7 +54,7 @@ export class StreamReader {
       if (closed && this.iterators.has(shardId) && this.iterators.get(shardId) === undefined) continue; // closed and drained
       let iterator = this.iterators.get(shardId);
       if (!iterator) {
-        const after = this.positions[shardId];
+        const after = (this.positions.get.get(shardId) as { sequence_number: string } | undefined)?.sequence_number;
         const out = await this.streams.send(
           new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }) }),
         );
@@ -71,8 +77,7 @@ export class StreamReader {
       else this.iterators.delete(shardId);
       if (records.length === 0) continue;
       await this.deliver(records);
-      this.positions[shardId] = records[records.length - 1].dynamodb!.SequenceNumber!;
-      writeFileSync(this.options.positionFile, JSON.stringify(this.positions));
+      this.positions.set.run(shardId, records[records.length - 1].dynamodb!.SequenceNumber!);
       delivered += records.length;
     }
     return delivered;
@@ -80,16 +85,21 @@ export class StreamReader {
 
   private async deliver(records: _Record[]): Promise<void> {
     let pending = records;
+    let thrown = '';
     for (let attempt = 1; pending.length > 0; attempt++) {
       const event = { Records: pending } as unknown as DynamoDBStreamEvent;
-      const response = await this.options.consumer(event).catch(() => ({ batchItemFailures: [{ itemIdentifier: pending[0].dynamodb!.SequenceNumber! }] }));
+      const response = await this.options.consumer(event).catch((error: unknown) => {
+        thrown = `: the consumer threw ${describeError(error)}`;
+        return { batchItemFailures: [{ itemIdentifier: pending[0].dynamodb!.SequenceNumber! }] };
+      });
       const failedAt = response.batchItemFailures[0]?.itemIdentifier;
       if (failedAt === undefined) return;
       // Like the Lambda mapping: resume from the first failed record.
       const from = pending.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
       pending = pending.slice(Math.max(0, from));
       if (attempt >= (this.options.maxAttempts ?? 5)) {
-        appendFileSync(this.options.deadLetterFile, `${JSON.stringify({ reason: `stream record failed ${attempt} times`, sequenceNumber: failedAt, at: new Date().toISOString() })}\n`);
+        this.options.deadLetters.add('stream', `stream record failed ${attempt} times${thrown}`, { sequenceNumber: failedAt });
+        thrown = '';
         pending = pending.slice(1);
         attempt = 0;
       }

@@ -21,7 +21,6 @@ const TABLE_IDS: Record<string, string> = {
   graph: 'Storagegraph11FFF980',
   impacts: 'Storageimpacts1F040B78',
   contacts: 'Storagecontacts6E3138F0',
-  idempotency: 'Storageidempotency589E8E08',
 };
 const STATEFUL_IDS: Record<string, string> = {
   Key961B73FD: 'AWS::KMS::Key',

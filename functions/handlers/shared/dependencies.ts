@@ -1,5 +1,5 @@
 /**
- * Everything a handler talks to, built once per process from the environment (lib/environment.ts).
+ * Everything a handler talks to, built once per process from the environment (./environment.ts).
  * Tests and the local runtime build the same object with their own clients.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -7,7 +7,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENV } from '../../../lib/environment.ts';
+import { ENV } from './environment.ts';
 import { ContactsStore } from '../../adapters/contacts-store.ts';
 import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { PipelineEvents } from '../../adapters/eventbridge.ts';

@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { METRICS_NAMESPACE } from '../../../lib/environment.ts';
+import { METRICS_NAMESPACE } from './environment.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'impact';
 

@@ -1,0 +1,37 @@
+/**
+ * How a handler is configured: the environment variables the CDK stack (lib/stack.ts) sets and the
+ * handlers read in `fromEnvironment` (dependencies.ts), and the Powertools metrics namespace the
+ * dashboards (lib/constructs) ask for. It lives beside the handlers because they are what reads it;
+ * lib/ imports it from here, never the other way round. AWS SDK endpoints for the local runtime use
+ * the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` variables.
+ */
+export const ENV = {
+  /** Table names, one per definition in lib/tables.ts. */
+  eventsTable: 'EVENTS_TABLE',
+  graphTable: 'GRAPH_TABLE',
+  impactsTable: 'IMPACTS_TABLE',
+  contactsTable: 'CONTACTS_TABLE',
+  /** EventBridge bus the pipeline emits to (and Scheduler targets). */
+  eventBusName: 'EVENT_BUS_NAME',
+  eventBusArn: 'EVENT_BUS_ARN',
+  /** SQS queue of notice jobs (assess -> notify). */
+  noticeQueueUrl: 'NOTICE_QUEUE_URL',
+  /** Where notify sends what still fails after retries. */
+  noticeDlqUrl: 'NOTICE_DLQ_URL',
+  customerNoticesTopicArn: 'CUSTOMER_NOTICES_TOPIC_ARN',
+  supportBriefingsTopicArn: 'SUPPORT_BRIEFINGS_TOPIC_ARN',
+  schedulerGroupName: 'SCHEDULER_GROUP_NAME',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  /** Comma-separated hours before a change window, e.g. "24,1". */
+  reminderOffsetsHours: 'REMINDER_OFFSETS_HOURS',
+  incidentCadenceMinutes: 'INCIDENT_CADENCE_MINUTES',
+  /** SNS message budget of the region (messages/s) that fan-out is paced against. */
+  snsMessagesPerSecond: 'SNS_MESSAGES_PER_SECOND',
+  /** Powertools. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+export const METRICS_NAMESPACE = 'ImpactPipeline';

@@ -1,0 +1,33 @@
+/** First run of `npm start`: loads a graph into the empty store so that there is something to see. */
+import { join } from 'node:path';
+import type { GraphStore } from '../../functions/adapters/graph-store.ts';
+import { loadGraph } from '../../functions/adapters/graph-files.ts';
+import type { Log } from './log.ts';
+
+export interface Seed {
+  graphFiles: string[];
+  customersCsv?: string;
+  usageCsv?: string;
+}
+
+export const airlineSeed = (root: string): Seed => ({
+  graphFiles: [join(root, 'examples/airline/graph.yaml')],
+  customersCsv: join(root, 'examples/airline/customers.csv'),
+  usageCsv: join(root, 'examples/airline/usage.csv'),
+});
+
+/** Imports the seed when no graph is stored yet (graph version 0), logging progress every 10%. */
+export const seedOnFirstRun = async (graph: GraphStore, seed: Seed, log: Log): Promise<void> => {
+  if ((await graph.version()) !== 0) return;
+  log('first run: importing the example graph into DynamoDB Local (a few minutes; later runs start at once)...');
+  const { graph: loaded } = await loadGraph(seed);
+  let shown = 0;
+  const started = Date.now();
+  const report = await graph.import(loaded, {
+    onProgress: (done, total) => {
+      const pct = Math.floor((done / total) * 10) * 10;
+      if (pct > shown) log(`  ${(shown = pct)}% (${done}/${total} items, ${Math.round((Date.now() - started) / 1000)} s)`);
+    },
+  });
+  log(`graph version ${report.version}: ${report.puts} items, ${report.contactPuts} contacts`);
+};
