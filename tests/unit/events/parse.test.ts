@@ -37,6 +37,7 @@ describe('parseEvent: valid events', () => {
       'Incident Opened': { incidentId: 'INC-1', title: 'x', severity: 'sev1', impacts: [{ node: 'a', effect: 'degraded' }] },
       'Incident Updated': { incidentId: 'INC-1', status: 'identified' },
       'Incident Resolved': { incidentId: 'INC-1', resolvedAt: iso(T0) },
+      'Notices Approved': { changeId: 'CHG-1' },
     };
     expect(Object.keys(details).sort()).toEqual([...DETAIL_TYPES].sort());
     for (const [type, detail] of Object.entries(details)) {
