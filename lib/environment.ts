@@ -27,6 +27,8 @@ export const ENV = {
   incidentCadenceMinutes: 'INCIDENT_CADENCE_MINUTES',
   /** SNS message budget of the region (messages/s) that fan-out is paced against. */
   snsMessagesPerSecond: 'SNS_MESSAGES_PER_SECOND',
+  /** JSON approval policy, e.g. {"sev3":"draft","sev4":"draft","change":"draft"} (functions/domain/notices/approval.ts). */
+  approvalPolicy: 'APPROVAL_POLICY',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

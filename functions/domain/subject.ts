@@ -4,7 +4,7 @@
  * same events gives the same state.
  */
 import type { ImpactEvent } from './events/parse.ts';
-import type { NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
+import type { Actor, NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
 
 export const subjectKey = (event: Pick<ImpactEvent, 'subjectType' | 'subjectId'>): string =>
   `${event.subjectType}#${event.subjectId}`;
@@ -83,16 +83,22 @@ const withMessage = (
   return changed ? withNews(next, wasOpen, at) : next;
 };
 
+/**
+ * The state once its held notices are approved at `at`: the draft is released, and `news` says whether
+ * the status or the message changed while it was held (an incident's told customers then get an update).
+ */
+export const approve = (state: SubjectState, at: number, by?: Actor): SubjectState => {
+  const held = state.draft;
+  const news = !!held && ((state.statusChangedAt ?? -Infinity) >= held.since || (state.messageChangedAt ?? -Infinity) >= held.since);
+  const { draft: _released, ...rest } = state;
+  return { ...rest, approved: { at, ...(by ? { by } : {}), news } };
+};
+
 /** What an event's `notify` choice and `Notices Approved` record: silence, holds and approvals. */
 const withNotifyChoice = (state: SubjectState, event: ImpactEvent): SubjectState => {
   const { notify, actor } = event.detail;
   const at = event.occurredAt;
-  if (event.detailType === 'Notices Approved') {
-    const held = state.draft;
-    const news = !!held && ((state.statusChangedAt ?? -Infinity) >= held.since || (state.messageChangedAt ?? -Infinity) >= held.since);
-    const { draft: _released, ...rest } = state;
-    return { ...rest, approved: { at, ...(actor ? { by: actor } : {}), news } };
-  }
+  if (event.detailType === 'Notices Approved') return approve(state, at, actor);
   if (notify === false) return { ...state, silenced: { toldVersion: toldVersion(state), scopeVersion: state.scopeVersion, status: state.status, at } };
   if (notify === 'draft') return state.draft ? state : { ...state, draft: { since: at, ...(actor ? { by: actor } : {}) } };
   if (notify === true) return { ...state, sendChosen: true };

@@ -18,11 +18,14 @@ import { Projections } from '../../adapters/projections.ts';
 import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
+import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
   incidentCadenceMinutes: number;
   snsMessagesPerSecond: number;
+  /** Which new subjects wait for `Notices Approved` when their events do not say (default: none). */
+  approvalPolicy?: ApprovalPolicy;
 }
 
 export interface Dependencies {
@@ -121,5 +124,6 @@ export const fromEnvironment = (): Dependencies =>
       reminderOffsetsHours: (process.env[ENV.reminderOffsetsHours] ?? '24,1').split(',').map(Number).filter((n) => n > 0),
       incidentCadenceMinutes: Number(process.env[ENV.incidentCadenceMinutes] ?? 60),
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
+      approvalPolicy: parseApprovalPolicy(process.env[ENV.approvalPolicy]),
     },
   );
