@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EventValidationError, MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES, claimedEventId } from '../../../functions/domain/events/index.ts';
+import { MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES, claimedEventId } from '../../../functions/domain/events/index.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
-import { HOUR, T0, changeScheduled, iso, rawEvent } from '../../support/events.ts';
+import { HOUR, T0, changeScheduled, iso, issuesOf, rawEvent } from '../../support/events.ts';
 
-const issuesOf = (raw: unknown): { field: string; message: string }[] => {
-  try {
-    parseEvent(raw);
-  } catch (error) {
-    expect(error).toBeInstanceOf(EventValidationError);
-    return (error as EventValidationError).issues;
-  }
-  throw new Error('expected the event to be rejected');
-};
 
 describe('parseEvent: valid events', () => {
   it('given a Change Scheduled event, then it is typed with subject, times in epoch ms and the producer eventId', () => {
