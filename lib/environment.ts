@@ -29,6 +29,8 @@ export const ENV = {
   snsMessagesPerSecond: 'SNS_MESSAGES_PER_SECOND',
   /** JSON approval policy, e.g. {"sev3":"draft","sev4":"draft","change":"draft"} (functions/domain/notices/approval.ts). */
   approvalPolicy: 'APPROVAL_POLICY',
+  /** Minutes after a customer's last notice about a subject during which further news waits and is merged (default 5). */
+  mergeWindowMinutes: 'MERGE_WINDOW_MINUTES',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

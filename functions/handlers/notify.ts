@@ -16,7 +16,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
 import { addressOn } from '../domain/impact/customers.ts';
-import { briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { MERGE_WINDOW_MS, briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
@@ -37,7 +37,8 @@ const notSuperseded = async (deps: Dependencies, job: NoticeJob): Promise<Notice
 
 const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string): Promise<void> => {
   const now = deps.now();
-  const { due, later } = byQuietHours(job.kind, await notSuperseded(deps, job), now);
+  const mergeWindowMs = (deps.settings.mergeWindowMinutes ?? MERGE_WINDOW_MS / 60_000) * 60_000;
+  const { due, later } = byQuietHours(job.kind, await notSuperseded(deps, job), now, mergeWindowMs);
   // Deferred customers go back on the queue; the job returns (at most 15 min later) until it is due.
   if (later.size > 0) {
     await deps.jobs.send([...later].map(([at, customers]) => ({ body: { ...job, customers }, delaySeconds: Math.min(900, Math.ceil((at - now) / 1000)) })));

@@ -15,7 +15,10 @@ import type { SubjectState } from '../model.ts';
 import { isClosed, toldVersion } from '../subject.ts';
 import type { NoticeKind } from './kinds.ts';
 
-/** Follow-up news to a customer this soon after their last notice about a subject waits and goes out merged. */
+/**
+ * Follow-up news to a customer this soon after their last notice about a subject waits and goes out
+ * merged (the default of the `mergeWindowMinutes` setting).
+ */
 export const MERGE_WINDOW_MS = 5 * 60_000;
 
 /** The notices that tell a subject's current state (first notices and updates): what is merged. */

@@ -50,9 +50,9 @@ export interface DeliveryFacts {
  * end of the merge window after their last notice about the subject, and anything waits for the end
  * of their quiet hours.
  */
-export const sendAt = (kind: NoticeKind, c: DeliveryFacts, now: number): number => {
+export const sendAt = (kind: NoticeKind, c: DeliveryFacts, now: number, mergeWindowMs = MERGE_WINDOW_MS): number => {
   if (isUrgent(kind, c.effect, c.toldEffect)) return now;
-  const merged = isNewsKind(kind) && c.lastToldAt !== undefined ? Math.max(now, c.lastToldAt + MERGE_WINDOW_MS) : now;
+  const merged = isNewsKind(kind) && c.lastToldAt !== undefined ? Math.max(now, c.lastToldAt + mergeWindowMs) : now;
   return sendAfterQuietHours(c.quietHours, c.timeZone, merged);
 };
 
@@ -60,11 +60,11 @@ export const sendAt = (kind: NoticeKind, c: DeliveryFacts, now: number): number 
  * Splits a notice's customers into those it may reach now and, by the time it may reach them, those
  * who wait (quiet hours, the merge window; an urgent notice reaches everyone now).
  */
-export const byQuietHours = <C extends DeliveryFacts>(kind: NoticeKind, customers: readonly C[], now: number): { due: C[]; later: Map<number, C[]> } => {
+export const byQuietHours = <C extends DeliveryFacts>(kind: NoticeKind, customers: readonly C[], now: number, mergeWindowMs = MERGE_WINDOW_MS): { due: C[]; later: Map<number, C[]> } => {
   const due: C[] = [];
   const later = new Map<number, C[]>();
   for (const c of customers) {
-    const at = sendAt(kind, c, now);
+    const at = sendAt(kind, c, now, mergeWindowMs);
     if (at <= now) due.push(c);
     else later.set(at, [...(later.get(at) ?? []), c]);
   }

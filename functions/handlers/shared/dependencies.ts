@@ -26,6 +26,8 @@ export interface Settings {
   snsMessagesPerSecond: number;
   /** Which new subjects wait for `Notices Approved` when their events do not say (default: none). */
   approvalPolicy?: ApprovalPolicy;
+  /** News this soon after a customer's last notice about a subject waits and goes out merged (default 5). */
+  mergeWindowMinutes?: number;
 }
 
 export interface Dependencies {
@@ -125,5 +127,6 @@ export const fromEnvironment = (): Dependencies =>
       incidentCadenceMinutes: Number(process.env[ENV.incidentCadenceMinutes] ?? 60),
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
       approvalPolicy: parseApprovalPolicy(process.env[ENV.approvalPolicy]),
+      mergeWindowMinutes: Number(process.env[ENV.mergeWindowMinutes] ?? 5),
     },
   );

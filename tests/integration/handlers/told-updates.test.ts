@@ -4,6 +4,7 @@
  * notify:false; the approval policy; the actor. Who must hear what is worked out by the pure what-if
  * from the graph and the events, never read back from the pipeline.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { historyEntry, parseEvent } from '../../../functions/domain/events/index.ts';
@@ -225,5 +226,41 @@ describe('who did it', () => {
     const log = lines.join('\n');
     expect(log).toMatch(/"actorType":\s*"person"/);
     expect(log).not.toContain('jane.doe@example.com');
+  });
+});
+
+describe('the change manager\'s flow of the README (examples/airline/events), through the handlers', () => {
+  const example = (name: string, eventId: string, occurredAt: string) => {
+    const file = JSON.parse(readFileSync(new URL(`../../../examples/airline/events/${name}`, import.meta.url), 'utf8')) as { 'detail-type': string; detail: Record<string, unknown> };
+    return ev(file['detail-type'], { ...file.detail, eventId, occurredAt }, eventId);
+  };
+
+  it('given a draft, then approval tells those it hits; a message-only update reaches them; the failure reaches them and whoever it now hits', async () => {
+    const p = await setup();
+    // What `impact send change-scheduled --change CHG-3001 ... --notify draft` puts on the bus (on a node
+    // every sampled customer's usage reaches: the README's net-ams window hits none of the first 120).
+    const draft = ev('Change Scheduled', { changeId: 'CHG-3001', eventId: 'f-1', occurredAt: '2026-11-28T13:00:00Z', title: 'Planned change', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T06:00:00Z' }, impacts: [{ node: 'payments-db' }], notify: 'draft' }, 'f-1');
+    await p.send(draft);
+    expect(noticesOf(p.aws)).toEqual([]);
+    expect((await previewHeld(p.deps, 'change#CHG-3001', clock))?.groups.length).toBeGreaterThan(0);
+
+    await p.send(ev('Notices Approved', { changeId: 'CHG-3001', eventId: 'f-2', occurredAt: '2026-11-28T13:05:00Z' }, 'f-2'));
+    const told = customersOf(ofKind(noticesOf(p.aws), 'change#CHG-3001', 'change-notice'));
+    expect(told).toEqual(whatIf(draft).reachable);
+    expect(told.length).toBeGreaterThan(0);
+
+    const message = example('change-message.json', 'f-3', '2026-11-28T13:30:00Z');
+    await p.send(message);
+    await p.later();
+    const updates = ofKind(noticesOf(p.aws), 'change#CHG-3001', 'change-update');
+    expect(customersOf(updates)).toEqual(told);
+    expect(updates.every((n) => n.text.includes(String((message.detail as { customerMessage: string }).customerMessage)))).toBe(true);
+
+    const failed = example('change-failed.json', 'f-4', '2026-12-12T06:00:00Z');
+    await p.send(failed);
+    await p.later();
+    const failures = ofKind(noticesOf(p.aws), 'change#CHG-3001', 'change-failed');
+    expect(customersOf(failures)).toEqual([...new Set([...told, ...whatIf(draft, message, failed).reachable])].sort());
+    for (const n of failures.filter((x) => x.locale === 'en')) expect(n.text).toContain(`until ${untilText(n.customerId, '2026-12-12T09:00:00Z')}.`);
   });
 });
