@@ -16,8 +16,6 @@ export interface SentNotice {
   sentAt: number;
   /** The effect the notice told of (absent on records written before effects were recorded). */
   effect?: Effect;
-  /** `merged`: not sent on its own, because another notice told the same customer the same state (notify). */
-  status?: 'claimed' | 'sent' | 'merged';
 }
 
 /** What a customer was last told about a subject: when, and of which effect. */
@@ -26,7 +24,7 @@ export interface LastTold {
   effect?: Effect;
 }
 
-/** Per customer, their latest notice about the subject (sent or merged into one that was sent). */
+/** Per customer, their latest notice about the subject: when, and of which effect. */
 export const lastTold = (sent: readonly Pick<SentNotice, 'customerId' | 'sentAt' | 'effect'>[]): Map<string, LastTold> => {
   const last = new Map<string, LastTold>();
   for (const s of sent) {

@@ -9,6 +9,7 @@ import {
   readStoredEvent,
   storedEventAttributes,
 } from '../../../functions/domain/events/index.ts';
+import { routesFor } from '../../../lib/routes.ts';
 import { HOUR, T0, changeScheduled, iso, issuesOf, rawEvent } from '../../support/events.ts';
 
 
@@ -77,6 +78,10 @@ describe('notify: whether an event tells customers', () => {
 });
 
 describe('Notices Approved names its subject like the other events', () => {
+  it('given the event catalog, then Notices Approved is routed to ingest like every other detail-type', () => {
+    expect(routesFor('impact', { 'detail-type': 'Notices Approved', source: 'impact.console' })).toEqual(['ingest']);
+  });
+
   it('given a changeId or an incidentId, then the event belongs to that subject', () => {
     expect(parseEvent(rawEvent('Notices Approved', { changeId: 'CHG-1' }))).toMatchObject({ subjectType: 'change', subjectId: 'CHG-1' });
     expect(parseEvent(rawEvent('Notices Approved', { incidentId: 'INC-7' }))).toMatchObject({ subjectType: 'incident', subjectId: 'INC-7' });
