@@ -15,7 +15,7 @@ import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toStoredEvent } from '../adapters/event-store.ts';
-import { JOB_CUSTOMERS, SEND_EVERYTHING, briefingJob, briefingKind, buildBriefings, heldNotices, noticeDue, noticeMode, paceChunks, toJobs, triggersFor, type Job } from '../domain/notices/index.ts';
+import { JOB_CUSTOMERS, SEND_EVERYTHING, briefingJob, briefingKind, buildBriefings, heldNotices, mayBeHeld, noticeDue, noticeMode, paceChunks, toJobs, triggersFor, type Job } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { planSubject } from './shared/plan-subject.ts';
 import { projectSubject } from './shared/project-subject.ts';
@@ -48,7 +48,8 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
     at: event.occurredAt,
   });
   if (folded > 0) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, folded);
-  const mode = noticeMode({ state, notify: event.detail.notify, policy: deps.settings.approvalPolicy ?? SEND_EVERYTHING, anythingSent: sent.length > 0 });
+  const policy = deps.settings.approvalPolicy ?? SEND_EVERYTHING;
+  const mode = noticeMode({ state, notify: event.detail.notify, policy, anythingSent: sent.length > 0 });
   const messages: { body: Job; delaySeconds: number }[] = [];
   if (mode === 'hold') {
     // Kept as counts; Notices Approved plans again against the ledger (see domain/notices/approval.ts).
@@ -59,7 +60,7 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
     if (mode === 'send') {
       const delays = paceChunks(plan.length, JOB_CUSTOMERS, deps.settings.snsMessagesPerSecond);
       messages.push(...toJobs(plan, source).map((job, i) => ({ body: job, delaySeconds: delays[i] ?? 0 })));
-      await deps.projections.clearHeld(subjectKey);
+      if (mayBeHeld(state, policy)) await deps.projections.clearHeld(subjectKey);
     }
     // Support hears of every change, told to customers or not; a draft is briefed once it is approved.
     const kind = briefingKind({ changed: projected.changed, state, assessment, plan: mode === 'send' ? plan : [] });

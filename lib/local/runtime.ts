@@ -193,6 +193,8 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
 
   const events = await startEventEndpoint(options.eventsPort, deliver);
   const stream = new StreamReader({ ...config, table: tables.events, positionFile: file('stream-position.json'), deadLetterFile: file('dead-letters.jsonl'), consumer: (e) => {
+    // Busy from here: idle() must not take the empty polls before this batch for quiet while assess runs.
+    emptyPolls = 0;
     streamedEvents += e.Records.filter((r) => r.eventName === 'INSERT' && r.dynamodb?.NewImage?.kind?.S === 'event').length;
     return assess(e, context);
   } });

@@ -75,6 +75,10 @@ export const isHeld = (input: { state: SubjectState; policy: ApprovalPolicy; any
   return policyFor(policy, state) === 'draft';
 };
 
+/** Whether a held plan may be stored for the subject (it was held once, or the policy holds anything). */
+export const mayBeHeld = (state: Pick<SubjectState, 'draft' | 'approved'>, policy: ApprovalPolicy): boolean =>
+  !!state.draft || !!state.approved || Object.values(policy).includes('draft');
+
 export type NoticeMode = 'send' | 'hold' | 'silent';
 
 /**

@@ -5,6 +5,7 @@ import {
   SEND_EVERYTHING,
   heldNotices,
   isHeld,
+  mayBeHeld,
   noticeMode,
   parseApprovalPolicy,
   previewGroups,
@@ -64,6 +65,15 @@ describe('held or sent', () => {
     expect(noticeMode({ state: change({ draft: { since: T0 } }), notify: false, policy, anythingSent: false })).toBe('silent');
     expect(noticeMode({ state: change({ draft: { since: T0 } }), notify: undefined, policy, anythingSent: false })).toBe('hold');
     expect(noticeMode({ state: change(), notify: undefined, policy: SEND_EVERYTHING, anythingSent: false })).toBe('send');
+  });
+});
+
+describe('whether a held plan can exist (so a sending subject clears it)', () => {
+  it('given a subject never drafted under a policy that holds nothing, then none can; drafted, approved, or under a holding policy, one can', () => {
+    expect(mayBeHeld(change(), SEND_EVERYTHING)).toBe(false);
+    expect(mayBeHeld(change({ draft: { since: T0 } }), SEND_EVERYTHING)).toBe(true);
+    expect(mayBeHeld(change({ approved: { at: T0, news: false } }), SEND_EVERYTHING)).toBe(true);
+    expect(mayBeHeld(change(), policy)).toBe(true);
   });
 });
 
