@@ -36,12 +36,18 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
 
 const RTL_SCRIPTS = new Set(['Arab', 'Hebr', 'Syrc', 'Thaa', 'Nkoo', 'Adlm', 'Rohg', 'Mand', 'Samr']);
+const directions = new Map<string, 'rtl' | 'ltr'>();
 const directionOf = (lang: string): 'rtl' | 'ltr' => {
-  try {
-    return RTL_SCRIPTS.has(new Intl.Locale(lang).maximize().script ?? '') ? 'rtl' : 'ltr';
-  } catch {
-    return 'ltr';
+  let dir = directions.get(lang);
+  if (!dir) {
+    try {
+      dir = RTL_SCRIPTS.has(new Intl.Locale(lang).maximize().script ?? '') ? 'rtl' : 'ltr';
+    } catch {
+      dir = 'ltr';
+    }
+    directions.set(lang, dir);
   }
+  return dir;
 };
 
 const LIST_ITEM = /^[-*] /;

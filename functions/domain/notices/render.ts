@@ -97,6 +97,18 @@ const pluralRules = memo((locale) => new Intl.PluralRules(locale));
 const numberFormat = memo((locale) => new Intl.NumberFormat(locale));
 const graphemes = memo((locale) => new Intl.Segmenter(locale, { granularity: 'grapheme' }));
 
+// One job's customers share a subject's few times: format each once per locale and zone.
+const times = new Map<string, string>();
+const formattedTime = (zone: string, ms: number): string => {
+  const key = `${zone}|${ms}`;
+  let text = times.get(key);
+  if (text === undefined) {
+    if (times.size >= 10_000) times.clear();
+    times.set(key, (text = plainSpaces(dateFormat(zone).format(ms))));
+  }
+  return text;
+};
+
 /**
  * The customer's own tag when it names a region and speaks the template's language (an `en-US`
  * customer gets US dates); a bare language (`en`) or another language gets the locale's `intl`.
@@ -115,7 +127,10 @@ const formattingLocale = memo((key) => {
 // Intl puts narrow no-break spaces in some times ("3:00 PM"): one would force a whole SMS into UCS-2.
 const plainSpaces = (text: string) => text.replace(/[\u00A0\u2007\u2009\u202F]/g, ' ');
 
-const cut = (text: string, count: number, locale: string): string[] => Array.from(graphemes(locale).segment(text), (s) => s.segment).slice(0, count);
+// Latin letters without combining marks are one grapheme per code unit: skip the (slow) segmenter.
+const SIMPLE_GRAPHEMES = /^[\u0020-\u007E\u00A0-\u024F]*$/;
+const graphemesOf = (text: string, locale: string): string[] =>
+  SIMPLE_GRAPHEMES.test(text) ? text.split('') : Array.from(graphemes(locale).segment(text), (s) => s.segment);
 
 /** Everything a template may say about one notice to one customer, formatted once. */
 interface Phrasing {
@@ -123,6 +138,9 @@ interface Phrasing {
   words: LocaleWords;
   ctx: NoticeContext;
   times: { from?: string; to?: string; expectedResolution?: string };
+  /** Formatted lists by list and limit, and the title's graphemes: shortening asks for them repeatedly. */
+  lists: Map<string, string | undefined>;
+  titleGraphemes?: string[];
 }
 
 interface Shortening {
@@ -133,7 +151,13 @@ interface Shortening {
   titleLength?: number;
 }
 
-const listOf = (p: Phrasing, items: readonly string[], limit: number | undefined): string | undefined => {
+const listOf = (p: Phrasing, which: 'touchpoints' | 'stillUnavailable', items: readonly string[], limit: number | undefined): string | undefined => {
+  const key = `${which}|${limit}`;
+  if (!p.lists.has(key)) p.lists.set(key, formatList(p, items, limit));
+  return p.lists.get(key);
+};
+
+const formatList = (p: Phrasing, items: readonly string[], limit: number | undefined): string | undefined => {
   const names = items.map((i) => i.trim()).filter((i) => i !== '');
   if (names.length === 0) return undefined;
   if (limit === undefined || names.length <= limit) return listFormat(p.locale).format(names);
@@ -146,13 +170,13 @@ const valuesOf = (p: Phrasing, s: Shortening, ellipsis: string): TemplateValues 
   const { ctx } = p;
   let title = ctx.subjectTitle;
   if (s.titleLength !== undefined) {
-    const kept = cut(title, s.titleLength, p.locale);
-    title = s.titleLength === 0 ? '' : `${kept.join('').trimEnd()}${ellipsis}`;
+    p.titleGraphemes ??= graphemesOf(title, p.locale);
+    title = s.titleLength === 0 ? '' : `${p.titleGraphemes.slice(0, s.titleLength).join('').trimEnd()}${ellipsis}`;
   }
   return {
     title,
-    touchpoints: listOf(p, ctx.touchpoints, s.listLimit),
-    stillUnavailable: listOf(p, ctx.stillUnavailable ?? ctx.touchpoints, s.listLimit),
+    touchpoints: listOf(p, 'touchpoints', ctx.touchpoints, s.listLimit),
+    stillUnavailable: listOf(p, 'stillUnavailable', ctx.stillUnavailable ?? ctx.touchpoints, s.listLimit),
     effect: p.words.effect[ctx.effect],
     from: p.times.from,
     to: p.times.to,
@@ -171,9 +195,9 @@ const fallbacksOf = (words: LocaleWords): TemplateValues => ({
 
 const phrasingOf = (words: LocaleWords, template: NoticeTemplate, requested: string | undefined, ctx: NoticeContext): Phrasing => {
   const locale = requested ? formattingLocale(`${requested}|${template.locale}|${words.intl}`) : words.intl;
-  const format = dateFormat(`${locale}|${ctx.timeZone ?? 'UTC'}`);
-  const time = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : plainSpaces(format.format(ms)));
-  return { locale, words, ctx, times: { from: time(ctx.start), to: time(ctx.end), expectedResolution: time(ctx.expectedResolutionAt) } };
+  const zone = `${locale}|${ctx.timeZone ?? 'UTC'}`;
+  const time = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : formattedTime(zone, ms));
+  return { locale, words, ctx, times: { from: time(ctx.start), to: time(ctx.end), expectedResolution: time(ctx.expectedResolutionAt) }, lists: new Map() };
 };
 
 const codePoints = (text: string) => {
@@ -185,7 +209,7 @@ const withinCodePoints = (max: number) => (text: string) => text.length <= max |
 
 /** The last resort: the longest prefix (whole graphemes) that fits with the ellipsis after it. */
 const ellipsize = (text: string, fits: (t: string) => boolean, ellipsis: string, locale: string): string => {
-  const parts = cut(text, Infinity, locale);
+  const parts = graphemesOf(text, locale);
   let best = fits(ellipsis) ? ellipsis : '';
   let lo = 1;
   let hi = parts.length - 1;
@@ -220,7 +244,8 @@ const shortForm = (p: Phrasing, form: ParsedTemplate, finish: (t: string) => str
   if (found !== undefined) return found;
   if (form.names.includes('title')) {
     let lo = 0;
-    let hi = cut(p.ctx.subjectTitle, Infinity, p.locale).length - 1;
+    p.titleGraphemes ??= graphemesOf(p.ctx.subjectTitle, p.locale);
+    let hi = p.titleGraphemes.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const candidate = render({ ...base, listLimit, titleLength: mid });

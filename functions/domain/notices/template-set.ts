@@ -230,8 +230,12 @@ export const templateSetOf = (files: readonly TemplateFile[], root = 'templates'
 /** How to name a file of the set to a person: `templates/en/change-notice.md`. */
 export const templatePath = (set: Pick<TemplateSet, 'root'>, locale: string, name: string): string => [set.root, locale, name].filter((s) => s !== '').join('/');
 
+const chains = new Map<string, readonly string[]>();
+
 /** `nl-NL` -> `nl-nl`, `nl`, then the fallback; the first locale the set has. */
-export const localeChain = (requested: string | undefined): string[] => {
+export const localeChain = (requested: string | undefined): readonly string[] => {
+  const known = chains.get(requested ?? '');
+  if (known) return known;
   const tag = requested ? canonicalLocale(requested)?.toLowerCase() : undefined;
   const chain: string[] = [];
   if (tag) {
@@ -239,6 +243,8 @@ export const localeChain = (requested: string | undefined): string[] => {
     for (let n = parts.length; n > 0; n -= 1) chain.push(parts.slice(0, n).join('-'));
   }
   if (!chain.includes(FALLBACK_LOCALE)) chain.push(FALLBACK_LOCALE);
+  if (chains.size >= 1_000) chains.clear();
+  chains.set(requested ?? '', chain);
   return chain;
 };
 
