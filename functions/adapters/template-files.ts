@@ -49,7 +49,9 @@ export const readTemplateFiles = (dir: string, display = dir): TemplateFile[] =>
   );
 };
 
-export const loadTemplates = (dir: string = DEFAULT_TEMPLATES_DIR, display = dir): TemplateSet => templateSetOf(readTemplateFiles(dir, display), display.replace(/\/+$/, ''));
+/** Reads and parses a templates folder; the project's own is named `templates` (from the project root). */
+export const loadTemplates = (dir: string = DEFAULT_TEMPLATES_DIR, display = dir === DEFAULT_TEMPLATES_DIR && !process.env[TEMPLATES_DIR_ENV] ? 'templates' : dir): TemplateSet =>
+  templateSetOf(readTemplateFiles(dir, display), display.replace(/\/+$/, ''));
 
 let loaded: TemplateSet | undefined;
 

@@ -84,12 +84,15 @@ const memo = <T>(make: (key: string) => T) => {
 };
 
 // Intl objects are costly to build and rendering runs once per customer: keep one per locale and zone.
-const dateFormat = memo((key) => {
+// A zone Intl does not know (a typo in customers.csv) still gets a correct time: in UTC, and saying so.
+const dateFormat = memo((key): ((ms: number) => string) => {
   const [locale, timeZone] = key.split('|');
   try {
-    return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    const format = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+    return (ms) => format.format(ms);
   } catch {
-    return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' });
+    const utc = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
+    return (ms) => `${utc.format(ms)} UTC`;
   }
 });
 const listFormat = memo((locale) => new Intl.ListFormat(locale, { type: 'conjunction', style: 'long' }));
@@ -104,7 +107,7 @@ const formattedTime = (zone: string, ms: number): string => {
   let text = times.get(key);
   if (text === undefined) {
     if (times.size >= 10_000) times.clear();
-    times.set(key, (text = plainSpaces(dateFormat(zone).format(ms))));
+    times.set(key, (text = plainSpaces(dateFormat(zone)(ms))));
   }
   return text;
 };
@@ -234,7 +237,6 @@ const shortForm = (p: Phrasing, form: ParsedTemplate, finish: (t: string) => str
   const withoutMessage = render(base);
   if (fits(withoutMessage)) return withoutMessage;
   const longest = Math.max(p.ctx.touchpoints.length, p.ctx.stillUnavailable?.length ?? 0);
-  const listLimit = longest > 1 ? 1 : undefined;
   let found: string | undefined;
   for (let k = 1; k < longest; k += 1) {
     const candidate = render({ ...base, listLimit: k });
@@ -242,6 +244,8 @@ const shortForm = (p: Phrasing, form: ParsedTemplate, finish: (t: string) => str
     found = candidate;
   }
   if (found !== undefined) return found;
+  // "A and 1 more" is no shorter than "A and B": keep whole lists when cutting them saves nothing.
+  const listLimit = longest > 1 && render({ ...base, listLimit: 1 }).length < withoutMessage.length ? 1 : undefined;
   if (form.names.includes('title')) {
     let lo = 0;
     p.titleGraphemes ??= graphemesOf(p.ctx.subjectTitle, p.locale);
