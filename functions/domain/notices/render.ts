@@ -210,21 +210,27 @@ const codePoints = (text: string) => {
 };
 const withinCodePoints = (max: number) => (text: string) => text.length <= max || codePoints(text) <= max;
 
-/** The last resort: the longest prefix (whole graphemes) that fits with the ellipsis after it. */
-const ellipsize = (text: string, fits: (t: string) => boolean, ellipsis: string, locale: string): string => {
-  const parts = graphemesOf(text, locale);
-  let best = fits(ellipsis) ? ellipsis : '';
-  let lo = 1;
-  let hi = parts.length - 1;
+/**
+ * The text for the largest n in [lo, hi] whose text fits, by bisection: keeping more (names in a list,
+ * graphemes of a title or text) never makes a text shorter, nor turns UCS-2 back into GSM-7.
+ */
+const largest = (lo: number, hi: number, at: (n: number) => string, fits: (t: string) => boolean): string | undefined => {
+  let found: string | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const candidate = `${parts.slice(0, mid).join('').trimEnd()}${ellipsis}`;
+    const candidate = at(mid);
     if (fits(candidate)) {
-      best = candidate;
+      found = candidate;
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  return best;
+  return found;
+};
+
+/** The last resort: the longest prefix (whole graphemes) that fits with the ellipsis after it. */
+const ellipsize = (text: string, fits: (t: string) => boolean, ellipsis: string, locale: string): string => {
+  const parts = graphemesOf(text, locale);
+  return largest(1, parts.length - 1, (n) => `${parts.slice(0, n).join('').trimEnd()}${ellipsis}`, fits) ?? (fits(ellipsis) ? ellipsis : '');
 };
 
 /** Renders a one-line form, shortened step by step until `fits` holds. */
@@ -237,28 +243,15 @@ const shortForm = (p: Phrasing, form: ParsedTemplate, finish: (t: string) => str
   const withoutMessage = render(base);
   if (fits(withoutMessage)) return withoutMessage;
   const longest = Math.max(p.ctx.touchpoints.length, p.ctx.stillUnavailable?.length ?? 0);
-  let found: string | undefined;
-  for (let k = 1; k < longest; k += 1) {
-    const candidate = render({ ...base, listLimit: k });
-    if (!fits(candidate)) break;
-    found = candidate;
-  }
-  if (found !== undefined) return found;
+  // A name kept adds more than "N more" loses (a name and a comma against one digit).
+  const shorterList = largest(1, longest - 1, (k) => render({ ...base, listLimit: k }), fits);
+  if (shorterList !== undefined) return shorterList;
   // "A and 1 more" is no shorter than "A and B": keep whole lists when cutting them saves nothing.
   const listLimit = longest > 1 && render({ ...base, listLimit: 1 }).length < withoutMessage.length ? 1 : undefined;
   if (form.names.includes('title')) {
-    let lo = 0;
     p.titleGraphemes ??= graphemesOf(p.ctx.subjectTitle, p.locale);
-    let hi = p.titleGraphemes.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const candidate = render({ ...base, listLimit, titleLength: mid });
-      if (fits(candidate)) {
-        found = candidate;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    if (found !== undefined) return found;
+    const shorterTitle = largest(0, p.titleGraphemes.length - 1, (n) => render({ ...base, listLimit, titleLength: n }), fits);
+    if (shorterTitle !== undefined) return shorterTitle;
   }
   return ellipsize(render({ ...base, listLimit, titleLength: 0 }), fits, ellipsis, p.locale);
 };
