@@ -74,6 +74,12 @@ describe('impact templates check', () => {
 });
 
 describe('impact templates preview', () => {
+  it('as the README writes it: the German SMS of a change notice with the sample values', async () => {
+    const { code, stdout } = await impact('templates', 'preview', '--kind', 'change-notice', '--locale', 'de-DE', '--channel', 'sms');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^change-notice in de \(asked for de-DE\), from templates\/de\/change-notice\.md\n\nsms \(GSM-7, 2 parts, \d+ characters\)\n {4}Geplante Wartung vom 29\.09\.2026, 23:45 bis 30\.09\.2026, 05:45: Website checkout und Check-in kiosks Schiphol \(langsamer oder nur eingeschränkt verfügbar\)\. Please use/);
+  });
+
   it('shows the SMS a German customer would get, with its encoding and parts', async () => {
     const { code, stdout, stderr } = await impact('templates', 'preview', '--kind', 'change-notice', '--locale', 'de-DE', '--channel', 'sms', '--touchpoint', 'Online-Check-in', '--message', 'Bitte nutzen Sie die App.');
     expect(stderr).toBe('');
