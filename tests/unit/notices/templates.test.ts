@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadTemplates } from '../../../functions/adapters/template-files.ts';
 import { NOTICE_KINDS } from '../../../functions/domain/notices/kinds.ts';
@@ -139,6 +144,11 @@ describe('checking a template set', () => {
     ]);
   });
 
+  it('given a stray file in a locale folder, then a warning that it is ignored', () => {
+    const problems = checkTemplates(templateSetOf([...english(), { locale: 'en', name: 'notes.txt', file: 't/en/notes.txt', text: 'x' }], 't'));
+    expect(problems).toEqual([{ file: 't/en/notes.txt', field: '(file)', message: 'is neither a notice template nor locale.yaml and is ignored', fix: 'name templates <kind>.md, or move the file out of the locale folder', severity: 'warning' }]);
+  });
+
   it('given no English folder at all, then that is the error', () => {
     expect(errors([locale('nl')]).map((p) => p.message)).toEqual(['there are no English templates, the fallback for every locale']);
   });
@@ -171,5 +181,34 @@ describe('the shipped templates (templates/)', () => {
       for (const kind of NOTICE_KINDS) expect(folder?.notices.has(kind), `${lang}/${kind}.md`).toBe(true);
     }
     expect(TEMPLATE_KINDS).toEqual(expect.arrayContaining([...NOTICE_KINDS, 'change-failed']));
+  });
+});
+
+describe('loading the pipeline\'s templates (IMPACT_TEMPLATES_DIR)', () => {
+  const render = (dir: string) =>
+    promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', `const { renderNotice } = await import(${JSON.stringify(new URL('../../../functions/domain/notices/templates.ts', import.meta.url).href)});\nprocess.stdout.write(renderNotice('reminder', 'nl-NL', { subjectTitle: 'T', touchpoints: [], effect: 'outage' }).title);`],
+      { env: { ...process.env, IMPACT_TEMPLATES_DIR: dir } },
+    ).then(
+      ({ stdout }) => ({ ok: true, out: stdout }),
+      (error: { stderr: string }) => ({ ok: false, out: error.stderr }),
+    );
+
+  it('given a folder in IMPACT_TEMPLATES_DIR (as a Lambda bundle ships it), then its texts are used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'impact-templates-'));
+    cpSync(new URL('../../../templates/', import.meta.url), dir, { recursive: true });
+    writeFileSync(join(dir, 'nl/reminder.md'), '---\nsubject: "Let op: {{title}}"\nsms: "x"\npush: "y"\n---\nTekst\n');
+    expect(await render(dir)).toEqual({ ok: true, out: 'Let op: T' });
+  });
+
+  it('given a folder with errors, then the first notice fails with every problem, not a half-used set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'impact-templates-'));
+    cpSync(new URL('../../../templates/', import.meta.url), dir, { recursive: true });
+    writeFileSync(join(dir, 'en/reminder.md'), '---\nsubject: "{{titel}}"\nsms: "x"\npush: "y"\n---\nBody\n');
+    const { ok, out } = await render(dir);
+    expect(ok).toBe(false);
+    expect(out).toContain(`TemplateFilesError: the templates in ${dir} have 1 problem(s); run impact templates check`);
+    expect(out).toContain(`${dir}/en/reminder.md: subject: unknown placeholder {{titel}}`);
   });
 });
