@@ -1,18 +1,10 @@
 import { Option, type Command } from 'commander';
 import { TemplateFilesError, loadTemplates } from '../../functions/adapters/template-files.ts';
 import { EFFECTS, NOTIFY_CHANNELS, type Effect, type NotifyChannel } from '../../functions/domain/model.ts';
-import {
-  SAMPLE_CONTEXT,
-  TEMPLATE_KINDS,
-  checkTemplates,
-  formatTemplateProblem,
-  previewNotices,
-  templateErrors,
-  type NoticeContext,
-  type NoticePreview,
-  type TemplateKind,
-  type TemplateSet,
-} from '../../functions/domain/notices/templates.ts';
+// The pure modules, not the templates.ts facade: that one reads the pipeline's templates on import.
+import { previewNotices, type NoticeContext, type NoticePreview } from '../../functions/domain/notices/render.ts';
+import { SAMPLE_CONTEXT, checkTemplates, templateErrors } from '../../functions/domain/notices/template-check.ts';
+import { TEMPLATE_KINDS, formatTemplateProblem, type TemplateKind, type TemplateSet } from '../../functions/domain/notices/template-set.ts';
 import { CliInputError } from './cli-errors.ts';
 
 const DIR_HELP = 'templates folder (<locale>/<kind>.md and <locale>/locale.yaml); default: the pipeline\'s own templates/';

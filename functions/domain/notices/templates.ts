@@ -5,7 +5,8 @@
  *
  * `renderNotice` and `localeOf` keep their original signatures for today's callers and read the
  * pipeline's own templates through the file adapter: the one place where the domain reaches an
- * adapter, until handlers load the set themselves and call `renderNoticeWith` (docs/decisions.md).
+ * adapter, until handlers load the set themselves (at init) and call `renderNoticeWith`
+ * (docs/decisions.md).
  */
 import { defaultTemplates } from '../../adapters/template-files.ts';
 import type { NoticeKind } from './kinds.ts';
@@ -42,6 +43,15 @@ export {
   type RenderedNotice,
   type SmsContent,
 } from './render.ts';
+
+// Handlers import this module at init (Lambda's init phase, the local runtime's start): read the
+// templates then rather than on the first customer's notice. A folder that is missing or has errors
+// is not an import error (a function that renders nothing may not ship it): the first notice reports it.
+try {
+  defaultTemplates();
+} catch {
+  // thrown again, with every problem, by the first renderNotice
+}
 
 /** The notice in the customer's locale (nl-NL -> nl -> en) from the pipeline's own templates. */
 export const renderNotice = (kind: NoticeKind, locale: string | undefined, ctx: NoticeContext): RenderedNotice =>
