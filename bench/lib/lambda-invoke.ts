@@ -42,12 +42,16 @@ Object.assign(process.env, {
 // What SQS would hold: the first notice jobs are kept for notify, the rest only counted.
 const queued: string[] = [];
 let messages = 0;
+const jobBytes = { total: 0, max: 0, jobs: 0 };
 mockClient(SQSClient)
   .on(SendMessageBatchCommand)
   .callsFake((input) => {
     for (const e of input.Entries ?? []) {
       messages++;
-      if (queued.length < 5 && !e.MessageBody?.includes('"briefing"')) queued.push(e.MessageBody ?? '');
+      if (e.MessageBody?.includes('"briefing"')) continue;
+      const bytes = Buffer.byteLength(e.MessageBody ?? '');
+      [jobBytes.total, jobBytes.max, jobBytes.jobs] = [jobBytes.total + bytes, Math.max(jobBytes.max, bytes), jobBytes.jobs + 1];
+      if (queued.length < 5) queued.push(e.MessageBody ?? '');
     }
     return { Successful: (input.Entries ?? []).map((e: { Id: string }) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: '' })), Failed: [] };
   })
@@ -80,7 +84,8 @@ if (role === 'assess') {
   const { handler } = await import('../../functions/handlers/assess.ts');
   const t = performance.now();
   const out = await handler({ Records: [record] } as DynamoDBStreamEvent, context);
-  note = `${messages} SQS messages queued, ${out.batchItemFailures.length} failed records, handler ${((performance.now() - t) / 1000).toFixed(1)} s`;
+  const jobSize = jobBytes.jobs ? `notice jobs ${Math.round(jobBytes.total / jobBytes.jobs)} B avg, ${jobBytes.max} B max` : 'no notice job';
+  note = `${messages} SQS messages queued (${jobSize}), ${out.batchItemFailures.length} failed records, handler ${((performance.now() - t) / 1000).toFixed(1)} s`;
   writeFileSync(jobsFile, JSON.stringify(queued));
 } else {
   const bodies = JSON.parse(readFileSync(jobsFile, 'utf8')) as string[];
