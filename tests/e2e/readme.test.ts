@@ -124,6 +124,12 @@ const expectNotified = async (expected: ExpectedNotices) => {
   }, 120_000);
   const first = customerNotices(expected.subjectKey).filter((m) => /-notice$/.test(m.message.kind));
   const ids = first.map((m) => m.message.customerId);
+  // "appended to .impact/outbox.jsonl as { topic, attributes, message, publishedAt }"; the message body of the deploy section.
+  expect(Object.keys(first[0]).sort()).toEqual(['attributes', 'message', 'publishedAt', 'topic']);
+  expect(Object.keys(first[0].message).sort()).toEqual(['channel', 'customerId', 'kind', 'locale', 'subject', 'text', 'title', 'to']);
+  expect(Object.keys(first[0].attributes).sort()).toEqual(['channel', 'effect', 'kind', 'locale', 'segment']);
+  const subjectOf = (m: OutboxLine) => m.message as unknown as { subject?: { type: string; id: string } };
+  expect(outbox().some((m) => m.topic === 'support-briefings' && `${subjectOf(m).subject?.type}#${subjectOf(m).subject?.id}` === expected.subjectKey)).toBe(true);
   expect(expected.due.length).toBeGreaterThan(0);
   expect(new Set(ids).size).toBe(ids.length);
   expect(ids.filter((id) => !expected.channel.has(id))).toEqual([]);
