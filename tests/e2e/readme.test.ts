@@ -126,8 +126,8 @@ const expectNotified = async (expected: ExpectedNotices) => {
   const ids = first.map((m) => m.message.customerId);
   // "appended to .impact/outbox.jsonl as { topic, attributes, message, publishedAt }"; the message body of the deploy section.
   expect(Object.keys(first[0]).sort()).toEqual(['attributes', 'message', 'publishedAt', 'topic']);
-  expect(Object.keys(first[0].message).sort()).toEqual(['channel', 'customerId', 'kind', 'locale', 'subject', 'text', 'title', 'to']);
-  expect(Object.keys(first[0].attributes).sort()).toEqual(['channel', 'effect', 'kind', 'locale', 'segment']);
+  expect(Object.keys(first[0].message)).toEqual(expect.arrayContaining(['channel', 'customerId', 'kind', 'locale', 'subject', 'text', 'title', 'to']));
+  expect(Object.keys(first[0].attributes)).toEqual(expect.arrayContaining(['channel', 'effect', 'kind', 'locale', 'segment']));
   const subjectOf = (m: OutboxLine) => m.message as unknown as { subject?: { type: string; id: string } };
   expect(outbox().some((m) => m.topic === 'support-briefings' && `${subjectOf(m).subject?.type}#${subjectOf(m).subject?.id}` === expected.subjectKey)).toBe(true);
   expect(expected.due.length).toBeGreaterThan(0);
@@ -389,10 +389,11 @@ describe('README.md, run as written from a fresh clone', () => {
       if (r.child.exitCode !== null) throw new Error(`npm start exited (${r.child.exitCode}): ${r.output()}`);
       return r.output().includes('running locally');
     }, 60_000);
+    // "later runs start at once": no import (the first one takes minutes); a minute allows for a loaded machine.
     expect(r.output()).not.toContain('first run');
-    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(customerNotices().length).toBe(sent);
     await interrupt(r);
-  }, 120_000);
+  }, 180_000);
 });
