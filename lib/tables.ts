@@ -50,9 +50,15 @@ export const TABLES = {
     purpose: 'touchpoint-dependency graph: components, touchpoints, channels, customers, usage shards',
   },
   /**
-   * Projections and the notification ledger. Subject state: pk = `subject#<key>`, sk = `state`.
+   * Projections and the notification ledger. Subject state: pk = `subject#<key>`, sk = `state`; one
+   * assessment in progress (the fan-in of its shards): same pk, sk = `assessment#<event version>`.
    * Per customer: pk = `customer#<id>`, sk = `impact#<key>` (current impact) or
-   * `ledger#<key>#<kind>#<version>` (what was sent). Index bySubject: gsi1pk = `<key>#<shard>`.
+   * `ledger#<key>#<kind>#<version>` (what was sent). Index bySubject: gsi1pk = `<key>#<shard>`,
+   * gsi1sk = `impact#<customer>` | `ledger#<customer>#...` (sorted by customer: a shard is merge-joined).
+   * Index byEffectSegment (impacts only): gsi2pk = `<key>#<effect>#<segment>#<view shard>`, gsi2sk =
+   * `<customer>`: the console's customer pages, filtered and in id order, read by key.
+   * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts: pk = `metrics`, sk = `<key>`.
+   * Changes by window: pk = `changes`, sk = `<end>#<key>`.
    * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
    * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
    */
@@ -60,7 +66,10 @@ export const TABLES = {
     logicalName: 'impacts',
     partitionKey: S('pk'),
     sortKey: S('sk'),
-    globalIndexes: [{ indexName: 'bySubject', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') }],
+    globalIndexes: [
+      { indexName: 'bySubject', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
+      { indexName: 'byEffectSegment', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+    ],
     timeToLiveAttribute: 'expiresAt',
     purpose: 'subject state, customer impact, notification ledger, rejected events',
   },
@@ -76,7 +85,7 @@ export type TableKey = keyof typeof TABLES;
 export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 
 /** Shard counts of the item layout: defined with the adapters that use them, re-exported for lib/ and bench/. */
-export { SUBJECT_SHARDS, USAGE_SHARDS } from '../functions/adapters/dynamodb/layout.ts';
+export { COUNTER_SHARDS, LEGACY_SHARDS, SUBJECT_SHARDS, USAGE_SHARDS, VIEW_SHARDS } from '../functions/adapters/dynamodb/layout.ts';
 
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 

@@ -10,7 +10,7 @@ import type { GraphView } from '../domain/impact/assess.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
 import type { Component, Customer, Graph, NodeId, NotificationChannelDef, Touchpoint, Usage } from '../domain/model.ts';
 import { shardOf } from '../domain/shards.ts';
-import { USAGE_SHARDS } from './dynamodb/layout.ts';
+import { LEGACY_SHARDS, USAGE_SHARDS } from './dynamodb/layout.ts';
 import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';
@@ -92,6 +92,20 @@ interface CachedTopology {
   topology: Topology;
 }
 
+/** A graph version and the shard count its usage items were written with (absent in graphs imported before: 16). */
+export interface GraphLayout {
+  version: number;
+  usageShards: number;
+}
+
+/** A customer's assessment profile as a usage item carries it; contacts only say which exist. */
+export const customerOfUsage = (customerId: string, profile: unknown): Customer | undefined => {
+  if (!profile) return undefined;
+  const { has, ...p } = profile as Profile;
+  const contacts = Object.fromEntries(has.split('|').filter(Boolean).map((k) => [k, CONTACT_ON_FILE]));
+  return { id: customerId, ...p, contacts, channels: p.channels ?? ['email'], optOut: !!p.optOut };
+};
+
 export class GraphStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly graphTable: string;
@@ -105,17 +119,26 @@ export class GraphStore {
   }
 
   async version(): Promise<number> {
+    return (await this.layout()).version;
+  }
+
+  async layout(): Promise<GraphLayout> {
     const out = await this.client.send(new GetCommand({ TableName: this.graphTable, Key: META, ConsistentRead: true }));
-    return Number(out.Item?.version ?? 0);
+    return { version: Number(out.Item?.version ?? 0), usageShards: Number(out.Item?.usageShards ?? LEGACY_SHARDS) };
   }
 
   /** Writes the difference between `graph` and what is stored; bumps the graph version when anything changed. */
   async import(graph: Graph, options: ImportOptions = {}): Promise<ImportReport> {
-    const [stored, storedContacts, version] = await Promise.all([
-      scanAll(this.client, { TableName: this.graphTable, ProjectionExpression: 'pk, sk, h' }),
-      scanAll(this.client, { TableName: this.contactsTable, ProjectionExpression: 'customerId, h' }),
-      this.version(),
-    ]);
+    const layout = await this.layout();
+    const version = layout.version;
+    // A store that never held a graph has nothing to diff against: no scan (the first import of a big estate).
+    const empty = version === 0;
+    const [stored, storedContacts] = empty
+      ? [[], []]
+      : await Promise.all([
+          scanAll(this.client, { TableName: this.graphTable, ProjectionExpression: 'pk, sk, h' }),
+          scanAll(this.client, { TableName: this.contactsTable, ProjectionExpression: 'customerId, h' }),
+        ]);
     const existing = new Map<string, string>();
     for (const item of stored) if (item.sk !== 'meta') existing.set(`${item.pk}\u0000${item.sk}`, String(item.h));
     const graphWrites: WriteRequest[] = [];
@@ -151,10 +174,11 @@ export class GraphStore {
       batchWrite(this.client, this.graphTable, graphWrites, { concurrency, onProgress }),
       batchWrite(this.client, this.contactsTable, contactWrites, { concurrency: Math.max(2, concurrency / 4), onProgress }),
     ]);
-    const changed = total > 0;
+    const changed = total > 0 || layout.usageShards !== USAGE_SHARDS;
     const next = changed ? version + 1 : version;
     // The version moves only after every item is written: readers never see a half-imported graph version.
-    if (changed) await this.client.send(new PutCommand({ TableName: this.graphTable, Item: { ...META, version: next, importedAt: Date.now() } }));
+    // It records the usage shard count the items were written with (readers of older graphs assume 16).
+    if (changed) await this.client.send(new PutCommand({ TableName: this.graphTable, Item: { ...META, version: next, usageShards: USAGE_SHARDS, importedAt: Date.now() } }));
     return { puts, deletes: graphWrites.length - puts, unchanged, contactPuts, contactDeletes: contactWrites.length - contactPuts, version: next };
   }
 
@@ -162,6 +186,10 @@ export class GraphStore {
   async topology(): Promise<CachedTopology> {
     const version = await this.version();
     if (this.cached?.version === version) return this.cached;
+    return this.loadTopology(version);
+  }
+
+  private async loadTopology(version: number): Promise<CachedTopology> {
     const items = await queryAll(this.client, { TableName: this.graphTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GRAPH_PK }, ConsistentRead: true });
     const topology: Topology = { components: new Map(), touchpoints: new Map(), notificationChannels: new Map() };
     for (const item of items) {
@@ -180,7 +208,8 @@ export class GraphStore {
   async usagesOf(touchpoints: readonly NodeId[], concurrency = 16): Promise<{ usages: Map<NodeId, Usage[]>; customers: Map<string, Customer> }> {
     const usages = new Map<NodeId, Usage[]>(touchpoints.map((t) => [t, []]));
     const customers = new Map<string, Customer>();
-    const partitions = touchpoints.flatMap((touchpoint) => Array.from({ length: USAGE_SHARDS }, (_, shard) => ({ touchpoint, shard })));
+    const { usageShards } = await this.layout();
+    const partitions = touchpoints.flatMap((touchpoint) => Array.from({ length: usageShards }, (_, shard) => ({ touchpoint, shard })));
     await runBounded(partitions, concurrency, async ({ touchpoint, shard }) => {
       const list = usages.get(touchpoint)!;
       for await (const page of queryPages(this.client, {
@@ -191,11 +220,7 @@ export class GraphStore {
         for (const item of page) {
           const customerId = String(item.c);
           list.push({ customerId, touchpoint, from: item.f as number | undefined, to: item.t as number | undefined });
-          if (item.p && !customers.has(customerId)) {
-            const { has, ...p } = item.p as Profile;
-            const contacts = Object.fromEntries(has.split('|').filter(Boolean).map((k) => [k, CONTACT_ON_FILE]));
-            customers.set(customerId, { id: customerId, ...p, contacts, channels: p.channels ?? ['email'], optOut: !!p.optOut });
-          }
+          if (item.p && !customers.has(customerId)) customers.set(customerId, customerOfUsage(customerId, item.p)!);
         }
       }
     });

@@ -88,6 +88,9 @@ const fromItem = (i: Record<string, unknown>): LedgerEntry => ({
   status: i.status === 'claimed' ? 'claimed' : 'sent',
 });
 
+/** A stored ledger record as an entry (the shard planner reads records itself: functions/adapters/shard-store.ts). */
+export const ledgerEntryOf = fromItem;
+
 const isEffect = (value: unknown): value is Effect => typeof value === 'string' && (EFFECTS as readonly string[]).includes(value);
 
 /** Items of one kind (`ledger#` or `impact#`) indexed under a subject, across its index shards. */

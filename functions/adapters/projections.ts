@@ -4,12 +4,16 @@
  * Writes check the subject's event version so an older fold never overwrites a newer one.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AssessedCustomer, Assessment, SubjectState } from '../domain/model.ts';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AssessedCustomer, AssessedTouchpoint, Assessment, Effect, NotifyChannel, SubjectState } from '../domain/model.ts';
 import type { HeldNotices } from '../domain/notices/approval.ts';
-import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
+import type { ShardCounts, StoredImpact } from '../domain/notices/shard-plan.ts';
+import { shardOf } from '../domain/shards.ts';
+import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
+import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
 import { queryBySubject, subjectShard } from './ledger.ts';
+import { storedImpactOf } from './shard-store.ts';
 
 export interface SubjectProjection {
   subjectKey: string;
@@ -21,6 +25,51 @@ export interface SubjectProjection {
   unknownNodes: string[];
   graphVersion: number;
   updatedAt: number;
+  /** Affected customers per `<effect>|<segment>` (the console's filtered pages read only those partitions). */
+  byEffectSegment?: Record<string, number>;
+  /** The event version whose assessment is still running: the summary is of the one before. */
+  assessing?: number;
+}
+
+/** One assessment of an event, run in customer shards: what every shard needs, and the fan-in of their counts. */
+export interface AssessmentRun {
+  subjectKey: string;
+  eventVersion: number;
+  state: SubjectState;
+  /** When the event occurred (planning's `at`). */
+  at: number;
+  mode: 'send' | 'hold' | 'silent' | 'replay';
+  touchpoints: AssessedTouchpoint[];
+  channelEffects: Partial<Record<NotifyChannel, Effect>>;
+  touchpointNames: Record<string, string>;
+  unknownNodes: string[];
+  /** Planning shards of the run (a divisor of SUBJECT_SHARDS). */
+  shards: number;
+  usageShards: number;
+  graphVersion: number;
+  /** Changes this incident folds into (their told customers are spared its notices). */
+  coveringChanges: string[];
+  /** Subject state or hit touchpoints differ from the projection before (the picture changed). */
+  stateChanged: boolean;
+  startedAt: number;
+  /** Counts of the shards done so far, by shard. */
+  done: Record<string, ShardCounts>;
+  completedAt?: number;
+}
+
+/** Notices sent about a subject, from its counters. */
+export interface NoticeCounts {
+  byKind: Record<string, number>;
+  byChannel: Record<string, number>;
+  /** When the first notice went out (epoch ms), once one has. */
+  firstSentAt?: number;
+}
+
+/** A bounded, sorted page of a subject's affected customers. */
+export interface ImpactPage {
+  customers: StoredImpact[];
+  /** The last customer id of the page when more follow. */
+  after?: string;
 }
 
 export interface CustomerImpact {
@@ -58,6 +107,13 @@ export interface SubjectSummary {
 }
 
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
+/** An assessment run's fan-in item outlives every retry of its shards (SQS keeps messages 14 days). */
+const RUN_TTL_SECONDS = 15 * 24 * 3600;
+const padded = (n: number) => String(n).padStart(10, '0');
+const runKey = (subjectKey: string, eventVersion: number) => ({ pk: `subject#${subjectKey}`, sk: `assessment#${padded(eventVersion)}` });
+const counterKey = (subjectKey: string, n: number) => ({ pk: `counts#${subjectKey}#${n}`, sk: 'counts' });
+/** The byEffectSegment partition of a customer's impact. */
+export const viewPartition = (subjectKey: string, effect: string, segment: string | undefined, customerId: string) => `${subjectKey}#${effect}#${segment ?? 'unknown'}#${shardOf(customerId, VIEW_SHARDS)}`;
 /** The partition of held plans: one item per held subject, sort key the subject key. */
 const HELD_PK = 'held';
 
@@ -76,7 +132,7 @@ export class Projections {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `subject#${p.subjectKey}`, sk: 'state', kind: 'subject', ...p, state: JSON.stringify(p.state) },
+          Item: { pk: `subject#${p.subjectKey}`, sk: 'state', kind: 'subject', ...stripUndefined(p), state: JSON.stringify(p.state) },
           ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
           ExpressionAttributeValues: { ':v': p.eventVersion },
         }),
@@ -134,6 +190,209 @@ export class Projections {
     for (const id of gone) writes.push({ DeleteRequest: { Key: { pk: `customer#${id}`, sk: `impact#${subjectKey}` } } });
     await batchWrite(this.client, this.table, writes, { concurrency });
     return { written: current.length, removed: gone.length };
+  }
+
+  /**
+   * Starts an assessment run (idempotent: a stream record retried finds its run as it was, shards done
+   * included). Returns the stored run.
+   */
+  async startRun(run: Omit<AssessmentRun, 'done'>): Promise<AssessmentRun> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...runKey(run.subjectKey, run.eventVersion), kind: 'assessment', ...run, state: JSON.stringify(run.state), done: {}, expiresAt: Math.floor(run.startedAt / 1000) + RUN_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return { ...run, done: {} };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return (await this.getRun(run.subjectKey, run.eventVersion))!;
+    }
+  }
+
+  async getRun(subjectKey: string, eventVersion: number): Promise<AssessmentRun | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: runKey(subjectKey, eventVersion), ConsistentRead: true }));
+    return out.Item ? runOf(out.Item) : undefined;
+  }
+
+  /**
+   * Records a shard as done with its counts (once: a retried shard does not count twice) and returns
+   * the run as it is now, so that the caller can tell whether every shard is done.
+   */
+  async finishShard(subjectKey: string, eventVersion: number, shard: number, counts: ShardCounts): Promise<AssessmentRun> {
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(subjectKey, eventVersion),
+          UpdateExpression: 'SET done.#s = :c',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(done.#s)',
+          ExpressionAttributeNames: { '#s': String(shard) },
+          ExpressionAttributeValues: { ':c': JSON.stringify(counts) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return runOf(out.Attributes!);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const run = await this.getRun(subjectKey, eventVersion);
+      if (!run) throw new Error(`assessment run ${subjectKey} v${eventVersion} is gone (expired?); the shard job is older than the run's ${RUN_TTL_SECONDS / 86_400} days`, { cause: error });
+      return run;
+    }
+  }
+
+  /** Marks a run complete; true for the one caller that does (the fan-in acts once). */
+  async completeRun(subjectKey: string, eventVersion: number, at: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({ TableName: this.table, Key: runKey(subjectKey, eventVersion), UpdateExpression: 'SET completedAt = :t', ConditionExpression: 'attribute_not_exists(completedAt)', ExpressionAttributeValues: { ':t': at } }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes one batch of a shard's impacts (new or changed) and removes those no longer affected. Each
+   * impact is indexed twice: bySubject (the shard's merge-join, sorted by customer) and byEffectSegment
+   * (the console's filtered pages). Subject-wide fields (window, status, title) are not copied into
+   * every customer's item: a status change then rewrites nothing per customer.
+   */
+  async writeImpacts(subjectKey: string, write: readonly StoredImpact[], remove: readonly string[], concurrency = 4): Promise<void> {
+    const requests: WriteRequest[] = write.map((c) => ({
+      PutRequest: {
+        Item: {
+          pk: `customer#${c.customerId}`,
+          sk: `impact#${subjectKey}`,
+          kind: 'impact',
+          gsi1pk: subjectShard(subjectKey, c.customerId),
+          gsi1sk: `impact#${c.customerId}`,
+          gsi2pk: viewPartition(subjectKey, c.effect, c.segment, c.customerId),
+          gsi2sk: c.customerId,
+          subjectKey,
+          ...c,
+        },
+      },
+    }));
+    for (const id of remove) requests.push({ DeleteRequest: { Key: { pk: `customer#${id}`, sk: `impact#${subjectKey}` } } });
+    await batchWrite(this.client, this.table, requests, { concurrency });
+  }
+
+  /**
+   * A page of a subject's affected customers in id order, after `after`, from the byEffectSegment
+   * partitions of the (effect, segment) pairs asked for. The partitions are merged with a bounded
+   * look-ahead: each is read `ceil(limit / partitions) + 1` items at a time, so a page reads at most
+   * its own customers plus that many per partition, whatever the subject's size.
+   */
+  async impactPage(subjectKey: string, pairs: readonly { effect: string; segment: string }[], limit: number, after?: string): Promise<ImpactPage & { read: number }> {
+    const pks = pairs.flatMap(({ effect, segment }) => Array.from({ length: VIEW_SHARDS }, (_, v) => `${subjectKey}#${effect}#${segment}#${v}`));
+    const step = Math.ceil(limit / Math.max(1, pks.length)) + 1;
+    let read = 0;
+    const partitions = pks.map((pk) => ({ pk, buffer: [] as Record<string, unknown>[], start: undefined as Record<string, unknown> | undefined, done: false }));
+    const fill = async (p: (typeof partitions)[number]) => {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byEffectSegment',
+          KeyConditionExpression: after === undefined ? 'gsi2pk = :pk' : 'gsi2pk = :pk AND gsi2sk > :after',
+          ExpressionAttributeValues: { ':pk': p.pk, ...(after === undefined ? {} : { ':after': after }) },
+          Limit: step,
+          ...(p.start ? { ExclusiveStartKey: p.start } : {}),
+        }),
+      );
+      read += out.Items?.length ?? 0;
+      p.buffer.push(...((out.Items ?? []) as Record<string, unknown>[]));
+      p.start = out.LastEvaluatedKey;
+      p.done = !out.LastEvaluatedKey;
+    };
+    await Promise.all(partitions.map(fill));
+    const page: StoredImpact[] = [];
+    for (;;) {
+      if (page.length === limit) {
+        const more = partitions.some((p) => p.buffer.length > 0 || !p.done);
+        return { customers: page, ...(more ? { after: page[page.length - 1].customerId } : {}), read };
+      }
+      // Refill, all at once, every partition whose buffer ran dry while it has more: it may hold the next id.
+      const dry = partitions.filter((p) => p.buffer.length === 0 && !p.done);
+      if (dry.length > 0) await Promise.all(dry.map(fill));
+      let next: (typeof partitions)[number] | undefined;
+      for (const p of partitions) if (p.buffer.length > 0 && (!next || String(p.buffer[0].gsi2sk) < String(next.buffer[0].gsi2sk))) next = p;
+      if (!next) return { customers: page, read };
+      page.push(storedImpactOf(next.buffer.shift()!));
+    }
+  }
+
+  /** Counts notices marked sent (an item per COUNTER_SHARDS, picked by the first customer: no hot item). */
+  async countSent(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number): Promise<void> {
+    if (sent.length === 0) return;
+    const adds = new Map<string, number>();
+    for (const s of sent) {
+      adds.set(`k_${s.kind}`, (adds.get(`k_${s.kind}`) ?? 0) + 1);
+      adds.set(`c_${s.channel}`, (adds.get(`c_${s.channel}`) ?? 0) + 1);
+    }
+    const names = Object.fromEntries([...adds.keys()].map((k, i) => [`#a${i}`, k]));
+    const values = Object.fromEntries([...adds.values()].map((v, i) => [`:a${i}`, v]));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: counterKey(subjectKey, shardOf(sent[0].customerId, COUNTER_SHARDS)),
+        UpdateExpression: `SET firstSentAt = if_not_exists(firstSentAt, :t) ADD ${Object.keys(names).map((n, i) => `${n} :a${i}`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ...values, ':t': at },
+      }),
+    );
+  }
+
+  /** Whether the ledger records any notice about the subject (one item read per index shard at most). */
+  async anyNoticeSent(subjectKey: string): Promise<boolean> {
+    const found = await Promise.all(
+      Array.from({ length: SUBJECT_SHARDS }, async (_, shard) => {
+        const out = await this.client.send(
+          new QueryCommand({ TableName: this.table, IndexName: 'bySubject', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)', ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'ledger#' }, Limit: 1 }),
+        );
+        return (out.Items?.length ?? 0) > 0;
+      }),
+    );
+    return found.includes(true);
+  }
+
+  /** Notices sent about a subject by kind and channel: COUNTER_SHARDS small items, whatever the fan-out. */
+  async noticeCounts(subjectKey: string): Promise<NoticeCounts> {
+    const items = await batchGet<Record<string, unknown>>(this.client, this.table, Array.from({ length: COUNTER_SHARDS }, (_, n) => counterKey(subjectKey, n)));
+    const counts: NoticeCounts = { byKind: {}, byChannel: {} };
+    for (const item of items) {
+      for (const [name, value] of Object.entries(item)) {
+        if (name.startsWith('k_')) counts.byKind[name.slice(2)] = (counts.byKind[name.slice(2)] ?? 0) + Number(value);
+        if (name.startsWith('c_')) counts.byChannel[name.slice(2)] = (counts.byChannel[name.slice(2)] ?? 0) + Number(value);
+      }
+      if (typeof item.firstSentAt === 'number' && (counts.firstSentAt === undefined || item.firstSentAt < counts.firstSentAt)) counts.firstSentAt = item.firstSentAt;
+    }
+    return counts;
+  }
+
+  /** The facts the metrics fold needs of a subject, one small item each (kept by the assessment's fan-in). */
+  async putMetricsFacts(facts: { subjectKey: string; state: SubjectState; customers: number; touchpoints: string[]; eventVersion: number }): Promise<void> {
+    await this.client
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: 'metrics', sk: facts.subjectKey, kind: 'metrics', ...facts, state: JSON.stringify(facts.state) },
+          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
+          ExpressionAttributeValues: { ':v': facts.eventVersion },
+        }),
+      )
+      .catch((error) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  async metricsFacts(): Promise<{ subjectKey: string; state: SubjectState; customers: number; touchpoints: string[] }[]> {
+    const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'metrics' } });
+    return items.map((i) => ({ subjectKey: String(i.subjectKey), state: JSON.parse(String(i.state)) as SubjectState, customers: Number(i.customers), touchpoints: (i.touchpoints as string[]) ?? [] }));
   }
 
   /** Every subject (changes and incidents) with status, window and counts, for the support overview. */
@@ -205,6 +464,17 @@ export class Projections {
 }
 
 const stripKeys = (item: Record<string, unknown>) => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, kind: _kind, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, kind: _kind, ...rest } = item;
   return rest;
+};
+
+const stripUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+const runOf = (item: Record<string, unknown>): AssessmentRun => {
+  const { pk: _pk, sk: _sk, kind: _kind, expiresAt: _e, state, done, ...rest } = item;
+  return {
+    ...(rest as Omit<AssessmentRun, 'state' | 'done'>),
+    state: JSON.parse(String(state)) as SubjectState,
+    done: Object.fromEntries(Object.entries((done ?? {}) as Record<string, string>).map(([k, v]) => [k, JSON.parse(v) as ShardCounts])),
+  };
 };

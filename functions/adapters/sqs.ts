@@ -1,4 +1,5 @@
 /** SendMessageBatch in 10s; every message must stay under the SQS size limit; failed entries are resent. */
+import { createHash } from 'node:crypto';
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { RetriesExhaustedError, backoffMs, sleep } from './dynamodb/retry.ts';
 
@@ -10,7 +11,13 @@ const MAX_ATTEMPTS = 5;
 export interface QueuedMessage {
   body: unknown;
   delaySeconds?: number;
+  /** FIFO queues: the message group (kept in order) and the deduplication id (a resend within 5 minutes is dropped). */
+  group?: string;
+  dedupeId?: string;
 }
+
+/** FIFO ids are at most 128 characters: longer ones are hashed (they only need to be equal for equal inputs). */
+const fifoId = (id: string) => (id.length <= 128 ? id.replace(/[^\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]/g, '_') : createHash('sha256').update(id).digest('hex'));
 
 export class JobQueue {
   private readonly client: SQSClient;
@@ -51,6 +58,8 @@ export class JobQueue {
               Id: `m${i}`,
               MessageBody: bodies[i],
               ...(messages[i].delaySeconds ? { DelaySeconds: Math.min(900, Math.max(0, Math.round(messages[i].delaySeconds!))) } : {}),
+              ...(messages[i].group ? { MessageGroupId: fifoId(messages[i].group!) } : {}),
+              ...(messages[i].dedupeId ? { MessageDeduplicationId: fifoId(messages[i].dedupeId!) } : {}),
             })),
           }),
         );

@@ -1,9 +1,12 @@
 /**
- * assess (DynamoDB Stream of the event store, inserts of events only): fold the subject, assess it
- * against the stored graph, write the projections, plan the notices against the ledger and hand them
- * to notify as SQS jobs, brief the support teams, schedule reminders, emit `Impact Assessed`.
- * Records run in order (not in parallel); failures are reported per record (partial batch response).
- * Replayed events rebuild projections and never notify. The rules are in domain/notices.
+ * assess (DynamoDB Stream of the event store, inserts of events only): the light step of an
+ * assessment. It folds the subject, propagates the impact over the topology (which touchpoints are
+ * hit, no customers), stores the subject's state, decides whether notices are sent, held or not sent,
+ * schedules reminders, and starts an assessment run: one planning job per customer shard (plan.ts),
+ * whose fan-in briefs support and emits `Impact Assessed` once every shard is done. Its cost does not
+ * grow with the number of customers, so a 390,000-customer incident is handed on in about a second
+ * (issue 12). Records run in order (not in parallel); failures are reported per record (partial batch
+ * response). Replayed events rebuild projections and never notify. The rules are in domain/.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -15,80 +18,90 @@ import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toStoredEvent } from '../adapters/event-store.ts';
-import { JOB_CUSTOMERS, SEND_EVERYTHING, briefingJob, briefingKind, buildBriefings, heldNotices, mayBeHeld, noticeDue, noticeMode, paceChunks, toJobs, triggersFor, type Job } from '../domain/notices/index.ts';
+import { SUBJECT_SHARDS } from '../adapters/dynamodb/layout.ts';
+import type { AssessmentRun } from '../adapters/projections.ts';
+import { canonicalJson } from '../domain/canonical.ts';
+import { isAssessable } from '../domain/impact/assess.ts';
+import { propagate } from '../domain/impact/propagate.ts';
+import { SEND_EVERYTHING, coversIncidentStart, foldsIntoChange, mayBeHeld, noticeDue, noticeMode, touchpointNamesOf, triggersFor } from '../domain/notices/index.ts';
+import { foldSubject } from '../domain/subject.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
-import { planSubject } from './shared/plan-subject.ts';
-import { projectSubject } from './shared/project-subject.ts';
+import { queuePlanJobs } from './shared/plan-jobs.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
+
+const NO_SUMMARY = { touchpoints: 0, customers: 0, byEffect: {}, byChannel: {}, bySegment: {}, unreachable: 0 };
+
+/** Live changes this incident folds into (only the reads; the rule is foldsIntoChange). */
+const coveringChanges = async (deps: Dependencies, incident: AssessmentRun['state']): Promise<string[]> => {
+  const candidates = (await deps.projections.listSubjects()).filter((s) => coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start));
+  const found: string[] = [];
+  for (const candidate of candidates) {
+    const change = await deps.projections.getSubject(candidate.subjectKey);
+    if (change && foldsIntoChange(incident, change.state)) found.push(candidate.subjectKey);
+  }
+  return found;
+};
 
 export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): Promise<void> => {
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || !image) return;
   const item = unmarshall(image as Record<string, AttributeValue>);
   if (item.kind !== 'event') return;
-  const stored = toStoredEvent(item);
-  const { subjectKey, event } = stored;
-  const projected = await projectSubject({ events: deps.events, graph: deps.graph, projections: deps.projections }, subjectKey, undefined, deps.now());
-  const { state, eventVersion } = projected.projection;
-  const { assessment, records } = projected.detailed;
-  logger.info('subject assessed', { subject: subjectKey, status: state.status, version: stored.version, customers: assessment.summary.customers, touchpoints: assessment.summary.touchpoints, changed: projected.changed });
-  if (event.replayName) {
+  const { subjectKey, event, version } = toStoredEvent(item);
+  const history = await deps.events.readSubject(subjectKey);
+  const state = foldSubject(history.map((e) => e.event));
+  const eventVersion = history.length > 0 ? history[history.length - 1].version : version;
+  const [layout, { topology }, previous] = await Promise.all([deps.graph.layout(), deps.graph.topology(), deps.projections.getSubject(subjectKey)]);
+  const propagation = propagate(topology, state.impacts);
+  const touchpoints = isAssessable(state) ? propagation.touchpoints : [];
+
+  const policy = deps.settings.approvalPolicy ?? SEND_EVERYTHING;
+  const replay = !!event.replayName;
+  const anythingSent = !replay && mayBeHeld(state, policy) ? await deps.projections.anyNoticeSent(subjectKey) : false;
+  const mode = replay ? 'replay' : noticeMode({ state, notify: event.detail.notify, policy, anythingSent });
+  const stateChanged = !previous || canonicalJson([previous.state, previous.touchpoints]) !== canonicalJson([state, touchpoints]);
+  const now = deps.now();
+  // The state at once; the customer counts follow when every shard is done (the fan-in in plan.ts).
+  await deps.projections.putSubject({
+    subjectKey,
+    eventVersion,
+    state,
+    summary: { ...(previous?.summary ?? NO_SUMMARY), touchpoints: touchpoints.length },
+    touchpoints,
+    unknownNodes: propagation.unknownNodes,
+    graphVersion: layout.version,
+    updatedAt: now,
+    ...(previous?.byEffectSegment ? { byEffectSegment: previous.byEffectSegment } : {}),
+    assessing: eventVersion,
+  });
+  const run = await deps.projections.startRun({
+    subjectKey,
+    eventVersion,
+    state,
+    at: event.occurredAt,
+    mode,
+    touchpoints,
+    channelEffects: Object.fromEntries(propagation.channelEffects),
+    touchpointNames: touchpointNamesOf(touchpoints, topology),
+    unknownNodes: propagation.unknownNodes,
+    shards: SUBJECT_SHARDS,
+    usageShards: layout.usageShards,
+    graphVersion: layout.version,
+    coveringChanges: state.type === 'incident' && isAssessable(state) && mode !== 'replay' ? await coveringChanges(deps, state) : [],
+    stateChanged,
+    startedAt: now,
+  });
+  await queuePlanJobs(deps, { type: 'assess-shard', subjectKey, eventVersion }, run.shards);
+  logger.info('subject assessment started', { subject: subjectKey, status: state.status, version: eventVersion, touchpoints: touchpoints.length, mode, shards: run.shards });
+  if (replay) {
     metrics.addMetric('ReplayedEvents', MetricUnit.Count, 1);
     return;
   }
-
-  const { plan, folded, sent, source, topology } = await planSubject(deps, {
-    subjectKey,
-    state,
-    eventVersion,
-    affected: assessment.customers,
-    profiles: records,
-    before: projected.previousImpacts,
-    touchpoints: assessment.touchpoints,
-    at: event.occurredAt,
-  });
-  if (folded > 0) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, folded);
-  const policy = deps.settings.approvalPolicy ?? SEND_EVERYTHING;
-  const mode = noticeMode({ state, notify: event.detail.notify, policy, anythingSent: sent.length > 0 });
-  const messages: { body: Job; delaySeconds: number }[] = [];
-  if (mode === 'hold') {
-    // Kept as counts; Notices Approved plans again against the ledger (see domain/notices/approval.ts).
-    const before = await deps.projections.getHeld(subjectKey);
-    await deps.projections.putHeld(heldNotices(plan, source, { subjectKey, since: state.draft?.since ?? before?.since ?? event.occurredAt, eventVersion }));
-    metrics.addMetric('NoticesHeld', MetricUnit.Count, plan.length);
-  } else {
-    if (mode === 'send') {
-      const delays = paceChunks(plan.length, JOB_CUSTOMERS, deps.settings.snsMessagesPerSecond);
-      messages.push(...toJobs(plan, source).map((job, i) => ({ body: job, delaySeconds: delays[i] ?? 0 })));
-      if (mayBeHeld(state, policy)) await deps.projections.clearHeld(subjectKey);
-    }
-    // Support hears of every change, told to customers or not; a draft is briefed once it is approved.
-    const kind = briefingKind({ changed: projected.changed, state, assessment, plan: mode === 'send' ? plan : [] });
-    if (kind) messages.unshift(...buildBriefings(state, assessment, records, topology, kind).map((b) => ({ body: briefingJob(b), delaySeconds: 0 })));
-  }
-  await deps.jobs.send(messages);
+  if (mode === 'send' && mayBeHeld(state, policy)) await deps.projections.clearHeld(subjectKey);
   if (deps.reminders) {
     const triggers = triggersFor(state, deps.now(), deps.settings.reminderOffsetsHours, deps.settings.incidentCadenceMinutes);
     await deps.reminders.schedule(triggers.map((t) => ({ name: t.name, at: t.at, detail: noticeDue(subjectKey, t) })));
   }
-  const sending = mode === 'send' ? plan.length : 0;
-  await deps.pipelineEvents.emit([
-    {
-      detailType: 'Impact Assessed',
-      detail: {
-        subjectKey,
-        status: state.status,
-        scopeVersion: state.scopeVersion,
-        summary: assessment.summary,
-        unknownNodes: assessment.unknownNodes,
-        noticesPlanned: sending,
-        noticeMode: mode,
-        ...(mode === 'hold' ? { noticesHeld: plan.length } : {}),
-      },
-    },
-  ]);
-  metrics.addMetric('NoticesPlanned', MetricUnit.Count, sending);
-  if (mode !== 'send') logger.info('notices not sent', { subject: subjectKey, mode, planned: plan.length });
 };
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);

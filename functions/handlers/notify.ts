@@ -60,13 +60,14 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     const { customer, channel, to } = byId.get(entry.customerId)!;
     return { id: entry.customerId, ...customerNoticeMessage(job, customer, channel, to) };
   });
-  // Pace this worker within the region's message budget.
-  const perBatchMs = Math.ceil((10 / deps.settings.snsMessagesPerSecond) * 1000);
+  // Pace this worker at its share of the region's message budget (the workers together stay within it).
+  const perBatchMs = Math.ceil((10 / (deps.settings.snsMessagesPerSecond / (deps.settings.notifyConcurrency ?? 1))) * 1000);
   const entryOf = new Map(send.map((e) => [e.customerId, e]));
   let sentCount = 0;
   // Each accepted batch is marked sent at once: a worker that dies mid-job resends only what SNS never took.
   const failures = await deps.customerNotices.publish(messages, async (published) => {
     await deps.ledger.markSent(published.map((m) => entryOf.get(m.id)!), deps.now());
+    await deps.projections.countSent(job.subjectKey, published.map((m) => entryOf.get(m.id)!), deps.now());
     sentCount += published.length;
     await sleep(perBatchMs);
   });

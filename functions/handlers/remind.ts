@@ -10,50 +10,31 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { noticeDueSchema, type NoticeDue } from '../domain/events/schemas.ts';
-import {
-  SEND_EVERYTHING,
-  isHeld,
-  lastTold,
-  noticeDue,
-  noticeRecipients,
-  planScheduled,
-  toJobs,
-  toldByCustomer,
-  touchpointNamesOf,
-  triggersFor,
-} from '../domain/notices/index.ts';
+import { SEND_EVERYTHING, isHeld, noticeDue, triggersFor } from '../domain/notices/index.ts';
+import { SUBJECT_SHARDS } from '../adapters/dynamodb/layout.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { queuePlanJobs } from './shared/plan-jobs.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
-export const remind = async (deps: Dependencies, due: NoticeDue): Promise<{ planned: number }> => {
+/**
+ * Hands the due notices to the planner, one job per customer shard (plan.ts plans them against the
+ * stored impacts and the ledger): however many customers a subject has, remind reads two items.
+ */
+export const remind = async (deps: Dependencies, due: NoticeDue): Promise<{ shards: number }> => {
   const projection = await deps.projections.getSubject(due.subjectKey);
-  if (!projection) return { planned: 0 };
+  if (!projection) return { shards: 0 };
   const { state } = projection;
-  const sent = await deps.ledger.sentAbout(due.subjectKey);
+  const policy = deps.settings.approvalPolicy ?? SEND_EVERYTHING;
   // A held subject's schedule fires too: what it would remind of waits for approval like the rest.
-  const held = isHeld({ state, policy: deps.settings.approvalPolicy ?? SEND_EVERYTHING, anythingSent: sent.length > 0 });
-  const affected = await deps.projections.customersOfSubject(due.subjectKey);
-  const plan = held ? [] : planScheduled(due.kind, state, affected.map((c) => ({ id: c.customerId, effect: c.effect })), toldByCustomer(sent), due.version);
-  const { topology } = await deps.graph.topology();
-  const told = lastTold(sent);
-  const jobs = toJobs(plan, {
-    state,
-    subjectKey: due.subjectKey,
-    eventVersion: projection.eventVersion,
-    scheduled: true,
-    touchpointNames: touchpointNamesOf(projection.touchpoints, topology),
-    // Scheduled notices only go to customers affected now: the stored impacts say on which channel.
-    customer: noticeRecipients({ affected: affected.map((c) => ({ ...c, id: c.customerId })), profiles: affected }),
-    told: (id) => told.get(id),
-  });
-  await deps.jobs.send(jobs.map((body) => ({ body })));
+  const held = isHeld({ state, policy, anythingSent: Object.values(policy).includes('draft') || !!state.draft ? await deps.projections.anyNoticeSent(due.subjectKey) : true });
+  if (!held) await queuePlanJobs(deps, { type: 'scheduled-shard', subjectKey: due.subjectKey, kind: due.kind, version: due.version }, SUBJECT_SHARDS);
   if (due.kind === 'incident-update' && deps.reminders) {
     const next = triggersFor(state, deps.now(), deps.settings.reminderOffsetsHours, deps.settings.incidentCadenceMinutes);
     await deps.reminders.schedule(next.map((t) => ({ name: t.name, at: t.at, detail: noticeDue(due.subjectKey, t) })));
   }
-  metrics.addMetric('ScheduledNoticesPlanned', MetricUnit.Count, plan.length);
-  logger.info('scheduled notices planned', { subject: due.subjectKey, kind: due.kind, version: due.version, planned: plan.length, held });
-  return { planned: plan.length };
+  metrics.addMetric('ScheduledNoticesQueued', MetricUnit.Count, held ? 0 : 1);
+  logger.info('scheduled notices handed to the planner', { subject: due.subjectKey, kind: due.kind, version: due.version, held });
+  return { shards: held ? 0 : SUBJECT_SHARDS };
 };
 
 export const buildRemindHandler = (deps: Dependencies) =>

@@ -10,6 +10,7 @@ import { buildApiHandler } from '../../functions/handlers/api.ts';
 import { buildAssessHandler } from '../../functions/handlers/assess.ts';
 import { buildIngestHandler } from '../../functions/handlers/ingest.ts';
 import { buildNotifyHandler } from '../../functions/handlers/notify.ts';
+import { buildPlanHandler } from '../../functions/handlers/plan.ts';
 import { buildRemindHandler } from '../../functions/handlers/remind.ts';
 import { buildDependencies, type Dependencies } from '../../functions/handlers/shared/dependencies.ts';
 import { tableNames } from '../tables.ts';
@@ -21,12 +22,14 @@ import type { LocalJobQueue } from './job-queue.ts';
 import { LocalTopic, type LocalSubscription } from './outbox.ts';
 import type { LocalReminders } from './reminders.ts';
 
-export const DEFAULT_SETTINGS: Dependencies['settings'] = { reminderOffsetsHours: [24, 1], incidentCadenceMinutes: 60, snsMessagesPerSecond: 1_000 };
+/** Four notify workers share the SNS budget (each paces at a quarter of it). */
+export const DEFAULT_SETTINGS: Dependencies['settings'] = { reminderOffsetsHours: [24, 1], incidentCadenceMinutes: 60, snsMessagesPerSecond: 1_000, notifyConcurrency: 4 };
 
 export interface LocalParts {
   dynamodbEndpoint: string;
   bus: LocalBus;
   queue: LocalJobQueue;
+  planQueue: LocalJobQueue;
   letters: DeadLetterFile;
   reminders: LocalReminders;
   outboxFile: string;
@@ -43,6 +46,7 @@ export const localDependencies = (parts: LocalParts): Dependencies => ({
     { ...DEFAULT_SETTINGS, ...parts.settings },
   ),
   jobs: parts.queue,
+  planJobs: parts.planQueue,
   deadLetters: new LocalDeadLetterQueue(parts.letters),
   customerNotices: new LocalTopic('customer-notices', parts.outboxFile, parts.subscriptions),
   supportBriefings: new LocalTopic('support-briefings', parts.outboxFile, parts.subscriptions),
@@ -59,12 +63,14 @@ export const localHandlers = (deps: Dependencies, bus: LocalBus) => {
   const remind = buildRemindHandler(deps);
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
+  const plan = buildPlanHandler(deps);
   const api = buildApiHandler({ ...deps, localAdmin: true, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
   const targets: Targets = { ingest: (e) => ingest(asTargetEvent(e), context), remind: (e) => remind(asTargetEvent(e), context) };
   return {
     targets,
     assess: (event: DynamoDBStreamEvent) => assess(event, context),
     notify: (event: SQSEvent) => notify(event, context),
+    plan: (event: SQSEvent) => plan(event, context),
     api: (async (event) => api(event, context)) satisfies ApiHandler,
   };
 };

@@ -22,6 +22,12 @@ export interface JobQueueOptions {
   visibilityMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
+  /**
+   * A FIFO queue (the planning jobs): messages carry a group and a deduplication id; a group's next
+   * message is handed out only once the one before it is done (SQS FIFO's message groups), and a
+   * message whose deduplication id is still queued is dropped.
+   */
+  fifo?: boolean;
 }
 
 interface Row {
@@ -30,6 +36,7 @@ interface Row {
   body: string;
   receive_count: number;
   sent_at: number;
+  group_id?: string;
 }
 
 const MAX_DELAY_SECONDS = 900;
@@ -41,7 +48,10 @@ export class LocalJobQueue extends JobQueue {
   private readonly visibilityMs: number;
   private readonly maxReceiveCount: number;
   private readonly now: () => number;
+  private readonly fifo: boolean;
   private count: number;
+  /** Received and not yet done or back: what `idle` must wait for besides the depth. */
+  inFlight = 0;
   private readonly statements;
 
   constructor(db: LocalStore, letters: DeadLetterFile, options: JobQueueOptions = {}) {
@@ -51,13 +61,24 @@ export class LocalJobQueue extends JobQueue {
     this.visibilityMs = options.visibilityMs ?? 2_000;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.now = options.now ?? Date.now;
-    this.count = countRows(db, 'jobs');
+    this.fifo = !!options.fifo;
+    const table = this.fifo ? 'plan_jobs' : 'jobs';
+    this.count = countRows(db, table);
     this.statements = {
-      insert: db.prepare('INSERT INTO jobs (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)'),
-      visible: db.prepare('SELECT id, message_id, body, receive_count, sent_at FROM jobs WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?'),
-      receive: db.prepare('UPDATE jobs SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?'),
-      remove: db.prepare('DELETE FROM jobs WHERE id = ?'),
+      insert: this.fifo
+        ? db.prepare(`INSERT INTO ${table} (message_id, body, visible_at, sent_at, group_id, dedupe_id) VALUES (?, ?, ?, ?, ?, ?)`)
+        : db.prepare(`INSERT INTO ${table} (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)`),
+      // FIFO: only the oldest message of each group can be handed out, and only when it is visible.
+      visible: this.fifo
+        ? db.prepare(`SELECT id, message_id, body, receive_count, sent_at, group_id FROM ${table} WHERE id IN (SELECT min(id) FROM ${table} GROUP BY group_id) AND visible_at <= ? ORDER BY id LIMIT ?`)
+        : db.prepare(`SELECT id, message_id, body, receive_count, sent_at FROM ${table} WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?`),
+      receive: db.prepare(`UPDATE ${table} SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?`),
+      remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
+      queued: db.prepare(`SELECT 1 FROM ${this.fifo ? table : 'jobs'} WHERE ${this.fifo ? 'dedupe_id' : 'message_id'} = ? LIMIT 1`),
     };
+    // Planning jobs are hidden for long (a shard takes seconds to minutes); nothing is in flight when a
+    // runtime starts, so what an earlier process had received is handed out again at once.
+    if (this.fifo) db.prepare(`UPDATE ${table} SET visible_at = ? WHERE visible_at > ?`).run(this.now(), this.now());
   }
 
   /** Messages in the queue, visible or not (ApproximateNumberOfMessages + NotVisible); O(1). */
@@ -67,7 +88,7 @@ export class LocalJobQueue extends JobQueue {
 
   override async send(messages: readonly QueuedMessage[]): Promise<void> {
     const now = this.now();
-    const rows = messages.map((m) => ({ body: JSON.stringify(m.body), visibleAt: now + Math.min(MAX_DELAY_SECONDS, Math.max(0, m.delaySeconds ?? 0)) * 1000 }));
+    const rows = messages.map((m) => ({ body: JSON.stringify(m.body), visibleAt: now + Math.min(MAX_DELAY_SECONDS, Math.max(0, m.delaySeconds ?? 0)) * 1000, group: m.group ?? 'default', dedupeId: m.dedupeId ?? null }));
     // Committed in slices of a few MB, as SQS takes a batch at a time: one 80 MB transaction (a
     // 400,000-customer fan-out) would hold the whole of it in the WAL until it commits.
     for (let i = 0; i < rows.length; ) {
@@ -76,10 +97,14 @@ export class LocalJobQueue extends JobQueue {
       atomically(this.db, () => {
         for (; i < rows.length && (i === start || bytes < SEND_SLICE_BYTES); i++) {
           bytes += rows[i].body.length;
-          this.statements.insert.run(randomUUID(), rows[i].body, rows[i].visibleAt, now);
+          if (!this.fifo) this.statements.insert.run(randomUUID(), rows[i].body, rows[i].visibleAt, now);
+          else if (rows[i].dedupeId === null || !this.statements.queued.get(rows[i].dedupeId)) {
+            this.statements.insert.run(randomUUID(), rows[i].body, rows[i].visibleAt, now, rows[i].group, rows[i].dedupeId);
+            this.count++;
+          }
         }
       });
-      this.count += i - start;
+      if (!this.fifo) this.count += i - start;
     }
   }
 
@@ -101,7 +126,7 @@ export class LocalJobQueue extends JobQueue {
           return [];
         }
         this.statements.receive.run(now + this.visibilityMs, row.id);
-        return [toRecord(row, row.receive_count + 1, now)];
+        return [toRecord(row, row.receive_count + 1, now, this.fifo)];
       });
     });
   }
@@ -119,11 +144,14 @@ export class LocalJobQueue extends JobQueue {
     if (records.length === 0) return 0;
     let failed: Set<string>;
     let reason = 'the consumer reported it failed';
+    this.inFlight += records.length;
     try {
       failed = new Set((await consumer({ Records: records })).batchItemFailures.map((f) => f.itemIdentifier));
     } catch (error) {
       failed = new Set(records.map((r) => r.messageId));
       reason = `the consumer threw ${describeError(error)}`;
+    } finally {
+      this.inFlight -= records.length;
     }
     const done = records.filter((r) => !failed.has(r.messageId));
     this.delete(done.map((r) => r.receiptHandle));
@@ -139,14 +167,20 @@ export class LocalJobQueue extends JobQueue {
   }
 }
 
-const toRecord = (row: Row, receiveCount: number, receivedAt: number): SQSEvent['Records'][number] => ({
+const toRecord = (row: Row, receiveCount: number, receivedAt: number, fifo: boolean): SQSEvent['Records'][number] => ({
   messageId: row.message_id,
   receiptHandle: String(row.id),
   body: row.body,
-  attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: String(row.sent_at), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(receivedAt) },
+  attributes: {
+    ApproximateReceiveCount: String(receiveCount),
+    SentTimestamp: String(row.sent_at),
+    SenderId: 'local',
+    ApproximateFirstReceiveTimestamp: String(receivedAt),
+    ...(fifo && row.group_id ? { MessageGroupId: row.group_id } : {}),
+  },
   messageAttributes: {},
   md5OfBody: '',
   eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:local:000000000000:notice-jobs',
+  eventSourceARN: fifo ? 'arn:aws:sqs:local:000000000000:plan-jobs.fifo' : 'arn:aws:sqs:local:000000000000:notice-jobs',
   awsRegion: 'local',
 });

@@ -16,18 +16,26 @@ import type { StreamReader } from './stream-reader.ts';
 export interface PollerParts {
   stream: StreamReader;
   queue: LocalJobQueue;
+  /** Planning jobs (FIFO by subject shard) and the plan handler. */
+  planQueue: LocalJobQueue;
+  plan: (event: SQSEvent) => Promise<SQSBatchResponse>;
   reminders: LocalReminders;
   bus: LocalBus;
   notify: (event: SQSEvent) => Promise<SQSBatchResponse>;
   log: Log;
+  /** Notify and plan batches in flight at once (Lambda's concurrency, on one machine). */
+  notifyWorkers?: number;
+  planWorkers?: number;
 }
 
 const IDLE_SLEEP_MS = 200;
+/** A worker that found its queue empty looks again this soon: a notice job queued by the planner is picked up at once. */
+const QUEUE_SLEEP_MS = 25;
 
 export class Poller {
   private readonly parts: PollerParts;
   private running = false;
-  private loop?: Promise<void>;
+  private loops: Promise<void>[] = [];
   /** Stream records handed to assess so far, and passes in a row that found the stream empty. */
   streamed = 0;
   emptyStreamPolls = 0;
@@ -36,26 +44,38 @@ export class Poller {
     this.parts = parts;
   }
 
+  /**
+   * Runs what AWS runs side by side, side by side: the stream (assess) and the reminders in one loop,
+   * and workers for the planning queue and the notice queue, each taking a batch at a time. While a
+   * 390,000-customer assessment is planned, notices already planned go out.
+   */
   start(): void {
     this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const work = await this.pass().catch((error: unknown) => {
-          this.parts.log(`local runtime: ${describeError(error)}`);
-          return 0;
-        });
-        if (work === 0 && this.running) await new Promise((r) => setTimeout(r, IDLE_SLEEP_MS));
-      }
-    })();
+    const { queue, planQueue, plan, notify } = this.parts;
+    this.loops = [
+      this.loop(() => this.streamPass(), IDLE_SLEEP_MS),
+      ...Array.from({ length: this.parts.planWorkers ?? 2 }, () => this.loop(() => planQueue.poll(plan, 1), QUEUE_SLEEP_MS)),
+      ...Array.from({ length: this.parts.notifyWorkers ?? 4 }, () => this.loop(() => queue.poll(notify), QUEUE_SLEEP_MS)),
+    ];
+  }
+
+  private async loop(pass: () => Promise<number>, sleepMs: number): Promise<void> {
+    while (this.running) {
+      const work = await pass().catch((error: unknown) => {
+        this.parts.log(`local runtime: ${describeError(error)}`);
+        return 0;
+      });
+      if (work === 0 && this.running) await new Promise((r) => setTimeout(r, sleepMs));
+    }
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    await Promise.all(this.loops);
   }
 
   /**
-   * Resolves once the stream has been read empty for a while and `busy` (the bus, the queue, events
+   * Resolves once the stream has been read empty for a while and `busy` (the bus, the queues, events
    * not yet seen on the stream) has stayed false for three looks in a row.
    */
   async idle(busy: () => boolean, settled: () => Promise<void>, timeoutMs: number): Promise<void> {
@@ -71,15 +91,14 @@ export class Poller {
     throw new Error(`local runtime still busy after ${timeoutMs} ms`);
   }
 
-  /** One pass over the stream, the job queue and the reminders; returns how much it did. */
-  private async pass(): Promise<number> {
-    const { stream, queue, reminders, bus, notify } = this.parts;
+  /** One pass over the stream and the reminders; returns how much it did. */
+  private async streamPass(): Promise<number> {
+    const { stream, reminders, bus } = this.parts;
     const records = await stream.poll();
     this.emptyStreamPolls = records === 0 ? this.emptyStreamPolls + 1 : 0;
     this.streamed += records;
-    const jobs = await queue.poll(notify);
     const fired = reminders.fireDue(Date.now(), bus);
-    return records + jobs + fired;
+    return records + fired;
   }
 }
 

@@ -31,6 +31,18 @@ CREATE TABLE IF NOT EXISTS jobs (
   sent_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_visible ON jobs (visible_at, id);
+CREATE TABLE IF NOT EXISTS plan_jobs (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  sent_at INTEGER NOT NULL,
+  group_id TEXT NOT NULL,
+  dedupe_id TEXT
+);
+CREATE INDEX IF NOT EXISTS plan_jobs_group ON plan_jobs (group_id, id);
+CREATE INDEX IF NOT EXISTS plan_jobs_dedupe ON plan_jobs (dedupe_id);
 CREATE TABLE IF NOT EXISTS reminders (
   name TEXT PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -72,4 +84,4 @@ export const atomically = <T>(db: LocalStore, work: () => T): T => {
 };
 
 /** Number of rows of a table: read once at open, then kept up to date by its owner (O(1) depth). */
-export const countRows = (db: LocalStore, table: 'inbox' | 'jobs'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+export const countRows = (db: LocalStore, table: 'inbox' | 'jobs' | 'plan_jobs'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);

@@ -22,7 +22,7 @@ export interface Published {
 
 export interface AwsFakes {
   events: { detailType: string; detail: Record<string, unknown> }[];
-  queued: { queueUrl: string; body: string; delaySeconds: number }[];
+  queued: { queueUrl: string; body: string; delaySeconds: number; group?: string }[];
   published: Published[];
   schedules: { name: string; at: string; input: string }[];
   /** Makes the next `count` PublishBatch entries fail once each (as SNS reports in `Failed`). */
@@ -71,7 +71,13 @@ export const fakeAws = (): AwsFakes => {
       expect(e.Id).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
       expect(e.DelaySeconds ?? 0).toBeGreaterThanOrEqual(0);
       expect(e.DelaySeconds ?? 0).toBeLessThanOrEqual(900);
-      fakes.queued.push({ queueUrl: input.QueueUrl, body: e.MessageBody, delaySeconds: e.DelaySeconds ?? 0 });
+      if (String(input.QueueUrl).endsWith('.fifo')) {
+        // FIFO queues: a group and a deduplication id on every message (no content-based dedupe), no per-message delay.
+        expect(e.MessageGroupId, 'FIFO message group id').toMatch(/^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/);
+        expect(e.MessageDeduplicationId, 'FIFO deduplication id').toMatch(/^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/);
+        expect(e.DelaySeconds, 'FIFO queues take no per-message delay').toBeUndefined();
+      } else expect(e.MessageGroupId, 'a standard queue message has no group').toBeUndefined();
+      fakes.queued.push({ queueUrl: input.QueueUrl, body: e.MessageBody, delaySeconds: e.DelaySeconds ?? 0, ...(e.MessageGroupId ? { group: e.MessageGroupId } : {}) });
     }
     return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: `msg-${++sqsIds}`, MD5OfMessageBody: 'x' })), Failed: [] };
   });

@@ -13,6 +13,7 @@ import type { CustomerNoticeBody } from '../../functions/domain/notices/messages
 import { buildAssessHandler } from '../../functions/handlers/assess.ts';
 import { buildIngestHandler } from '../../functions/handlers/ingest.ts';
 import { buildNotifyHandler } from '../../functions/handlers/notify.ts';
+import { buildPlanHandler } from '../../functions/handlers/plan.ts';
 import { buildRemindHandler } from '../../functions/handlers/remind.ts';
 import { buildDependencies, type Dependencies } from '../../functions/handlers/shared/dependencies.ts';
 import { fakeAws, type AwsFakes } from './aws-limits.ts';
@@ -22,6 +23,7 @@ export const context = { functionName: 'test', awsRequestId: 'req-1', getRemaini
 
 export const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/notices';
 export const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/notices-dlq';
+export const PLAN_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/plan.fifo';
 export const NOTICES = 'arn:aws:sns:eu-west-1:123456789012:customer-notices';
 export const BRIEFINGS = 'arn:aws:sns:eu-west-1:123456789012:support-briefings';
 
@@ -36,6 +38,7 @@ export const pipeline = async (now: () => number) => {
       busName: 'impact',
       busArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/impact',
       noticeQueueUrl: QUEUE,
+      planQueueUrl: PLAN_QUEUE,
       noticeDlqUrl: DLQ,
       customerNoticesTopicArn: NOTICES,
       supportBriefingsTopicArn: BRIEFINGS,
@@ -48,6 +51,7 @@ export const pipeline = async (now: () => number) => {
   const ingest = buildIngestHandler(deps);
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
+  const plan = buildPlanHandler(deps);
   const remind = buildRemindHandler(deps);
   const streamed = new Set<string>();
   // Queued jobs become due at the pipeline's clock when queued plus their SQS delay (quiet hours, the
@@ -75,18 +79,30 @@ export const pipeline = async (now: () => number) => {
     };
   };
 
-  /** Jobs queued (to the notice queue) and due by now, not handed over before, as SQS batches of up to 10. */
-  const jobBatches = (): SQSEvent[] => {
+  /** Jobs queued (to the notice queue, or the planning queue) and due by now, not handed over before, as SQS batches of up to 10 in queued order. */
+  const jobBatches = (queueUrl = QUEUE): SQSEvent[] => {
     stamp();
     const fresh: AwsFakes['queued'] = [];
     aws.queued.forEach((q, i) => {
-      if (q.queueUrl !== QUEUE || handedOver.has(i) || dueAt[i] > now()) return;
+      if (q.queueUrl !== queueUrl || handedOver.has(i) || dueAt[i] > now()) return;
       handedOver.add(i);
       fresh.push(q);
     });
     const batches: SQSEvent[] = [];
     for (let i = 0; i < fresh.length; i += 10) {
-      batches.push({ Records: fresh.slice(i, i + 10).map((q) => ({ messageId: `m-${++sqsMessageIds}`, receiptHandle: 'r', body: q.body, attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:notices', awsRegion: 'eu-west-1' })) });
+      batches.push({
+        Records: fresh.slice(i, i + 10).map((q) => ({
+          messageId: `m-${++sqsMessageIds}`,
+          receiptHandle: 'r',
+          body: q.body,
+          attributes: (q.group ? { MessageGroupId: q.group } : {}) as never,
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: `arn:aws:sqs:eu-west-1:123456789012:${queueUrl.split('/').pop()}`,
+          awsRegion: 'eu-west-1',
+        })),
+      });
     }
     return batches;
   };
@@ -98,16 +114,22 @@ export const pipeline = async (now: () => number) => {
       const batch = await streamBatch();
       if (batch.Records.length > 0) failures += (await assess(batch, context)).batchItemFailures.length;
       stamp();
+      // The planner's shards (FIFO, in queued order), then the notice jobs they queued.
+      const plans = jobBatches(PLAN_QUEUE);
+      for (const sqsEvent of plans) {
+        failures += (await plan(sqsEvent, context)).batchItemFailures.length;
+        stamp();
+      }
       const jobs = jobBatches();
       for (const sqsEvent of jobs) {
         failures += (await notify(sqsEvent, context)).batchItemFailures.length;
         stamp();
       }
-      if (batch.Records.length === 0 && jobs.length === 0) return failures;
+      if (batch.Records.length === 0 && plans.length === 0 && jobs.length === 0) return failures;
     }
   };
 
-  return { aws, deps, client, tables, ingest, assess, notify, remind, drain, streamBatch, jobBatches };
+  return { aws, deps, client, tables, ingest, assess, notify, plan, remind, drain, streamBatch, jobBatches };
 };
 
 /** Customer notices published so far (message bodies). */

@@ -62,7 +62,8 @@ const DEFAULT_LINE: Record<SubjectState['type'] | 'failed', string> = {
 export const buildBriefings = (
   state: SubjectState,
   assessment: Assessment,
-  records: readonly (Customer | undefined)[],
+  /** The affected customers' records; without them the segments come from the summary (a sharded assessment's totals). */
+  records: readonly (Customer | undefined)[] | undefined,
   topology: Pick<Topology, 'touchpoints' | 'components'>,
   kind: NoticeKind,
 ): Briefing[] => {
@@ -99,8 +100,8 @@ export const buildBriefings = (
   }
   if (state.team) briefingFor(state.team, 'all');
   // Every team sees the whole customer picture: callers do not know which team's touchpoint hurt them.
-  const customers = { total: assessment.summary.customers, byEffect: assessment.summary.byEffect, bySegment: {} as Record<string, number>, unreachable: assessment.summary.unreachable };
-  records.forEach((r) => {
+  const customers = { total: assessment.summary.customers, byEffect: assessment.summary.byEffect, bySegment: records ? ({} as Record<string, number>) : { ...assessment.summary.bySegment }, unreachable: assessment.summary.unreachable };
+  records?.forEach((r) => {
     const segment = r?.segment ?? 'unknown';
     customers.bySegment[segment] = (customers.bySegment[segment] ?? 0) + 1;
   });

@@ -11,3 +11,5 @@ export * from './schedule.ts';
 export * from './jobs.ts';
 export * from './approval.ts';
 export * from './merging.ts';
+export * from './shard-jobs.ts';
+export * from './shard-plan.ts';

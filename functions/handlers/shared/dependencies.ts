@@ -15,6 +15,7 @@ import { EventStore } from '../../adapters/event-store.ts';
 import { GraphStore } from '../../adapters/graph-store.ts';
 import { Ledger } from '../../adapters/ledger.ts';
 import { Projections } from '../../adapters/projections.ts';
+import { ShardStore } from '../../adapters/shard-store.ts';
 import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
@@ -25,6 +26,8 @@ export interface Settings {
   reminderOffsetsHours: number[];
   incidentCadenceMinutes: number;
   snsMessagesPerSecond: number;
+  /** Notify invocations at once (the queue mapping's maximum concurrency): each paces at snsMessagesPerSecond / this. */
+  notifyConcurrency?: number;
   /** Which new subjects wait for `Notices Approved` when their events do not say (default: none). */
   approvalPolicy?: ApprovalPolicy;
   /** News this soon after a customer's last notice about a subject waits and goes out merged (default 5). */
@@ -36,9 +39,13 @@ export interface Dependencies {
   graph: GraphStore;
   projections: Projections;
   ledger: Ledger;
+  /** The reads of one customer shard of a subject (planning). */
+  shards: ShardStore;
   contacts: ContactsStore;
   pipelineEvents: PipelineEvents;
   jobs: JobQueue;
+  /** Planning jobs, one per customer shard (FIFO: a shard's jobs in order). */
+  planJobs: JobQueue;
   deadLetters: JobQueue;
   customerNotices: Topic;
   supportBriefings: Topic;
@@ -60,6 +67,7 @@ export interface Names {
   busName: string;
   busArn?: string;
   noticeQueueUrl: string;
+  planQueueUrl?: string;
   noticeDlqUrl: string;
   customerNoticesTopicArn: string;
   supportBriefingsTopicArn: string;
@@ -79,9 +87,11 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
   graph: new GraphStore(clients.dynamodb, names.tables),
   projections: new Projections(clients.dynamodb, names.tables.impacts),
   ledger: new Ledger(clients.dynamodb, names.tables.impacts),
+  shards: new ShardStore(clients.dynamodb, names.tables),
   contacts: new ContactsStore(clients.dynamodb, names.tables.contacts),
   pipelineEvents: new PipelineEvents(clients.eventBridge, names.busName),
   jobs: new JobQueue(clients.sqs, names.noticeQueueUrl),
+  planJobs: new JobQueue(clients.sqs, names.planQueueUrl ?? ''),
   deadLetters: new JobQueue(clients.sqs, names.noticeDlqUrl),
   customerNotices: new Topic(clients.sns, names.customerNoticesTopicArn),
   supportBriefings: new Topic(clients.sns, names.supportBriefingsTopicArn),
@@ -112,6 +122,7 @@ export const fromEnvironment = (): Dependencies =>
       busName: env(ENV.eventBusName),
       busArn: env(ENV.eventBusArn, false),
       noticeQueueUrl: env(ENV.noticeQueueUrl, false),
+      planQueueUrl: env(ENV.planQueueUrl, false),
       noticeDlqUrl: env(ENV.noticeDlqUrl, false),
       customerNoticesTopicArn: env(ENV.customerNoticesTopicArn, false),
       supportBriefingsTopicArn: env(ENV.supportBriefingsTopicArn, false),
@@ -122,6 +133,7 @@ export const fromEnvironment = (): Dependencies =>
       reminderOffsetsHours: (process.env[ENV.reminderOffsetsHours] ?? '24,1').split(',').map(Number).filter((n) => n > 0),
       incidentCadenceMinutes: Number(process.env[ENV.incidentCadenceMinutes] ?? 60),
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
+      notifyConcurrency: Number(process.env[ENV.notifyConcurrency] ?? 1),
       approvalPolicy: parseApprovalPolicy(process.env[ENV.approvalPolicy]),
       mergeWindowMinutes: Number(process.env[ENV.mergeWindowMinutes] ?? 5),
     },

@@ -16,6 +16,8 @@ export const ENV = {
   eventBusArn: 'EVENT_BUS_ARN',
   /** SQS queue of notice jobs (assess -> notify). */
   noticeQueueUrl: 'NOTICE_QUEUE_URL',
+  /** SQS FIFO queue of planning jobs (assess and remind -> plan: one per customer shard). */
+  planQueueUrl: 'PLAN_QUEUE_URL',
   /** Where notify sends what still fails after retries. */
   noticeDlqUrl: 'NOTICE_DLQ_URL',
   customerNoticesTopicArn: 'CUSTOMER_NOTICES_TOPIC_ARN',
@@ -27,6 +29,8 @@ export const ENV = {
   incidentCadenceMinutes: 'INCIDENT_CADENCE_MINUTES',
   /** SNS message budget of the region (messages/s) that fan-out is paced against. */
   snsMessagesPerSecond: 'SNS_MESSAGES_PER_SECOND',
+  /** How many notify invocations run at once: each paces itself at the SNS budget divided by this. */
+  notifyConcurrency: 'NOTIFY_CONCURRENCY',
   /** JSON approval policy, e.g. {"sev3":"draft","sev4":"draft","change":"draft"} (functions/domain/notices/approval.ts). */
   approvalPolicy: 'APPROVAL_POLICY',
   /** Minutes after a customer's last notice about a subject during which further news waits and is merged (default 5). */
