@@ -12,7 +12,8 @@ import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { ENV } from './environment.ts';
 import { EventRouting } from './constructs/event-routing.ts';
-import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
+import { Messaging, PLAN_TIMEOUT_MINUTES, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
+import { notifyConcurrencyFor, snsBudgetFor } from './capacity.ts';
 import { Operations } from './constructs/operations.ts';
 import { PipelineFunction, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
@@ -36,8 +37,8 @@ export interface PipelineConfig {
   readonly alarmEmail: string;
   /** Deletion protection on the tables, and tables retained when the stack goes. */
   readonly deletionProtection: boolean;
-  /** The region's SNS message budget that fan-out is paced to. */
-  readonly snsMessagesPerSecond: number;
+  /** The SNS message budget fan-out is paced to; absent: 80% of the region's quota (lib/capacity.ts). */
+  readonly snsMessagesPerSecond?: number;
   /** Support teams' e-mail subscriptions to their briefings. */
   readonly teamSubscriptions: readonly TeamSubscription[];
 }
@@ -51,7 +52,6 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   eventArchiveRetentionDays: 365,
   alarmEmail: '',
   deletionProtection: true,
-  snsMessagesPerSecond: 300,
   teamSubscriptions: [],
 };
 
@@ -97,7 +97,7 @@ export class ImpactPipelineStack extends Stack {
     Validations.of(asyncDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.' });
     Validations.of(asyncDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     const asynchronous = new Set<HandlerName>(['ingest', 'remind']);
-    const make = (handler: HandlerName, description: string, environment: Record<string, string>, timeout?: Duration) =>
+    const make = (handler: HandlerName, description: string, environment: Record<string, string>, timeout?: Duration, memorySize?: number) =>
       new PipelineFunction(this, handler[0].toUpperCase() + handler.slice(1), {
         handler,
         description,
@@ -106,6 +106,7 @@ export class ImpactPipelineStack extends Stack {
         logRetention,
         key,
         ...(timeout ? { timeout } : {}),
+        ...(memorySize ? { memorySize } : {}),
         ...(asynchronous.has(handler) ? { asynchronous: true, deadLetterQueue: asyncDlq } : {}),
       });
     const scheduling = {
@@ -114,13 +115,19 @@ export class ImpactPipelineStack extends Stack {
       [ENV.schedulerRoleArn]: schedulerRole.roleArn,
       [ENV.reminderOffsetsHours]: config.reminderOffsetsHours.join(','),
       [ENV.incidentCadenceMinutes]: String(config.incidentCadenceMinutes),
-      [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
+      [ENV.planQueueUrl]: this.messaging.planJobs.queueUrl,
     };
-    const pacing = { [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond) };
+    // Fan-out is paced in notify: each of `notifyConcurrency` workers at its share of the budget (an SQS
+    // delay stops at 900 s, so pacing by delays bunched everything past 900 x rate at the 900th second).
+    const snsBudget = config.snsMessagesPerSecond ?? snsBudgetFor(Token.isUnresolved(this.region) ? undefined : this.region);
+    const notifyConcurrency = notifyConcurrencyFor(snsBudget);
+    const pacing = { [ENV.snsMessagesPerSecond]: String(snsBudget), [ENV.notifyConcurrency]: String(notifyConcurrency) };
 
     this.functions = {
       ingest: make('ingest', 'validate, dedupe and append change/incident events', {}),
-      assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing }, Duration.minutes(5)),
+      // assess is light whatever the estate (fold, propagate, start a run): its time does not grow with customers.
+      assess: make('assess', 'fold subjects, propagate impact, start an assessment run per customer shard', scheduling, Duration.minutes(1)),
+      plan: make('plan', 'assess one customer shard of a subject and plan its notices', { [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl }, Duration.minutes(PLAN_TIMEOUT_MINUTES)),
       notify: make('notify', 'send customer notices and support briefings', {
         ...pacing,
         [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
@@ -135,15 +142,17 @@ export class ImpactPipelineStack extends Stack {
     const { events, graph, impacts, contacts } = this.storage.bindings;
     this.functions.ingest.bindTable(events, 'read-write').bindTable(graph).bindTable(impacts, 'write');
     this.functions.assess.bindTable(events).bindTable(graph).bindTable(impacts, 'read-write');
+    this.functions.plan.bindTable(graph).bindTable(impacts, 'read-write');
     this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts);
-    this.functions.remind.bindTable(graph).bindTable(impacts, 'read-write');
+    this.functions.remind.bindTable(impacts);
     this.functions.api.bindTable(events).bindTable(graph).bindTable(impacts);
-    const { ingest, assess, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
+    const { ingest, assess, plan, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
     for (const fn of [ingest, remind]) fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(asyncDlq) });
 
-    for (const fn of [ingest, assess, api]) this.routing.bus.grantPutEventsTo(fn);
-    this.messaging.jobs.grantSendMessages(assess);
-    this.messaging.jobs.grantSendMessages(remind);
+    for (const fn of [ingest, assess, plan, api]) this.routing.bus.grantPutEventsTo(fn);
+    this.messaging.planJobs.grantSendMessages(assess);
+    this.messaging.planJobs.grantSendMessages(remind);
+    this.messaging.jobs.grantSendMessages(plan);
     this.messaging.jobs.grantSendMessages(notify);
     this.messaging.jobsDlq.grantSendMessages(notify);
     this.messaging.customerNotices.grantPublish(notify);
@@ -166,7 +175,10 @@ export class ImpactPipelineStack extends Stack {
         filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('event') } } } })],
       }),
     );
-    const jobSource = new SqsEventSource(this.messaging.jobs, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: 10 });
+    // A shard a job: every shard of a subject in its own invocation, a shard's jobs in order (FIFO groups).
+    plan.addEventSource(new SqsEventSource(this.messaging.planJobs, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 50 }));
+    Validations.of(plan).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: 'SQS mappings have no on-failure destination: the planning-job queue redrives to its DLQ after 5 receives.' });
+    const jobSource = new SqsEventSource(this.messaging.jobs, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: notifyConcurrency });
     notify.addEventSource(jobSource);
     Validations.of(notify).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: 'SQS mappings have no on-failure destination: the notice-job queue redrives to its DLQ after 5 receives.' });
     for (const fn of [assess, remind]) {
@@ -184,7 +196,7 @@ export class ImpactPipelineStack extends Stack {
       key,
       alarmEmail: config.alarmEmail,
       functions: this.functions,
-      deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
+      deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, planJobsDlq: this.messaging.planJobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
     });
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });

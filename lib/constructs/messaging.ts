@@ -24,9 +24,15 @@ export interface MessagingProps {
 export const secureQueue = (scope: Construct, id: string, key: IKey, props: Partial<ConstructorParameters<typeof Queue>[2]> = {}) =>
   new Queue(scope, id, { encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true, retentionPeriod: Duration.days(14), ...props });
 
+/** Planning (one shard of a Delta-scale assessment) may take minutes: the queue hides a job for six times that. */
+export const PLAN_TIMEOUT_MINUTES = 5;
+
 export class Messaging extends Construct {
   readonly jobs: Queue;
   readonly jobsDlq: Queue;
+  /** Planning jobs, one per customer shard: FIFO, grouped by subject shard (a shard's jobs stay in order). */
+  readonly planJobs: Queue;
+  readonly planJobsDlq: Queue;
   readonly customerNotices: Topic;
   readonly supportBriefings: Topic;
   readonly subscriptionDlq: Queue;
@@ -38,6 +44,14 @@ export class Messaging extends Construct {
     Validations.of(this.jobsDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     // Visibility well above six times notify's timeout (AWS-LIMITS rule 11).
     this.jobs = secureQueue(this, 'NoticeJobs', props.key, { visibilityTimeout: Duration.minutes(15), deadLetterQueue: { queue: this.jobsDlq, maxReceiveCount: 5 } });
+    this.planJobsDlq = secureQueue(this, 'PlanJobsDlq', props.key, { fifo: true });
+    Validations.of(this.planJobsDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the planning-job queue.' });
+    Validations.of(this.planJobsDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
+    this.planJobs = secureQueue(this, 'PlanJobs', props.key, {
+      fifo: true,
+      visibilityTimeout: Duration.minutes(PLAN_TIMEOUT_MINUTES * 6),
+      deadLetterQueue: { queue: this.planJobsDlq, maxReceiveCount: 5 },
+    });
     this.customerNotices = new Topic(this, 'CustomerNotices', { topicName: undefined, displayName: 'customer-notices', masterKey: props.key, enforceSSL: true });
     this.supportBriefings = new Topic(this, 'SupportBriefings', { displayName: 'support-briefings', masterKey: props.key, enforceSSL: true });
     this.subscriptionDlq = secureQueue(this, 'SubscriptionDlq', props.key);

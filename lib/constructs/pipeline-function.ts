@@ -15,7 +15,7 @@ import { ENV, METRICS_NAMESPACE } from '../environment.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const HANDLERS = ['ingest', 'assess', 'notify', 'remind', 'api'] as const;
+export const HANDLERS = ['ingest', 'assess', 'plan', 'notify', 'remind', 'api'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /**

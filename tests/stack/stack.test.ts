@@ -96,9 +96,9 @@ describe('resources', () => {
   });
 
   it('functions: nodejs22.x on arm64, traced, JSON logs, ESM bundles', () => {
-    const ours = ['ingest', 'assess', 'notify', 'remind', 'api'].map(functionNamed);
+    const ours = ['ingest', 'assess', 'plan', 'notify', 'remind', 'api'].map(functionNamed);
     const functions = resources('AWS::Lambda::Function').filter(([id]) => ours.includes(id));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
     }
@@ -173,12 +173,13 @@ describe('support API', () => {
 
 describe('functions and their environment', () => {
   const COMMON = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'EVENT_BUS_NAME'];
-  const SCHEDULING = ['EVENT_BUS_ARN', 'SCHEDULER_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'REMINDER_OFFSETS_HOURS', 'INCIDENT_CADENCE_MINUTES', 'NOTICE_QUEUE_URL'];
+  const SCHEDULING = ['EVENT_BUS_ARN', 'SCHEDULER_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'REMINDER_OFFSETS_HOURS', 'INCIDENT_CADENCE_MINUTES', 'PLAN_QUEUE_URL'];
   const EXPECTED: Record<string, string[]> = {
     ingest: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    assess: [...COMMON, ...SCHEDULING, 'SNS_MESSAGES_PER_SECOND', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'IMPACTS_TABLE', 'CONTACTS_TABLE'],
-    remind: [...COMMON, ...SCHEDULING, 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    assess: [...COMMON, ...SCHEDULING, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    plan: [...COMMON, 'NOTICE_QUEUE_URL', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTIFY_CONCURRENCY', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'IMPACTS_TABLE', 'CONTACTS_TABLE'],
+    remind: [...COMMON, ...SCHEDULING, 'IMPACTS_TABLE'],
     api: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
   };
   const envOf = (handler: string) => template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables as Record<string, unknown>;
@@ -191,7 +192,28 @@ describe('functions and their environment', () => {
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(serviceName(handler));
       for (const [table, name] of Object.entries(TABLE_ENV)) if (name in env) expect(env[name], `${handler} ${name}`).toEqual({ Ref: TABLE_IDS[table] });
     }
-    expect(envOf('assess')).toMatchObject({ REMINDER_OFFSETS_HOURS: '24,1', INCIDENT_CADENCE_MINUTES: '60', SNS_MESSAGES_PER_SECOND: '300', SCHEDULER_GROUP_NAME: 'impact-reminders' });
+    expect(envOf('assess')).toMatchObject({ REMINDER_OFFSETS_HOURS: '24,1', INCIDENT_CADENCE_MINUTES: '60', SCHEDULER_GROUP_NAME: 'impact-reminders' });
+  });
+
+  it('notify is sized to the region\'s SNS quota: its workers together pace within 80% of it (eu-west-1: 9,000/s)', () => {
+    const env = envOf('notify');
+    const budget = Number(env.SNS_MESSAGES_PER_SECOND);
+    const workers = Number(env.NOTIFY_CONCURRENCY);
+    expect(budget).toBe(7_200);
+    // Each worker paces at budget / workers (notify.ts), so all of them at once stay within the budget.
+    expect(workers * (budget / workers)).toBeLessThanOrEqual(9_000 * 0.8);
+    expect(workers).toBeGreaterThanOrEqual(Math.ceil(budget / 330));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('notify') }, ScalingConfig: { MaximumConcurrency: workers } });
+  });
+
+  it('planning jobs: a FIFO queue (a shard\'s jobs in order) with a FIFO DLQ, one job per plan invocation, visibility six times its timeout', () => {
+    const plan = template.findResources('AWS::Lambda::Function')[functionNamed('plan')];
+    const [, queue] = resources('AWS::SQS::Queue').find(([id]) => id.startsWith('MessagingPlanJobs') && !id.includes('Dlq'))!;
+    expect(queue.Properties).toMatchObject({ FifoQueue: true, RedrivePolicy: { maxReceiveCount: 5 } });
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * plan.Properties.Timeout);
+    const [, dlq] = resources('AWS::SQS::Queue').find(([id]) => id.startsWith('MessagingPlanJobsDlq'))!;
+    expect(dlq.Properties.FifoQueue).toBe(true);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('plan') }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
   it('every table a handler\'s code reaches is in its environment and granted; no table it does not reach is', () => {

@@ -5,7 +5,7 @@ import { assess } from '../../../functions/domain/impact/assess.ts';
 import type { Graph } from '../../../functions/domain/model.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { airlineSample } from '../../support/airline.ts';
-import { context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { PLAN_QUEUE, context, noticesOf, pipeline } from '../../support/pipeline.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const ev = (detailType: string, detail: Record<string, unknown>, id: string) =>
@@ -67,6 +67,7 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     await p.ingest(scheduled, context);
     const stream = await p.streamBatch();
     await p.assess(stream, context);
+    for (const shards of p.jobBatches(PLAN_QUEUE)) await p.plan(shards, context);
     const jobs = p.jobBatches();
     p.aws.crashOnPublishBatch(3);
     const failures: { messageId: string; event: (typeof jobs)[number] }[] = [];
@@ -169,6 +170,7 @@ describe('replayed events', () => {
     expect(await p.drain()).toBe(0);
     expect((await p.deps.projections.getSubject('change#CHG-9'))?.summary.customers).toBeGreaterThan(0);
     expect(noticesOf(p.aws)).toEqual([]);
-    expect(p.aws.queued).toEqual([]);
+    // Only the planner's shards were queued (they re-project); no notice job, no briefing.
+    expect(p.aws.queued.filter((q) => q.queueUrl !== PLAN_QUEUE)).toEqual([]);
   });
 });
