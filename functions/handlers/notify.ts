@@ -19,6 +19,7 @@ import { addressOn } from '../domain/impact/customers.ts';
 import { MERGE_WINDOW_MS, briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
+import './shared/templates.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -58,7 +59,7 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));
   const messages: OutgoingMessage[] = send.map((entry) => {
     const { customer, channel, to } = byId.get(entry.customerId)!;
-    return { id: entry.customerId, ...customerNoticeMessage(job, customer, channel, to) };
+    return { id: entry.customerId, ...customerNoticeMessage(deps.templates(), job, customer, channel, to) };
   });
   // Pace this worker within the region's message budget.
   const perBatchMs = Math.ceil((10 / deps.settings.snsMessagesPerSecond) * 1000);

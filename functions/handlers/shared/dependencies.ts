@@ -17,9 +17,11 @@ import { Ledger } from '../../adapters/ledger.ts';
 import { Projections } from '../../adapters/projections.ts';
 import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
+import { defaultTemplates } from '../../adapters/template-files.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
 import { tracer } from './powertools.ts';
 import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
+import type { TemplateSet } from '../../domain/notices/template-set.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
@@ -44,6 +46,12 @@ export interface Dependencies {
   supportBriefings: Topic;
   reminders?: Reminders;
   settings: Settings;
+  /**
+   * The notice templates, read and checked once per process (functions/adapters/template-files.ts);
+   * throws with every problem when they cannot be used. Only the functions that render call it, and
+   * the stack ships templates/ with exactly those (IMPACT_TEMPLATES_DIR).
+   */
+  templates: () => TemplateSet;
   now: () => number;
 }
 
@@ -89,6 +97,7 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
     ? { reminders: new Reminders(clients.scheduler, { groupName: names.schedulerGroupName, roleArn: names.schedulerRoleArn, busArn: names.busArn }) }
     : {}),
   settings,
+  templates: defaultTemplates,
   now,
 });
 

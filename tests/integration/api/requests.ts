@@ -7,6 +7,8 @@ export interface CallOptions {
   body?: unknown;
   /** The caller's Cognito groups (default admin); null sends no authorizer context at all. */
   groups?: string[] | null;
+  /** Further claims of the caller's token (`sub` is u-1 unless given), e.g. `email`. */
+  claims?: Record<string, string>;
   /** Default application/json for requests with a body; null sends none. */
   contentType?: string | null;
   base64?: boolean;
@@ -36,7 +38,7 @@ export const apiEvent = (method: string, path: string, options: CallOptions = {}
       http: { method, path: rawPath },
       requestId: 'r-1',
       // HTTP APIs pass array claims as one bracketed, space-separated string.
-      ...(groups ? { authorizer: { jwt: { claims: { sub: 'u-1', 'cognito:groups': `[${groups.join(' ')}]` }, scopes: null } } } : {}),
+      ...(groups ? { authorizer: { jwt: { claims: { sub: 'u-1', ...options.claims, 'cognito:groups': `[${groups.join(' ')}]` }, scopes: null } } } : {}),
     },
   } as unknown as APIGatewayProxyEventV2;
 };

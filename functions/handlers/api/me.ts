@@ -1,0 +1,20 @@
+/**
+ * GET /me: who the console is signed in as and what they may do, so that it offers only what the API
+ * will allow (the API enforces it anyway). Locally the caller is the local admin.
+ */
+import { PERMISSIONS, may, type Permission, type Role } from './access.ts';
+import { endpoint } from './endpoint.ts';
+
+export interface MeView {
+  /** The token's subject; `local` for the local runtime. */
+  id?: string;
+  roles: Role[];
+  /** Whether the caller may read, schedule (POST /events) and approve held notices. */
+  may: Record<Permission, boolean>;
+}
+
+export const me = endpoint({}, async ({ caller }): Promise<MeView> => ({
+  ...(caller.id ? { id: caller.id } : {}),
+  roles: caller.roles,
+  may: Object.fromEntries(Object.keys(PERMISSIONS).map((p) => [p, may(caller, p as Permission)])) as Record<Permission, boolean>,
+}));
