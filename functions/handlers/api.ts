@@ -12,6 +12,7 @@ import { submitTo } from './api/events.ts';
 import { dispatch } from './api/router.ts';
 import { fromEnvironment } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/powertools.ts';
+import './shared/templates.ts';
 
 export type { ApiDependencies } from './api/endpoint.ts';
 

@@ -4,8 +4,9 @@
  * the same text are one group (kind, locale, channel, effect: previewGroups); each group is rendered
  * once, with the template set passed in, for the console, the API and `impact assess --preview`.
  */
-import type { Effect, NodeId, SubjectState } from '../model.ts';
+import { NOTIFY_CHANNELS, type Effect, type NodeId, type SubjectState } from '../model.ts';
 import { previewGroups, type PreviewGroup } from './approval.ts';
+import { fanOutRank } from './kinds.ts';
 import { planNotices } from './planning.ts';
 import { noticeRecipients, type RecipientProfile } from './recipients.ts';
 import { previewNotices, type NoticePreview } from './render.ts';
@@ -18,9 +19,23 @@ import type { TemplateSet } from './template-set.ts';
  */
 export type RenderedPreview = NoticePreview & Pick<PreviewGroup, 'effect' | 'count' | 'sampleCustomerId'>;
 
-/** Renders each group with the set, in the group's order. */
+const byReading = (groups: readonly PreviewGroup[]): PreviewGroup[] => {
+  const kindOrder = [...new Set(groups.map((g) => g.kind))];
+  return [...groups].sort(
+    (a, b) =>
+      kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
+      (a.locale < b.locale ? -1 : a.locale > b.locale ? 1 : 0) ||
+      NOTIFY_CHANNELS.indexOf(a.channel) - NOTIFY_CHANNELS.indexOf(b.channel) ||
+      fanOutRank(a.effect) - fanOutRank(b.effect),
+  );
+};
+
+/**
+ * Renders each group with the set, in reading order: kinds as planned, then by locale, channel (e-mail,
+ * SMS, push) and effect (outage first).
+ */
 export const renderPreviews = (set: TemplateSet, groups: readonly PreviewGroup[]): RenderedPreview[] =>
-  groups.map((g) => {
+  byReading(groups).map((g) => {
     const [text] = previewNotices(set, { kinds: [g.kind], locales: [g.locale], channels: [g.channel], ctx: g.context });
     return { ...text, effect: g.effect, count: g.count, sampleCustomerId: g.sampleCustomerId };
   });
