@@ -10,11 +10,16 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { resolve } from 'node:path';
+import { TemplateFilesError, loadTemplates } from '../functions/adapters/template-files.ts';
+import { ApprovalPolicyError, SEND_EVERYTHING, parseApprovalPolicy, type ApprovalPolicy } from '../functions/domain/notices/approval.ts';
+import { checkTemplates, templateErrors } from '../functions/domain/notices/template-check.ts';
+import { formatTemplateProblem } from '../functions/domain/notices/template-set.ts';
 import { ENV } from './environment.ts';
 import { EventRouting } from './constructs/event-routing.ts';
 import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
 import { Operations } from './constructs/operations.ts';
-import { PipelineFunction, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
+import { PipelineFunction, ROOT, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
 import { SupportApi } from './constructs/support-api.ts';
 import { SupportConsole } from './constructs/support-console.ts';
@@ -40,6 +45,15 @@ export interface PipelineConfig {
   readonly snsMessagesPerSecond: number;
   /** Support teams' e-mail subscriptions to their briefings. */
   readonly teamSubscriptions: readonly TeamSubscription[];
+  /**
+   * Which new subjects wait for approval when their events do not say: JSON (an object or its text),
+   * keys sev1..sev4 and change, values "send" or "draft"; keys left out send. Checked at synth.
+   */
+  readonly approvalPolicy: string | Readonly<Record<string, string>>;
+  /** News this soon after a customer's last notice about a subject waits and goes out merged. */
+  readonly mergeWindowMinutes: number;
+  /** The notice templates shipped with the functions that render (relative to the project root); checked at synth. */
+  readonly templatesDir: string;
 }
 
 export const DEFAULT_CONFIG: PipelineConfig = {
@@ -53,6 +67,52 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   deletionProtection: true,
   snsMessagesPerSecond: 300,
   teamSubscriptions: [],
+  approvalPolicy: {},
+  mergeWindowMinutes: 5,
+  templatesDir: 'templates',
+};
+
+/** The stack's configuration or its notice templates cannot be used: every problem, each with its fix. */
+export class PipelineConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(`the stack cannot be synthesised: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`, options);
+    this.name = 'PipelineConfigError';
+    this.problems = problems;
+  }
+}
+
+/** The largest merge window: news held back longer than a day is no longer news. */
+const MAX_MERGE_WINDOW_MINUTES = 1440;
+
+/**
+ * What the functions are configured with, checked before anything is built: the approval policy as
+ * APPROVAL_POLICY (its parsed, complete form), the merge window, and the templates (every problem of
+ * `impact templates check`), so that a deploy never ships what the functions would refuse at run time.
+ */
+export const checkedConfig = (config: PipelineConfig): { approvalPolicy: ApprovalPolicy; mergeWindowMinutes: number; templatesDir: string } => {
+  const problems: string[] = [];
+  let approvalPolicy: ApprovalPolicy = SEND_EVERYTHING;
+  try {
+    const policy = config.approvalPolicy;
+    approvalPolicy = parseApprovalPolicy(typeof policy === 'string' ? policy : JSON.stringify(policy));
+  } catch (error) {
+    if (!(error instanceof ApprovalPolicyError)) throw error;
+    problems.push(...error.problems.map((p) => `impact:approvalPolicy: ${p}`));
+  }
+  const minutes = Number(config.mergeWindowMinutes);
+  if (!(Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_MERGE_WINDOW_MINUTES)) {
+    problems.push(`impact:mergeWindowMinutes: ${JSON.stringify(config.mergeWindowMinutes)} is not a whole number of minutes from 0 to ${MAX_MERGE_WINDOW_MINUTES}; e.g. 5 (0 sends every notice at once)`);
+  }
+  const templatesDir = resolve(ROOT, config.templatesDir);
+  try {
+    problems.push(...templateErrors(checkTemplates(loadTemplates(templatesDir, config.templatesDir))).map((p) => `impact:templatesDir: ${formatTemplateProblem(p)}`));
+  } catch (error) {
+    if (!(error instanceof TemplateFilesError)) throw error;
+    problems.push(`impact:templatesDir: ${error.message}`);
+  }
+  if (problems.length > 0) throw new PipelineConfigError(problems);
+  return { approvalPolicy, mergeWindowMinutes: minutes, templatesDir };
 };
 
 /** Reads `impact:<name>` context values over the defaults. */
@@ -79,6 +139,7 @@ export class ImpactPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const checked = checkedConfig(config);
     const key = new Key(this, 'Key', { enableKeyRotation: true, description: 'impact pipeline: tables, queues, topics, logs' });
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
     key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
@@ -97,6 +158,8 @@ export class ImpactPipelineStack extends Stack {
     Validations.of(asyncDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.' });
     Validations.of(asyncDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     const asynchronous = new Set<HandlerName>(['ingest', 'remind']);
+    // The functions that render customer notices; the stack test derives the same list from the handlers' code.
+    const rendering = new Set<HandlerName>(['notify', 'api']);
     const make = (handler: HandlerName, description: string, environment: Record<string, string>, timeout?: Duration) =>
       new PipelineFunction(this, handler[0].toUpperCase() + handler.slice(1), {
         handler,
@@ -107,6 +170,7 @@ export class ImpactPipelineStack extends Stack {
         key,
         ...(timeout ? { timeout } : {}),
         ...(asynchronous.has(handler) ? { asynchronous: true, deadLetterQueue: asyncDlq } : {}),
+        ...(rendering.has(handler) ? { templatesDir: checked.templatesDir } : {}),
       });
     const scheduling = {
       [ENV.eventBusArn]: this.routing.bus.eventBusArn,
@@ -117,18 +181,20 @@ export class ImpactPipelineStack extends Stack {
       [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
     };
     const pacing = { [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond) };
+    const approval = { [ENV.approvalPolicy]: JSON.stringify(checked.approvalPolicy) };
 
     this.functions = {
       ingest: make('ingest', 'validate, dedupe and append change/incident events', {}),
-      assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing }, Duration.minutes(5)),
+      assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing, ...approval }, Duration.minutes(5)),
       notify: make('notify', 'send customer notices and support briefings', {
         ...pacing,
+        [ENV.mergeWindowMinutes]: String(checked.mergeWindowMinutes),
         [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
         [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
         [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
         [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
       }, Duration.minutes(2)),
-      remind: make('remind', 'reminders, overrun and incident cadence updates', scheduling),
+      remind: make('remind', 'reminders, overrun and incident cadence updates', { ...scheduling, ...approval }),
       api: make('api', 'support API: subjects, customer lookup, what-if', {}),
     };
     // Least privilege: each function is given the tables it uses, read-only unless it writes; only notify reads contacts.

@@ -1,3 +1,6 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -5,13 +8,13 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/routes.ts';
 import { TABLES, TABLE_KEYS } from '../../lib/tables.ts';
-import { DEFAULT_CONFIG, ImpactPipelineStack } from '../../lib/stack.ts';
+import { DEFAULT_CONFIG, ImpactPipelineStack, PipelineConfigError, type PipelineConfig } from '../../lib/stack.ts';
 import { toCdkPattern } from '../../lib/constructs/event-routing.ts';
 import { API_THROTTLE } from '../../lib/constructs/support-api.ts';
 import { HANDLERS, serviceName } from '../../lib/constructs/pipeline-function.ts';
 import { ROLES } from '../../functions/handlers/api/access.ts';
 import { API_ROUTES, routeKey } from '../../functions/handlers/api/routes.ts';
-import { metricsOf, tablesOf } from './handler-sources.ts';
+import { metricsOf, rendersNotices, tablesOf } from './handler-sources.ts';
 
 let template: Template;
 
@@ -37,11 +40,12 @@ const STATEFUL_IDS: Record<string, string> = {
   SupportUsers38466E07: 'AWS::Cognito::UserPool',
 };
 let synthError: unknown;
+let app: App;
 const env = { account: '123456789012', region: 'eu-west-1' };
 
 beforeAll(() => {
   // Synthesised once per file: bundling five functions with esbuild takes seconds.
-  const app = new App();
+  app = new App();
   const stack = new ImpactPipelineStack(app, 'ImpactPipeline', { env, config: { ...DEFAULT_CONFIG, alarmEmail: 'ops@example.com', teamSubscriptions: [{ team: 'airport-ops', email: 'airport@example.com' }] } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   try {
@@ -176,10 +180,10 @@ describe('functions and their environment', () => {
   const SCHEDULING = ['EVENT_BUS_ARN', 'SCHEDULER_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'REMINDER_OFFSETS_HOURS', 'INCIDENT_CADENCE_MINUTES', 'NOTICE_QUEUE_URL'];
   const EXPECTED: Record<string, string[]> = {
     ingest: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    assess: [...COMMON, ...SCHEDULING, 'SNS_MESSAGES_PER_SECOND', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'IMPACTS_TABLE', 'CONTACTS_TABLE'],
-    remind: [...COMMON, ...SCHEDULING, 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    api: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    assess: [...COMMON, ...SCHEDULING, 'SNS_MESSAGES_PER_SECOND', 'APPROVAL_POLICY', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'MERGE_WINDOW_MINUTES', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'IMPACTS_TABLE', 'CONTACTS_TABLE', 'IMPACT_TEMPLATES_DIR'],
+    remind: [...COMMON, ...SCHEDULING, 'APPROVAL_POLICY', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    api: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE', 'IMPACT_TEMPLATES_DIR'],
   };
   const envOf = (handler: string) => template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables as Record<string, unknown>;
   const TABLE_ENV: Record<string, string> = { events: 'EVENTS_TABLE', graph: 'GRAPH_TABLE', impacts: 'IMPACTS_TABLE', contacts: 'CONTACTS_TABLE' };
@@ -192,7 +196,30 @@ describe('functions and their environment', () => {
       for (const [table, name] of Object.entries(TABLE_ENV)) if (name in env) expect(env[name], `${handler} ${name}`).toEqual({ Ref: TABLE_IDS[table] });
     }
     expect(envOf('assess')).toMatchObject({ REMINDER_OFFSETS_HOURS: '24,1', INCIDENT_CADENCE_MINUTES: '60', SNS_MESSAGES_PER_SECOND: '300', SCHEDULER_GROUP_NAME: 'impact-reminders' });
+    // The defaults: nothing waits for approval, news within 5 minutes is merged.
+    const everythingSent = JSON.stringify({ sev1: 'send', sev2: 'send', sev3: 'send', sev4: 'send', change: 'send' });
+    expect([envOf('assess').APPROVAL_POLICY, envOf('remind').APPROVAL_POLICY, envOf('notify').MERGE_WINDOW_MINUTES]).toEqual([everythingSent, everythingSent, '5']);
   });
+
+  it('the functions whose code renders notices ship the templates next to their bundle and are pointed at them; the others do not', () => {
+    const rendering = HANDLERS.filter(rendersNotices);
+    expect(rendering.sort()).toEqual(['api', 'notify']);
+    const shipped = readdirSync(new URL('../../templates/', import.meta.url), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.parentPath !== new URL('../../templates', import.meta.url).pathname).length;
+    expect(shipped).toBeGreaterThan(50);
+    for (const handler of HANDLERS) {
+      const fn = template.findResources('AWS::Lambda::Function')[functionNamed(handler)];
+      // The bundle is staged in the cloud assembly as asset.<hash>, the S3 key's name without .zip.
+      const bundle = join(app.outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      const templates = join(bundle, 'templates');
+      expect(existsSync(templates), `${handler} bundle has templates/`).toBe(rendering.includes(handler));
+      expect(envOf(handler).IMPACT_TEMPLATES_DIR, handler).toBe(rendering.includes(handler) ? '/var/task/templates' : undefined);
+      if (rendering.includes(handler)) {
+        expect(readdirSync(templates, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length, handler).toBe(shipped);
+        expect(existsSync(join(templates, 'en/change-notice.md'))).toBe(true);
+      }
+    }
+  });
+
 
   it('every table a handler\'s code reaches is in its environment and granted; no table it does not reach is', () => {
     for (const handler of HANDLERS) {
@@ -202,6 +229,50 @@ describe('functions and their environment', () => {
       const granted = Object.entries(TABLE_IDS).filter(([, id]) => JSON.stringify(policyOf(handler)).includes(`"${id}"`)).map(([table]) => table).sort();
       expect(granted, handler).toEqual(given);
     }
+  });
+});
+
+describe('configuration checked at synth', () => {
+  // Bundling is skipped in these apps: the configuration is checked before any function is built.
+  const synthWith = (config: Partial<PipelineConfig>) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new ImpactPipelineStack(app, 'ImpactPipeline', { env, config: { ...DEFAULT_CONFIG, ...config } });
+    return Template.fromStack(stack);
+  };
+  const variables = (t: Template, handler: string) => {
+    const [, fn] = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(handler[0].toUpperCase() + handler.slice(1)))!;
+    return fn.Properties.Environment.Variables as Record<string, string>;
+  };
+
+  it('impact:approvalPolicy (an object, or its JSON text from -c) reaches assess and remind complete; impact:mergeWindowMinutes reaches notify', () => {
+    const t = synthWith({ approvalPolicy: '{"sev3":"draft","sev4":"draft","change":"draft"}', mergeWindowMinutes: 10 });
+    const policy = { sev1: 'send', sev2: 'send', sev3: 'draft', sev4: 'draft', change: 'draft' };
+    expect(JSON.parse(variables(t, 'assess').APPROVAL_POLICY)).toEqual(policy);
+    expect(JSON.parse(variables(t, 'remind').APPROVAL_POLICY)).toEqual(policy);
+    expect(variables(t, 'notify').MERGE_WINDOW_MINUTES).toBe('10');
+    expect(JSON.parse(variables(synthWith({ approvalPolicy: { change: 'draft' } }), 'assess').APPROVAL_POLICY)).toMatchObject({ change: 'draft', sev1: 'send' });
+  });
+
+  it('bad configuration and broken templates fail the synth with every problem at once, each naming the key and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'impact-stack-templates-'));
+    cpSync(new URL('../../templates/', import.meta.url), dir, { recursive: true });
+    writeFileSync(join(dir, 'en/reminder.md'), '---\nsubject: "{{titel}}"\nsms: "x"\npush: "y"\n---\nBody\n');
+    writeFileSync(join(dir, 'de/change-notice.md'), '---\nsubject: "Wartung"\nsms: "{{wann}}"\npush: "y"\n---\nText\n');
+    let error: unknown;
+    try {
+      synthWith({ approvalPolicy: '{"sev5":"draft","change":"later"}', mergeWindowMinutes: -1, templatesDir: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PipelineConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('impact:approvalPolicy: sev5: not a policy key; use sev1, sev2, sev3, sev4, change');
+    expect(message).toMatch(/impact:approvalPolicy: change: .*"later".*use "send" or "draft"/);
+    expect(message).toContain('impact:mergeWindowMinutes: -1 is not a whole number of minutes from 0 to 1440');
+    expect(message).toContain(`${dir}/en/reminder.md: subject: unknown placeholder {{titel}}`);
+    expect(message).toContain(`${dir}/de/change-notice.md: sms: unknown placeholder {{wann}}`);
+    expect((error as PipelineConfigError).problems).toHaveLength(5);
+    expect(() => synthWith({ templatesDir: join(dir, 'missing') })).toThrow(/impact:templatesDir: cannot read the templates folder .*missing: ENOENT/);
   });
 });
 
