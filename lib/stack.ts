@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { resolve } from 'node:path';
 import { TemplateFilesError, loadTemplates } from '../functions/adapters/template-files.ts';
 import { ApprovalPolicyError, SEND_EVERYTHING, parseApprovalPolicy, type ApprovalPolicy } from '../functions/domain/notices/approval.ts';
+import { mergeWindowProblem } from '../functions/domain/notices/merging.ts';
 import { checkTemplates, templateErrors } from '../functions/domain/notices/template-check.ts';
 import { formatTemplateProblem } from '../functions/domain/notices/template-set.ts';
 import { ENV } from './environment.ts';
@@ -82,9 +83,6 @@ export class PipelineConfigError extends Error {
   }
 }
 
-/** The largest merge window: news held back longer than a day is no longer news. */
-const MAX_MERGE_WINDOW_MINUTES = 1440;
-
 /**
  * What the functions are configured with, checked before anything is built: the approval policy as
  * APPROVAL_POLICY (its parsed, complete form), the merge window, and the templates (every problem of
@@ -100,10 +98,11 @@ export const checkedConfig = (config: PipelineConfig): { approvalPolicy: Approva
     if (!(error instanceof ApprovalPolicyError)) throw error;
     problems.push(...error.problems.map((p) => `impact:approvalPolicy: ${p}`));
   }
-  const minutes = Number(config.mergeWindowMinutes);
-  if (!(Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_MERGE_WINDOW_MINUTES)) {
-    problems.push(`impact:mergeWindowMinutes: ${JSON.stringify(config.mergeWindowMinutes)} is not a whole number of minutes from 0 to ${MAX_MERGE_WINDOW_MINUTES}; e.g. 5 (0 sends every notice at once)`);
-  }
+  // `-c impact:mergeWindowMinutes=10` arrives as text.
+  const given: unknown = config.mergeWindowMinutes;
+  const minutes = typeof given === 'string' && /^\s*\d+\s*$/.test(given) ? Number(given) : given;
+  const mergeProblem = mergeWindowProblem(minutes);
+  if (mergeProblem) problems.push(`impact:mergeWindowMinutes: ${mergeProblem}`);
   const templatesDir = resolve(ROOT, config.templatesDir);
   try {
     problems.push(...templateErrors(checkTemplates(loadTemplates(templatesDir, config.templatesDir))).map((p) => `impact:templatesDir: ${formatTemplateProblem(p)}`));
@@ -112,7 +111,7 @@ export const checkedConfig = (config: PipelineConfig): { approvalPolicy: Approva
     problems.push(`impact:templatesDir: ${error.message}`);
   }
   if (problems.length > 0) throw new PipelineConfigError(problems);
-  return { approvalPolicy, mergeWindowMinutes: minutes, templatesDir };
+  return { approvalPolicy, mergeWindowMinutes: minutes as number, templatesDir };
 };
 
 /** Reads `impact:<name>` context values over the defaults. */

@@ -1,5 +1,6 @@
 // `npm start`: the whole pipeline locally (DESIGN section 8). Flags: --data-dir, --events-port,
-// --api-port, --in-memory. Subscriptions with filter policies come from impact.local.json.
+// --api-port, --in-memory. Subscriptions with filter policies, the approval policy and the merge window
+// come from impact.local.json (lib/local/settings.ts).
 //
 // The process stays up whatever a request or a handler does: a rejected promise nobody awaited is
 // logged and the runtime carries on. It stops on Ctrl-C / SIGTERM, on a failed start and on an uncaught
@@ -7,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describeError, stdoutLog } from './log.ts';
+import { LocalConfigError, localConfig, type LocalConfig } from './settings.ts';
 
 const program = new Command('npm start')
   .description('run the impact pipeline locally: DynamoDB Local, PutEvents endpoint, handlers, outbox, API and console')
@@ -14,14 +16,20 @@ const program = new Command('npm start')
   .option('--events-port <port>', 'EventBridge-compatible PutEvents endpoint', (v) => Number(v), 4010)
   .option('--api-port <port>', 'API and support console', (v) => Number(v), 3000)
   .option('--in-memory', 'keep nothing between runs')
-  .option('--config <file>', 'local subscriptions with filter policies', 'impact.local.json')
+  .option('--config <file>', 'local subscriptions with filter policies, approval policy, merge window', 'impact.local.json')
   .option('--graph <file...>', 'graph files to load on first run instead of examples/airline')
   .option('--customers <file>', 'customers.csv to load with --graph')
   .option('--usage <file>', 'usage.csv to load with --graph')
   .option('--sns-rate <n>', 'SNS messages per second that fan-out is paced to', (v) => Number(v), 1000)
   .parse();
 const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string; graph?: string[]; customers?: string; usage?: string; snsRate: number }>();
-const subscriptions = existsSync(opts.config) ? (JSON.parse(readFileSync(opts.config, 'utf8')).subscriptions ?? []) : [];
+let config: LocalConfig = { subscriptions: [], settings: {} };
+try {
+  if (existsSync(opts.config)) config = localConfig(JSON.parse(readFileSync(opts.config, 'utf8')), opts.config);
+} catch (error) {
+  process.stderr.write(`npm start: ${error instanceof LocalConfigError ? error.message : `${opts.config}: not JSON (${describeError(error)})`}\n`);
+  process.exit(1);
+}
 
 // Handler logs at WARN unless asked otherwise: the outbox and the API are where to look.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -56,8 +64,8 @@ try {
     eventsPort: opts.eventsPort,
     apiPort: opts.apiPort,
     inMemory: opts.inMemory,
-    subscriptions,
-    settings: { snsMessagesPerSecond: opts.snsRate },
+    subscriptions: config.subscriptions,
+    settings: { ...config.settings, snsMessagesPerSecond: opts.snsRate },
     ...(opts.graph ? { seed: { graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage } } : {}),
   });
 } catch (error) {
