@@ -10,6 +10,13 @@
 /** @typedef {import('../functions/handlers/api/customers.ts').CallerView} CallerView */
 /** @typedef {import('../functions/handlers/api/metrics.ts').ImpactMetrics} ImpactMetrics */
 /** @typedef {import('../functions/handlers/api/what-if.ts').WhatIfView} WhatIfView */
+/** @typedef {import('../functions/handlers/api/what-if.ts').AssessView} AssessView */
+/** @typedef {import('../functions/handlers/api/approvals.ts').DraftListView} DraftListView */
+/** @typedef {import('../functions/handlers/api/approvals.ts').ApprovalAcceptedView} ApprovalAcceptedView */
+/** @typedef {import('../functions/handlers/api/me.ts').MeView} MeView */
+/** @typedef {import('../functions/handlers/api/subjects.ts').HeldView} HeldView */
+/** @typedef {import('../functions/handlers/api/subjects.ts').HistoryEntry} HistoryEntry */
+/** @typedef {HeldView['previews'][number]} Preview */
 /** @typedef {import('../functions/handlers/api/events.ts').EventAcceptedView} EventAcceptedView */
 /** @typedef {import('../functions/handlers/api/http.ts').ErrorView} ErrorView */
 /** @typedef {SubjectListView['subjects'][number]} ListedSubject */
@@ -110,8 +117,34 @@ const api = {
   metrics: async () => /** @type {ImpactMetrics} */ (await call('/metrics')),
   /** @param {unknown} event @returns {Promise<WhatIfView>} */
   whatIf: async (event) => /** @type {WhatIfView} */ (await call('/what-if', { method: 'POST', body: event })),
+  /** @param {unknown} event @returns {Promise<AssessView>} */
+  assess: async (event) => /** @type {AssessView} */ (await call('/assess', { method: 'POST', body: event })),
   /** @param {unknown} event @returns {Promise<EventAcceptedView>} */
   putEvent: async (event) => /** @type {EventAcceptedView} */ (await call('/events', { method: 'POST', body: event })),
+  /** @returns {Promise<MeView>} */
+  me: async () => /** @type {MeView} */ (await call('/me')),
+  /** @returns {Promise<DraftListView>} */
+  drafts: async () => /** @type {DraftListView} */ (await call('/drafts')),
+  /** @param {string} type @param {string} id @param {string} note @returns {Promise<ApprovalAcceptedView>} */
+  approve: async (type, id, note) =>
+    /** @type {ApprovalAcceptedView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/approve`, { method: 'POST', body: note ? { note } : {} })),
+};
+
+/** Who is signed in and what they may do (GET /me); undefined until known. The API enforces it anyway. */
+/** @type {MeView | undefined} */
+let me;
+
+/** @param {Record<string, number | undefined>} counts */
+const countsText = (counts) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+
+/**
+ * Who did something, as the history shows it: their name, e-mail or id, and where they did it.
+ * @param {HistoryEntry} h
+ */
+const actorText = (h) => {
+  const a = h.actor;
+  const who = a ? (a.name ?? a.email ?? a.id ?? a.type) : 'unknown';
+  return `${who} (${a?.source ?? h.source})`;
 };
 
 /** @param {ListedSubject[]} subjects */
@@ -143,7 +176,82 @@ const drawTimeline = (subjects) => {
 /** @param {ListedSubject[]} subjects */
 const drawIncidents = (subjects) => {
   const open = subjects.filter((s) => s.type === 'incident' && s.status !== 'resolved');
-  $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
+  $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers${s.expectedResolutionAt !== undefined ? `, expected back ${when(s.expectedResolutionAt)}` : ''}`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
+};
+
+/** @param {DraftListView['drafts']} drafts */
+const drawDrafts = (drafts) => {
+  $('#drafts').replaceChildren(
+    ...(drafts.length
+      ? drafts.map((d) =>
+          el('li', {}, el('a', { href: `#${d.subjectKey}`, 'data-open': d.subjectKey }, `${d.id} ${d.title ?? ''}`), ` ${countsText(d.byKind)} to ${d.customers} customers (${d.unreachable} unreachable), held since ${when(d.since)}${d.draftedBy ? ` by ${d.draftedBy.name ?? d.draftedBy.email ?? d.draftedBy.id ?? d.draftedBy.type}` : ''}`),
+        )
+      : [el('li', { class: 'muted' }, 'No drafts.')]),
+  );
+};
+
+const drawMe = async () => {
+  me = await api.me().catch(() => undefined);
+  $('#me').textContent = me ? `Signed in as ${me.id ?? 'unknown'} (${me.roles.join(', ') || 'no role'})` : '';
+};
+
+/**
+ * A preview picker: one option per text (kind, locale, channel, effect, how many customers), the
+ * chosen text below it as the customer would read it.
+ * @param {Preview[]} previews
+ * @param {string} id prefix of the element ids
+ */
+const previewPicker = (previews, id) => {
+  if (previews.length === 0) return el('p', { class: 'muted' }, 'No customer can be reached: nothing would be sent.');
+  const label = (/** @type {Preview} */ p) => `${p.kind} · ${p.requestedLocale} · ${p.channel} · ${p.effect} (${p.count} customer${p.count === 1 ? '' : 's'})`;
+  const select = el('select', { id: `${id}-select`, 'aria-label': 'Which text' }, ...previews.map((p, i) => el('option', { value: String(i) }, label(p))));
+  const body = el('div', { id: `${id}-text`, class: 'preview', 'aria-live': 'polite' });
+  const show = () => {
+    const p = previews[Number(/** @type {HTMLSelectElement} */ (select).value)];
+    const meta = el('p', { class: 'meta' }, `from ${p.file}, e.g. customer ${p.sampleCustomerId}`);
+    if (p.channel === 'email') body.replaceChildren(el('p', {}, el('strong', {}, 'Subject: '), p.subject), el('pre', {}, p.text), meta);
+    else if (p.channel === 'sms') body.replaceChildren(el('pre', {}, p.text), el('p', { class: 'meta sms-parts' }, `${p.segments} SMS part${p.segments === 1 ? '' : 's'} (${p.encoding}), ${[...p.text].length} characters`), meta);
+    else body.replaceChildren(el('p', {}, el('strong', {}, p.title)), el('pre', {}, p.body), meta);
+  };
+  select.addEventListener('change', show);
+  show();
+  return el('div', {}, select, body);
+};
+
+/**
+ * The held notices of a subject: counts, previews, and the approval (only offered to those who may).
+ * @param {string} type @param {string} id @param {HeldView} held
+ */
+const heldBlock = (type, id, held) => {
+  const approval = me?.may.approve
+    ? el('form', { id: 'approve' }, el('label', {}, 'Note', el('input', { name: 'note', placeholder: 'optional' })), el('button', { type: 'submit' }, 'Approve and send'))
+    : el('p', { class: 'muted', id: 'approve-denied' }, `Only a change manager or an admin may approve; you are ${me?.roles.join(', ') || 'not signed in with a role'}.`);
+  approval.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const note = String(new FormData(/** @type {HTMLFormElement} */ (e.currentTarget)).get('note') ?? '').trim();
+    const out = $('#approve-result');
+    try {
+      await api.approve(type, id, note);
+      out.textContent = 'Approved: the notices are being sent.';
+      // Approval is an event: assess plans and sends once it arrives; show the subject when it has.
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const s = await api.subject(type, id);
+        if (!s.held) return void (await openSubject(type, id));
+      }
+    } catch (err) {
+      out.replaceChildren(el('span', { class: 'error' }, messageOf(err)));
+    }
+  });
+  return el(
+    'div',
+    { class: 'held', id: 'held' },
+    el('h3', {}, 'Notices held for approval'),
+    el('p', { id: 'held-counts' }, `${countsText(held.byKind)} to ${held.customers} customers, ${held.unreachable} unreachable; held since ${when(held.since)}`),
+    held.previewProblem ? el('p', { class: 'error' }, held.previewProblem) : previewPicker(held.previews, 'held-preview'),
+    approval,
+    el('p', { id: 'approve-result', 'aria-live': 'polite' }),
+  );
 };
 
 /**
@@ -164,10 +272,16 @@ const drawPath = (path) => {
 const openSubject = async (type, id) => {
   const s = await api.subject(type, id);
   const rows = s.touchpoints.map((t) => el('tr', {}, el('td', {}, t.id), el('td', { class: t.effect }, t.effect), el('td', {}, drawPath(t.path))));
+  const history = s.history.map((h) => el('tr', {}, el('td', {}, when(Date.parse(h.occurredAt))), el('td', {}, h.detailType), el('td', {}, actorText(h)), el('td', {}, h.notify === undefined ? '' : `notify: ${h.notify}`)));
   $('#subject').replaceChildren(
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
-    el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${Object.entries(s.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.summary.unreachable} unreachable`),
+    el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${countsText(s.summary.byEffect)}), ${s.summary.unreachable} unreachable`),
+    ...(s.state.expectedResolutionAt !== undefined ? [el('p', { id: 'restore' }, `Expected back: ${when(s.state.expectedResolutionAt)}`)] : []),
+    el('p', { id: 'notices-sent' }, `Notices sent: ${countsText(s.noticesByKind)}`),
+    ...(s.held ? [heldBlock(type, id, s.held)] : []),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
+    el('h3', {}, 'History'),
+    el('table', { id: 'history' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Event'), el('th', {}, 'Who'), el('th', {}, ''))), el('tbody', {}, ...history)),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
     el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
     el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
@@ -208,7 +322,7 @@ const lookup = async (customerId) => {
   const { impacts } = await api.caller(customerId);
   $('#caller').replaceChildren(
     el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
-    el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}`))),
+    el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}${i.expectedResolutionAt !== undefined ? `; expected back ${when(i.expectedResolutionAt)}` : ''}`))),
   );
   $('#caller-section').hidden = false;
 };
@@ -242,9 +356,10 @@ const drawNotices = async () => {
 };
 
 const refresh = async () => {
-  const { subjects } = await api.subjects();
+  const [{ subjects }, { drafts }] = await Promise.all([api.subjects(), api.drafts()]);
   drawTimeline(subjects);
   drawIncidents(subjects);
+  drawDrafts(drafts);
   await Promise.all([drawMetrics().catch(() => undefined), drawNotices()]);
 };
 
@@ -259,6 +374,8 @@ const eventFromForm = (form) => {
       title: field('title'),
       window: { start: new Date(field('start')).toISOString(), end: new Date(field('end')).toISOString() },
       impacts: field('nodes').split(',').map((n) => n.trim()).filter(Boolean).map((node) => ({ node })),
+      ...(field('customerMessage').trim() ? { customerMessage: field('customerMessage').trim() } : {}),
+      ...(f.get('draft') ? { notify: /** @type {const} */ ('draft') } : {}),
     },
   };
 };
@@ -294,7 +411,8 @@ $('#whatif').addEventListener('submit', async (e) => {
     const submitter = /** @type {HTMLButtonElement | null} */ (/** @type {SubmitEvent} */ (e).submitter);
     if (submitter?.value === 'schedule') {
       await api.putEvent(event);
-      out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled; it appears on the timeline once assessed.`));
+      const held = event.detail.notify === 'draft';
+      out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled${held ? ' as a draft: its notices wait for approval' : ''}; it appears on the timeline once assessed.`));
       for (let i = 0; i < 20; i++) {
         await new Promise((r) => setTimeout(r, 500));
         await refresh();
@@ -302,10 +420,13 @@ $('#whatif').addEventListener('submit', async (e) => {
       }
       return;
     }
-    const a = await api.whatIf(event);
+    const a = await api.assess(event);
     out.replaceChildren(
-      el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${Object.entries(a.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`),
+      el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${countsText(a.summary.byEffect)})`),
       el('ul', { class: 'list' }, ...a.touchpoints.map((t) => el('li', {}, el('span', { class: t.effect }, t.effect), ` ${t.id}: ${t.path.join(' → ')}`))),
+      ...(a.conflicts.length ? [el('p', { id: 'whatif-conflicts', class: 'degraded' }, `Conflicts: ${a.conflicts.map((c) => `${c.subjectKey} on ${c.sharedTouchpoints.join(', ')}`).join('; ')}`)] : []),
+      el('h3', {}, 'What customers would be told first'),
+      previewPicker(a.previews, 'whatif-preview'),
     );
   } catch (err) {
     const problems = err instanceof ApiCallError ? (err.body.problems ?? []) : [];
@@ -313,6 +434,6 @@ $('#whatif').addEventListener('submit', async (e) => {
   }
 });
 
-refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
 // Support watches this page: keep it current while it is visible.
 setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);

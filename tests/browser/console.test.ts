@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -7,11 +7,14 @@ import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts
 
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const graph = `
-components: [{ id: payments-db }, { id: payments-api, dependsOn: [payments-db] }]
-touchpoints: [{ id: web-checkout, name: Website checkout, channel: web, team: digital, dependsOn: [payments-api] }]
+components: [{ id: payments-db }, { id: payments-api, dependsOn: [payments-db] }, { id: net-ams }]
+touchpoints:
+  - { id: web-checkout, name: Website checkout, channel: web, team: digital, dependsOn: [payments-api] }
+  - { id: kiosk-ams, name: Kiosks Schiphol, channel: kiosk, team: airport-ops, dependsOn: [net-ams] }
 customers:
   - { id: C-1, contacts: { email: one@example.com }, uses: [web-checkout] }
   - { id: C-2, contacts: { email: two@example.com }, uses: [web-checkout] }
+  - { id: C-3, locale: nl-NL, timeZone: Europe/Amsterdam, channels: [sms], contacts: { phone: "+31600000003" }, uses: [kiosk-ams] }
 `;
 let runtime: LocalRuntime;
 let browser: Browser;
@@ -21,6 +24,15 @@ const local = (ms: number) => {
   const d = new Date(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
+/** Fills the what-if form with a two-hour change. */
+const fillWhatIf = async (change: { changeId: string; title: string; nodes: string; start: number }) => {
+  await page.fill('input[name=changeId]', change.changeId);
+  await page.fill('input[name=title]', change.title);
+  await page.fill('input[name=nodes]', change.nodes);
+  await page.fill('input[name=start]', local(change.start));
+  await page.fill('input[name=end]', local(change.start + 2 * 3_600_000));
 };
 
 beforeAll(async () => {
@@ -43,12 +55,7 @@ describe('support console in Chromium, on the local runtime', () => {
   it('what-if, schedule a change, find it on the timeline, open it, look up an affected customer', async () => {
     await page.goto(runtime.apiUrl);
     await expect.poll(() => page.textContent('#timeline')).toContain('No changes planned');
-    const start = Date.now() + 26 * 3_600_000;
-    await page.fill('input[name=changeId]', 'CHG-B1');
-    await page.fill('input[name=title]', 'Payments maintenance');
-    await page.fill('input[name=nodes]', 'payments-db');
-    await page.fill('input[name=start]', local(start));
-    await page.fill('input[name=end]', local(start + 2 * 3_600_000));
+    await fillWhatIf({ changeId: 'CHG-B1', title: 'Payments maintenance', nodes: 'payments-db', start: Date.now() + 26 * 3_600_000 });
     await page.click('button[value=assess]');
     await expect.poll(() => page.textContent('#whatif-summary')).toContain('1 touchpoints, 2 customers');
     expect(await page.textContent('#whatif-result')).toContain('payments-db → payments-api → web-checkout');
@@ -85,6 +92,80 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.fill('input[name=end]', local(Date.now() + 3 * 3_600_000));
     await page.click('button[value=assess]');
     await expect.poll(() => page.textContent('#whatif-result')).toContain('detail.window.end: must be after window.start');
+  });
+
+  it('a change manager drafts a change, previews every text, approves it, and sees the notices sent', async () => {
+    const noticesAbout = (subject: string) =>
+      (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
+        .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject)
+        .map((m) => `${m.message.customerId}:${m.message.kind}`)
+        .sort();
+    await page.goto(runtime.apiUrl);
+    await expect.poll(() => page.textContent('#me')).toBe('Signed in as local (admin)');
+    await expect.poll(() => page.textContent('#drafts')).toContain('No drafts.');
+    await fillWhatIf({ changeId: 'CHG-D1', title: 'Kiosk and payments maintenance', nodes: 'payments-db, net-ams', start: Date.now() + 30 * 3_600_000 });
+    await page.fill('input[name=customerMessage]', 'Use the app.');
+    await page.check('input[name=draft]');
+
+    // The what-if shows what customers would be told: one text per kind, locale, channel and effect.
+    await page.click('button[value=assess]');
+    await expect.poll(() => page.locator('#whatif-preview-select option').allTextContents()).toEqual(['change-notice · en · email · outage (2 customers)', 'change-notice · nl-NL · sms · outage (1 customer)']);
+    expect(await page.textContent('#whatif-preview-text')).toContain('Subject: Planned maintenance: Kiosk and payments maintenance');
+    await page.selectOption('#whatif-preview-select', { label: 'change-notice · nl-NL · sms · outage (1 customer)' });
+    await expect.poll(() => page.textContent('#whatif-preview-text')).toContain('Gepland onderhoud');
+    expect(await page.textContent('#whatif-preview-text')).toMatch(/[12] SMS parts? \(GSM-7\)/);
+
+    // Scheduled as a draft: listed, held, nothing sent.
+    await page.click('button[value=schedule]');
+    await page.waitForSelector('#drafts [data-open="change#CHG-D1"]', { timeout: 30_000 });
+    expect(await page.textContent('#drafts')).toContain('change-notice 3 to 3 customers (0 unreachable)');
+    expect(noticesAbout('change#CHG-D1')).toEqual([]);
+    await page.click('#drafts [data-open="change#CHG-D1"]');
+    await expect.poll(() => page.textContent('#held-counts')).toContain('change-notice 3 to 3 customers, 0 unreachable');
+    expect(await page.textContent('#notices-sent')).toBe('Notices sent: none');
+    expect(await page.locator('#held-preview-select option').count()).toBe(2);
+    await page.selectOption('#held-preview-select', { label: 'change-notice · nl-NL · sms · outage (1 customer)' });
+    await expect.poll(() => page.textContent('#held-preview-text')).toContain('Kiosks Schiphol');
+    expect(await page.textContent('#held-preview-text')).toContain('SMS part');
+    const history = await page.textContent('#history');
+    expect(history).toContain('Change Scheduled');
+    expect(history).toContain('local (console)');
+    expect(history).toContain('notify: draft');
+    await page.screenshot({ path: `${SCREENSHOTS}draft.png` });
+
+    // Approved: the notices go out to exactly those it hits, and the subject shows them sent.
+    await page.click('#approve button');
+    await expect.poll(() => page.textContent('#notices-sent'), { timeout: 30_000 }).toBe('Notices sent: change-notice 3');
+    expect(await page.locator('#held').count()).toBe(0);
+    expect(await page.textContent('#history')).toContain('Notices Approved');
+    expect(noticesAbout('change#CHG-D1')).toEqual(['C-1:change-notice', 'C-2:change-notice', 'C-3:change-notice']);
+    await expect.poll(() => page.textContent('#notices')).toContain('change-notice to C-3 by sms (change#CHG-D1)');
+    await expect.poll(() => page.textContent('#drafts')).toContain('No drafts.');
+    await page.screenshot({ path: `${SCREENSHOTS}approved.png` });
+  });
+
+  it('first-line support sees a draft and its previews, but no Approve button', async () => {
+    const start = new Date(Date.now() + 50 * 3_600_000);
+    const end = new Date(start.getTime() + 3_600_000);
+    const res = await fetch(`${runtime.apiUrl}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-D2', title: 'Kiosk patch', window: { start, end }, impacts: [{ node: 'net-ams' }], notify: 'draft' } }),
+    });
+    expect(res.status).toBe(202);
+    await runtime.idle();
+    const context = await browser.newContext();
+    const p2 = await context.newPage();
+    // Locally every request is the admin; the console is shown a support user's /me, as Cognito would give it.
+    await p2.route('**/api/me', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ id: 'sup-1', roles: ['support'], may: { read: true, schedule: false, approve: false } }) }));
+    await p2.goto(runtime.apiUrl);
+    await expect.poll(() => p2.textContent('#me')).toBe('Signed in as sup-1 (support)');
+    await p2.click('#drafts [data-open="change#CHG-D2"]');
+    await expect.poll(() => p2.textContent('#held-counts')).toContain('change-notice 1 to 1 customers');
+    expect(await p2.textContent('#held-preview-text')).toContain('Kiosks Schiphol');
+    expect(await p2.locator('#approve').count()).toBe(0);
+    expect(await p2.textContent('#approve-denied')).toContain('Only a change manager or an admin may approve; you are support.');
+    await context.close();
   });
 
   it('in AWS it signs in through the Cognito hosted UI and calls the API with the ID token', async () => {
