@@ -26,6 +26,9 @@ const local = (ms: number) => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 
+/** How long to wait for what follows an API call under the load of a full test run (vitest's default is 1 s). */
+const API_WAIT = { timeout: 10_000 };
+
 /** Fills the what-if form with a two-hour change. */
 const fillWhatIf = async (change: { changeId: string; title: string; nodes: string; start: number }) => {
   await page.fill('input[name=changeId]', change.changeId);
@@ -101,18 +104,18 @@ describe('support console in Chromium, on the local runtime', () => {
         .map((m) => `${m.message.customerId}:${m.message.kind}`)
         .sort();
     await page.goto(runtime.apiUrl);
-    await expect.poll(() => page.textContent('#me')).toBe('Signed in as local (admin)');
-    await expect.poll(() => page.textContent('#drafts')).toContain('No drafts.');
+    await expect.poll(() => page.textContent('#me'), API_WAIT).toBe('Signed in as local (admin)');
+    await expect.poll(() => page.textContent('#drafts'), API_WAIT).toContain('No drafts.');
     await fillWhatIf({ changeId: 'CHG-D1', title: 'Kiosk and payments maintenance', nodes: 'payments-db, net-ams', start: Date.now() + 30 * 3_600_000 });
     await page.fill('input[name=customerMessage]', 'Use the app.');
     await page.check('input[name=draft]');
 
     // The what-if shows what customers would be told: one text per kind, locale, channel and effect.
     await page.click('button[value=assess]');
-    await expect.poll(() => page.locator('#whatif-preview-select option').allTextContents()).toEqual(['change-notice · en · email · outage (2 customers)', 'change-notice · nl-NL · sms · outage (1 customer)']);
+    await expect.poll(() => page.locator('#whatif-preview-select option').allTextContents(), API_WAIT).toEqual(['change-notice · en · email · outage (2 customers)', 'change-notice · nl-NL · sms · outage (1 customer)']);
     expect(await page.textContent('#whatif-preview-text')).toContain('Subject: Planned maintenance: Kiosk and payments maintenance');
     await page.selectOption('#whatif-preview-select', { label: 'change-notice · nl-NL · sms · outage (1 customer)' });
-    await expect.poll(() => page.textContent('#whatif-preview-text')).toContain('Gepland onderhoud');
+    await expect.poll(() => page.textContent('#whatif-preview-text'), API_WAIT).toContain('Gepland onderhoud');
     expect(await page.textContent('#whatif-preview-text')).toMatch(/[12] SMS parts? \(GSM-7\)/);
 
     // Scheduled as a draft: listed, held, nothing sent.
@@ -121,11 +124,11 @@ describe('support console in Chromium, on the local runtime', () => {
     expect(await page.textContent('#drafts')).toContain('change-notice 3 to 3 customers (0 unreachable)');
     expect(noticesAbout('change#CHG-D1')).toEqual([]);
     await page.click('#drafts [data-open="change#CHG-D1"]');
-    await expect.poll(() => page.textContent('#held-counts')).toContain('change-notice 3 to 3 customers, 0 unreachable');
+    await expect.poll(() => page.textContent('#held-counts'), API_WAIT).toContain('change-notice 3 to 3 customers, 0 unreachable');
     expect(await page.textContent('#notices-sent')).toBe('Notices sent: none');
     expect(await page.locator('#held-preview-select option').count()).toBe(2);
     await page.selectOption('#held-preview-select', { label: 'change-notice · nl-NL · sms · outage (1 customer)' });
-    await expect.poll(() => page.textContent('#held-preview-text')).toContain('Kiosks Schiphol');
+    await expect.poll(() => page.textContent('#held-preview-text'), API_WAIT).toContain('Kiosks Schiphol');
     expect(await page.textContent('#held-preview-text')).toContain('SMS part');
     const history = await page.textContent('#history');
     expect(history).toContain('Change Scheduled');
@@ -139,8 +142,9 @@ describe('support console in Chromium, on the local runtime', () => {
     expect(await page.locator('#held').count()).toBe(0);
     expect(await page.textContent('#history')).toContain('Notices Approved');
     expect(noticesAbout('change#CHG-D1')).toEqual(['C-1:change-notice', 'C-2:change-notice', 'C-3:change-notice']);
-    await expect.poll(() => page.textContent('#notices')).toContain('change-notice to C-3 by sms (change#CHG-D1)');
-    await expect.poll(() => page.textContent('#drafts')).toContain('No drafts.');
+    // The outbox panel and the drafts list follow on the console's next refresh (every 3 s).
+    await expect.poll(() => page.textContent('#notices'), { timeout: 20_000 }).toContain('change-notice to C-3 by sms (change#CHG-D1)');
+    await expect.poll(() => page.textContent('#drafts'), { timeout: 20_000 }).toContain('No drafts.');
     await page.screenshot({ path: `${SCREENSHOTS}approved.png` });
   });
 
@@ -159,9 +163,9 @@ describe('support console in Chromium, on the local runtime', () => {
     // Locally every request is the admin; the console is shown a support user's /me, as Cognito would give it.
     await p2.route('**/api/me', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ id: 'sup-1', roles: ['support'], may: { read: true, schedule: false, approve: false } }) }));
     await p2.goto(runtime.apiUrl);
-    await expect.poll(() => p2.textContent('#me')).toBe('Signed in as sup-1 (support)');
+    await expect.poll(() => p2.textContent('#me'), API_WAIT).toBe('Signed in as sup-1 (support)');
     await p2.click('#drafts [data-open="change#CHG-D2"]');
-    await expect.poll(() => p2.textContent('#held-counts')).toContain('change-notice 1 to 1 customers');
+    await expect.poll(() => p2.textContent('#held-counts'), API_WAIT).toContain('change-notice 1 to 1 customers');
     expect(await p2.textContent('#held-preview-text')).toContain('Kiosks Schiphol');
     expect(await p2.locator('#approve').count()).toBe(0);
     expect(await p2.textContent('#approve-denied')).toContain('Only a change manager or an admin may approve; you are support.');
