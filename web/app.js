@@ -218,6 +218,25 @@ const previewPicker = (previews, id) => {
   return el('div', {}, select, body);
 };
 
+/** @param {Record<string, number>} counts */
+const total = (counts) => Object.values(counts).reduce((n, v) => n + v, 0);
+
+/**
+ * After an approval (an event: assess plans once it arrives, notify sends), shows the progress until the
+ * notices held are counted as sent (or a minute has passed: approval plans again, and may send fewer),
+ * then the subject as it is.
+ * @param {string} type @param {string} id @param {number} expected notices sent about the subject once they are out
+ */
+const followApproval = async (type, id, expected) => {
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = await api.subject(type, id);
+    if (!s.held && total(s.noticesByKind) >= expected) break;
+    $('#approve-result').textContent = s.held ? 'Approved: waiting for the pipeline to plan the notices.' : `Approved: sending (${countsText(s.noticesByKind)} so far).`;
+  }
+  await openSubject(type, id);
+};
+
 /**
  * The held notices of a subject: counts, previews, and the approval (only offered to those who may).
  * @param {string} type @param {string} id @param {HeldView} held
@@ -231,14 +250,10 @@ const heldBlock = (type, id, held) => {
     const note = String(new FormData(/** @type {HTMLFormElement} */ (e.currentTarget)).get('note') ?? '').trim();
     const out = $('#approve-result');
     try {
+      const before = (await api.subject(type, id)).noticesByKind;
       await api.approve(type, id, note);
-      out.textContent = 'Approved: the notices are being sent.';
-      // Approval is an event: assess plans and sends once it arrives; show the subject when it has.
-      for (let i = 0; i < 40; i++) {
-        await new Promise((r) => setTimeout(r, 500));
-        const s = await api.subject(type, id);
-        if (!s.held) return void (await openSubject(type, id));
-      }
+      out.textContent = 'Approved: waiting for the pipeline to plan the notices.';
+      await followApproval(type, id, total(before) + held.customers - held.unreachable);
     } catch (err) {
       out.replaceChildren(el('span', { class: 'error' }, messageOf(err)));
     }

@@ -57,10 +57,10 @@ afterAll(async () => {
 describe('support console in Chromium, on the local runtime', () => {
   it('what-if, schedule a change, find it on the timeline, open it, look up an affected customer', async () => {
     await page.goto(runtime.apiUrl);
-    await expect.poll(() => page.textContent('#timeline')).toContain('No changes planned');
+    await expect.poll(() => page.textContent('#timeline'), API_WAIT).toContain('No changes planned');
     await fillWhatIf({ changeId: 'CHG-B1', title: 'Payments maintenance', nodes: 'payments-db', start: Date.now() + 26 * 3_600_000 });
     await page.click('button[value=assess]');
-    await expect.poll(() => page.textContent('#whatif-summary')).toContain('1 touchpoints, 2 customers');
+    await expect.poll(() => page.textContent('#whatif-summary'), API_WAIT).toContain('1 touchpoints, 2 customers');
     expect(await page.textContent('#whatif-result')).toContain('payments-db → payments-api → web-checkout');
     await page.screenshot({ path: `${SCREENSHOTS}what-if.png` });
 
@@ -68,15 +68,15 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.waitForSelector('[data-subject="change#CHG-B1"]', { timeout: 30_000 });
     await page.screenshot({ path: `${SCREENSHOTS}timeline.png` });
     await page.click('[data-open="change#CHG-B1"]');
-    await expect.poll(() => page.textContent('#subject')).toContain('Change CHG-B1: Payments maintenance');
+    await expect.poll(() => page.textContent('#subject'), API_WAIT).toContain('Change CHG-B1: Payments maintenance');
     expect(await page.textContent('#subject')).toContain('2 customers');
     expect(await page.locator('#subject svg.path').count()).toBe(1);
-    await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('#affected tbody tr').count(), API_WAIT).toBe(2);
     expect(await page.textContent('#affected-total')).toBe('2 affected');
     await page.selectOption('#affected-filter select[name=effect]', 'degraded');
-    await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(0);
+    await expect.poll(() => page.locator('#affected tbody tr').count(), API_WAIT).toBe(0);
     await page.selectOption('#affected-filter select[name=effect]', 'outage');
-    await expect.poll(() => page.locator('#affected tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('#affected tbody tr').count(), API_WAIT).toBe(2);
     await expect.poll(() => page.textContent('#notices'), { timeout: 20_000 }).toContain('change-notice to C-1 by email');
     expect(await page.textContent('#notices')).not.toContain('@example.com');
     expect(await page.textContent('#metrics-summary')).toContain('subjects');
@@ -84,7 +84,7 @@ describe('support console in Chromium, on the local runtime', () => {
 
     await page.fill('#customer-id', 'C-2');
     await page.click('#lookup button');
-    await expect.poll(() => page.textContent('#caller-impacts')).toContain('change#CHG-B1');
+    await expect.poll(() => page.textContent('#caller-impacts'), API_WAIT).toContain('change#CHG-B1');
     expect(await page.textContent('#caller')).toContain('notice by email');
     await page.screenshot({ path: `${SCREENSHOTS}caller.png` });
   });
@@ -94,10 +94,10 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.fill('input[name=start]', local(Date.now() + 5 * 3_600_000));
     await page.fill('input[name=end]', local(Date.now() + 3 * 3_600_000));
     await page.click('button[value=assess]');
-    await expect.poll(() => page.textContent('#whatif-result')).toContain('detail.window.end: must be after window.start');
+    await expect.poll(() => page.textContent('#whatif-result'), API_WAIT).toContain('detail.window.end: must be after window.start');
   });
 
-  it('a change manager drafts a change, previews every text, approves it, and sees the notices sent', async () => {
+  it('a change manager drafts a change, previews every text, approves it, and sees the notices sent', { timeout: 180_000 }, async () => {
     const noticesAbout = (subject: string) =>
       (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
         .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject)
@@ -138,7 +138,8 @@ describe('support console in Chromium, on the local runtime', () => {
 
     // Approved: the notices go out to exactly those it hits, and the subject shows them sent.
     await page.click('#approve button');
-    await expect.poll(() => page.textContent('#notices-sent'), { timeout: 30_000 }).toBe('Notices sent: change-notice 3');
+    // The console follows the approval through the pipeline (at most a minute) and then shows the subject as it is.
+    await expect.poll(() => page.textContent('#notices-sent'), { timeout: 90_000 }).toBe('Notices sent: change-notice 3');
     expect(await page.locator('#held').count()).toBe(0);
     expect(await page.textContent('#history')).toContain('Notices Approved');
     expect(noticesAbout('change#CHG-D1')).toEqual(['C-1:change-notice', 'C-2:change-notice', 'C-3:change-notice']);
