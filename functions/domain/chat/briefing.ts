@@ -6,7 +6,8 @@
  */
 import type { Briefing } from '../notices/briefings.ts';
 
-export type ChatDialect = 'slack' | 'teams';
+export const CHAT_DIALECTS = ['slack', 'teams'] as const;
+export type ChatDialect = (typeof CHAT_DIALECTS)[number];
 
 export interface ChatOptions {
   /** Base URL of the support console, e.g. https://support.example.com/ */

@@ -20,6 +20,8 @@ import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
 import { tracer } from './powertools.ts';
 import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
+import { CHAT_DIALECTS, type ChatDialect } from '../../domain/chat/briefing.ts';
+import { checkIntakeConfig, type IntakeConfig } from '../../domain/intake/config.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
@@ -29,6 +31,12 @@ export interface Settings {
   approvalPolicy?: ApprovalPolicy;
   /** News this soon after a customer's last notice about a subject waits and goes out merged (default 5). */
   mergeWindowMinutes?: number;
+  /** Severity and effect per intake source and node (checked at synth, or when the local runtime starts). */
+  intake?: IntakeConfig;
+  /** The support console's URL: chat briefings link each subject there. */
+  consoleUrl?: string;
+  /** Chat apps (AWS Chatbot) that briefings are also published for, each in its own markup. */
+  chatDialects?: ChatDialect[];
 }
 
 export interface Dependencies {
@@ -68,8 +76,8 @@ export interface Names {
 }
 
 export class ConfigurationError extends Error {
-  constructor(name: string) {
-    super(`environment variable ${name} is not set; the stack (lib/constructs) or the local runtime sets it`);
+  constructor(name: string, problem = 'is not set') {
+    super(`environment variable ${name} ${problem}; the stack (lib/constructs) or the local runtime sets it`);
     this.name = 'ConfigurationError';
   }
 }
@@ -91,6 +99,23 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
   settings,
   now,
 });
+
+/** The intake configuration the stack checked at synth (checked again: a hand-edited variable fails at cold start, naming it). */
+export const intakeConfigFrom = (raw: string | undefined): IntakeConfig | undefined => {
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(ENV.intakeConfig, 'is not JSON');
+  }
+  const check = checkIntakeConfig(parsed);
+  if (!check.ok) throw new ConfigurationError(ENV.intakeConfig, `is not a valid intake configuration (${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`);
+  return check.config;
+};
+
+const chatDialectsFrom = (raw: string | undefined): ChatDialect[] =>
+  (raw ?? '').split(',').map((s) => s.trim()).filter((s): s is ChatDialect => (CHAT_DIALECTS as readonly string[]).includes(s));
 
 const env = (name: string, required = true): string => {
   const value = process.env[name];
@@ -124,6 +149,9 @@ export const fromEnvironment = (): Dependencies =>
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
       approvalPolicy: parseApprovalPolicy(process.env[ENV.approvalPolicy]),
       mergeWindowMinutes: Number(process.env[ENV.mergeWindowMinutes] ?? 5),
+      intake: intakeConfigFrom(process.env[ENV.intakeConfig]),
+      consoleUrl: process.env[ENV.consoleUrl],
+      chatDialects: chatDialectsFrom(process.env[ENV.chatFormats]),
     },
   );
 

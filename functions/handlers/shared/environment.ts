@@ -31,6 +31,14 @@ export const ENV = {
   approvalPolicy: 'APPROVAL_POLICY',
   /** Minutes after a customer's last notice about a subject during which further news waits and is merged (default 5). */
   mergeWindowMinutes: 'MERGE_WINDOW_MINUTES',
+  /** JSON intake configuration per source (severity, effect, per-node overrides; functions/domain/intake/config.ts). */
+  intakeConfig: 'INTAKE_CONFIG',
+  /** JSON map from intake source to the ARN of its Secrets Manager secret (api only). */
+  intakeSecrets: 'INTAKE_SECRETS',
+  /** The support console's URL, for links in chat briefings. */
+  consoleUrl: 'CONSOLE_URL',
+  /** Comma-separated chat dialects (slack, teams) that briefings are also published in for AWS Chatbot. */
+  chatFormats: 'CHAT_FORMATS',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
