@@ -59,7 +59,7 @@ export const localHandlers = (deps: Dependencies, bus: LocalBus) => {
   const remind = buildRemindHandler(deps);
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
-  const api = buildApiHandler({ ...deps, localAdmin: true, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
+  const api = buildApiHandler({ ...deps, localAdmin: true, submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))) });
   const targets: Targets = { ingest: (e) => ingest(asTargetEvent(e), context), remind: (e) => remind(asTargetEvent(e), context) };
   return {
     targets,

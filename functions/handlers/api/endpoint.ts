@@ -8,7 +8,9 @@ import { z } from 'zod';
 import type { EventStore } from '../../adapters/event-store.ts';
 import type { GraphStore } from '../../adapters/graph-store.ts';
 import type { Ledger } from '../../adapters/ledger.ts';
+import type { PipelineEvents } from '../../adapters/eventbridge.ts';
 import type { Projections } from '../../adapters/projections.ts';
+import type { AuthScheme, HttpIntakeSource, IntakeConfig } from '../../domain/intake/index.ts';
 import { jsonBody, parseParameters } from './http.ts';
 
 /** An event the console puts on the bus (POST /events), in EventBridge's own field names. */
@@ -24,13 +26,32 @@ export interface ApiDependencies {
   projections: Projections;
   now: () => number;
   ledger?: Ledger;
-  /** Puts a validated change or incident event on the bus; throws EventsNotAcceptedError when the bus refuses it. */
-  submit: (event: SubmittedEvent) => Promise<void>;
+  /** Puts validated change or incident events on the bus (one request); throws EventsNotAcceptedError when the bus refuses them. */
+  submit: (events: readonly SubmittedEvent[]) => Promise<void>;
+  /** The pipeline's own events (`Event Rejected` for refused intake). */
+  pipelineEvents: PipelineEvents;
+  /** How `POST /intake/{source}` checks and maps what the tools send; absent, every intake request is 401. */
+  intake?: IntakeSetup;
   /**
    * Requests without an authorizer context (no JWT) act as `admin`. Only the local runtime sets it: it
    * has no authorizer and listens on 127.0.0.1. Absent or false, such requests are refused (401).
    */
   localAdmin?: boolean;
+}
+
+/** Where a tool's requests are checked: the signature schemes of each source, from its secret. */
+export interface IntakeCredentials {
+  /**
+   * The schemes a source's requests must pass (none configured: every request is `missing`), or
+   * `unsigned` where the operator chose to take unsigned intake (a local runtime without secrets).
+   */
+  schemesFor(source: HttpIntakeSource): Promise<readonly AuthScheme[] | 'unsigned'>;
+}
+
+export interface IntakeSetup {
+  credentials: IntakeCredentials;
+  /** Severity and effect per source and node. */
+  config?: IntakeConfig;
 }
 
 /** A request as a handler sees it: parameters already checked against its schemas. */

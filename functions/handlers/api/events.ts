@@ -5,7 +5,7 @@
  */
 import { isEventsNotAcceptedError, type PipelineEvents } from '../../adapters/eventbridge.ts';
 import { EventValidationError, parseEvent } from '../../domain/events/index.ts';
-import { endpoint, type SubmittedEvent } from './endpoint.ts';
+import { endpoint, type ApiDependencies, type SubmittedEvent } from './endpoint.ts';
 import { ApiError, badRequest } from './http.ts';
 
 export interface EventAcceptedView {
@@ -26,8 +26,17 @@ export const putEvent = endpoint({ body: 'json', status: 202 }, async ({ body },
     throw badRequest(error.issues);
   }
   const { 'detail-type': detailType, detail } = body as { 'detail-type': string; detail: unknown };
+  await submitOrExplain(deps, [{ 'detail-type': detailType, source: CONSOLE_SOURCE, detail }]);
+  return { accepted: true };
+});
+
+/**
+ * Puts events on the bus in one request; when EventBridge does not take them, the caller learns whether
+ * to send again (503, Retry-After) or to tell the platform team (502). Nothing is stored either way.
+ */
+export const submitOrExplain = async (deps: Pick<ApiDependencies, 'submit'>, events: readonly SubmittedEvent[]): Promise<void> => {
   try {
-    await deps.submit({ 'detail-type': detailType, source: CONSOLE_SOURCE, detail });
+    await deps.submit(events);
   } catch (error) {
     if (!isEventsNotAcceptedError(error)) throw error;
     if (error.code === 'unavailable') {
@@ -35,8 +44,8 @@ export const putEvent = endpoint({ body: 'json', status: 202 }, async ({ body },
     }
     throw new ApiError('bus-refused', `the event bus refused the event: ${error.message}; nothing was stored, tell the platform team`, { cause: error });
   }
-  return { accepted: true };
-});
+};
 
 /** The Lambda's way onto the bus: the pipeline's EventBridge adapter, with its per-entry checks and retries. */
-export const submitTo = (bus: PipelineEvents) => (event: SubmittedEvent) => bus.put([{ source: event.source, detailType: event['detail-type'], detail: event.detail }]);
+export const submitTo = (bus: PipelineEvents) => (events: readonly SubmittedEvent[]) =>
+  bus.put(events.map((event) => ({ source: event.source, detailType: event['detail-type'], detail: event.detail })));

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { CustomerImpact, SubjectProjection, SubjectSummary } from '../../adapters/projections.ts';
+import { historyEntry, type HistoryEntry } from '../../domain/events/stored.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
 import { INCIDENT_FILTERS, concernsTeam, inRange, matchesIncidentFilter } from '../../domain/support.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
@@ -14,12 +15,8 @@ export interface SubjectListView {
   subjects: SubjectSummary[];
 }
 
-export interface HistoryEntry {
-  version: number;
-  detailType: string;
-  occurredAt: string;
-  eventId: string;
-}
+/** One event of a subject's history, with its source and actor (who did it, in which tool). */
+export type { HistoryEntry } from '../../domain/events/stored.ts';
 
 export interface SubjectView extends SubjectProjection {
   history: HistoryEntry[];
@@ -92,7 +89,7 @@ export const subject = endpoint({ params: subjectParams }, async ({ params }, de
   for (const e of sent) noticesByKind[e.kind] = (noticesByKind[e.kind] ?? 0) + 1;
   return {
     ...projection,
-    history: history.map((h) => ({ version: h.version, detailType: h.event.detailType, occurredAt: new Date(h.event.occurredAt).toISOString(), eventId: h.event.eventId })),
+    history: history.map(historyEntry),
     noticesByKind,
   };
 });

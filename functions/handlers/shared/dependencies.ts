@@ -22,6 +22,7 @@ import { tracer } from './powertools.ts';
 import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
 import { CHAT_DIALECTS, type ChatDialect } from '../../domain/chat/briefing.ts';
 import { checkIntakeConfig, type IntakeConfig } from '../../domain/intake/config.ts';
+import { isHttpIntakeSource, type HttpIntakeSource } from '../../domain/intake/credentials.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
@@ -112,6 +113,19 @@ export const intakeConfigFrom = (raw: string | undefined): IntakeConfig | undefi
   const check = checkIntakeConfig(parsed);
   if (!check.ok) throw new ConfigurationError(ENV.intakeConfig, `is not a valid intake configuration (${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`);
   return check.config;
+};
+
+/** Secret ARN per intake source, as the stack passes it to the api function (`{"pagerduty":"arn:..."}`). */
+export const intakeSecretIdsFrom = (raw: string | undefined): Partial<Record<HttpIntakeSource, string>> => {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(ENV.intakeSecrets, 'is not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object') throw new ConfigurationError(ENV.intakeSecrets, 'is not a JSON object of secret ARNs per source');
+  return Object.fromEntries(Object.entries(parsed).filter(([source, arn]) => isHttpIntakeSource(source) && typeof arn === 'string'));
 };
 
 const chatDialectsFrom = (raw: string | undefined): ChatDialect[] =>

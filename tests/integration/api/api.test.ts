@@ -111,7 +111,7 @@ describe('support API: the routes first-line support and change managers use', (
     const detail = { changeId: 'CHG-11', title: 'Kiosk firmware', window: { start: '2026-12-10T01:00:00Z', end: '2026-12-10T02:00:00Z' }, impacts: [{ node: 'net-ams' }] };
     const res = await call('POST', '/events', { body: { 'detail-type': 'Change Scheduled', detail }, groups: ['change-manager'] });
     expect(res).toMatchObject({ status: 202, body: { accepted: true } });
-    expect(p.aws.events.slice(before)).toEqual([{ detailType: 'Change Scheduled', detail }]);
+    expect(p.aws.events.slice(before)).toEqual([{ source: 'impact.console', detailType: 'Change Scheduled', detail }]);
   });
 });
 
