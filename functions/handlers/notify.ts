@@ -16,7 +16,8 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
 import { addressOn } from '../domain/impact/customers.ts';
-import { MERGE_WINDOW_MS, briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { MERGE_WINDOW_MS, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { briefingMessages } from '../domain/chat/briefing.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
@@ -85,8 +86,10 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {
   const job = jobSchema.parse(JSON.parse(record.body));
   if (job.type === 'briefing') {
-    const { body, attributes } = briefingMessage(job.briefing, job.text);
-    await deps.supportBriefings.publishOne(body, attributes);
+    // The briefing, and its copy for each chat app in use: one PublishBatch.
+    const messages = briefingMessages(job.briefing, job.text, { consoleUrl: deps.settings.consoleUrl, dialects: deps.settings.chatDialects });
+    const failures = await deps.supportBriefings.publish(messages.map((m, i) => ({ id: `b${i}`, ...m })));
+    if (failures.length > 0) throw new Error(`support briefing not published: ${failures.map((f) => f.reason).join('; ')}`);
     metrics.addMetric('BriefingsSent', MetricUnit.Count, 1);
     return;
   }

@@ -4,7 +4,7 @@
  * Pure text rendering over the Briefing of notices/briefings.ts; the console link is the only input
  * from outside (its base URL). Long lists are cut ("+3 more") so a large incident stays one screen.
  */
-import type { Briefing } from '../notices/briefings.ts';
+import { briefingMessage, type Briefing } from '../notices/briefings.ts';
 
 export const CHAT_DIALECTS = ['slack', 'teams'] as const;
 export type ChatDialect = (typeof CHAT_DIALECTS)[number];
@@ -145,4 +145,20 @@ export const chatbotNotification = (b: Briefing, opts: ChatOptions): ChatbotNoti
       additionalContext: { team: b.team, region: b.region, subject: subjectKey },
     },
   };
+};
+
+/**
+ * Every SNS message of one briefing: the JSON briefing (format `briefing`, for e-mail and webhook
+ * subscribers, with the console link) and one AWS Chatbot notification per chat app in use (format
+ * `slack` / `teams`). Chatbot shows only its own JSON as the message body, so chat channels need a copy of
+ * their own; the subscriptions' filter policies pick one format each (lib/constructs/messaging.ts).
+ */
+export const briefingMessages = (briefing: Briefing, text: string, opts: { consoleUrl?: string; dialects?: readonly ChatDialect[] }) => {
+  const json = briefingMessage(briefing, text);
+  const consoleUrl = opts.consoleUrl ?? '';
+  const link = consoleUrl ? { link: subjectLink(consoleUrl, briefing.subject.type, briefing.subject.id) } : {};
+  return [
+    { body: { ...json.body, ...link } as unknown, attributes: json.attributes },
+    ...(opts.dialects ?? []).map((dialect) => ({ body: chatbotNotification(briefing, { consoleUrl, dialect }) as unknown, attributes: { ...json.attributes, format: dialect } })),
+  ];
 };

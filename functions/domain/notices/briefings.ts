@@ -47,10 +47,14 @@ export const briefingKind = (input: {
   return plan[0]?.kind ?? (state.type === 'change' ? 'change-update' : 'incident-update');
 };
 
-/** The SNS message of a briefing: the briefing with its text, attributes for the teams' filter policies. */
+/**
+ * The SNS message of a briefing: the briefing with its text, attributes for the teams' filter policies.
+ * `format` says what the body is (`briefing`: this JSON; `slack` / `teams`: its AWS Chatbot copy,
+ * functions/domain/chat/briefing.ts), so each subscription takes the one it can read.
+ */
 export const briefingMessage = (briefing: Briefing, text: string) => ({
   body: { ...briefing, text },
-  attributes: { team: briefing.team, kind: briefing.kind, severity: briefing.severity, region: briefing.region },
+  attributes: { team: briefing.team, kind: briefing.kind, severity: briefing.severity, region: briefing.region, format: 'briefing' },
 });
 
 const DEFAULT_LINE: Record<SubjectState['type'] | 'failed', string> = {

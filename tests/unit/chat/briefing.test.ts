@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatbotNotification, renderChatBriefing, subjectLink } from '../../../functions/domain/chat/briefing.ts';
+import { briefingMessages, chatbotNotification, renderChatBriefing, subjectLink } from '../../../functions/domain/chat/briefing.ts';
 import type { Briefing } from '../../../functions/domain/notices/briefings.ts';
 
 const briefing = (over: Partial<Briefing> = {}): Briefing => ({
@@ -101,5 +101,25 @@ describe('the AWS Chatbot custom notification', () => {
   it('subjectLink drops an existing fragment and keeps URL-safe ids as they are', () => {
     expect(subjectLink('https://x.example/#/old', 'change', 'CHG:1')).toBe('https://x.example/#change#CHG:1');
     expect(subjectLink('https://x.example/', 'change', 'a b#c')).toBe('https://x.example/#change#a%20b%23c');
+  });
+});
+
+describe('the messages of one briefing on support-briefings', () => {
+  it('given no chat app, then one message: the JSON briefing with its text and console link, format "briefing"', () => {
+    const messages = briefingMessages(briefing(), 'plain text', { consoleUrl });
+    expect(messages).toEqual([
+      {
+        body: { ...briefing(), text: 'plain text', link: 'https://support.example.com/#incident#INC-7' },
+        attributes: { team: 'airport-ops', kind: 'incident-notice', severity: 'sev1', region: 'NL', format: 'briefing' },
+      },
+    ]);
+  });
+
+  it('given Slack and Teams channels, then one Chatbot notification each, in its markup, with the same filter attributes and its own format', () => {
+    const [json, slack, teams] = briefingMessages(briefing(), 'plain text', { consoleUrl, dialects: ['slack', 'teams'] });
+    expect(json.attributes.format).toBe('briefing');
+    expect(slack).toEqual({ body: chatbotNotification(briefing(), { consoleUrl, dialect: 'slack' }), attributes: { ...json.attributes, format: 'slack' } });
+    expect(teams).toEqual({ body: chatbotNotification(briefing(), { consoleUrl, dialect: 'teams' }), attributes: { ...json.attributes, format: 'teams' } });
+    expect((teams.body as { content: { title: string } }).content.title).toContain('**Incident INC-7');
   });
 });
