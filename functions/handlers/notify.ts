@@ -86,10 +86,9 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {
   const job = jobSchema.parse(JSON.parse(record.body));
   if (job.type === 'briefing') {
-    // The briefing, and its copy for each chat app in use: one PublishBatch.
-    const messages = briefingMessages(job.briefing, job.text, { consoleUrl: deps.settings.consoleUrl, dialects: deps.settings.chatDialects });
-    const failures = await deps.supportBriefings.publish(messages.map((m, i) => ({ id: `b${i}`, ...m })));
-    if (failures.length > 0) throw new Error(`support briefing not published: ${failures.map((f) => f.reason).join('; ')}`);
+    const { briefing, chat } = briefingMessages(job.briefing, job.text, { consoleUrl: deps.settings.consoleUrl, channels: deps.supportChat });
+    await deps.supportBriefings.publishOne(briefing.body, briefing.attributes);
+    for (const c of chat) await c.channel.topic.publishOne(c.body, c.attributes);
     metrics.addMetric('BriefingsSent', MetricUnit.Count, 1);
     return;
   }

@@ -147,18 +147,24 @@ export const chatbotNotification = (b: Briefing, opts: ChatOptions): ChatbotNoti
   };
 };
 
+/** A chat channel support works in (AWS Chatbot, Slack or Teams), for one team's briefings. */
+export interface ChatChannel {
+  team: string;
+  dialect: ChatDialect;
+}
+
 /**
- * Every SNS message of one briefing: the JSON briefing (format `briefing`, for e-mail and webhook
- * subscribers, with the console link) and one AWS Chatbot notification per chat app in use (format
- * `slack` / `teams`). Chatbot shows only its own JSON as the message body, so chat channels need a copy of
- * their own; the subscriptions' filter policies pick one format each (lib/constructs/messaging.ts).
+ * The messages of one briefing: the JSON briefing for `support-briefings` (e-mail and webhook subscribers
+ * filter it by team; it carries the console link), and the AWS Chatbot notification for each chat channel
+ * of the briefing's team. Chatbot takes only its own JSON as the message body and cannot filter what it
+ * subscribes to, so each channel has a topic of its own and the team is matched here, as a filter policy
+ * on `team` would match it.
  */
-export const briefingMessages = (briefing: Briefing, text: string, opts: { consoleUrl?: string; dialects?: readonly ChatDialect[] }) => {
-  const json = briefingMessage(briefing, text);
+export const briefingMessages = <C extends ChatChannel>(briefing: Briefing, text: string, opts: { consoleUrl?: string; channels?: readonly C[] }) => {
+  const { body, attributes } = briefingMessage(briefing, text);
   const consoleUrl = opts.consoleUrl ?? '';
-  const link = consoleUrl ? { link: subjectLink(consoleUrl, briefing.subject.type, briefing.subject.id) } : {};
-  return [
-    { body: { ...json.body, ...link } as unknown, attributes: json.attributes },
-    ...(opts.dialects ?? []).map((dialect) => ({ body: chatbotNotification(briefing, { consoleUrl, dialect }) as unknown, attributes: { ...json.attributes, format: dialect } })),
-  ];
+  return {
+    briefing: { body: { ...body, ...(consoleUrl ? { link: subjectLink(consoleUrl, briefing.subject.type, briefing.subject.id) } : {}) }, attributes },
+    chat: (opts.channels ?? []).filter((c) => c.team === briefing.team).map((channel) => ({ channel, body: chatbotNotification(briefing, { consoleUrl, dialect: channel.dialect }), attributes })),
+  };
 };

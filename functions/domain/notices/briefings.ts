@@ -47,14 +47,10 @@ export const briefingKind = (input: {
   return plan[0]?.kind ?? (state.type === 'change' ? 'change-update' : 'incident-update');
 };
 
-/**
- * The SNS message of a briefing: the briefing with its text, attributes for the teams' filter policies.
- * `format` says what the body is (`briefing`: this JSON; `slack` / `teams`: its AWS Chatbot copy,
- * functions/domain/chat/briefing.ts), so each subscription takes the one it can read.
- */
+/** The SNS message of a briefing: the briefing with its text, attributes for the teams' filter policies. */
 export const briefingMessage = (briefing: Briefing, text: string) => ({
   body: { ...briefing, text },
-  attributes: { team: briefing.team, kind: briefing.kind, severity: briefing.severity, region: briefing.region, format: 'briefing' },
+  attributes: { team: briefing.team, kind: briefing.kind, severity: briefing.severity, region: briefing.region },
 });
 
 const DEFAULT_LINE: Record<SubjectState['type'] | 'failed', string> = {

@@ -20,7 +20,7 @@ import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
 import { tracer } from './powertools.ts';
 import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
-import { CHAT_DIALECTS, type ChatDialect } from '../../domain/chat/briefing.ts';
+import { CHAT_DIALECTS, type ChatChannel } from '../../domain/chat/briefing.ts';
 import { checkIntakeConfig, type IntakeConfig } from '../../domain/intake/config.ts';
 import { isHttpIntakeSource, type HttpIntakeSource } from '../../domain/intake/credentials.ts';
 
@@ -34,10 +34,13 @@ export interface Settings {
   mergeWindowMinutes?: number;
   /** Severity and effect per intake source and node (checked at synth, or when the local runtime starts). */
   intake?: IntakeConfig;
-  /** The support console's URL: chat briefings link each subject there. */
+  /** The support console's URL: briefings link each subject there. */
   consoleUrl?: string;
-  /** Chat apps (AWS Chatbot) that briefings are also published for, each in its own markup. */
-  chatDialects?: ChatDialect[];
+}
+
+/** A support team's chat channel: the topic its AWS Chatbot channel configuration listens to. */
+export interface ChatChannelTopic extends ChatChannel {
+  topic: Topic;
 }
 
 export interface Dependencies {
@@ -51,6 +54,8 @@ export interface Dependencies {
   deadLetters: JobQueue;
   customerNotices: Topic;
   supportBriefings: Topic;
+  /** The support teams' chat channels (none locally). */
+  supportChat: ChatChannelTopic[];
   reminders?: Reminders;
   settings: Settings;
   now: () => number;
@@ -72,6 +77,7 @@ export interface Names {
   noticeDlqUrl: string;
   customerNoticesTopicArn: string;
   supportBriefingsTopicArn: string;
+  chatChannels?: (ChatChannel & { topicArn: string })[];
   schedulerGroupName?: string;
   schedulerRoleArn?: string;
 }
@@ -94,6 +100,7 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
   deadLetters: new JobQueue(clients.sqs, names.noticeDlqUrl),
   customerNotices: new Topic(clients.sns, names.customerNoticesTopicArn),
   supportBriefings: new Topic(clients.sns, names.supportBriefingsTopicArn),
+  supportChat: (names.chatChannels ?? []).map(({ topicArn, ...channel }) => ({ ...channel, topic: new Topic(clients.sns, topicArn) })),
   ...(clients.scheduler && names.schedulerGroupName && names.schedulerRoleArn && names.busArn
     ? { reminders: new Reminders(clients.scheduler, { groupName: names.schedulerGroupName, roleArn: names.schedulerRoleArn, busArn: names.busArn }) }
     : {}),
@@ -128,8 +135,14 @@ export const intakeSecretIdsFrom = (raw: string | undefined): Partial<Record<Htt
   return Object.fromEntries(Object.entries(parsed).filter(([source, arn]) => isHttpIntakeSource(source) && typeof arn === 'string'));
 };
 
-const chatDialectsFrom = (raw: string | undefined): ChatDialect[] =>
-  (raw ?? '').split(',').map((s) => s.trim()).filter((s): s is ChatDialect => (CHAT_DIALECTS as readonly string[]).includes(s));
+const chatChannelsFrom = (raw: string | undefined): (ChatChannel & { topicArn: string })[] => {
+  if (!raw) return [];
+  const parsed: unknown = JSON.parse(raw);
+  const valid = (c: unknown): c is ChatChannel & { topicArn: string } =>
+    !!c && typeof c === 'object' && typeof (c as { team?: unknown }).team === 'string' && typeof (c as { topicArn?: unknown }).topicArn === 'string' && (CHAT_DIALECTS as readonly unknown[]).includes((c as { dialect?: unknown }).dialect);
+  if (!Array.isArray(parsed) || !parsed.every(valid)) throw new ConfigurationError(ENV.chatChannels, 'is not a JSON list of { team, dialect: slack|teams, topicArn }');
+  return parsed;
+};
 
 const env = (name: string, required = true): string => {
   const value = process.env[name];
@@ -154,6 +167,7 @@ export const fromEnvironment = (): Dependencies =>
       noticeDlqUrl: env(ENV.noticeDlqUrl, false),
       customerNoticesTopicArn: env(ENV.customerNoticesTopicArn, false),
       supportBriefingsTopicArn: env(ENV.supportBriefingsTopicArn, false),
+      chatChannels: chatChannelsFrom(process.env[ENV.chatChannels]),
       schedulerGroupName: env(ENV.schedulerGroupName, false),
       schedulerRoleArn: env(ENV.schedulerRoleArn, false),
     },
@@ -165,7 +179,6 @@ export const fromEnvironment = (): Dependencies =>
       mergeWindowMinutes: Number(process.env[ENV.mergeWindowMinutes] ?? 5),
       intake: intakeConfigFrom(process.env[ENV.intakeConfig]),
       consoleUrl: process.env[ENV.consoleUrl],
-      chatDialects: chatDialectsFrom(process.env[ENV.chatFormats]),
     },
   );
 

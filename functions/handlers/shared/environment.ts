@@ -37,8 +37,8 @@ export const ENV = {
   intakeSecrets: 'INTAKE_SECRETS',
   /** The support console's URL, for links in chat briefings. */
   consoleUrl: 'CONSOLE_URL',
-  /** Comma-separated chat dialects (slack, teams) that briefings are also published in for AWS Chatbot. */
-  chatFormats: 'CHAT_FORMATS',
+  /** JSON list of the support teams' chat channels: `[{"team","dialect":"slack"|"teams","topicArn"}]` (AWS Chatbot topics). */
+  chatChannels: 'CHAT_CHANNELS',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

@@ -50,7 +50,7 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
     expect(Object.keys(attributes).sort()).toEqual(['channel', 'effect', 'kind', 'locale', 'segment']);
     const briefings = p.aws.published.filter((x) => x.topicArn === BRIEFINGS);
     expect(briefings.length).toBeGreaterThan(0);
-    expect(Object.keys(briefings[0].attributes).sort()).toEqual(['format', 'kind', 'region', 'severity', 'team']);
+    expect(Object.keys(briefings[0].attributes).sort()).toEqual(['kind', 'region', 'severity', 'team']);
     expect(briefings.map((b) => b.attributes.team)).toContain('payments');
     expect(p.aws.schedules.map((s) => s.name)).toEqual(expect.arrayContaining(['change-CHG-1-reminder-24h-v1', 'change-CHG-1-reminder-1h-v1', 'change-CHG-1-overrun-v1']));
     expect(p.aws.events.some((e) => e.detailType === 'Impact Assessed' && e.detail.subjectKey === 'change#CHG-1')).toBe(true);

@@ -1,10 +1,12 @@
 /**
- * Briefings where support works: with chat apps configured (CHAT_FORMATS), notify publishes each team's
- * briefing as JSON for e-mail and webhooks and once per chat app as an AWS Chatbot notification, with the
- * filter attributes and a `format` that the subscriptions select on; both link the subject in the console.
+ * Briefings where support works: notify publishes each team's briefing as JSON on support-briefings (e-mail
+ * and webhooks filter it by team) and, for each chat channel of that team (CHAT_CHANNELS), an AWS Chatbot
+ * notification on the channel's own topic; both link the subject in the console.
  */
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Topic } from '../../../functions/adapters/sns.ts';
 import { graphOf } from '../../support/graphs.ts';
 import { BRIEFINGS, context, pipeline } from '../../support/pipeline.ts';
 
@@ -25,36 +27,34 @@ const opened = {
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
 
+const chatTopic = (team: string) => `arn:aws:sns:eu-west-1:123456789012:impact-chat-${team}`;
+const sns = new SNSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+
 describe('support briefings in chat', () => {
-  it('with Slack and Teams in use, each team gets its briefing as JSON and as one Chatbot notification per app, all linking the subject in the console', async () => {
+  it('each team\'s chat channels get its briefing as an AWS Chatbot notification on their own topic; support-briefings keeps the JSON; all link the console', async () => {
     // Prepare
     const p = await pipeline(() => NOW);
     restore = p.aws.restore;
     await p.deps.graph.import(graph);
-    Object.assign(p.deps.settings, { consoleUrl: 'https://d111111abcdef8.cloudfront.net/', chatDialects: ['slack', 'teams'] });
+    p.deps.settings.consoleUrl = 'https://d111111abcdef8.cloudfront.net/';
+    p.deps.supportChat = [
+      { team: 'airport-ops', dialect: 'slack', topic: new Topic(sns, chatTopic('airport-ops-slack')) },
+      { team: 'airport-ops', dialect: 'teams', topic: new Topic(sns, chatTopic('airport-ops-teams')) },
+      { team: 'loyalty', dialect: 'slack', topic: new Topic(sns, chatTopic('loyalty-slack')) },
+    ];
     // Act
     await p.ingest(opened, context);
     expect(await p.drain()).toBe(0);
     // Assess
-    const briefings = p.aws.published.filter((m) => m.topicArn === BRIEFINGS);
-    const byTeam = (team: string) => briefings.filter((b) => b.attributes.team === team).map((b) => b.attributes.format).sort();
-    expect(byTeam('digital')).toEqual(['briefing', 'slack', 'teams']);
-    expect(byTeam('airport-ops')).toEqual(['briefing', 'slack', 'teams']);
+    const on = (arn: string) => p.aws.published.filter((m) => m.topicArn === arn);
     const link = 'https://d111111abcdef8.cloudfront.net/#incident#PD-1';
-    const json = briefings.find((b) => b.attributes.team === 'digital' && b.attributes.format === 'briefing')!;
-    expect(json.message).toMatchObject({ team: 'digital', subject: { type: 'incident', id: 'PD-1' }, text: expect.stringContaining('Payments down'), link });
-    const slack = briefings.find((b) => b.attributes.team === 'airport-ops' && b.attributes.format === 'slack')!;
-    expect(slack.attributes).toMatchObject({ kind: 'incident-notice', severity: 'sev1', region: 'AMS' });
-    expect(slack.message).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown', nextSteps: expect.arrayContaining([expect.stringContaining(link)]) }, metadata: { threadId: 'incident#PD-1' } });
-  });
-
-  it('without chat apps, one JSON briefing per team and nothing else', async () => {
-    const p = await pipeline(() => NOW);
-    restore = p.aws.restore;
-    await p.deps.graph.import(graph);
-    await p.ingest(opened, context);
-    expect(await p.drain()).toBe(0);
-    const formats = p.aws.published.filter((m) => m.topicArn === BRIEFINGS).map((b) => `${b.attributes.team}:${b.attributes.format}`).sort();
-    expect(formats).toEqual(['airport-ops:briefing', 'digital:briefing']);
+    expect(on(BRIEFINGS).map((b) => b.attributes.team).sort()).toEqual(['airport-ops', 'digital']);
+    expect(on(BRIEFINGS).find((b) => b.attributes.team === 'digital')?.message).toMatchObject({ subject: { type: 'incident', id: 'PD-1' }, text: expect.stringContaining('Payments down'), link });
+    const [slack] = on(chatTopic('airport-ops-slack'));
+    expect(slack.attributes).toEqual({ team: 'airport-ops', kind: 'incident-notice', severity: 'sev1', region: 'AMS' });
+    expect(slack.message).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: expect.stringContaining('*Incident PD-1'), nextSteps: expect.arrayContaining([expect.stringContaining(link)]) }, metadata: { threadId: 'incident#PD-1' } });
+    expect(on(chatTopic('airport-ops-teams')).map((m) => (m.message as { content: { title: string } }).content.title)).toEqual([expect.stringContaining('**Incident PD-1')]);
+    // The loyalty team's touchpoints are not hit: its channel hears nothing.
+    expect(on(chatTopic('loyalty-slack'))).toEqual([]);
   });
 });

@@ -104,22 +104,26 @@ describe('the AWS Chatbot custom notification', () => {
   });
 });
 
-describe('the messages of one briefing on support-briefings', () => {
-  it('given no chat app, then one message: the JSON briefing with its text and console link, format "briefing"', () => {
-    const messages = briefingMessages(briefing(), 'plain text', { consoleUrl });
-    expect(messages).toEqual([
-      {
-        body: { ...briefing(), text: 'plain text', link: 'https://support.example.com/#incident#INC-7' },
-        attributes: { team: 'airport-ops', kind: 'incident-notice', severity: 'sev1', region: 'NL', format: 'briefing' },
-      },
-    ]);
+describe('the messages of one briefing', () => {
+  const attributes = { team: 'airport-ops', kind: 'incident-notice', severity: 'sev1', region: 'NL' };
+
+  it('given no chat channel, then the JSON briefing with its text and the console link, for support-briefings', () => {
+    expect(briefingMessages(briefing(), 'plain text', { consoleUrl })).toEqual({
+      briefing: { body: { ...briefing(), text: 'plain text', link: 'https://support.example.com/#incident#INC-7' }, attributes },
+      chat: [],
+    });
   });
 
-  it('given Slack and Teams channels, then one Chatbot notification each, in its markup, with the same filter attributes and its own format', () => {
-    const [json, slack, teams] = briefingMessages(briefing(), 'plain text', { consoleUrl, dialects: ['slack', 'teams'] });
-    expect(json.attributes.format).toBe('briefing');
-    expect(slack).toEqual({ body: chatbotNotification(briefing(), { consoleUrl, dialect: 'slack' }), attributes: { ...json.attributes, format: 'slack' } });
-    expect(teams).toEqual({ body: chatbotNotification(briefing(), { consoleUrl, dialect: 'teams' }), attributes: { ...json.attributes, format: 'teams' } });
-    expect((teams.body as { content: { title: string } }).content.title).toContain('**Incident INC-7');
+  it('given channels of several teams, then a Chatbot notification for each channel of the briefing\'s team only, in its app\'s markup', () => {
+    const channels = [
+      { team: 'airport-ops', dialect: 'slack' as const, name: 'ops-slack' },
+      { team: 'airport-ops', dialect: 'teams' as const, name: 'ops-teams' },
+      { team: 'digital', dialect: 'slack' as const, name: 'digital-slack' },
+    ];
+    const { chat } = briefingMessages(briefing(), 'plain text', { consoleUrl, channels });
+    expect(chat.map((c) => c.channel.name)).toEqual(['ops-slack', 'ops-teams']);
+    expect(chat[0]).toEqual({ channel: channels[0], body: chatbotNotification(briefing(), { consoleUrl, dialect: 'slack' }), attributes });
+    expect(chat[1].body).toEqual(chatbotNotification(briefing(), { consoleUrl, dialect: 'teams' }));
+    expect(chat[1].body.content.title).toContain('**Incident INC-7');
   });
 });
