@@ -10,13 +10,16 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { checkIntakeConfig, type IntakeConfig } from '../functions/domain/intake/config.ts';
 import { ENV } from './environment.ts';
 import { EventRouting } from './constructs/event-routing.ts';
-import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
+import { IntakeSecrets } from './constructs/intake.ts';
+import { Messaging, secureQueue, teamSubscriptionProblems, type TeamSubscription } from './constructs/messaging.ts';
 import { Operations } from './constructs/operations.ts';
 import { PipelineFunction, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
 import { SupportApi } from './constructs/support-api.ts';
+import { SupportChat } from './constructs/support-chat.ts';
 import { SupportConsole } from './constructs/support-console.ts';
 
 /** The stack's configuration: `impact:<name>` context values (README, "Deploy to AWS"). */
@@ -38,8 +41,10 @@ export interface PipelineConfig {
   readonly deletionProtection: boolean;
   /** The region's SNS message budget that fan-out is paced to. */
   readonly snsMessagesPerSecond: number;
-  /** Support teams' e-mail subscriptions to their briefings. */
+  /** Where each support team reads its briefings: e-mail, a Slack or Teams channel (AWS Chatbot), an HTTPS webhook. */
   readonly teamSubscriptions: readonly TeamSubscription[];
+  /** Severity and effect per intake source and node, what Jira's fields are called (functions/domain/intake/config.ts). */
+  readonly intake: IntakeConfig;
 }
 
 export const DEFAULT_CONFIG: PipelineConfig = {
@@ -53,6 +58,37 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   deletionProtection: true,
   snsMessagesPerSecond: 300,
   teamSubscriptions: [],
+  intake: {},
+};
+
+/**
+ * Lambda keeps at most 4 KB of environment per function; the intake configuration travels in it. Beyond
+ * this, synth fails rather than the deploy.
+ */
+export const MAX_INTAKE_CONFIG_BYTES = 2048;
+
+/** A configuration (cdk.json context) the stack cannot be built from; lists every problem. */
+export class StackConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`the stack's configuration (cdk.json context, -c key=value) has ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'StackConfigError';
+    this.problems = problems;
+  }
+}
+
+/** The configuration checked before anything is built: team subscriptions and the intake configuration. */
+export const checkConfig = (config: PipelineConfig): IntakeConfig => {
+  const intake = checkIntakeConfig(config.intake);
+  const problems = [
+    ...teamSubscriptionProblems(config.teamSubscriptions),
+    ...(intake.ok ? [] : intake.problems.map((p) => `impact:${p.path}: ${p.message}`)),
+  ];
+  const bytes = Buffer.byteLength(JSON.stringify(config.intake ?? {}));
+  if (bytes > MAX_INTAKE_CONFIG_BYTES) problems.push(`impact:intake is ${bytes} bytes of JSON; at most ${MAX_INTAKE_CONFIG_BYTES} fit in the functions' environment: keep perNode overrides to the nodes that need them`);
+  if (problems.length > 0 || !intake.ok) throw new StackConfigError(problems);
+  return intake.config;
 };
 
 /** Reads `impact:<name>` context values over the defaults. */
@@ -79,6 +115,7 @@ export class ImpactPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const intakeConfig = JSON.stringify(checkConfig(config));
     const key = new Key(this, 'Key', { enableKeyRotation: true, description: 'impact pipeline: tables, queues, topics, logs' });
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
     key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
@@ -117,9 +154,11 @@ export class ImpactPipelineStack extends Stack {
       [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
     };
     const pacing = { [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond) };
+    const intakeSecrets = new IntakeSecrets(this, 'Intake', { key });
+    const chat = new SupportChat(this, 'Chat', { key, teamSubscriptions: config.teamSubscriptions, namePrefix: `${config.busName}-` });
 
     this.functions = {
-      ingest: make('ingest', 'validate, dedupe and append change/incident events', {}),
+      ingest: make('ingest', 'validate, dedupe and append change/incident events; map AWS Health events', { [ENV.intakeConfig]: intakeConfig }),
       assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing }, Duration.minutes(5)),
       notify: make('notify', 'send customer notices and support briefings', {
         ...pacing,
@@ -127,9 +166,10 @@ export class ImpactPipelineStack extends Stack {
         [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
         [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
         [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
+        [ENV.chatChannels]: this.toJsonString(chat.channels.map((c) => ({ team: c.team, dialect: c.dialect, topicArn: c.topic.topicArn }))),
       }, Duration.minutes(2)),
       remind: make('remind', 'reminders, overrun and incident cadence updates', scheduling),
-      api: make('api', 'support API: subjects, customer lookup, what-if', {}),
+      api: make('api', 'support API: subjects, customer lookup, what-if; intake from the tools', { [ENV.intakeConfig]: intakeConfig, [ENV.intakeSecrets]: intakeSecrets.arns }),
     };
     // Least privilege: each function is given the tables it uses, read-only unless it writes; only notify reads contacts.
     const { events, graph, impacts, contacts } = this.storage.bindings;
@@ -148,6 +188,16 @@ export class ImpactPipelineStack extends Stack {
     this.messaging.jobsDlq.grantSendMessages(notify);
     this.messaging.customerNotices.grantPublish(notify);
     this.messaging.supportBriefings.grantPublish(notify);
+    for (const c of chat.channels) c.topic.grantPublish(notify);
+    // Only the api function reads the intake secrets; it writes no table but its rejections (leading key rejected#...).
+    intakeSecrets.grantRead(api);
+    api.addToRolePolicy(new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.impacts.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
+    }));
+    key.grantEncrypt(api);
     for (const fn of [assess, remind]) {
       fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['scheduler:CreateSchedule'], resources: [`arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${scheduleGroup.name}/*`] }));
       schedulerRole.grantPassRole(fn.grantPrincipal);
@@ -180,6 +230,8 @@ export class ImpactPipelineStack extends Stack {
     const supportConsole = new SupportConsole(this, 'Console');
     this.supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, consoleUrl: supportConsole.url });
     supportConsole.deploy({ apiUrl: this.supportApi.api.apiEndpoint, userPool: this.supportApi.userPool, client: this.supportApi.client });
+    // Briefings link each subject in the console (chat and e-mail).
+    notify.addEnvironment(ENV.consoleUrl, supportConsole.url);
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,
@@ -189,5 +241,6 @@ export class ImpactPipelineStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });
     new CfnOutput(this, 'CustomerNoticesTopic', { value: this.messaging.customerNotices.topicArn });
+    new CfnOutput(this, 'IntakeUrl', { value: `${this.supportApi.api.apiEndpoint}/intake/`, description: 'append the tool: servicenow, jira, pagerduty or alertmanager' });
   }
 }
