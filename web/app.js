@@ -23,14 +23,18 @@ const API = window.IMPACT_API ?? './api';
 
 // In AWS the console signs in through the Cognito hosted UI (implicit flow): the ID token comes back
 // in the URL fragment and is kept for this tab only.
+// A subject link (`#change#CHG-1`, as chat briefings give it) survives the round trip as OAuth's `state`.
 const signIn = window.IMPACT_SIGN_IN;
 if (signIn) {
-  const token = new URLSearchParams(location.hash.slice(1)).get('id_token');
+  const answer = new URLSearchParams(location.hash.slice(1));
+  const token = answer.get('id_token');
   if (token) {
     sessionStorage.setItem('impact-token', token);
-    history.replaceState(null, '', location.pathname);
+    const wanted = answer.get('state') ?? '';
+    history.replaceState(null, '', location.pathname + (wanted.startsWith('#') ? wanted : ''));
   } else if (!sessionStorage.getItem('impact-token')) {
-    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}`);
+    const state = location.hash ? `&state=${encodeURIComponent(location.hash)}` : '';
+    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}${state}`);
   }
 }
 const DAY = 86_400_000;
@@ -160,6 +164,16 @@ const drawPath = (path) => {
   return box;
 };
 
+/**
+ * Who made a history entry, and in which tool: `Tenex Engineer in pagerduty` (names and ids only: an
+ * actor's e-mail is not shown).
+ * @param {SubjectView['history'][number]} h
+ */
+const whoDid = (h) => {
+  const who = h.actor?.name ?? h.actor?.id ?? h.actor?.type ?? 'unknown';
+  return `${who} in ${h.actor?.source ?? h.source}`;
+};
+
 /** @param {string} type @param {string} id */
 const openSubject = async (type, id) => {
   const s = await api.subject(type, id);
@@ -168,6 +182,8 @@ const openSubject = async (type, id) => {
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
     el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${Object.entries(s.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.summary.unreachable} unreachable`),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
+    el('h3', {}, 'History'),
+    el('ol', { class: 'list', id: 'history' }, ...s.history.map((h) => el('li', {}, `${when(Date.parse(h.occurredAt))} ${h.detailType}, ${whoDid(h)}`))),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
     el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
     el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
@@ -313,6 +329,36 @@ $('#whatif').addEventListener('submit', async (e) => {
   }
 });
 
+/**
+ * The subject a URL fragment names: `#change#CHG-1` or `#incident#INC-7` (the anchors of the lists and the
+ * links in briefings); anything else names none.
+ * @param {string} hash
+ * @returns {{ type: 'change' | 'incident', id: string } | undefined}
+ */
+const subjectInFragment = (hash) => {
+  const match = /^#(change|incident)#(.+)$/.exec(hash);
+  if (!match) return undefined;
+  try {
+    return { type: /** @type {'change' | 'incident'} */ (match[1]), id: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Opens the subject the URL names, if it names one (on load, and when a link changes the fragment). */
+const openFromFragment = () => {
+  const named = subjectInFragment(location.hash);
+  if (!named) return;
+  openSubject(named.type, named.id)
+    .then(() => $('#subject-section').scrollIntoView())
+    .catch((err) => {
+      $('#subject').replaceChildren(el('p', { class: 'error' }, `${named.type} ${named.id}: ${messageOf(err)}`));
+      $('#subject-section').hidden = false;
+    });
+};
+window.addEventListener('hashchange', openFromFragment);
+
 refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+openFromFragment();
 // Support watches this page: keep it current while it is visible.
 setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);

@@ -79,6 +79,18 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.screenshot({ path: `${SCREENSHOTS}caller.png` });
   });
 
+  it('a link to a subject (#change#CHG-B1, as chat briefings give it) opens that subject on load; an unknown one says so', async () => {
+    const p2 = await browser.newPage();
+    await p2.goto(`${runtime.apiUrl}/#change#CHG-B1`);
+    await expect.poll(() => p2.textContent('#subject')).toContain('Change CHG-B1: Payments maintenance');
+    await expect.poll(() => p2.isVisible('#subject-section')).toBe(true);
+    // Its history says what happened and who did it, in which tool (the console schedules as the local admin).
+    expect(await p2.textContent('#history')).toMatch(/Change Scheduled, .+ in impact\.console/);
+    await p2.goto(`${runtime.apiUrl}/#incident#INC-NOPE`);
+    await expect.poll(() => p2.textContent('#subject')).toContain('incident INC-NOPE: ');
+    await p2.close();
+  });
+
   it('a bad what-if shows every problem by field', async () => {
     await page.fill('input[name=changeId]', 'CHG-B2');
     await page.fill('input[name=start]', local(Date.now() + 5 * 3_600_000));
@@ -91,8 +103,8 @@ describe('support console in Chromium, on the local runtime', () => {
     const signIn = 'https://signin.example.test/oauth2/authorize?response_type=token&scope=openid&client_id=console';
     const context = await browser.newContext();
     const p2 = await context.newPage();
-    await p2.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
-    await p2.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
+    await context.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
+    await context.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
     await p2.goto(runtime.apiUrl);
     await p2.waitForURL(/signin\.example\.test/);
     const redirect = new URL(p2.url());
@@ -104,6 +116,15 @@ describe('support console in Chromium, on the local runtime', () => {
     await expect.poll(() => authorizations.length).toBeGreaterThan(0);
     expect(authorizations.every((a) => a === 'Bearer header.payload.signature')).toBe(true);
     expect(new URL(p2.url()).hash).toBe('');
+
+    // A subject link before sign-in: the fragment goes to the hosted UI as `state` and comes back with the token.
+    const fresh = await context.newPage();
+    await fresh.goto(`${runtime.apiUrl}/#change#CHG-B1`);
+    await fresh.waitForURL(/signin\.example\.test/);
+    expect(new URL(fresh.url()).searchParams.get('state')).toBe('#change#CHG-B1');
+    await fresh.goto(`${runtime.apiUrl}/#id_token=header.payload.signature&state=${encodeURIComponent('#change#CHG-B1')}`);
+    await expect.poll(() => fresh.textContent('#subject')).toContain('Change CHG-B1');
+    expect(new URL(fresh.url()).hash).toBe('#change#CHG-B1');
     await context.close();
   });
 });
