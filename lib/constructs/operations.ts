@@ -25,7 +25,7 @@ export const COLD_START = 'ColdStart';
  */
 export const DASHBOARD_METRICS = {
   Events: { ingest: ['EventsAppended', 'DuplicateEvents', 'EventsRejected', COLD_START] },
-  'Notices planned': { assess: ['NoticesPlanned', 'NoticesFoldedIntoChange', 'NoticesHeld', 'ReplayedEvents'], remind: ['ScheduledNoticesPlanned'] },
+  'Notices planned': { assess: ['NoticesPlanned', 'NoticesHeld', 'NoticesFoldedIntoChange', 'ReplayedEvents'], remind: ['ScheduledNoticesPlanned'] },
   'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
   'Intake from the tools': { api: ['IntakeEvents', 'IntakeIgnored', 'EventsRejected'] },
 } as const satisfies Record<string, Partial<Record<HandlerName, readonly string[]>>>;
