@@ -91,13 +91,27 @@ export const checkConfig = (config: PipelineConfig): IntakeConfig => {
   return intake.config;
 };
 
-/** Reads `impact:<name>` context values over the defaults. */
+/**
+ * Reads `impact:<name>` context values over the defaults. `cdk -c key=value` hands every value over as
+ * text, so a value whose default is not text (a list, an object, a number, a flag) is read as JSON.
+ */
 export const configFromContext = (get: (key: string) => unknown): PipelineConfig => {
   const config = { ...DEFAULT_CONFIG } as Record<string, unknown>;
-  for (const key of Object.keys(DEFAULT_CONFIG)) {
+  const problems: string[] = [];
+  for (const [key, fallback] of Object.entries(DEFAULT_CONFIG)) {
     const value = get(`impact:${key}`);
-    if (value !== undefined) config[key] = value;
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || typeof fallback === 'string') {
+      config[key] = value;
+      continue;
+    }
+    try {
+      config[key] = JSON.parse(value);
+    } catch {
+      problems.push(`impact:${key} is not JSON (got ${JSON.stringify(value.slice(0, 80))}); give it as in cdk.json, e.g. -c 'impact:${key}=${JSON.stringify(fallback)}'`);
+    }
   }
+  if (problems.length > 0) throw new StackConfigError(problems);
   return config as unknown as PipelineConfig;
 };
 

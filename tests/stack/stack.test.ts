@@ -5,7 +5,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/routes.ts';
 import { TABLES, TABLE_KEYS } from '../../lib/tables.ts';
-import { DEFAULT_CONFIG, ImpactPipelineStack, StackConfigError } from '../../lib/stack.ts';
+import { DEFAULT_CONFIG, ImpactPipelineStack, StackConfigError, configFromContext } from '../../lib/stack.ts';
 import { toCdkPattern } from '../../lib/constructs/event-routing.ts';
 import { API_THROTTLE } from '../../lib/constructs/support-api.ts';
 import { HANDLERS, serviceName } from '../../lib/constructs/pipeline-function.ts';
@@ -354,6 +354,24 @@ describe('intake from the tools', () => {
     expect(JSON.stringify(forward.Properties.Targets[0].Arn)).toContain('EventsBus');
     const [, ingest] = rules.find(([, r]) => r.Properties.Description === ROUTES.ingest.description)!;
     expect(ingest.Properties.EventPattern['detail-type']).toContain('AWS Health Event');
+  });
+
+  it('cdk -c key=value hands values over as text: lists, objects, numbers and flags are read as JSON, bad JSON names the key', () => {
+    const context: Record<string, string> = {
+      'impact:teamSubscriptions': '[{"team":"ops","email":"ops@example.com"}]',
+      'impact:intake': '{"pagerduty":{"severity":"sev3"}}',
+      'impact:incidentCadenceMinutes': '30',
+      'impact:deletionProtection': 'false',
+      'impact:busName': 'impact-test',
+    };
+    expect(configFromContext((key) => context[key])).toMatchObject({
+      teamSubscriptions: [{ team: 'ops', email: 'ops@example.com' }],
+      intake: { pagerduty: { severity: 'sev3' } },
+      incidentCadenceMinutes: 30,
+      deletionProtection: false,
+      busName: 'impact-test',
+    });
+    expect(() => configFromContext((key) => (key === 'impact:intake' ? '{pagerduty:' : undefined))).toThrow(/impact:intake is not JSON/);
   });
 
   it('a bad intake configuration or team subscription fails synth, naming every problem', () => {
