@@ -82,12 +82,12 @@ describe('support console in Chromium, on the local runtime', () => {
   it('a link to a subject (#change#CHG-B1, as chat briefings give it) opens that subject on load; an unknown one says so', async () => {
     const p2 = await browser.newPage();
     await p2.goto(`${runtime.apiUrl}/#change#CHG-B1`);
-    await expect.poll(() => p2.textContent('#subject')).toContain('Change CHG-B1: Payments maintenance');
-    await expect.poll(() => p2.isVisible('#subject-section')).toBe(true);
+    await expect.poll(() => p2.textContent('#subject'), { timeout: 15_000 }).toContain('Change CHG-B1: Payments maintenance');
+    await expect.poll(() => p2.isVisible('#subject-section'), { timeout: 15_000 }).toBe(true);
     // Its history says what happened and who did it, in which tool (the console schedules as the local admin).
     expect(await p2.textContent('#history')).toMatch(/Change Scheduled, .+ in impact\.console/);
     await p2.goto(`${runtime.apiUrl}/#incident#INC-NOPE`);
-    await expect.poll(() => p2.textContent('#subject')).toContain('incident INC-NOPE: ');
+    await expect.poll(() => p2.textContent('#subject'), { timeout: 15_000 }).toContain('incident INC-NOPE: ');
     await p2.close();
   });
 
@@ -123,7 +123,7 @@ describe('support console in Chromium, on the local runtime', () => {
     await fresh.waitForURL(/signin\.example\.test/);
     expect(new URL(fresh.url()).searchParams.get('state')).toBe('#change#CHG-B1');
     await fresh.goto(`${runtime.apiUrl}/#id_token=header.payload.signature&state=${encodeURIComponent('#change#CHG-B1')}`);
-    await expect.poll(() => fresh.textContent('#subject')).toContain('Change CHG-B1');
+    await expect.poll(() => fresh.textContent('#subject'), { timeout: 15_000 }).toContain('Change CHG-B1');
     expect(new URL(fresh.url()).hash).toBe('#change#CHG-B1');
     await context.close();
   });
