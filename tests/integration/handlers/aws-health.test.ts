@@ -29,7 +29,7 @@ const issue = (over: Record<string, unknown> = {}, region = 'eu-west-1') => {
 
 const setup = async () => {
   const p = await pipeline(() => NOW);
-  const graph = await airlineSample(150);
+  const graph = await airlineSample(60);
   await p.deps.graph.import(graph);
   return { ...p, graph };
 };
