@@ -15,7 +15,6 @@
 /** @typedef {import('../functions/handlers/api/approvals.ts').ApprovalAcceptedView} ApprovalAcceptedView */
 /** @typedef {import('../functions/handlers/api/me.ts').MeView} MeView */
 /** @typedef {import('../functions/handlers/api/subjects.ts').HeldView} HeldView */
-/** @typedef {import('../functions/handlers/api/subjects.ts').HistoryEntry} HistoryEntry */
 /** @typedef {HeldView['previews'][number]} Preview */
 /** @typedef {import('../functions/handlers/api/events.ts').EventAcceptedView} EventAcceptedView */
 /** @typedef {import('../functions/handlers/api/http.ts').ErrorView} ErrorView */
@@ -30,14 +29,18 @@ const API = window.IMPACT_API ?? './api';
 
 // In AWS the console signs in through the Cognito hosted UI (implicit flow): the ID token comes back
 // in the URL fragment and is kept for this tab only.
+// A subject link (`#change#CHG-1`, as chat briefings give it) survives the round trip as OAuth's `state`.
 const signIn = window.IMPACT_SIGN_IN;
 if (signIn) {
-  const token = new URLSearchParams(location.hash.slice(1)).get('id_token');
+  const answer = new URLSearchParams(location.hash.slice(1));
+  const token = answer.get('id_token');
   if (token) {
     sessionStorage.setItem('impact-token', token);
-    history.replaceState(null, '', location.pathname);
+    const wanted = answer.get('state') ?? '';
+    history.replaceState(null, '', location.pathname + (wanted.startsWith('#') ? wanted : ''));
   } else if (!sessionStorage.getItem('impact-token')) {
-    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}`);
+    const state = location.hash ? `&state=${encodeURIComponent(location.hash)}` : '';
+    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}${state}`);
   }
 }
 const DAY = 86_400_000;
@@ -137,16 +140,6 @@ let me;
 /** @param {Record<string, number | undefined>} counts */
 const countsText = (counts) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
 
-/**
- * Who did something, as the history shows it: their name, e-mail or id, and where they did it.
- * @param {HistoryEntry} h
- */
-const actorText = (h) => {
-  const a = h.actor;
-  const who = a ? (a.name ?? a.email ?? a.id ?? a.type) : 'unknown';
-  return `${who} (${a?.source ?? h.source})`;
-};
-
 /** @param {ListedSubject[]} subjects */
 const drawTimeline = (subjects) => {
   const start = new Date(); start.setHours(0, 0, 0, 0);
@@ -184,7 +177,7 @@ const drawDrafts = (drafts) => {
   $('#drafts').replaceChildren(
     ...(drafts.length
       ? drafts.map((d) =>
-          el('li', {}, el('a', { href: `#${d.subjectKey}`, 'data-open': d.subjectKey }, `${d.id} ${d.title ?? ''}`), ` ${countsText(d.byKind)} to ${d.customers} customers (${d.unreachable} unreachable), held since ${when(d.since)}${d.draftedBy ? ` by ${d.draftedBy.name ?? d.draftedBy.email ?? d.draftedBy.id ?? d.draftedBy.type}` : ''}`),
+          el('li', {}, el('a', { href: `#${d.subjectKey}`, 'data-open': d.subjectKey }, `${d.id} ${d.title ?? ''}`), ` ${countsText(d.byKind)} to ${d.customers} customers (${d.unreachable} unreachable), held since ${when(d.since)}${d.draftedBy ? ` by ${d.draftedBy.name ?? d.draftedBy.id ?? d.draftedBy.type}` : ''}`),
         )
       : [el('li', { class: 'muted' }, 'No drafts.')]),
   );
@@ -283,11 +276,20 @@ const drawPath = (path) => {
   return box;
 };
 
+/**
+ * Who made a history entry, and in which tool: `Tenex Engineer in pagerduty` (names and ids only: an
+ * actor's e-mail is not shown).
+ * @param {SubjectView['history'][number]} h
+ */
+const whoDid = (h) => {
+  const who = h.actor?.name ?? h.actor?.id ?? h.actor?.type ?? 'unknown';
+  return `${who} in ${h.actor?.source ?? h.source}`;
+};
+
 /** @param {string} type @param {string} id */
 const openSubject = async (type, id) => {
   const s = await api.subject(type, id);
   const rows = s.touchpoints.map((t) => el('tr', {}, el('td', {}, t.id), el('td', { class: t.effect }, t.effect), el('td', {}, drawPath(t.path))));
-  const history = s.history.map((h) => el('tr', {}, el('td', {}, when(Date.parse(h.occurredAt))), el('td', {}, h.detailType), el('td', {}, actorText(h)), el('td', {}, h.notify === undefined ? '' : `notify: ${h.notify}`)));
   $('#subject').replaceChildren(
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
     el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${countsText(s.summary.byEffect)}), ${s.summary.unreachable} unreachable`),
@@ -296,7 +298,7 @@ const openSubject = async (type, id) => {
     ...(s.held ? [heldBlock(type, id, s.held)] : []),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
     el('h3', {}, 'History'),
-    el('table', { id: 'history' }, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Event'), el('th', {}, 'Who'), el('th', {}, ''))), el('tbody', {}, ...history)),
+    el('ol', { class: 'list', id: 'history' }, ...s.history.map((h) => el('li', {}, `${when(Date.parse(h.occurredAt))} ${h.detailType}, ${whoDid(h)}${h.notify === undefined ? '' : `, notify: ${h.notify}`}`))),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
     el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
     el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
@@ -449,6 +451,36 @@ $('#whatif').addEventListener('submit', async (e) => {
   }
 });
 
+/**
+ * The subject a URL fragment names: `#change#CHG-1` or `#incident#INC-7` (the anchors of the lists and the
+ * links in briefings); anything else names none.
+ * @param {string} hash
+ * @returns {{ type: 'change' | 'incident', id: string } | undefined}
+ */
+const subjectInFragment = (hash) => {
+  const match = /^#(change|incident)#(.+)$/.exec(hash);
+  if (!match) return undefined;
+  try {
+    return { type: /** @type {'change' | 'incident'} */ (match[1]), id: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Opens the subject the URL names, if it names one (on load, and when a link changes the fragment). */
+const openFromFragment = () => {
+  const named = subjectInFragment(location.hash);
+  if (!named) return;
+  openSubject(named.type, named.id)
+    .then(() => $('#subject-section').scrollIntoView())
+    .catch((err) => {
+      $('#subject').replaceChildren(el('p', { class: 'error' }, `${named.type} ${named.id}: ${messageOf(err)}`));
+      $('#subject-section').hidden = false;
+    });
+};
+window.addEventListener('hashchange', openFromFragment);
+
 drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+openFromFragment();
 // Support watches this page: keep it current while it is visible.
 setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);

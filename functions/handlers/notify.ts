@@ -16,7 +16,8 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
 import { addressOn } from '../domain/impact/customers.ts';
-import { MERGE_WINDOW_MS, briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { MERGE_WINDOW_MS, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { briefingMessages } from '../domain/chat/briefing.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 import './shared/templates.ts';
@@ -86,8 +87,9 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {
   const job = jobSchema.parse(JSON.parse(record.body));
   if (job.type === 'briefing') {
-    const { body, attributes } = briefingMessage(job.briefing, job.text);
-    await deps.supportBriefings.publishOne(body, attributes);
+    const { briefing, chat } = briefingMessages(job.briefing, job.text, { consoleUrl: deps.settings.consoleUrl, channels: deps.supportChat });
+    await deps.supportBriefings.publishOne(briefing.body, briefing.attributes);
+    for (const c of chat) await c.channel.topic.publishOne(c.body, c.attributes);
     metrics.addMetric('BriefingsSent', MetricUnit.Count, 1);
     return;
   }

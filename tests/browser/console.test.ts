@@ -89,6 +89,18 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.screenshot({ path: `${SCREENSHOTS}caller.png` });
   });
 
+  it('a link to a subject (#change#CHG-B1, as chat briefings give it) opens that subject on load; an unknown one says so', async () => {
+    const p2 = await browser.newPage();
+    await p2.goto(`${runtime.apiUrl}/#change#CHG-B1`);
+    await expect.poll(() => p2.textContent('#subject'), { timeout: 15_000 }).toContain('Change CHG-B1: Payments maintenance');
+    await expect.poll(() => p2.isVisible('#subject-section'), { timeout: 15_000 }).toBe(true);
+    // Its history says what happened and who did it, in which tool (the console schedules as the local admin).
+    expect(await p2.textContent('#history')).toMatch(/Change Scheduled, local in console/);
+    await p2.goto(`${runtime.apiUrl}/#incident#INC-NOPE`);
+    await expect.poll(() => p2.textContent('#subject'), { timeout: 15_000 }).toContain('incident INC-NOPE: ');
+    await p2.close();
+  });
+
   it('a bad what-if shows every problem by field', async () => {
     await page.fill('input[name=changeId]', 'CHG-B2');
     await page.fill('input[name=start]', local(Date.now() + 5 * 3_600_000));
@@ -132,8 +144,7 @@ describe('support console in Chromium, on the local runtime', () => {
     expect(await page.textContent('#held-preview-text')).toContain('SMS part');
     const history = await page.textContent('#history');
     expect(history).toContain('Change Scheduled');
-    expect(history).toContain('local (console)');
-    expect(history).toContain('notify: draft');
+    expect(history).toContain('Change Scheduled, local in console, notify: draft');
     await page.screenshot({ path: `${SCREENSHOTS}draft.png` });
 
     // Approved: the notices go out to exactly those it hits, and the subject shows them sent.
@@ -141,7 +152,7 @@ describe('support console in Chromium, on the local runtime', () => {
     // The console follows the approval through the pipeline (at most a minute) and then shows the subject as it is.
     await expect.poll(() => page.textContent('#notices-sent'), { timeout: 90_000 }).toBe('Notices sent: change-notice 3');
     expect(await page.locator('#held').count()).toBe(0);
-    expect(await page.textContent('#history')).toContain('Notices Approved');
+    expect(await page.textContent('#history')).toContain('Notices Approved, local in console');
     expect(noticesAbout('change#CHG-D1')).toEqual(['C-1:change-notice', 'C-2:change-notice', 'C-3:change-notice']);
     // The outbox panel and the drafts list follow on the console's next refresh (every 3 s).
     await expect.poll(() => page.textContent('#notices'), { timeout: 20_000 }).toContain('change-notice to C-3 by sms (change#CHG-D1)');
@@ -177,8 +188,8 @@ describe('support console in Chromium, on the local runtime', () => {
     const signIn = 'https://signin.example.test/oauth2/authorize?response_type=token&scope=openid&client_id=console';
     const context = await browser.newContext();
     const p2 = await context.newPage();
-    await p2.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
-    await p2.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
+    await context.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
+    await context.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
     await p2.goto(runtime.apiUrl);
     await p2.waitForURL(/signin\.example\.test/);
     const redirect = new URL(p2.url());
@@ -190,6 +201,15 @@ describe('support console in Chromium, on the local runtime', () => {
     await expect.poll(() => authorizations.length).toBeGreaterThan(0);
     expect(authorizations.every((a) => a === 'Bearer header.payload.signature')).toBe(true);
     expect(new URL(p2.url()).hash).toBe('');
+
+    // A subject link before sign-in: the fragment goes to the hosted UI as `state` and comes back with the token.
+    const fresh = await context.newPage();
+    await fresh.goto(`${runtime.apiUrl}/#change#CHG-B1`);
+    await fresh.waitForURL(/signin\.example\.test/);
+    expect(new URL(fresh.url()).searchParams.get('state')).toBe('#change#CHG-B1');
+    await fresh.goto(`${runtime.apiUrl}/#id_token=header.payload.signature&state=${encodeURIComponent('#change#CHG-B1')}`);
+    await expect.poll(() => fresh.textContent('#subject'), { timeout: 15_000 }).toContain('Change CHG-B1');
+    expect(new URL(fresh.url()).hash).toBe('#change#CHG-B1');
     await context.close();
   });
 });

@@ -16,6 +16,8 @@ import { localDynamoDbEndpoint } from '../../bin/commands/local-endpoint.ts';
 import { ROOT } from '../support/cli.ts';
 import { optionOf, readmeCommands, shellWords, type ReadmeCommand } from '../support/readme.ts';
 import { expectedFirstNotices, type ExpectedNotices } from '../support/what-if.ts';
+import { intakeEventsOf, pipelineEventsOfEntry } from '../support/intake.ts';
+import type { IntakeSource } from '../../functions/domain/intake/index.ts';
 
 const README_SECTIONS_SKIPPED = new Set(['deploy']);
 const API = 'http://127.0.0.1:3000';
@@ -379,8 +381,10 @@ const PROMISES: ReadmePromise[] = [
       const ran = await runChecked(c, 60_000);
       const answer = JSON.parse(ran.stdout);
       expect(answer.FailedEntryCount).toBe(0);
-      const entries = JSON.parse(optionOf(words, '--entries')!) as { DetailType: string; Detail: string }[];
-      const events = entries.map((e) => ({ 'detail-type': e.DetailType, detail: JSON.parse(e.Detail) }));
+      // Entries inline, or `file://<path>` as the AWS CLI reads them; AWS Health events as ingest maps them.
+      const given = optionOf(words, '--entries')!;
+      const entries = JSON.parse(given.startsWith('file://') ? readFileSync(file(given.slice('file://'.length)), 'utf8') : given) as { Source: string; DetailType: string; Detail: string }[];
+      const events = (await Promise.all(entries.map((e) => pipelineEventsOfEntry(e, at, AIRLINE, file('impact.local.json'))))).flat();
       const expected = await expectedFirstNotices(AIRLINE, events, at);
       await expectNotified(expected);
       // The console's view of the subject: its customers, and the notices sent by kind.
@@ -390,6 +394,24 @@ const PROMISES: ReadmePromise[] = [
         return v.noticesByKind?.[`${type}-notice`] >= expected.due.length && v;
       }, 60_000);
       expect(view.summary.customers).toBe(expected.affected);
+    },
+  },
+  {
+    // "Intake from your tools": a tool's webhook posted to the local intake answers 202 with the events its
+    // pure mapper gives (computed here, offline), and those reach the customers as any event does.
+    matches: (w) => w[0] === 'curl' && w.some((x) => x.startsWith(`${API}/api/intake/`)),
+    timeoutMs: 180_000,
+    check: async (c, words) => {
+      const at = Date.now();
+      const url = words.find((x) => x.startsWith(`${API}/api/intake/`))!;
+      const source = url.slice(`${API}/api/intake/`.length) as IntakeSource;
+      const payload = JSON.parse(readFileSync(file(optionOf(words, '--data')!.replace(/^@/, '')), 'utf8'));
+      const ran = await runChecked(c, 30_000);
+      const answer = JSON.parse(ran.stdout);
+      const events = await intakeEventsOf(source, payload, AIRLINE, file('impact.local.json'));
+      expect(answer).toMatchObject({ accepted: true, source, unknownNames: [] });
+      expect(answer.events.map((e: { eventId: string }) => e.eventId)).toEqual(events.map((e) => e.detail.eventId));
+      await expectNotified(await expectedFirstNotices(AIRLINE, events, at));
     },
   },
   {

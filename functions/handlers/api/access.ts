@@ -66,6 +66,12 @@ export const callerOf = (event: APIGatewayProxyEventV2, options: { localAdmin?: 
   return options.localAdmin ? { roles: ['admin'], local: true, id: LOCAL_CALLER_ID } : undefined;
 };
 
+/**
+ * The caller of a route that needs one. Every route but intake (signed by the tool) has been authorized
+ * by the router, so a missing caller here is a route table mistake, answered as a refusal.
+ */
+export const signedIn = (caller: Caller | undefined, where: string): Caller => authorize(caller, [...ROLES], where);
+
 /** Whether the caller has one of the roles a permission needs. */
 export const may = (caller: Pick<Caller, 'roles'>, permission: Permission): boolean => caller.roles.some((r) => (PERMISSIONS[permission] as readonly Role[]).includes(r));
 

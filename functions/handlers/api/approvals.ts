@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import type { HeldNotices } from '../../domain/notices/index.ts';
 import type { Actor, SubjectState } from '../../domain/model.ts';
-import { actorOf } from './access.ts';
+import { actorOf, signedIn } from './access.ts';
 import { endpoint } from './endpoint.ts';
-import { eventProblems, submitChecked } from './events.ts';
+import { eventProblems, fromConsole, submitOrExplain } from './events.ts';
 import { ApiError, badRequest } from './http.ts';
 import { projectionOf, subjectParams } from './subjects.ts';
 
@@ -83,11 +83,11 @@ export const approve = endpoint({ params: subjectParams, body: 'optional-json', 
   if (!held) throw new ApiError('conflict', `${params.type} ${params.id} has no notices waiting for approval (${state.status}, nothing held); GET /drafts lists the subjects that have`);
   const event = {
     'detail-type': 'Notices Approved',
-    detail: { [params.type === 'change' ? 'changeId' : 'incidentId']: params.id, ...(note !== undefined ? { note } : {}), actor: actorOf(caller) },
+    detail: { [params.type === 'change' ? 'changeId' : 'incidentId']: params.id, ...(note !== undefined ? { note } : {}), actor: actorOf(signedIn(caller, 'POST /subjects/{type}/{id}/approve')) },
   };
   // The note is checked as the event catalog checks it (its length); problems name the body's field.
   const problems = eventProblems(event, deps.now()).map((p) => ({ ...p, field: p.field.replace(/^detail\./, '') }));
   if (problems.length > 0) throw badRequest(problems);
-  await submitChecked(deps, event);
+  await submitOrExplain(deps, [fromConsole(event)]);
   return { accepted: true, subjectKey, held };
 });

@@ -6,7 +6,7 @@
  */
 import { isEventsNotAcceptedError, type PipelineEvents } from '../../adapters/eventbridge.ts';
 import { EventValidationError, parseEvent } from '../../domain/events/index.ts';
-import { actorOf, type Caller } from './access.ts';
+import { actorOf, signedIn, type Caller } from './access.ts';
 import { endpoint, type ApiDependencies, type SubmittedEvent } from './endpoint.ts';
 import { ApiError, badRequest, type Problem } from './http.ts';
 
@@ -40,10 +40,13 @@ export const eventProblems = (event: unknown, now: number): Problem[] => {
   }
 };
 
-/** Puts one checked event on the bus; the bus's refusals become 503 (send again) or 502 (tell the platform team). */
-export const submitChecked = async (deps: Pick<ApiDependencies, 'submit'>, event: Omit<SubmittedEvent, 'source'>): Promise<void> => {
+/**
+ * Puts events on the bus in one request; when EventBridge does not take them, the caller learns whether
+ * to send again (503, Retry-After) or to tell the platform team (502). Nothing is stored either way.
+ */
+export const submitOrExplain = async (deps: Pick<ApiDependencies, 'submit'>, events: readonly SubmittedEvent[]): Promise<void> => {
   try {
-    await deps.submit({ 'detail-type': event['detail-type'], source: CONSOLE_SOURCE, detail: event.detail });
+    await deps.submit(events);
   } catch (error) {
     if (!isEventsNotAcceptedError(error)) throw error;
     if (error.code === 'unavailable') {
@@ -53,13 +56,17 @@ export const submitChecked = async (deps: Pick<ApiDependencies, 'submit'>, event
   }
 };
 
+/** A checked event from the console or a script, as the console's source puts it on the bus. */
+export const fromConsole = (event: { 'detail-type': string; detail: unknown }): SubmittedEvent => ({ 'detail-type': event['detail-type'], source: CONSOLE_SOURCE, detail: event.detail });
+
 export const putEvent = endpoint({ body: 'json', status: 202 }, async ({ body, caller }, deps): Promise<EventAcceptedView> => {
-  const event = withActor(body, caller);
+  const event = withActor(body, signedIn(caller, 'POST /events'));
   const problems = eventProblems(event, deps.now());
   if (problems.length > 0) throw badRequest(problems);
-  await submitChecked(deps, event as Omit<SubmittedEvent, 'source'>);
+  await submitOrExplain(deps, [fromConsole(event as { 'detail-type': string; detail: unknown })]);
   return { accepted: true };
 });
 
 /** The Lambda's way onto the bus: the pipeline's EventBridge adapter, with its per-entry checks and retries. */
-export const submitTo = (bus: PipelineEvents) => (event: SubmittedEvent) => bus.put([{ source: event.source, detailType: event['detail-type'], detail: event.detail }]);
+export const submitTo = (bus: PipelineEvents) => (events: readonly SubmittedEvent[]) =>
+  bus.put(events.map((event) => ({ source: event.source, detailType: event['detail-type'], detail: event.detail })));

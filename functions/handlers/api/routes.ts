@@ -1,8 +1,8 @@
 /**
  * The support API's routes, one table: method, path (API Gateway's `{param}` syntax), who may call it
  * and the handler. It drives the api function's dispatch (router.ts), the HTTP API's routes in the CDK
- * stack (lib/constructs/support-api.ts: one route per entry, each behind the JWT authorizer), and so
- * the local runtime, which hands every /api request to the same function.
+ * stack (lib/constructs/support-api.ts: one route per entry, behind the JWT authorizer unless the tools
+ * sign it), and so the local runtime, which hands every /api request to the same function.
  */
 import { PERMISSIONS, type Role } from './access.ts';
 import { approve, drafts } from './approvals.ts';
@@ -10,6 +10,7 @@ import { caller } from './customers.ts';
 import type { Endpoint } from './endpoint.ts';
 import { putEvent } from './events.ts';
 import { me } from './me.ts';
+import { intake } from './intake.ts';
 import { metrics } from './metrics.ts';
 import { affectedCustomers, allSubjects, changes, incidents, subject } from './subjects.ts';
 import { allTouchpoints, touchpoint } from './touchpoints.ts';
@@ -20,8 +21,13 @@ export type Method = 'GET' | 'POST';
 export interface ApiRoute {
   readonly method: Method;
   readonly path: `/${string}`;
-  /** Roles of which a caller needs one. */
+  /** Roles of which a caller needs one (a Cognito group; checked unless `auth` says otherwise). */
   readonly roles: readonly Role[];
+  /**
+   * `intake-signature`: no Cognito token and no role (the tools cannot sign in); the route checks the
+   * source's signature itself, and the HTTP API has no authorizer on it.
+   */
+  readonly auth?: 'intake-signature';
   /** What it answers (README's API table says the same). */
   readonly summary: string;
   readonly handler: Endpoint;
@@ -46,7 +52,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/assess', roles: READ, summary: 'the what-if plus conflicts with other changes on shared touchpoints and a preview of the first notice per kind, locale and channel of the affected customers', handler: assess },
   { method: 'GET', path: '/me', roles: READ, summary: 'who you are signed in as, your roles and what they let you do', handler: me },
   { method: 'POST', path: '/events', roles: SCHEDULE, summary: 'put a change or incident event on the bus, with you as its actor (checked first: 400 names every problem; 202 once the bus took it)', handler: putEvent },
+  { method: 'POST', path: '/intake/{source}', roles: [], auth: 'intake-signature', summary: 'a ServiceNow, Jira, PagerDuty or Alertmanager webhook, mapped to events (401 unsigned, 400 refused, 202 with the events or why it was ignored)', handler: intake },
 ];
+
+/** Who may call a route, in words (README's API table). */
+export const whoMayCall = (route: ApiRoute): string => (route.auth === 'intake-signature' ? 'the tool, by its signature' : route.roles.join(', '));
 
 /** `METHOD /path`, as API Gateway writes a route key. */
 export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>): string => `${route.method} ${route.path}`;

@@ -13,12 +13,13 @@ import { previewHeld } from '../shared/plan-subject.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, orderedRange, param } from './http.ts';
 
-export type { HistoryEntry };
-
 export interface SubjectListView {
   /** By start time, then subject key. */
   subjects: SubjectSummary[];
 }
+
+/** One event of a subject's history, with its source and actor (who did it, in which tool). */
+export type { HistoryEntry } from '../../domain/events/stored.ts';
 
 /**
  * A subject whose notices wait for approval (a draft, or held by the approval policy): the counts of

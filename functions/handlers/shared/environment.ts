@@ -35,6 +35,14 @@ export const ENV = {
   mergeWindowMinutes: 'MERGE_WINDOW_MINUTES',
   /** Where the notice templates are (set for the functions that render; a bundle ships the folder next to its code). */
   templatesDir: TEMPLATES_DIR_ENV,
+  /** JSON intake configuration per source (severity, effect, per-node overrides; functions/domain/intake/config.ts). */
+  intakeConfig: 'INTAKE_CONFIG',
+  /** JSON map from intake source to the ARN of its Secrets Manager secret (api only). */
+  intakeSecrets: 'INTAKE_SECRETS',
+  /** The support console's URL, for links in chat briefings. */
+  consoleUrl: 'CONSOLE_URL',
+  /** JSON list of the support teams' chat channels: `[{"team","dialect":"slack"|"teams","topicArn"}]` (AWS Chatbot topics). */
+  chatChannels: 'CHAT_CHANNELS',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

@@ -122,7 +122,7 @@ describe('support API: the routes first-line support and change managers use', (
     const forged = { ...detail, actor: { type: 'person', id: 'the-boss', email: 'boss@example.com' } };
     const res = await call('POST', '/events', { body: { 'detail-type': 'Change Scheduled', detail: forged }, groups: ['change-manager'], claims: { sub: 'a1b2-c3', email: 'jane.doe@example.com' } });
     expect(res).toMatchObject({ status: 202, body: { accepted: true } });
-    expect(p.aws.events.slice(before)).toEqual([{ detailType: 'Change Scheduled', detail: { ...detail, actor: { type: 'person', id: 'a1b2-c3', email: 'jane.doe@example.com', source: 'console' } } }]);
+    expect(p.aws.events.slice(before)).toEqual([{ source: 'impact.console', detailType: 'Change Scheduled', detail: { ...detail, actor: { type: 'person', id: 'a1b2-c3', email: 'jane.doe@example.com', source: 'console' } } }]);
   });
 });
 
