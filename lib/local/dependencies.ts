@@ -18,6 +18,7 @@ import { LocalPipelineEvents, type BusEvent, type LocalBus, type Targets } from 
 import type { ApiHandler } from './console-server.ts';
 import { LocalDeadLetterQueue, type DeadLetterFile } from './dead-letters.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
+import { LocalCredentials, type LocalIntake } from './intake.ts';
 import type { LocalJobQueue } from './job-queue.ts';
 import { LocalTopic, type LocalSubscription } from './outbox.ts';
 import type { LocalReminders } from './reminders.ts';
@@ -58,13 +59,18 @@ const context = { functionName: 'local', awsRequestId: 'local', getRemainingTime
 const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<string, unknown>;
 
 /** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queue, the API. */
-export const localHandlers = (deps: Dependencies, bus: LocalBus) => {
+export const localHandlers = (deps: Dependencies, bus: LocalBus, intake: LocalIntake) => {
   const ingest = buildIngestHandler(deps);
   const remind = buildRemindHandler(deps);
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
   const plan = buildPlanHandler(deps);
-  const api = buildApiHandler({ ...deps, localAdmin: true, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
+  const api = buildApiHandler({
+    ...deps,
+    localAdmin: true,
+    submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))),
+    intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config },
+  });
   const targets: Targets = { ingest: (e) => ingest(asTargetEvent(e), context), remind: (e) => remind(asTargetEvent(e), context) };
   return {
     targets,

@@ -11,5 +11,6 @@ export * from './schedule.ts';
 export * from './jobs.ts';
 export * from './approval.ts';
 export * from './merging.ts';
+export * from './preview.ts';
 export * from './shard-jobs.ts';
 export * from './shard-plan.ts';
