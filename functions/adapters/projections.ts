@@ -313,7 +313,9 @@ export class Projections {
     const page: StoredImpact[] = [];
     for (;;) {
       if (page.length === limit) {
-        const more = partitions.some((p) => p.buffer.length > 0 || !p.done);
+        // A partition that gave a full read may hold nothing more: look once, so the last page has no cursor.
+        if (!partitions.some((p) => p.buffer.length > 0)) await Promise.all(partitions.filter((p) => !p.done).map(fill));
+        const more = partitions.some((p) => p.buffer.length > 0);
         return { customers: page, ...(more ? { after: page[page.length - 1].customerId } : {}), read };
       }
       // Refill, all at once, every partition whose buffer ran dry while it has more: it may hold the next id.

@@ -71,7 +71,8 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
     unknownNodes: propagation.unknownNodes,
     graphVersion: layout.version,
     updatedAt: now,
-    ...(previous?.byEffectSegment ? { byEffectSegment: previous.byEffectSegment } : {}),
+    // The console pages customers by these counts (kept by the fan-in); a new subject's pages fill in when its first run completes.
+    byEffectSegment: previous?.byEffectSegment ?? {},
     assessing: eventVersion,
   });
   const run = await deps.projections.startRun({

@@ -19,7 +19,7 @@ describe('lib/tables.ts in DynamoDB Local', () => {
       }
     }
     const { Table } = await raw.send(new DescribeTableCommand({ TableName: tables.impacts }));
-    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['bySubject']);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['bySubject', 'byEffectSegment']);
     raw.destroy();
   });
 });

@@ -1,8 +1,7 @@
-/** Customer-impact metrics over a time range, folded from the event store, the projections and the ledger. */
+/** Customer-impact metrics over a time range, folded from the event store, the projections and the notice counters. */
 import { z } from 'zod';
 import { impactMetrics, type ImpactMetrics } from '../../domain/metrics.ts';
 import { foldSubject } from '../../domain/subject.ts';
-import { firstNoticeAt } from '../../domain/support.ts';
 import { endpoint } from './endpoint.ts';
 import { orderedRange, param } from './http.ts';
 
@@ -18,8 +17,9 @@ export const metrics = endpoint(
     const histories = await deps.events.readAll();
     const facts = await Promise.all(
       [...histories].map(async ([key, history]) => {
-        const [projection, sent] = await Promise.all([deps.projections.getSubject(key), deps.ledger ? deps.ledger.sentAbout(key) : Promise.resolve([])]);
-        const first = firstNoticeAt(sent.map((e) => ({ status: e.status ?? 'sent', sentAt: e.sentAt })));
+        // The first notice from the subject's counters (a few small items), not its ledger (one item per notice).
+        const [projection, counts] = await Promise.all([deps.projections.getSubject(key), deps.projections.noticeCounts(key)]);
+        const first = counts.firstSentAt;
         return {
           state: foldSubject(history.map((h) => h.event)),
           customers: projection?.summary.customers ?? 0,

@@ -115,13 +115,12 @@ const heldView = async (deps: ApiDependencies, held: HeldNotices): Promise<HeldV
 
 export const subject = endpoint({ params: subjectParams }, async ({ params }, deps): Promise<SubjectView> => {
   const projection = await projectionOf(deps, params.type, params.id);
-  const [history, sent, held] = await Promise.all([deps.events.readSubject(projection.subjectKey), deps.ledger.sentAbout(projection.subjectKey), deps.projections.getHeld(projection.subjectKey)]);
-  const noticesByKind: Record<string, number> = {};
-  for (const e of sent) noticesByKind[e.kind] = (noticesByKind[e.kind] ?? 0) + 1;
+  // Notices by kind from the subject's counters (kept as notices are marked sent), never its ledger.
+  const [history, counts, held] = await Promise.all([deps.events.readSubject(projection.subjectKey), deps.projections.noticeCounts(projection.subjectKey), deps.projections.getHeld(projection.subjectKey)]);
   return {
     ...projection,
     history: history.map(historyEntry),
-    noticesByKind,
+    noticesByKind: counts.byKind,
     ...(held ? { held: await heldView(deps, held) } : {}),
   };
 });
@@ -157,8 +156,22 @@ export const affectedCustomers = endpoint(
     }),
   },
   async ({ params, query }, deps): Promise<AffectedCustomersPage> => {
-    const { subjectKey } = await projectionOf(deps, params.type, params.id);
+    const projection = await projectionOf(deps, params.type, params.id);
+    const { subjectKey } = projection;
     const limit = query.limit ?? PAGE_SIZE;
+    if (projection.byEffectSegment) {
+      // Only the (effect, segment) partitions the filters keep, merged by customer id a page at a time.
+      const pairs = Object.entries(projection.byEffectSegment)
+        .map(([key, count]) => ({ key: key.split('|'), count }))
+        .filter(({ key: [effect, segment], count }) => count > 0 && (!query.effect || effect === query.effect) && (!query.segment || segment === query.segment));
+      const page = await deps.projections.impactPage(subjectKey, pairs.map(({ key: [effect, segment] }) => ({ effect, segment })), limit, query.cursor);
+      return {
+        customers: page.customers.map((c) => ({ ...c, subjectKey })),
+        total: pairs.reduce((n, p) => n + p.count, 0),
+        ...(page.after !== undefined ? { cursor: cursorAfter(page.after) } : {}),
+      };
+    }
+    // Projected before the assessment kept its counts (e.g. by `impact replay`): read them all, as before.
     const customers = (await deps.projections.customersOfSubject(subjectKey))
       .filter((c) => (!query.effect || c.effect === query.effect) && (!query.segment || c.segment === query.segment))
       .sort((a, b) => (a.customerId < b.customerId ? -1 : 1));

@@ -1,0 +1,111 @@
+/**
+ * No console call reads more items than it returns, plus a constant (issue 12, section 3): every item
+ * DynamoDB hands the API is counted by a middleware on the client, per call, and compared with what the
+ * call returned. The subject affects many more customers than any constant allowed, so a route that
+ * reads a subject's customers or its ledger fails here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { VIEW_SHARDS } from '../../../functions/adapters/dynamodb/layout.ts';
+import { buildApiHandler } from '../../../functions/handlers/api.ts';
+import { airlineSample } from '../../support/airline.ts';
+import { context, pipeline } from '../../support/pipeline.ts';
+import { caller } from './requests.ts';
+
+const NOW = Date.parse('2026-11-28T14:00:00Z');
+/** Items a call may read beyond what it returns: a subject's counters, its held plan, a page's look-ahead. */
+const CONSTANT = 40;
+
+let p: Awaited<ReturnType<typeof pipeline>>;
+let call: ReturnType<typeof caller>;
+let read = 0;
+
+/** Calls the API (at `call`'s clock unless given) and says how many items DynamoDB handed over while it answered. */
+const counted = async (path: string, via = () => call) => {
+  read = 0;
+  const res = await via()('GET', path);
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+  return { body: res.body, read };
+};
+
+beforeAll(async () => {
+  p = await pipeline(() => NOW);
+  await p.deps.graph.import(await airlineSample(400));
+  const ev = {
+    version: '0',
+    id: 'e1',
+    'detail-type': 'Incident Opened',
+    source: 'acme',
+    account: '1',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail: { incidentId: 'INC-READS', title: 'Payments down', severity: 'sev1', start: '2026-11-28T13:50:00Z', impacts: [{ node: 'payments-db' }] },
+  };
+  await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
+  await p.drain();
+  // Counted from here: every page of Items, every Item, every BatchGet response.
+  p.client.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const o = (out.output ?? {}) as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]> };
+      read += (o.Items?.length ?? 0) + (o.Item ? 1 : 0) + Object.values(o.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+      return out;
+    },
+    { step: 'initialize', name: 'countItemsRead' },
+  );
+  call = caller(buildApiHandler({ ...p.deps, submit: async () => {} }));
+});
+afterAll(() => p.aws.restore());
+
+describe('each console call reads at most what it returns plus a constant', () => {
+  it('the incident affects far more customers than the constant, and they were told', async () => {
+    const { body } = await counted('/subjects/incident/INC-READS');
+    expect(body.summary.customers).toBeGreaterThan(5 * CONSTANT);
+    expect(body.noticesByKind['incident-notice']).toBeGreaterThan(5 * CONSTANT);
+  });
+
+  it('GET /subjects/{type}/{id}: the subject, its history and its notice counters, not its ledger', async () => {
+    const { body, read } = await counted('/subjects/incident/INC-READS');
+    expect(read).toBeLessThanOrEqual(1 + body.history.length + CONSTANT);
+  });
+
+  it('GET /subjects/{type}/{id}/customers: a page, filtered or not, reads the page and a bounded look-ahead per partition merged', async () => {
+    const { byEffectSegment, summary } = (await counted('/subjects/incident/INC-READS')).body as { byEffectSegment: Record<string, number>; summary: { customers: number } };
+    for (const [query, effect] of [['limit=10', ''], ['limit=25&effect=outage', 'outage'], ['limit=5&effect=degraded', 'degraded']]) {
+      // The (effect, segment) pairs with customers, each spread over VIEW_SHARDS partitions: fixed by the estate, not the subject's size.
+      const partitions = Object.keys(byEffectSegment).filter((k) => !effect || k.startsWith(`${effect}|`)).length * VIEW_SHARDS;
+      const allowed = (page: number) => page + 2 * partitions + CONSTANT;
+      expect(allowed(10), 'the subject is much larger than a page and its allowance').toBeLessThan(summary.customers / 2);
+      const first = await counted(`/subjects/incident/INC-READS/customers?${query}`);
+      expect(first.read, query).toBeLessThanOrEqual(allowed(first.body.customers.length));
+      if (!first.body.cursor) continue;
+      const next = await counted(`/subjects/incident/INC-READS/customers?${query}&cursor=${first.body.cursor}`);
+      expect(next.read, `${query}, next page`).toBeLessThanOrEqual(allowed(next.body.customers.length));
+      expect(next.body.customers[0].customerId > first.body.customers.at(-1).customerId).toBe(true);
+    }
+  });
+
+  it('GET /metrics: the subjects\' events and counters, not their ledgers', async () => {
+    // An hour after the incident opened (metrics count what has happened by "now").
+    const later = caller(buildApiHandler({ ...p.deps, now: () => NOW + 3_600_000, submit: async () => {} }));
+    const { body, read } = await counted('/metrics?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z', () => later);
+    expect(body.subjects).toBe(1);
+    expect(body.detectionToFirstNoticeMinutes.count).toBe(1);
+    expect(read).toBeLessThanOrEqual(body.subjects + CONSTANT);
+  });
+
+  it('GET /changes and /incidents: one item per subject listed', async () => {
+    for (const path of ['/incidents', '/changes']) {
+      const { body, read } = await counted(path);
+      expect(read, path).toBeLessThanOrEqual(body.subjects.length + CONSTANT);
+    }
+  });
+
+  it('GET /customers/{id}: the customer\'s impacts with what they were told', async () => {
+    const { customers } = (await counted('/subjects/incident/INC-READS/customers?limit=1')).body;
+    const { body, read } = await counted(`/customers/${customers[0].customerId}`);
+    expect(body.impacts).toHaveLength(1);
+    expect(read).toBeLessThanOrEqual(body.impacts.length + body.impacts[0].told.length + CONSTANT);
+  });
+});
