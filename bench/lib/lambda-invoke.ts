@@ -1,8 +1,11 @@
 /**
  * One Lambda invocation in this process (started by bench/lib/lambda.ts under the function's memory
  * cap): `assess` appends a sev1 incident on infra-0 and hands its stream record to the assess
- * handler; `notify` hands the first SQS batch (5 jobs, as the stack maps them) that assess queued to
- * the notify handler. Prints one JSON line: time, peak RSS, what was queued or published.
+ * handler, which queues one planning job per customer shard; `plan <shard>` hands that shard's job to
+ * the plan handler (one FIFO message, as the stack maps them), which queues the shard's notice jobs;
+ * `notify` hands the first SQS batch (5 jobs, as the stack maps them) that plan queued to the notify
+ * handler. Files next to `jobsFile` carry the queued bodies from one invocation to the next. Prints one
+ * JSON line: time, peak RSS, what was queued or published.
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +24,9 @@ import { versionKey } from '../../functions/adapters/event-store.ts';
 import { EventStore } from '../../functions/adapters/event-store.ts';
 import { parseEvent } from '../../functions/domain/events/index.ts';
 
-const [role, jobsFile] = process.argv.slice(2);
+const [role, jobsFile, shardArg] = process.argv.slice(2);
+const planFile = `${jobsFile}.plan`;
+const PLAN_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/plan.fifo';
 const tables = tableNames('');
 const region = 'eu-west-1';
 Object.assign(process.env, {
@@ -32,6 +37,7 @@ Object.assign(process.env, {
   [ENV.eventBusName]: 'impact',
   [ENV.eventBusArn]: `arn:aws:events:${region}:123456789012:event-bus/impact`,
   [ENV.noticeQueueUrl]: `https://sqs.${region}.amazonaws.com/123456789012/jobs`,
+  [ENV.planQueueUrl]: PLAN_QUEUE,
   [ENV.noticeDlqUrl]: `https://sqs.${region}.amazonaws.com/123456789012/jobs-dlq`,
   [ENV.customerNoticesTopicArn]: `arn:aws:sns:${region}:123456789012:customer-notices`,
   [ENV.supportBriefingsTopicArn]: `arn:aws:sns:${region}:123456789012:support-briefings`,
@@ -39,8 +45,9 @@ Object.assign(process.env, {
   [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/scheduler',
 });
 
-// What SQS would hold: the first notice jobs are kept for notify, the rest only counted.
+// What SQS would hold: every planning job (for plan), the first notice jobs (for notify), the rest only counted.
 const queued: string[] = [];
+const planJobs: string[] = [];
 let messages = 0;
 const jobBytes = { total: 0, max: 0, jobs: 0 };
 mockClient(SQSClient)
@@ -48,6 +55,10 @@ mockClient(SQSClient)
   .callsFake((input) => {
     for (const e of input.Entries ?? []) {
       messages++;
+      if (input.QueueUrl === PLAN_QUEUE) {
+        planJobs.push(e.MessageBody ?? '');
+        continue;
+      }
       if (e.MessageBody?.includes('"briefing"')) continue;
       const bytes = Buffer.byteLength(e.MessageBody ?? '');
       [jobBytes.total, jobBytes.max, jobBytes.jobs] = [jobBytes.total + bytes, Math.max(jobBytes.max, bytes), jobBytes.jobs + 1];
@@ -84,9 +95,20 @@ if (role === 'assess') {
   const { handler } = await import('../../functions/handlers/assess.ts');
   const t = performance.now();
   const out = await handler({ Records: [record] } as DynamoDBStreamEvent, context);
+  note = `${planJobs.length} planning jobs queued, ${out.batchItemFailures.length} failed records, handler ${((performance.now() - t) / 1000).toFixed(1)} s`;
+  writeFileSync(planFile, JSON.stringify(planJobs));
+} else if (role === 'plan') {
+  // The shard's job as the FIFO queue hands it over: its group is the subject's shard.
+  const body = (JSON.parse(readFileSync(planFile, 'utf8')) as string[])[Number(shardArg)];
+  const job = JSON.parse(body) as { subjectKey: string; shard: number };
+  const attributes = { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()), MessageGroupId: `${job.subjectKey}#${job.shard}`, MessageDeduplicationId: randomUUID() };
+  const event = { Records: [{ messageId: randomUUID(), receiptHandle: 'r0', body, attributes, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${region}:123456789012:plan.fifo`, awsRegion: region }] } as SQSEvent;
+  const { handler } = await import('../../functions/handlers/plan.ts');
+  const t = performance.now();
+  const out = (await handler(event, context)) as { batchItemFailures: unknown[] };
   const jobSize = jobBytes.jobs ? `notice jobs ${Math.round(jobBytes.total / jobBytes.jobs)} B avg, ${jobBytes.max} B max` : 'no notice job';
-  note = `${messages} SQS messages queued (${jobSize}), ${out.batchItemFailures.length} failed records, handler ${((performance.now() - t) / 1000).toFixed(1)} s`;
-  writeFileSync(jobsFile, JSON.stringify(queued));
+  note = `shard ${job.shard}: ${messages} SQS messages queued (${jobSize}), ${out.batchItemFailures.length} failed, handler ${((performance.now() - t) / 1000).toFixed(1)} s`;
+  if (queued.length > 0) writeFileSync(jobsFile, JSON.stringify(queued));
 } else {
   const bodies = JSON.parse(readFileSync(jobsFile, 'utf8')) as string[];
   const event = { Records: bodies.map((body, i) => ({ messageId: randomUUID(), receiptHandle: `r${i}`, body, attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${region}:123456789012:jobs`, awsRegion: region })) } as SQSEvent;

@@ -88,7 +88,8 @@ export interface Exactness {
 }
 
 /** Compares a kind's tally with the customers who should have exactly one notice of it. */
-export const exactness = (tally: KindTally, expected: ReadonlyMap<string, string>): Exactness => {
+/** `allowed`: customers who may get the notice without being owed it (not counted as strays). */
+export const exactness = (tally: KindTally, expected: ReadonlyMap<string, string>, allowed: ReadonlySet<string> = new Set()): Exactness => {
   let misses = 0;
   let wrongChannel = 0;
   for (const [id, channel] of expected) {
@@ -99,7 +100,7 @@ export const exactness = (tally: KindTally, expected: ReadonlyMap<string, string
   let strays = 0;
   for (const [id, n] of tally.perCustomer) {
     if (n > 1) doubles++;
-    if (!expected.has(id)) strays++;
+    if (!expected.has(id) && !allowed.has(id)) strays++;
   }
   return { expected: expected.size, received: tally.total, misses, doubles, strays, wrongChannel };
 };

@@ -19,7 +19,10 @@ import { describeError } from './log.ts';
 import { atomically, countRows, type LocalStore } from './store.ts';
 
 export interface JobQueueOptions {
+  /** How long a received message stays hidden while its consumer works on it (the stack's queue: 15 min). */
   visibilityMs?: number;
+  /** How soon a message the consumer reported failed is handed out again (default 2 s). */
+  retryMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
   /**
@@ -46,6 +49,7 @@ export class LocalJobQueue extends JobQueue {
   private readonly db: LocalStore;
   private readonly letters: DeadLetterFile;
   private readonly visibilityMs: number;
+  private readonly retryMs: number;
   private readonly maxReceiveCount: number;
   private readonly now: () => number;
   private readonly fifo: boolean;
@@ -59,6 +63,7 @@ export class LocalJobQueue extends JobQueue {
     this.db = db;
     this.letters = letters;
     this.visibilityMs = options.visibilityMs ?? 2_000;
+    this.retryMs = options.retryMs ?? 2_000;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.now = options.now ?? Date.now;
     this.fifo = !!options.fifo;
@@ -73,12 +78,15 @@ export class LocalJobQueue extends JobQueue {
         ? db.prepare(`SELECT id, message_id, body, receive_count, sent_at, group_id FROM ${table} WHERE id IN (SELECT min(id) FROM ${table} GROUP BY group_id) AND visible_at <= ? ORDER BY id LIMIT ?`)
         : db.prepare(`SELECT id, message_id, body, receive_count, sent_at FROM ${table} WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?`),
       receive: db.prepare(`UPDATE ${table} SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?`),
+      retry: db.prepare(`UPDATE ${table} SET visible_at = ? WHERE id = ?`),
       remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
       queued: db.prepare(`SELECT 1 FROM ${this.fifo ? table : 'jobs'} WHERE ${this.fifo ? 'dedupe_id' : 'message_id'} = ? LIMIT 1`),
     };
-    // Planning jobs are hidden for long (a shard takes seconds to minutes); nothing is in flight when a
-    // runtime starts, so what an earlier process had received is handed out again at once.
+    // Received messages are hidden for long (a job must never be handed to a second worker while the
+    // first still works on it: both would send); nothing is in flight when a runtime starts, so what an
+    // earlier process had received is handed out again at once. Delayed notice jobs keep their delay.
     if (this.fifo) db.prepare(`UPDATE ${table} SET visible_at = ? WHERE visible_at > ?`).run(this.now(), this.now());
+    else db.prepare(`UPDATE ${table} SET visible_at = ? WHERE receive_count > 0 AND visible_at > ?`).run(this.now(), this.now());
   }
 
   /** Messages in the queue, visible or not (ApproximateNumberOfMessages + NotVisible); O(1). */
@@ -155,6 +163,11 @@ export class LocalJobQueue extends JobQueue {
     }
     const done = records.filter((r) => !failed.has(r.messageId));
     this.delete(done.map((r) => r.receiptHandle));
+    // Failed ones come back soon rather than after the (long) visibility timeout.
+    const retryAt = this.now() + this.retryMs;
+    atomically(this.db, () => {
+      for (const r of records) if (failed.has(r.messageId)) this.statements.retry.run(retryAt, Number(r.receiptHandle));
+    });
     for (const r of records.filter((r) => failed.has(r.messageId) && Number(r.attributes.ApproximateReceiveCount) >= this.maxReceiveCount)) {
       this.deadLetter({ id: Number(r.receiptHandle), message_id: r.messageId, body: r.body, receive_count: Number(r.attributes.ApproximateReceiveCount), sent_at: Number(r.attributes.SentTimestamp) }, `failed ${r.attributes.ApproximateReceiveCount} times: ${reason}`);
     }

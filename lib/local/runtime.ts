@@ -95,7 +95,8 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
 
     const dynamodb = await startDynamoDbWithTables(options.inMemory ? undefined : file('dynamodb'));
     teardown.add(() => dynamodb.stop());
-    const queue = new LocalJobQueue(store, letters);
+    // As the stack's notice-job queue: a job is hidden from other workers far longer than it takes.
+    const queue = new LocalJobQueue(store, letters, { visibilityMs: 15 * 60_000 });
     const planQueue = new LocalJobQueue(store, letters, { fifo: true, visibilityMs: 15 * 60_000 });
     const reminders = new LocalReminders(store);
     const intake = options.intake ?? { config: {}, secrets: {} };
