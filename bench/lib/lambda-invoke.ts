@@ -116,5 +116,8 @@ if (role === 'assess') {
   const out = (await handler(event, context)) as { batchItemFailures: unknown[] };
   note = `${bodies.length} jobs, ${published} notices published, ${out.batchItemFailures.length} failed`;
 }
-process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, note })}\n`);
+// The kernel's high-water mark of this process's memory (VmHWM). Not getrusage's maxRSS: Linux carries
+// that across execve, so it starts at the RSS of the bench process this one was forked from.
+const vmHwmKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+process.stdout.write(`${JSON.stringify({ seconds: (performance.now() - started) / 1000, maxRssMb: vmHwmKb / 1024, note })}\n`);
 process.exit(0);
