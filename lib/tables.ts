@@ -58,7 +58,6 @@ export const TABLES = {
    * Index byEffectSegment (impacts only): gsi2pk = `<key>#<effect>#<segment>#<view shard>`, gsi2sk =
    * `<customer>`: the console's customer pages, filtered and in id order, read by key.
    * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts: pk = `metrics`, sk = `<key>`.
-   * Changes by window: pk = `changes`, sk = `<end>#<key>`.
    * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
    * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
    */

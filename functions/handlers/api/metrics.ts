@@ -1,7 +1,10 @@
-/** Customer-impact metrics over a time range, folded from the event store, the projections and the notice counters. */
+/**
+ * Customer-impact metrics over a time range, folded from the metrics facts the assessments keep (one
+ * small item per subject: state, customers, touchpoints) and each subject's notice counters (its first
+ * notice): never the event store or a ledger, whose size grows with the events and the notices.
+ */
 import { z } from 'zod';
 import { impactMetrics, type ImpactMetrics } from '../../domain/metrics.ts';
-import { foldSubject } from '../../domain/subject.ts';
 import { endpoint } from './endpoint.ts';
 import { orderedRange, param } from './http.ts';
 
@@ -14,18 +17,10 @@ export const metrics = endpoint(
   async ({ query }, deps): Promise<ImpactMetrics> => {
     const now = deps.now();
     const range = orderedRange({ from: query.from ?? now - DEFAULT_DAYS * 86_400_000, to: query.to ?? now });
-    const histories = await deps.events.readAll();
     const facts = await Promise.all(
-      [...histories].map(async ([key, history]) => {
-        // The first notice from the subject's counters (a few small items), not its ledger (one item per notice).
-        const [projection, counts] = await Promise.all([deps.projections.getSubject(key), deps.projections.noticeCounts(key)]);
-        const first = counts.firstSentAt;
-        return {
-          state: foldSubject(history.map((h) => h.event)),
-          customers: projection?.summary.customers ?? 0,
-          touchpoints: (projection?.touchpoints ?? []).map((t) => t.id),
-          ...(first !== undefined ? { firstNoticeAt: first } : {}),
-        };
+      (await deps.projections.metricsFacts()).map(async ({ subjectKey, ...fact }) => {
+        const { firstSentAt } = await deps.projections.noticeCounts(subjectKey);
+        return { ...fact, ...(firstSentAt !== undefined ? { firstNoticeAt: firstSentAt } : {}) };
       }),
     );
     return impactMetrics(facts, range, now);
