@@ -149,7 +149,7 @@ export class GraphStore {
     const concurrency = options.concurrency ?? 16;
     await Promise.all([
       batchWrite(this.client, this.graphTable, graphWrites, { concurrency, onProgress }),
-      batchWrite(this.client, this.contactsTable, contactWrites, { concurrency: Math.max(2, concurrency / 4), onProgress }),
+      batchWrite(this.client, this.contactsTable, contactWrites, { concurrency: Math.max(2, concurrency / 4), onProgress, key: ['customerId'] }),
     ]);
     const changed = total > 0;
     const next = changed ? version + 1 : version;
