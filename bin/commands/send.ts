@@ -1,13 +1,14 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Command } from 'commander';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
+import { CLI_SOURCE } from '../../functions/domain/events/index.ts';
 import { CliInputError } from './cli-errors.ts';
 import { readJsonFile } from './inputs.ts';
 
 const entryOf = (raw: unknown, bus: string) => {
   const e = raw as { 'detail-type'?: string; source?: string; detail?: unknown };
   if (!e || typeof e !== 'object' || !e['detail-type'] || !e.detail) throw new CliInputError(['each event needs "detail-type" and "detail"']);
-  return { EventBusName: bus, Source: e.source ?? 'impact.cli', DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) };
+  return { EventBusName: bus, Source: e.source ?? CLI_SOURCE, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail) };
 };
 
 export const register = (program: Command): void => {

@@ -4,6 +4,7 @@
  * same events gives the same state.
  */
 import type { ImpactEvent } from './events/parse.ts';
+import { mayActOn, subjectOwner } from './events/ownership.ts';
 import type { NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
 
 export const subjectKey = (event: Pick<ImpactEvent, 'subjectType' | 'subjectId'>): string =>
@@ -144,10 +145,15 @@ export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState =>
 
 const noteOf = (detail: { note?: string }) => (detail.note !== undefined ? { note: detail.note } : {});
 
-/** Sorts and de-duplicates a subject's events into the order they are folded in. */
+/**
+ * Sorts and de-duplicates a subject's events into the order they are folded in, leaving out those of a
+ * source that does not own the subject (events/ownership.ts: held before the opening event arrived).
+ */
 export const canonicalHistory = (events: readonly ImpactEvent[]): ImpactEvent[] => {
   const seen = new Set<string>();
-  return [...events].sort(compareEvents).filter((e) => (seen.has(e.eventId) ? false : (seen.add(e.eventId), true)));
+  const sorted = [...events].sort(compareEvents).filter((e) => (seen.has(e.eventId) ? false : (seen.add(e.eventId), true)));
+  const owner = subjectOwner(sorted);
+  return sorted.filter((e) => mayActOn(owner, e.source));
 };
 
 /** Folds all events of ONE subject; throws when events of several subjects are mixed. */

@@ -1,6 +1,7 @@
 /**
- * ingest (EventBridge rule target): validate, dedupe, append to the event store. A bad event is
- * recorded with its reasons, emitted as `Event Rejected` and counted; it never blocks the next one.
+ * ingest (EventBridge rule target): validate, dedupe, append to the event store. A bad event, and an
+ * event on a subject another source opened (domain/events/ownership.ts), is recorded with its reasons,
+ * emitted as `Event Rejected` and counted; it never blocks the next one.
  * CloudWatch alarm state changes open and resolve incidents on the nodes that list the alarm.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -15,10 +16,13 @@ import {
   claimedEventId,
   formatIssue,
   isAlarmEvent,
+  ownershipProblem,
   parseAlarmEvent,
   parseEvent,
+  type EventIssue,
   type ImpactEvent,
 } from '../domain/events/index.ts';
+import { isSubjectOwnedError, type AppendResult } from '../adapters/event-store.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
@@ -27,6 +31,16 @@ export interface IngestResult {
   duplicates: number;
   rejected: number;
 }
+
+/** A refused event: recorded with its reasons, emitted as `Event Rejected` and counted; the next one goes on. */
+const reject = async (deps: Dependencies, raw: unknown, r: { eventId?: string; detailType?: string; issues: EventIssue[]; receivedAt: number }) => {
+  const reasons = r.issues.map(formatIssue);
+  await deps.projections.recordRejection({ eventId: r.eventId, detailType: r.detailType, reasons, receivedAt: r.receivedAt, raw: JSON.stringify(raw) });
+  await deps.pipelineEvents.emit([{ detailType: 'Event Rejected', detail: { eventId: r.eventId, detailType: r.detailType, reasons, receivedAt: new Date(r.receivedAt).toISOString() } }]);
+  metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+  // The reasons quote the bad values, which may be anything a producer sent: the log names only the fields.
+  logger.warn('event rejected', { eventId: r.eventId, detailType: r.detailType, fields: r.issues.map((i) => i.field) });
+};
 
 export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestResult> => {
   const receivedAt = deps.now();
@@ -43,17 +57,19 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
     }
   } catch (error) {
     if (!(error instanceof EventValidationError)) throw error;
-    const eventId = claimedEventId(raw);
-    const reasons = error.issues.map(formatIssue);
-    await deps.projections.recordRejection({ eventId, detailType: error.detailType, reasons, receivedAt, raw: JSON.stringify(raw) });
-    await deps.pipelineEvents.emit([{ detailType: 'Event Rejected', detail: { eventId, detailType: error.detailType, reasons, receivedAt: new Date(receivedAt).toISOString() } }]);
-    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
-    // The reasons quote the bad values, which may be anything a producer sent: the log names only the fields.
-    logger.warn('event rejected', { eventId, detailType: error.detailType, fields: error.issues.map((i) => i.field) });
+    await reject(deps, raw, { eventId: claimedEventId(raw), detailType: error.detailType, issues: error.issues, receivedAt });
     return { ...result, rejected: 1 };
   }
   for (const event of events) {
-    const outcome = await deps.events.append(event, receivedAt);
+    let outcome: AppendResult;
+    try {
+      outcome = await deps.events.append(event, receivedAt);
+    } catch (error) {
+      if (!isSubjectOwnedError(error)) throw error;
+      await reject(deps, raw, { eventId: event.eventId, detailType: event.detailType, issues: [ownershipProblem(error.subjectKey, error.owner, error.source)], receivedAt });
+      result.rejected++;
+      continue;
+    }
     if (outcome.status === 'appended') result.appended++;
     else result.duplicates++;
     logger.info(outcome.status === 'appended' ? 'event appended' : 'duplicate event ignored', {

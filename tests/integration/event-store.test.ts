@@ -3,7 +3,7 @@ import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/cl
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
-import { EventStore, isEventAlreadyExistsError, versionKey, type EventAlreadyExistsError } from '../../functions/adapters/event-store.ts';
+import { EventStore, isEventAlreadyExistsError, isSubjectOwnedError, versionKey, type EventAlreadyExistsError } from '../../functions/adapters/event-store.ts';
 import { parseEvent } from '../../functions/domain/events/index.ts';
 import { foldSubject } from '../../functions/domain/subject.ts';
 import { injectThrottling } from '../support/faults.ts';
@@ -117,7 +117,8 @@ describe('events stored before schema versions still read as the current version
     const raw = new DynamoDBClient(localClientConfig());
     for (const Item of v1Items) await raw.send(new PutItemCommand({ TableName: tables.events, Item }));
     raw.destroy();
-    const completed = parseEvent(rawEvent('Change Completed', { changeId: 'CHG-2041', eventId: 'chg-2041-done', occurredAt: '2026-12-06T04:20:00Z' }));
+    // From the source that opened CHG-2041: another source's events on it would be left out of the fold.
+    const completed = parseEvent(rawEvent('Change Completed', { changeId: 'CHG-2041', eventId: 'chg-2041-done', occurredAt: '2026-12-06T04:20:00Z' }, { source: 'acme.changes' }));
     expect(await store.append(completed)).toEqual({ status: 'appended', version: 3 });
     const history = await store.readSubject('change#CHG-2041');
     expect(history.map((s) => [s.version, s.event.detailType, s.event.eventId])).toEqual([
@@ -129,5 +130,47 @@ describe('events stored before schema versions still read as the current version
     const all = await store.readAll();
     expect([...all.keys()]).toEqual(['change#CHG-2041', 'incident#ALARM-dcs-5xx']);
     expect(all.get('incident#ALARM-dcs-5xx')?.map((s) => s.event.replayName)).toEqual([undefined, 'rebuild-2026-12']);
+  });
+});
+
+describe('event store: a subject id belongs to the source that opened it', () => {
+  const from = (source: string, raw: ReturnType<typeof rawEvent>) => parseEvent({ ...raw, source });
+  const opening = (source: string, eventId: string) => from(source, changeScheduled({ changeId: 'CHG-O', eventId }));
+  const updateFrom = (source: string, eventId: string) => from(source, rawEvent('Change Updated', { changeId: 'CHG-O', title: `from ${source}`, eventId, occurredAt: iso(T0 + 60_000) }));
+
+  it('another source\'s events on the id are refused with the owner named; nothing is written', async () => {
+    const { store } = await freshStore();
+    expect(await store.append(opening('servicenow', 'sn-1'))).toEqual({ status: 'appended', version: 1 });
+    expect(await store.append(updateFrom('servicenow', 'sn-2'))).toEqual({ status: 'appended', version: 2 });
+    for (const foreign of [opening('jira', 'jira-1'), updateFrom('jira', 'jira-2')]) {
+      const error = await store.append(foreign).then(() => undefined, (e: unknown) => e);
+      expect(isSubjectOwnedError(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ name: 'SubjectOwnedError', subjectKey: 'change#CHG-O', owner: 'servicenow', source: 'jira' });
+    }
+    expect((await store.readSubject('change#CHG-O')).map((s) => s.event.eventId)).toEqual(['sn-1', 'sn-2']);
+  });
+
+  it('the console and the CLI act on any subject; the owner stays the opener', async () => {
+    const { store } = await freshStore();
+    await store.append(opening('servicenow', 'sn-1'));
+    expect((await store.append(updateFrom('impact.console', 'console-1'))).status).toBe('appended');
+    expect((await store.append(opening('impact.cli', 'cli-1'))).status).toBe('appended');
+    await expect(store.append(updateFrom('jira', 'jira-1'))).rejects.toMatchObject({ owner: 'servicenow' });
+  });
+
+  it('events before the opening event are held from any source; two tools opening the same id at once: one owns it', async () => {
+    const { store } = await freshStore();
+    expect((await store.append(updateFrom('jira', 'jira-early'))).status).toBe('appended');
+    const results = await Promise.allSettled(['servicenow', 'jira', 'pagerduty', 'acme'].map((source) => store.append(opening(source, `${source}-open`))));
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [['servicenow', 'jira', 'pagerduty', 'acme'][i]] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'SubjectOwnedError', owner: won[0] });
+  });
+
+  it('a duplicate of an accepted event is still a duplicate, not a refusal', async () => {
+    const { store } = await freshStore();
+    const event = opening('servicenow', 'sn-1');
+    await store.append(event);
+    expect(await store.append(event)).toEqual({ status: 'duplicate' });
   });
 });

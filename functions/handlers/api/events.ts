@@ -4,7 +4,7 @@
  * it is answered 202 only once EventBridge has taken it.
  */
 import { isEventsNotAcceptedError, type PipelineEvents } from '../../adapters/eventbridge.ts';
-import { EventValidationError, parseEvent } from '../../domain/events/index.ts';
+import { CONSOLE_SOURCE, EventValidationError, parseEvent } from '../../domain/events/index.ts';
 import { endpoint, type SubmittedEvent } from './endpoint.ts';
 import { ApiError, badRequest } from './http.ts';
 
@@ -12,8 +12,7 @@ export interface EventAcceptedView {
   accepted: true;
 }
 
-/** Where console events say they come from (rules match on detail-type, never on this source). */
-export const CONSOLE_SOURCE = 'impact.console';
+export { CONSOLE_SOURCE } from '../../domain/events/index.ts';
 
 /** How a client should wait before sending again after the bus was unavailable. */
 const RETRY_AFTER_SECONDS = '5';
