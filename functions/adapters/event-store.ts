@@ -1,7 +1,10 @@
 /**
  * The event store: one partition per subject, events keyed by a zero-padded version. An append writes
  * the event and its eventId dedupe item in one transaction, both conditional: the dedupe item makes a
- * redelivered event a no-op, the version slot gives optimistic concurrency between appenders. A lost
+ * redelivered event a no-op, the version slot gives optimistic concurrency between appenders. The same
+ * transaction names the subject's owner (the source of its first event) and refuses an event from
+ * another source (SubjectOwnedError; console and CLI excepted), so two tools racing on one id cannot
+ * both get in. A lost
  * race re-reads the head and tries the next version; an appender that loses every try gets an
  * EventAlreadyExistsError and nothing is written. Items carry a schema version (domain/events/stored.ts):
  * every read, and the stream consumer, validates and upcasts them.
@@ -10,7 +13,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ImpactEvent } from '../domain/events/parse.ts';
-import { actsOnAnySubject, opensSubject, ownershipProblem } from '../domain/events/ownership.ts';
+import { actsOnAnySubject, ownershipProblem } from '../domain/events/ownership.ts';
 import { readStoredEvent, storedEventAttributes, type StoredEvent } from '../domain/events/stored.ts';
 import { subjectKey } from '../domain/subject.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
@@ -74,24 +77,24 @@ export class SubjectOwnedError extends Error {
 export const isSubjectOwnedError = (error: unknown): error is SubjectOwnedError =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === SUBJECT_OWNED_ERROR_CODE;
 
-/** The item that says which source owns a subject, written with the subject's first opening event. */
+/** The item that says which source owns a subject (domain/events/ownership.ts), written with its first event. */
 export const ownerKey = (subjectKey: string) => ({ pk: subjectKey, sk: 'owner' });
 
 /**
- * The ownership part of an append: an opening event names its source as owner unless one is named
- * already; every event from a source that may not act on any subject is conditional on the owner
- * being its own source or not yet named. Console and CLI events carry no condition.
+ * The ownership part of an append, in the same transaction: the event's source becomes the owner
+ * unless one is named already, and unless the source acts on any subject the append is conditional on
+ * the owner being that source (or nobody yet). An update that changes nothing writes no stream record.
  */
-const ownershipItem = (table: string, event: ImpactEvent, key: string): TransactWriteItem | undefined => {
-  const owned = { TableName: table, Key: ownerKey(key), ExpressionAttributeNames: { '#source': 'source' } };
-  const condition = { ConditionExpression: 'attribute_not_exists(pk) OR #source = :source', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
-  const operator = actsOnAnySubject(event.source);
-  if (opensSubject(event.detailType)) {
-    const update = { ...owned, UpdateExpression: 'SET #source = if_not_exists(#source, :source), kind = :kind', ExpressionAttributeValues: { ':source': event.source, ':kind': 'owner' } };
-    return { Update: operator ? update : { ...update, ...condition } };
-  }
-  return operator ? undefined : { ConditionCheck: { ...owned, ExpressionAttributeValues: { ':source': event.source }, ...condition } };
-};
+const ownershipItem = (table: string, event: ImpactEvent, key: string): TransactWriteItem => ({
+  Update: {
+    TableName: table,
+    Key: ownerKey(key),
+    UpdateExpression: 'SET #source = if_not_exists(#source, :source), kind = :kind',
+    ExpressionAttributeNames: { '#source': 'source' },
+    ExpressionAttributeValues: { ':source': event.source, ':kind': 'owner' },
+    ...(actsOnAnySubject(event.source) ? {} : { ConditionExpression: 'attribute_not_exists(pk) OR #source = :source', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
+  },
+});
 
 export interface EventStoreOptions {
   /** Appenders racing on one subject try this often before giving up (each try re-reads the head). */
@@ -158,7 +161,7 @@ export class EventStore {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              ...(ownership ? [ownership] : []),
+              ownership,
             ],
           }),
         );

@@ -4,7 +4,6 @@
  * same events gives the same state.
  */
 import type { ImpactEvent } from './events/parse.ts';
-import { mayActOn, subjectOwner } from './events/ownership.ts';
 import type { NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
 
 export const subjectKey = (event: Pick<ImpactEvent, 'subjectType' | 'subjectId'>): string =>
@@ -145,15 +144,10 @@ export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState =>
 
 const noteOf = (detail: { note?: string }) => (detail.note !== undefined ? { note: detail.note } : {});
 
-/**
- * Sorts and de-duplicates a subject's events into the order they are folded in, leaving out those of a
- * source that does not own the subject (events/ownership.ts: held before the opening event arrived).
- */
+/** Sorts and de-duplicates a subject's events into the order they are folded in. */
 export const canonicalHistory = (events: readonly ImpactEvent[]): ImpactEvent[] => {
   const seen = new Set<string>();
-  const sorted = [...events].sort(compareEvents).filter((e) => (seen.has(e.eventId) ? false : (seen.add(e.eventId), true)));
-  const owner = subjectOwner(sorted);
-  return sorted.filter((e) => mayActOn(owner, e.source));
+  return [...events].sort(compareEvents).filter((e) => (seen.has(e.eventId) ? false : (seen.add(e.eventId), true)));
 };
 
 /** Folds all events of ONE subject; throws when events of several subjects are mixed. */

@@ -117,8 +117,7 @@ describe('events stored before schema versions still read as the current version
     const raw = new DynamoDBClient(localClientConfig());
     for (const Item of v1Items) await raw.send(new PutItemCommand({ TableName: tables.events, Item }));
     raw.destroy();
-    // From the source that opened CHG-2041: another source's events on it would be left out of the fold.
-    const completed = parseEvent(rawEvent('Change Completed', { changeId: 'CHG-2041', eventId: 'chg-2041-done', occurredAt: '2026-12-06T04:20:00Z' }, { source: 'acme.changes' }));
+    const completed = parseEvent(rawEvent('Change Completed', { changeId: 'CHG-2041', eventId: 'chg-2041-done', occurredAt: '2026-12-06T04:20:00Z' }));
     expect(await store.append(completed)).toEqual({ status: 'appended', version: 3 });
     const history = await store.readSubject('change#CHG-2041');
     expect(history.map((s) => [s.version, s.event.detailType, s.event.eventId])).toEqual([
@@ -133,38 +132,47 @@ describe('events stored before schema versions still read as the current version
   });
 });
 
-describe('event store: a subject id belongs to the source that opened it', () => {
+describe('event store: a subject id belongs to the source that first used it', () => {
   const from = (source: string, raw: ReturnType<typeof rawEvent>) => parseEvent({ ...raw, source });
   const opening = (source: string, eventId: string) => from(source, changeScheduled({ changeId: 'CHG-O', eventId }));
   const updateFrom = (source: string, eventId: string) => from(source, rawEvent('Change Updated', { changeId: 'CHG-O', title: `from ${source}`, eventId, occurredAt: iso(T0 + 60_000) }));
+  const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
 
   it('another source\'s events on the id are refused with the owner named; nothing is written', async () => {
     const { store } = await freshStore();
     expect(await store.append(opening('servicenow', 'sn-1'))).toEqual({ status: 'appended', version: 1 });
     expect(await store.append(updateFrom('servicenow', 'sn-2'))).toEqual({ status: 'appended', version: 2 });
     for (const foreign of [opening('jira', 'jira-1'), updateFrom('jira', 'jira-2')]) {
-      const error = await store.append(foreign).then(() => undefined, (e: unknown) => e);
+      const error = await refusal(store.append(foreign));
       expect(isSubjectOwnedError(error), String(error)).toBe(true);
-      expect(error).toMatchObject({ name: 'SubjectOwnedError', subjectKey: 'change#CHG-O', owner: 'servicenow', source: 'jira' });
+      expect(error).toMatchObject({ name: 'SubjectOwnedError', subjectKey: 'change#CHG-O', owner: 'servicenow', source: 'jira', eventId: foreign.eventId });
     }
     expect((await store.readSubject('change#CHG-O')).map((s) => s.event.eventId)).toEqual(['sn-1', 'sn-2']);
   });
 
-  it('the console and the CLI act on any subject; the owner stays the opener', async () => {
+  it('the console and the CLI act on any subject; the owner stays the first source', async () => {
     const { store } = await freshStore();
     await store.append(opening('servicenow', 'sn-1'));
     expect((await store.append(updateFrom('impact.console', 'console-1'))).status).toBe('appended');
     expect((await store.append(opening('impact.cli', 'cli-1'))).status).toBe('appended');
-    await expect(store.append(updateFrom('jira', 'jira-1'))).rejects.toMatchObject({ owner: 'servicenow' });
+    expect(await refusal(store.append(updateFrom('jira', 'jira-1')))).toMatchObject({ owner: 'servicenow' });
   });
 
-  it('events before the opening event are held from any source; two tools opening the same id at once: one owns it', async () => {
+  it('the first event names the owner whatever its type (an update held before its opening event too)', async () => {
     const { store } = await freshStore();
     expect((await store.append(updateFrom('jira', 'jira-early'))).status).toBe('appended');
-    const results = await Promise.allSettled(['servicenow', 'jira', 'pagerduty', 'acme'].map((source) => store.append(opening(source, `${source}-open`))));
-    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [['servicenow', 'jira', 'pagerduty', 'acme'][i]] : []));
+    expect(await refusal(store.append(opening('servicenow', 'sn-1')))).toMatchObject({ owner: 'jira', source: 'servicenow' });
+    expect((await store.append(opening('jira', 'jira-open'))).status).toBe('appended');
+  });
+
+  it('four tools using one new id at the same moment: exactly one gets in, the others are told which', async () => {
+    const { store } = await freshStore();
+    const sources = ['servicenow', 'jira', 'pagerduty', 'acme'];
+    const results = await Promise.allSettled(sources.map((source) => store.append(opening(source, `${source}-open`))));
+    const won = sources.filter((_, i) => results[i].status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'SubjectOwnedError', owner: won[0] });
+    expect(await store.readSubject('change#CHG-O')).toHaveLength(1);
   });
 
   it('a duplicate of an accepted event is still a duplicate, not a refusal', async () => {
