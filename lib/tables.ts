@@ -54,6 +54,7 @@ export const TABLES = {
    * Per customer: pk = `customer#<id>`, sk = `impact#<key>` (current impact) or
    * `ledger#<key>#<kind>#<version>` (what was sent). Index bySubject: gsi1pk = `<key>#<shard>`.
    * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
+   * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
    */
   impacts: {
     logicalName: 'impacts',

@@ -16,6 +16,7 @@ import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/c
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SUBJECT_SHARDS } from './dynamodb/layout.ts';
+import { EFFECTS, type Effect } from '../domain/model.ts';
 import { noticePageOf } from '../domain/notices/jobs.ts';
 import { shardOf } from '../domain/shards.ts';
 import { queryAll } from './dynamodb/query.ts';
@@ -29,6 +30,8 @@ export interface LedgerEntry {
   version: number;
   channel: string;
   sentAt: number;
+  /** The effect the notice told of: what the next notice is compared with (quiet hours). */
+  effect?: Effect;
   /** 'sent' on every record written now; 'claimed' only on records written before claim pages existed. */
   status?: 'claimed' | 'sent';
 }
@@ -70,6 +73,7 @@ export const ledgerItem = (e: LedgerEntry) => ({
   version: e.version,
   channel: e.channel,
   sentAt: e.sentAt,
+  ...(e.effect ? { effect: e.effect } : {}),
   status: 'sent',
 });
 
@@ -80,8 +84,11 @@ const fromItem = (i: Record<string, unknown>): LedgerEntry => ({
   version: Number(i.version),
   channel: String(i.channel),
   sentAt: Number(i.sentAt),
+  ...(isEffect(i.effect) ? { effect: i.effect } : {}),
   status: i.status === 'claimed' ? 'claimed' : 'sent',
 });
+
+const isEffect = (value: unknown): value is Effect => typeof value === 'string' && (EFFECTS as readonly string[]).includes(value);
 
 /** Items of one kind (`ledger#` or `impact#`) indexed under a subject, across its index shards. */
 export const queryBySubject = async (client: DynamoDBDocumentClient, table: string, subjectKey: string, prefix: string) =>

@@ -4,8 +4,9 @@
  * Writes check the subject's event version so an older fold never overwrites a newer one.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssessedCustomer, Assessment, SubjectState } from '../domain/model.ts';
+import type { HeldNotices } from '../domain/notices/approval.ts';
 import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { queryAll } from './dynamodb/query.ts';
 import { queryBySubject, subjectShard } from './ledger.ts';
@@ -49,12 +50,16 @@ export interface SubjectSummary {
   start: number;
   end?: number;
   severity?: string;
+  /** When the service is expected back (epoch ms), when known. */
+  expectedResolutionAt?: number;
   customers: number;
   touchpoints: number;
   eventVersion: number;
 }
 
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
+/** The partition of held plans: one item per held subject, sort key the subject key. */
+const HELD_PK = 'held';
 
 export class Projections {
   private readonly client: DynamoDBDocumentClient;
@@ -92,6 +97,7 @@ export class Projections {
             start: p.state.window.start,
             end: p.state.window.end,
             severity: p.state.severity,
+            expectedResolutionAt: p.state.expectedResolutionAt,
             customers: p.summary.customers,
             touchpoints: p.summary.touchpoints,
             eventVersion: p.eventVersion,
@@ -149,6 +155,30 @@ export class Projections {
   /** The customers a subject currently affects, across its index shards. */
   async customersOfSubject(subjectKey: string): Promise<CustomerImpact[]> {
     return (await queryBySubject(this.client, this.table, subjectKey, 'impact#')).map(stripKeys) as unknown as CustomerImpact[];
+  }
+
+  /**
+   * The plan of a held (draft) subject, as counts (one small item per subject in one partition, so the
+   * console lists drafts with one query); replaced on every assessment while held.
+   */
+  async putHeld(held: HeldNotices): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: HELD_PK, sk: held.subjectKey, kind: 'held', ...held } }));
+  }
+
+  async getHeld(subjectKey: string): Promise<HeldNotices | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: HELD_PK, sk: subjectKey }, ConsistentRead: true }));
+    return out.Item ? (stripKeys(out.Item) as unknown as HeldNotices) : undefined;
+  }
+
+  /** Every held subject's plan (drafts waiting for approval). */
+  async listHeld(): Promise<HeldNotices[]> {
+    const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': HELD_PK } });
+    return items.map((i) => stripKeys(i) as unknown as HeldNotices);
+  }
+
+  /** The subject is no longer held (approved, or the policy releases it). */
+  async clearHeld(subjectKey: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: HELD_PK, sk: subjectKey } }));
   }
 
   /** A refused event, kept 90 days with its reasons (never its contact data: events carry none). */

@@ -115,7 +115,19 @@ export interface NodeImpact {
 
 export type SubjectType = 'change' | 'incident';
 
-export type ChangeStatus = 'scheduled' | 'started' | 'completed' | 'failed' | 'cancelled';
+/** Who did something: a person (console, CLI), a tool (ServiceNow, PagerDuty, ...) or the pipeline. */
+export const ACTOR_TYPES = ['person', 'tool', 'system'] as const;
+export interface Actor {
+  type: (typeof ACTOR_TYPES)[number];
+  id?: string;
+  name?: string;
+  /** A contact detail: shown to staff, never logged. */
+  email?: string;
+  source?: string;
+}
+
+/** `rolled-back`: a `Change Failed` with `rolledBack: true`; the service works as before and the change is over. */
+export type ChangeStatus = 'scheduled' | 'started' | 'completed' | 'failed' | 'rolled-back' | 'cancelled';
 export type IncidentStatus = 'open' | 'investigating' | 'identified' | 'monitoring' | 'resolved';
 
 /** The folded state of one subject (DESIGN section 6). */
@@ -147,6 +159,29 @@ export interface SubjectState {
   statusChangedAt?: number;
   /** Cancellation reason or the note of the last Started/Completed/Failed. */
   note?: string;
+  /**
+   * The fields below are absent until an event uses what they record, so that a history written before
+   * them folds to exactly the state it folded to then.
+   */
+  /** When the service is expected back (incidents, failed changes): epoch ms. */
+  expectedResolutionAt?: number;
+  /**
+   * Bumped when what customers are told changes besides the scope: customerMessage or
+   * expectedResolutionAt really changes, or a change fails or is rolled back (see toldVersion).
+   */
+  messageVersion?: number;
+  /** When messageVersion last moved (drives the incident update of a message-only change). */
+  messageChangedAt?: number;
+  /** When a change failed or was rolled back. */
+  failedAt?: number;
+  /** The state as of the last `notify: false` event: what it changed counts as told (planning). */
+  silenced?: { toldVersion: number; scopeVersion: number; status: SubjectState['status']; at: number };
+  /** Held: an event said `notify: "draft"`; its notices wait for `Notices Approved`. */
+  draft?: { since: number; by?: Actor };
+  /** The last `Notices Approved`; `news`: status or message changed while held (incidents then get an update). */
+  approved?: { at: number; by?: Actor; news: boolean };
+  /** An event said `notify: true`: the approval policy does not hold this subject. */
+  sendChosen?: boolean;
 }
 
 /** Result of one impact assessment (DESIGN section 5, `--format json`). */

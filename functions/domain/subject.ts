@@ -4,7 +4,7 @@
  * same events gives the same state.
  */
 import type { ImpactEvent } from './events/parse.ts';
-import type { NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
+import type { Actor, NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
 
 export const subjectKey = (event: Pick<ImpactEvent, 'subjectType' | 'subjectId'>): string =>
   `${event.subjectType}#${event.subjectId}`;
@@ -21,7 +21,7 @@ export const initialSubject = (type: SubjectType, id: string): SubjectState => (
 });
 
 /** Statuses after which a subject affects nobody any more (a failed change may still be in its window). */
-export const CLOSED_STATUSES = ['cancelled', 'completed', 'resolved'] as const satisfies readonly SubjectState['status'][];
+export const CLOSED_STATUSES = ['cancelled', 'completed', 'rolled-back', 'resolved'] as const satisfies readonly SubjectState['status'][];
 
 export const isClosed = (status: SubjectState['status']): boolean => (CLOSED_STATUSES as readonly string[]).includes(status);
 
@@ -54,10 +54,74 @@ const withStatus = (state: SubjectState, status: SubjectState['status'], at: num
 
 const ms = (iso: string): number => Date.parse(iso);
 
+/**
+ * The version of what a customer told about a subject knows: its scope and its message. It starts at 1
+ * with the opening event and equals scopeVersion until a message, an expected restore time or a failure
+ * changes what customers are told; change notices, updates and failure notices carry it as their
+ * ledger version, so the same state is told once and a new one is told again.
+ */
+export const toldVersion = (state: Pick<SubjectState, 'scopeVersion' | 'messageVersion'>): number => state.scopeVersion + (state.messageVersion ?? 0);
+
+/** Marks what customers are told as changed (only once the subject is open: before, nobody was told anything). */
+const withNews = (state: SubjectState, wasOpen: boolean, at: number): SubjectState =>
+  wasOpen ? { ...state, messageVersion: (state.messageVersion ?? 0) + 1, messageChangedAt: at } : state;
+
+/** Applies customerMessage and expectedResolutionAt (null: no longer known), marking news when either really changed. */
+const withMessage = (
+  state: SubjectState,
+  wasOpen: boolean,
+  at: number,
+  given: { customerMessage?: string; expectedResolutionAt?: string | null },
+): SubjectState => {
+  let next = state;
+  if (given.customerMessage !== undefined) next = { ...next, customerMessage: given.customerMessage };
+  if (given.expectedResolutionAt === null) {
+    const { expectedResolutionAt: _gone, ...rest } = next;
+    next = rest;
+  } else if (given.expectedResolutionAt !== undefined) next = { ...next, expectedResolutionAt: ms(given.expectedResolutionAt) };
+  const changed = next.customerMessage !== state.customerMessage || next.expectedResolutionAt !== state.expectedResolutionAt;
+  return changed ? withNews(next, wasOpen, at) : next;
+};
+
+/**
+ * The state once its held notices are approved at `at`: the draft is released, and `news` says whether
+ * the status or the message changed while it was held (an incident's told customers then get an update).
+ */
+export const approve = (state: SubjectState, at: number, by?: Actor): SubjectState => {
+  const held = state.draft;
+  const news = !!held && ((state.statusChangedAt ?? -Infinity) >= held.since || (state.messageChangedAt ?? -Infinity) >= held.since);
+  const { draft: _released, ...rest } = state;
+  return { ...rest, approved: { at, ...(by ? { by } : {}), news } };
+};
+
+/** What an event's `notify` choice and `Notices Approved` record: silence, holds and approvals. */
+const withNotifyChoice = (state: SubjectState, event: ImpactEvent): SubjectState => {
+  const { notify, actor } = event.detail;
+  const at = event.occurredAt;
+  if (event.detailType === 'Notices Approved') return approve(state, at, actor);
+  if (notify === false) return { ...state, silenced: { toldVersion: toldVersion(state), scopeVersion: state.scopeVersion, status: state.status, at } };
+  if (notify === 'draft') return state.draft ? state : { ...state, draft: { since: at, ...(actor ? { by: actor } : {}) } };
+  if (notify === true) return { ...state, sendChosen: true };
+  return state;
+};
+
+/**
+ * A failed change keeps hitting what it hit until the service is expected back (or until further
+ * notice: open-ended); a rolled-back one stopped hitting anything when it was rolled back.
+ */
+const failedWindow = (window: Window, at: number, rolledBack: boolean, eta: number | undefined): Window => {
+  if (rolledBack) return { start: window.start, end: Math.max(window.start, at) };
+  if (eta === undefined) return { start: window.start };
+  return { start: window.start, end: Math.max(window.start, window.end ?? eta, eta) };
+};
+
 /** Applies one event; callers fold in compareEvents order (see foldSubject). */
-export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState => {
+export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState => withNotifyChoice(applyFacts(state, event), event);
+
+const applyFacts = (state: SubjectState, event: ImpactEvent): SubjectState => {
   const at = event.occurredAt;
   const next = { ...state, eventCount: state.eventCount + 1, lastEventId: event.eventId, lastOccurredAt: at };
+  const wasOpen = state.opened;
   switch (event.detailType) {
     case 'Change Scheduled': {
       const d = event.detail;
@@ -68,21 +132,20 @@ export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState =>
         title: d.title,
         ...(d.team !== undefined ? { team: d.team } : {}),
         ...(d.risk !== undefined ? { risk: d.risk } : {}),
-        ...(d.customerMessage !== undefined ? { customerMessage: d.customerMessage } : {}),
       };
-      return state.status === 'pending' ? withStatus(opened, 'scheduled', at) : opened;
+      const told = withMessage(opened, wasOpen, at, d);
+      return state.status === 'pending' ? withStatus(told, 'scheduled', at) : told;
     }
     case 'Change Updated': {
       const d = event.detail;
       const window = d.window ? { start: ms(d.window.start), end: ms(d.window.end) } : next.window;
       const impacts = d.impacts ? toImpacts(d.impacts) : next.impacts;
       // A held subject keeps what it learns but its scope version starts with the opening event.
-      const scoped = next.opened ? withScope(next, window, impacts) : { ...next, window, impacts };
-      return {
-        ...scoped,
-        ...(d.title !== undefined ? { title: d.title } : {}),
-        ...(d.customerMessage !== undefined ? { customerMessage: d.customerMessage } : {}),
-      };
+      const failed = next.status === 'failed' && d.expectedResolutionAt !== undefined && !d.window;
+      // A failed change hits what it hit until the new expected restore time.
+      const moved = failed ? { start: window.start, end: Math.max(window.start, ms(d.expectedResolutionAt as string)) } : window;
+      const scoped = next.opened ? withScope(next, moved, impacts) : { ...next, window: moved, impacts };
+      return withMessage({ ...scoped, ...(d.title !== undefined ? { title: d.title } : {}) }, wasOpen, at, d);
     }
     case 'Change Cancelled':
       return {
@@ -92,36 +155,45 @@ export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState =>
       };
     case 'Change Started':
       return { ...withStatus(next, 'started', at), startedAt: at, ...noteOf(event.detail) };
-    case 'Change Completed':
-      return { ...withStatus(next, 'completed', at), completedAt: at, ...noteOf(event.detail) };
-    case 'Change Failed':
-      return { ...withStatus(next, 'failed', at), ...noteOf(event.detail) };
+    case 'Change Completed': {
+      // A failed change was fixed: what it hit was hit until now.
+      const fixed = next.status === 'failed' && next.opened ? withScope(next, { start: next.window.start, end: Math.max(next.window.start, at) }, next.impacts) : next;
+      return { ...withStatus(fixed, 'completed', at), completedAt: at, ...noteOf(event.detail) };
+    }
+    case 'Change Failed': {
+      const d = event.detail;
+      const rolledBack = d.rolledBack === true;
+      const status = rolledBack ? 'rolled-back' : 'failed';
+      const eta = d.expectedResolutionAt !== undefined ? ms(d.expectedResolutionAt) : next.expectedResolutionAt;
+      const window = failedWindow(next.window, at, rolledBack, eta);
+      const scoped = next.opened ? withScope(next, window, next.impacts) : { ...next, window };
+      const failed = { ...withStatus(scoped, status, at), failedAt: at, ...noteOf(d) };
+      // The failure (or the rollback) is news to everyone told; a resend of the same failure is not.
+      const news = next.status !== status ? withNews(failed, wasOpen, at) : failed;
+      return withMessage(news, wasOpen, at, { expectedResolutionAt: d.expectedResolutionAt });
+    }
     case 'Incident Opened': {
       const d = event.detail;
       const startedAt = d.startedAt !== undefined ? ms(d.startedAt) : at;
       const end = next.resolvedAt !== undefined && next.resolvedAt > at ? next.resolvedAt : undefined;
       const scoped = withScope(next, end !== undefined ? { start: startedAt, end } : { start: startedAt }, toImpacts(d.impacts));
       const status = end !== undefined ? 'resolved' : 'open';
-      return {
+      const reopened: SubjectState = {
         ...withStatus(scoped, status, at),
         opened: true,
         title: d.title,
         severity: d.severity,
         startedAt,
         ...(end === undefined ? { resolvedAt: undefined } : {}),
-        ...(d.customerMessage !== undefined ? { customerMessage: d.customerMessage } : {}),
       };
+      return withMessage(reopened, wasOpen, at, d);
     }
     case 'Incident Updated': {
       const d = event.detail;
       const impacts = d.impacts ? toImpacts(d.impacts) : next.impacts;
       const scoped = next.opened ? withScope(next, next.window, impacts) : { ...next, impacts };
       const moved = d.status !== undefined && next.status !== 'resolved' ? withStatus(scoped, d.status, at) : scoped;
-      return {
-        ...moved,
-        ...(d.severity !== undefined ? { severity: d.severity } : {}),
-        ...(d.customerMessage !== undefined ? { customerMessage: d.customerMessage } : {}),
-      };
+      return withMessage({ ...moved, ...(d.severity !== undefined ? { severity: d.severity } : {}) }, wasOpen, at, d);
     }
     case 'Incident Resolved': {
       const d = event.detail;
@@ -135,6 +207,9 @@ export const evolve = (state: SubjectState, event: ImpactEvent): SubjectState =>
         ...(d.customerMessage !== undefined ? { customerMessage: d.customerMessage } : {}),
       };
     }
+    case 'Notices Approved':
+      // What approval releases is recorded by withNotifyChoice; the facts of the subject stay as they are.
+      return next;
     default: {
       const unreachable: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unreachable)}`);

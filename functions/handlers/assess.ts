@@ -15,41 +15,11 @@ import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toStoredEvent } from '../adapters/event-store.ts';
-import {
-  JOB_CUSTOMERS,
-  briefingJob,
-  briefingKind,
-  buildBriefings,
-  coversIncidentStart,
-  customersTold,
-  foldIntoCoveringChanges,
-  foldsIntoChange,
-  noticeDue,
-  noticeRecipients,
-  paceChunks,
-  planNotices,
-  toJobs,
-  toldByCustomer,
-  touchpointNamesOf,
-  triggersFor,
-  type Job,
-} from '../domain/notices/index.ts';
-import type { SubjectState } from '../domain/model.ts';
+import { JOB_CUSTOMERS, SEND_EVERYTHING, briefingJob, briefingKind, buildBriefings, heldNotices, mayBeHeld, noticeDue, noticeMode, paceChunks, toJobs, triggersFor, type Job } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { planSubject } from './shared/plan-subject.ts';
 import { projectSubject } from './shared/project-subject.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
-
-/** Customers told of a live change that covers this incident (only the reads; the rule is foldsIntoChange). */
-const customersToldOfCoveringChanges = async (deps: Dependencies, incident: SubjectState): Promise<Set<string>> => {
-  const candidates = (await deps.projections.listSubjects()).filter((s) => coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start));
-  const told = new Set<string>();
-  for (const candidate of candidates) {
-    const change = await deps.projections.getSubject(candidate.subjectKey);
-    if (!change || !foldsIntoChange(incident, change.state)) continue;
-    for (const id of customersTold(await deps.ledger.sentAbout(candidate.subjectKey), 'change')) told.add(id);
-  }
-  return told;
-};
 
 export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): Promise<void> => {
   const image = record.dynamodb?.NewImage;
@@ -59,7 +29,7 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
   const stored = toStoredEvent(item);
   const { subjectKey, event } = stored;
   const projected = await projectSubject({ events: deps.events, graph: deps.graph, projections: deps.projections }, subjectKey, undefined, deps.now());
-  const { state } = projected.projection;
+  const { state, eventVersion } = projected.projection;
   const { assessment, records } = projected.detailed;
   logger.info('subject assessed', { subject: subjectKey, status: state.status, version: stored.version, customers: assessment.summary.customers, touchpoints: assessment.summary.touchpoints, changed: projected.changed });
   if (event.replayName) {
@@ -67,33 +37,58 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
     return;
   }
 
-  const sent = await deps.ledger.sentAbout(subjectKey);
-  const planned = planNotices({ state, affected: assessment.customers, told: toldByCustomer(sent), at: event.occurredAt });
-  const { plan, folded } = state.type === 'incident' ? foldIntoCoveringChanges(planned, await customersToldOfCoveringChanges(deps, state)) : { plan: planned, folded: 0 };
-  if (folded > 0) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, folded);
-  const { topology } = await deps.graph.topology();
-  const jobs = toJobs(plan, {
-    state,
+  const { plan, folded, sent, source, topology } = await planSubject(deps, {
     subjectKey,
-    touchpointNames: touchpointNamesOf(assessment.touchpoints, topology),
-    customer: noticeRecipients({ affected: assessment.customers, profiles: records, before: projected.previousImpacts, sent }),
+    state,
+    eventVersion,
+    affected: assessment.customers,
+    profiles: records,
+    before: projected.previousImpacts,
+    touchpoints: assessment.touchpoints,
+    at: event.occurredAt,
   });
-  const delays = paceChunks(plan.length, JOB_CUSTOMERS, deps.settings.snsMessagesPerSecond);
-  const messages: { body: Job; delaySeconds: number }[] = jobs.map((job, i) => ({ body: job, delaySeconds: delays[i] ?? 0 }));
-  const kind = briefingKind({ changed: projected.changed, state, assessment, plan });
-  if (kind) messages.unshift(...buildBriefings(state, assessment, records, topology, kind).map((b) => ({ body: briefingJob(b), delaySeconds: 0 })));
+  if (folded > 0) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, folded);
+  const policy = deps.settings.approvalPolicy ?? SEND_EVERYTHING;
+  const mode = noticeMode({ state, notify: event.detail.notify, policy, anythingSent: sent.length > 0 });
+  const messages: { body: Job; delaySeconds: number }[] = [];
+  if (mode === 'hold') {
+    // Kept as counts; Notices Approved plans again against the ledger (see domain/notices/approval.ts).
+    const before = await deps.projections.getHeld(subjectKey);
+    await deps.projections.putHeld(heldNotices(plan, source, { subjectKey, since: state.draft?.since ?? before?.since ?? event.occurredAt, eventVersion }));
+    metrics.addMetric('NoticesHeld', MetricUnit.Count, plan.length);
+  } else {
+    if (mode === 'send') {
+      const delays = paceChunks(plan.length, JOB_CUSTOMERS, deps.settings.snsMessagesPerSecond);
+      messages.push(...toJobs(plan, source).map((job, i) => ({ body: job, delaySeconds: delays[i] ?? 0 })));
+      if (mayBeHeld(state, policy)) await deps.projections.clearHeld(subjectKey);
+    }
+    // Support hears of every change, told to customers or not; a draft is briefed once it is approved.
+    const kind = briefingKind({ changed: projected.changed, state, assessment, plan: mode === 'send' ? plan : [] });
+    if (kind) messages.unshift(...buildBriefings(state, assessment, records, topology, kind).map((b) => ({ body: briefingJob(b), delaySeconds: 0 })));
+  }
   await deps.jobs.send(messages);
   if (deps.reminders) {
     const triggers = triggersFor(state, deps.now(), deps.settings.reminderOffsetsHours, deps.settings.incidentCadenceMinutes);
     await deps.reminders.schedule(triggers.map((t) => ({ name: t.name, at: t.at, detail: noticeDue(subjectKey, t) })));
   }
+  const sending = mode === 'send' ? plan.length : 0;
   await deps.pipelineEvents.emit([
     {
       detailType: 'Impact Assessed',
-      detail: { subjectKey, status: state.status, scopeVersion: state.scopeVersion, summary: assessment.summary, unknownNodes: assessment.unknownNodes, noticesPlanned: plan.length },
+      detail: {
+        subjectKey,
+        status: state.status,
+        scopeVersion: state.scopeVersion,
+        summary: assessment.summary,
+        unknownNodes: assessment.unknownNodes,
+        noticesPlanned: sending,
+        noticeMode: mode,
+        ...(mode === 'hold' ? { noticesHeld: plan.length } : {}),
+      },
     },
   ]);
-  metrics.addMetric('NoticesPlanned', MetricUnit.Count, plan.length);
+  metrics.addMetric('NoticesPlanned', MetricUnit.Count, sending);
+  if (mode !== 'send') logger.info('notices not sent', { subject: subjectKey, mode, planned: plan.length });
 };
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);

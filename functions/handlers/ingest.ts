@@ -76,6 +76,8 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
       eventId: event.eventId,
       detailType: event.detailType,
       subject: `${event.subjectType}#${event.subjectId}`,
+      // Who did it, by kind only: an actor's id, name or e-mail may be personal data.
+      ...(event.detail.actor ? { actorType: event.detail.actor.type } : {}),
       ...(outcome.status === 'appended' ? { version: outcome.version } : {}),
     });
   }

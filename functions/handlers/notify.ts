@@ -1,6 +1,7 @@
 /**
  * notify (SQS jobs from assess and remind): customer notices and support briefings. Contacts are read
- * here and only here; quiet hours defer non-urgent notices; every notice is claimed in the ledger
+ * here and only here; news the subject's current state superseded is dropped, quiet hours and the
+ * merge window defer what is not urgent (domain/notices/merging.ts); every notice is claimed in the ledger
  * before it is published (exactly once per subject, customer, kind and version), published with
  * PublishBatch, and marked sent; what fails every retry goes to the dead-letter queue with its reason
  * and its claim is released. Contact details never reach a log line.
@@ -15,15 +16,29 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
 import { addressOn } from '../domain/impact/customers.ts';
-import { briefingMessage, byQuietHours, customerNoticeMessage, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { MERGE_WINDOW_MS, briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The job's customers whose notice the subject's current state has not superseded (see isSuperseded). */
+const notSuperseded = async (deps: Dependencies, job: NoticeJob): Promise<NoticeJob['customers']> => {
+  if (!isNewsKind(job.kind)) return job.customers;
+  const current = await deps.projections.getSubject(job.subjectKey);
+  if (!current) return job.customers;
+  const kept = job.customers.filter((c) => !isSuperseded({ kind: job.kind, version: c.version, scheduled: job.scheduled }, current.state));
+  if (kept.length < job.customers.length) {
+    metrics.addMetric('NoticesSuperseded', MetricUnit.Count, job.customers.length - kept.length);
+    logger.info('notices superseded by a newer state', { subject: job.subjectKey, kind: job.kind, superseded: job.customers.length - kept.length });
+  }
+  return kept;
+};
+
 const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string): Promise<void> => {
   const now = deps.now();
-  const { due, later } = byQuietHours(job.kind, job.customers, now);
+  const mergeWindowMs = (deps.settings.mergeWindowMinutes ?? MERGE_WINDOW_MS / 60_000) * 60_000;
+  const { due, later } = byQuietHours(job.kind, await notSuperseded(deps, job), now, mergeWindowMs);
   // Deferred customers go back on the queue; the job returns (at most 15 min later) until it is due.
   if (later.size > 0) {
     await deps.jobs.send([...later].map(([at, customers]) => ({ body: { ...job, customers }, delaySeconds: Math.min(900, Math.ceil((at - now) / 1000)) })));
@@ -37,7 +52,7 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     return customer.channel && to ? [{ customer, channel: customer.channel, to }] : [];
   });
   metrics.addMetric('NoticesUnreachable', MetricUnit.Count, due.length - reachable.length);
-  const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version, channel, sentAt: now }));
+  const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version, channel, sentAt: now, effect: customer.effect }));
   const { send, skipped } = await deps.ledger.claim(entries, claimant);
   metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));

@@ -40,6 +40,8 @@ const options = () => ({
   apiPort: 0,
   seed: { graphFiles: [join(dir, 'graph.yaml')] },
   subscriptions: [{ topic: 'support-briefings' as const, filterPolicy: { team: ['digital'] }, endpoint: hookUrl }],
+  // Updates here follow their notices within seconds; merging them (5 minutes by default) is tested elsewhere.
+  settings: { mergeWindowMinutes: 0 },
   log: () => {},
 });
 const outbox = () => (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);

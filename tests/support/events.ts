@@ -1,4 +1,7 @@
 /** Builders of raw EventBridge events for tests (fixed times, no clocks). */
+import { expect } from 'vitest';
+import { EventValidationError, parseEvent, type EventIssue } from '../../functions/domain/events/index.ts';
+
 export const T0 = Date.parse('2026-12-05T00:00:00Z');
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const HOUR = 3_600_000;
@@ -26,3 +29,14 @@ export const changeScheduled = (over: Record<string, unknown> = {}) =>
     occurredAt: iso(T0),
     ...over,
   });
+
+/** The problems parseEvent names for a raw event it must refuse (fails the test when it accepts it). */
+export const issuesOf = (raw: unknown): EventIssue[] => {
+  try {
+    parseEvent(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EventValidationError);
+    return (error as EventValidationError).issues;
+  }
+  throw new Error('expected the event to be rejected');
+};

@@ -50,7 +50,13 @@ export const pipeline = async (now: () => number) => {
   const notify = buildNotifyHandler(deps);
   const remind = buildRemindHandler(deps);
   const streamed = new Set<string>();
-  let jobCursor = 0;
+  // Queued jobs become due at the pipeline's clock when queued plus their SQS delay (quiet hours, the
+  // merge window and pacing defer notices that way); a drain hands over only the due ones.
+  const dueAt: number[] = [];
+  const handedOver = new Set<number>();
+  const stamp = () => {
+    for (let i = dueAt.length; i < aws.queued.length; i++) dueAt.push(now() + aws.queued[i].delaySeconds * 1000);
+  };
   let sqsMessageIds = 0;
 
   /** Event-store items not yet streamed, as one DynamoDB stream batch (INSERT, NEW_IMAGE). */
@@ -69,10 +75,15 @@ export const pipeline = async (now: () => number) => {
     };
   };
 
-  /** Jobs queued since the last call (to the notice queue), as SQS batches of up to 10. */
+  /** Jobs queued (to the notice queue) and due by now, not handed over before, as SQS batches of up to 10. */
   const jobBatches = (): SQSEvent[] => {
-    const fresh = aws.queued.slice(jobCursor).filter((q) => q.queueUrl === QUEUE);
-    jobCursor = aws.queued.length;
+    stamp();
+    const fresh: AwsFakes['queued'] = [];
+    aws.queued.forEach((q, i) => {
+      if (q.queueUrl !== QUEUE || handedOver.has(i) || dueAt[i] > now()) return;
+      handedOver.add(i);
+      fresh.push(q);
+    });
     const batches: SQSEvent[] = [];
     for (let i = 0; i < fresh.length; i += 10) {
       batches.push({ Records: fresh.slice(i, i + 10).map((q) => ({ messageId: `m-${++sqsMessageIds}`, receiptHandle: 'r', body: q.body, attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:notices', awsRegion: 'eu-west-1' })) });
@@ -80,14 +91,18 @@ export const pipeline = async (now: () => number) => {
     return batches;
   };
 
-  /** Runs stream -> assess -> jobs -> notify until nothing is left; returns partial-batch failures. */
+  /** Runs stream -> assess -> jobs -> notify until nothing is left that is due; returns partial-batch failures. */
   const drain = async (): Promise<number> => {
     let failures = 0;
     for (;;) {
       const batch = await streamBatch();
       if (batch.Records.length > 0) failures += (await assess(batch, context)).batchItemFailures.length;
+      stamp();
       const jobs = jobBatches();
-      for (const sqsEvent of jobs) failures += (await notify(sqsEvent, context)).batchItemFailures.length;
+      for (const sqsEvent of jobs) {
+        failures += (await notify(sqsEvent, context)).batchItemFailures.length;
+        stamp();
+      }
       if (batch.Records.length === 0 && jobs.length === 0) return failures;
     }
   };

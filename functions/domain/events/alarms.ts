@@ -28,6 +28,7 @@ export const alarmToIncidentEvents = (
     ...(alarm.replayName ? { replayName: alarm.replayName } : {}),
   };
   // The derived detail is all there is of the event: it is also what the event store keeps.
+  const actor = { type: 'system' as const, source: 'aws.cloudwatch', id: alarm.alarmName.slice(0, 256) };
   if (alarm.state === 'ALARM') {
     const eventId = `${alarm.eventId}:opened`;
     const detail = {
@@ -38,10 +39,11 @@ export const alarmToIncidentEvents = (
       severity: 'sev2' as const,
       impacts: nodes.map((node) => ({ node, effect: 'outage' as const })),
       startedAt: at,
+      actor,
     };
     return [{ ...base, eventId, detailType: 'Incident Opened', detail, rawDetail: detail }];
   }
   const eventId = `${alarm.eventId}:resolved`;
-  const detail = { eventId, occurredAt: at, incidentId, resolvedAt: at };
+  const detail = { eventId, occurredAt: at, incidentId, resolvedAt: at, actor };
   return [{ ...base, eventId, detailType: 'Incident Resolved', detail, rawDetail: detail }];
 };

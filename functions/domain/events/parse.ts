@@ -104,7 +104,8 @@ export interface EventFacts {
 
 const assemble = (facts: EventFacts, valid: { detailType: DetailType; detail: ValidDetail }, rawDetail: Record<string, unknown>): ImpactEvent => {
   const { detailType, detail } = valid;
-  const isChange = detailType.startsWith('Change ');
+  // Every detail names its subject by changeId or incidentId (Notices Approved by either).
+  const isChange = detail.changeId !== undefined;
   return {
     detailType,
     detail,

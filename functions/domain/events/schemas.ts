@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { badValue, notOneOf, shown } from '../bad-value.ts';
-import { EFFECTS, NODE_ID_PATTERN, SEVERITIES } from '../model.ts';
+import { ACTOR_TYPES, EFFECTS, NODE_ID_PATTERN, SEVERITIES, type Actor } from '../model.ts';
 import { SCHEDULED_KINDS } from '../notices/kinds.ts';
 
 /** Free text is capped at 4 KB (UTF-8 bytes) so that one event always fits an EventBridge entry. */
@@ -50,7 +50,41 @@ const impacts = z.array(nodeImpactSchema, { error: badValue('a list of impacts',
 const severity = z.enum(SEVERITIES, { error: notOneOf('a severity', SEVERITIES) });
 const EVENT_ID = 'give a string of 1 to 256 characters';
 const eventId = z.string({ error: badValue('an event id', EVENT_ID) }).min(1, { error: badValue('an event id', EVENT_ID) }).max(256, { error: badValue('an event id', EVENT_ID) });
-const common = { eventId: eventId.optional(), occurredAt: isoTime.optional() };
+
+const ACTOR_FIELD_MAX = 256;
+const actorText = (what: string) =>
+  z
+    .string({ error: badValue(`text (${what})`, `give the ${what} as a string`) })
+    .min(1, { error: `is empty: give the ${what}, or leave it out` })
+    .max(ACTOR_FIELD_MAX, { error: (issue) => `is ${String(issue.input).length} characters; the ${what} may be at most ${ACTOR_FIELD_MAX}, shorten it` });
+// An e-mail is a contact detail: a message about it never repeats it.
+const actorEmail = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'is not an e-mail address (it must be text); give name@domain') })
+  .max(320, { error: 'is longer than an e-mail address can be (320 characters); give name@domain' })
+  .regex(/^[^\s@]+@[^\s@]+$/, { error: 'is not an e-mail address; give name@domain (the value is not repeated: it is a contact detail)' });
+export const actorSchema = z.object(
+  {
+    type: z.enum(ACTOR_TYPES, { error: notOneOf('an actor type', ACTOR_TYPES) }),
+    id: actorText('actor id').optional(),
+    name: actorText('actor name').optional(),
+    email: actorEmail.optional(),
+    source: actorText('actor source').optional(),
+  },
+  { error: badValue('an actor', 'give { type: person|tool|system, id?, name?, email?, source? }') },
+);
+// The schema and the domain's Actor must stay one shape.
+actorSchema satisfies z.ZodType<Actor>;
+
+/**
+ * Whether an event tells customers: `true` (send, the default), `false` (record it and tell nobody for
+ * this event), `"draft"` (plan the notices and hold them until `Notices Approved`).
+ */
+export const NOTIFY_CHOICES = [true, false, 'draft'] as const;
+export type NotifyChoice = (typeof NOTIFY_CHOICES)[number];
+const notify = z.union([z.boolean(), z.literal('draft')], { error: badValue('a notify choice', 'use true, false or "draft"') });
+
+/** Fields every detail may carry (DESIGN section 6, plus the actor and the notify choice of issue 15). */
+const common = { eventId: eventId.optional(), occurredAt: isoTime.optional(), actor: actorSchema.optional(), notify: notify.optional() };
 const team = z.string({ error: badValue('a team name', 'give the owning team as a string') });
 const changeId = identifier('change id');
 const incidentId = identifier('incident id');
@@ -76,11 +110,23 @@ export const DETAIL_SCHEMAS = {
     window: windowSchema.optional(),
     impacts: impacts.optional(),
     customerMessage: text('customerMessage').optional(),
+    /** For a failed change: when the service is expected back (moves it). */
+    expectedResolutionAt: isoTime.optional(),
   }),
   'Change Cancelled': z.object({ ...common, changeId, reason: text('reason').optional() }),
   'Change Started': z.object({ ...common, changeId, note: text('note').optional() }),
   'Change Completed': z.object({ ...common, changeId, note: text('note').optional() }),
-  'Change Failed': z.object({ ...common, changeId, note: text('note').optional() }),
+  /**
+   * The change failed. `rolledBack: true`: it was rolled back and the service works as before (the
+   * change is over); otherwise what it hit stays hit until `expectedResolutionAt` (or until further notice).
+   */
+  'Change Failed': z.object({
+    ...common,
+    changeId,
+    note: text('note').optional(),
+    rolledBack: z.boolean({ error: badValue('true or false', 'give rolledBack as true or false') }).optional(),
+    expectedResolutionAt: isoTime.optional(),
+  }),
   'Incident Opened': z.object({
     ...common,
     incidentId,
@@ -89,6 +135,8 @@ export const DETAIL_SCHEMAS = {
     impacts,
     startedAt: isoTime.optional(),
     customerMessage: text('customerMessage').optional(),
+    /** When the service is expected back (ISO 8601): what customers and callers are told. */
+    expectedResolutionAt: isoTime.optional(),
   }),
   'Incident Updated': z.object({
     ...common,
@@ -97,6 +145,8 @@ export const DETAIL_SCHEMAS = {
     severity: severity.optional(),
     impacts: impacts.optional(),
     customerMessage: text('customerMessage').optional(),
+    /** Moves the expected restore time; `null` says it is not known any more. */
+    expectedResolutionAt: isoTime.nullable().optional(),
   }),
   'Incident Resolved': z.object({
     ...common,
@@ -104,6 +154,21 @@ export const DETAIL_SCHEMAS = {
     resolvedAt: isoTime.optional(),
     customerMessage: text('customerMessage').optional(),
   }),
+  /**
+   * The person in charge approves what a subject's held (draft) notices say: every notice due is sent at
+   * the subject's current state. Names its subject like the others: `changeId` or `incidentId`.
+   */
+  'Notices Approved': z
+    .object({ ...common, changeId: changeId.optional(), incidentId: incidentId.optional(), note: text('note').optional() })
+    .superRefine((d, ctx) => {
+      if ((d.changeId === undefined) === (d.incidentId === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [d.changeId === undefined ? 'changeId' : 'incidentId'],
+          message: d.changeId === undefined ? 'is required: name the subject with changeId or incidentId' : 'names a second subject: give changeId or incidentId, not both',
+        });
+      }
+    }),
 } as const;
 
 export type DetailType = keyof typeof DETAIL_SCHEMAS;
@@ -121,6 +186,7 @@ export const noticeDueSchema = z.object({
   subjectKey: z.string().min(1),
   kind: z.enum(SCHEDULED_KINDS),
   version: z.number().int(),
+  actor: actorSchema.optional(),
 });
 export type NoticeDue = z.infer<typeof noticeDueSchema>;
 

@@ -12,9 +12,11 @@
  * Storage keys (pk, sk, kind) belong to the adapter; this module reads and writes the rest.
  */
 import { z } from 'zod';
+import type { Actor } from '../model.ts';
 import { subjectKey } from '../subject.ts';
 import { EventValidationError } from './errors.ts';
 import { eventFromFacts, type EventFacts, type ImpactEvent } from './parse.ts';
+import type { NotifyChoice } from './schemas.ts';
 
 export const STORED_SCHEMA_VERSION = 2;
 
@@ -124,6 +126,54 @@ const upcastV1 = (item: Record<string, unknown>, fail: Fail): Decoded => {
 };
 
 /**
+ * Detail fields the catalog learnt after events were first stored (issue 15). Stored details keep the
+ * fields producers sent, so one written before may hold a producer's own field of that name in
+ * another shape: it did not mean what the catalog means by it now, and it is dropped on read rather
+ * than making the subject unreadable. Any other problem still fails the read.
+ */
+export const LATER_DETAIL_FIELDS = ['actor', 'notify', 'expectedResolutionAt', 'rolledBack'] as const;
+
+const laterField = (field: string): string | undefined => LATER_DETAIL_FIELDS.find((name) => field === `detail.${name}` || field.startsWith(`detail.${name}.`));
+
+/** The typed event from a stored detail, without the later-catalog fields that do not fit it (see LATER_DETAIL_FIELDS). */
+const eventOf = (decoded: Decoded): ImpactEvent => {
+  try {
+    return eventFromFacts(decoded.facts, decoded.detail);
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    const misfits = error.issues.map((issue) => laterField(issue.field));
+    if (misfits.some((name) => name === undefined)) throw error;
+    const detail = Object.fromEntries(Object.entries(decoded.detail).filter(([name]) => !misfits.includes(name as never)));
+    return eventFromFacts(decoded.facts, detail);
+  }
+};
+
+/** One line of a subject's history as staff see it: what happened, when, and who did it. */
+export interface HistoryEntry {
+  version: number;
+  detailType: string;
+  /** ISO 8601. */
+  occurredAt: string;
+  eventId: string;
+  source: string;
+  /** Who did it (its e-mail is for staff's eyes: never log it). */
+  actor?: Actor;
+  /** The event's notify choice, when it made one. */
+  notify?: NotifyChoice;
+}
+
+/** The history line of a stored event (what `GET /subjects/{type}/{id}` lists). */
+export const historyEntry = ({ version, event }: StoredEvent): HistoryEntry => ({
+  version,
+  detailType: event.detailType,
+  occurredAt: new Date(event.occurredAt).toISOString(),
+  eventId: event.eventId,
+  source: event.source,
+  ...(event.detail.actor ? { actor: event.detail.actor } : {}),
+  ...(event.detail.notify !== undefined ? { notify: event.detail.notify } : {}),
+});
+
+/**
  * Reads one stored event of any schema version as the current ImpactEvent (the event store's reads and
  * the stream consumer both come here). Throws StoredEventError, with the underlying problem as cause.
  */
@@ -140,7 +190,7 @@ export const readStoredEvent = (key: string, item: Record<string, unknown>): Sto
   else return fail(`schemaVersion ${JSON.stringify(schemaVersion)} is unknown to this code (it reads 1 to ${STORED_SCHEMA_VERSION}); deploy the version that wrote it`);
   let event: ImpactEvent;
   try {
-    event = eventFromFacts(decoded.facts, decoded.detail);
+    event = eventOf(decoded);
   } catch (error) {
     if (!(error instanceof EventValidationError)) throw error;
     return fail(`it no longer follows the event catalog (${error.message}); add an upcaster for it`, { cause: error });

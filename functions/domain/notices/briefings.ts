@@ -22,6 +22,8 @@ export const briefingSchema = z.object({
     title: z.string().optional(),
     status: z.string(),
     window: z.object({ start: z.string(), end: z.string().optional() }),
+    /** When the service is expected back (ISO 8601), when known. */
+    expectedResolutionAt: z.string().optional(),
   }),
   touchpoints: z.array(z.object({ id: z.string(), name: z.string().optional(), channel: z.enum(TOUCHPOINT_CHANNELS), effect: z.enum(EFFECTS), why: z.string() })),
   customers: z.object({ total: z.number(), byEffect: counts, bySegment: counts, unreachable: z.number() }),
@@ -51,8 +53,9 @@ export const briefingMessage = (briefing: Briefing, text: string) => ({
   attributes: { team: briefing.team, kind: briefing.kind, severity: briefing.severity, region: briefing.region },
 });
 
-const DEFAULT_LINE: Record<SubjectState['type'], string> = {
+const DEFAULT_LINE: Record<SubjectState['type'] | 'failed', string> = {
   change: 'This is planned maintenance; affected customers have been told. Offer the alternatives listed for the touchpoints.',
+  failed: 'The maintenance did not go as planned; affected customers have been told what is still unavailable. Offer the alternatives listed for the touchpoints.',
   incident: 'We know about the disruption and are working on it; affected customers receive updates.',
 };
 
@@ -72,10 +75,17 @@ export const buildBriefings = (
         kind,
         severity: state.severity ?? (state.risk ? `risk-${state.risk}` : 'planned'),
         region,
-        subject: { type: state.type, id: state.id, ...(state.title ? { title: state.title } : {}), status: state.status, window: assessment.subject.window },
+        subject: {
+          type: state.type,
+          id: state.id,
+          ...(state.title ? { title: state.title } : {}),
+          status: state.status,
+          window: assessment.subject.window,
+          ...(state.expectedResolutionAt !== undefined ? { expectedResolutionAt: new Date(state.expectedResolutionAt).toISOString() } : {}),
+        },
         touchpoints: [],
         customers: { total: 0, byEffect: {}, bySegment: {}, unreachable: 0 },
-        tellCallers: state.customerMessage ?? DEFAULT_LINE[state.type],
+        tellCallers: state.customerMessage ?? DEFAULT_LINE[state.status === 'failed' ? 'failed' : state.type],
       };
       teams.set(team, b);
     }
@@ -102,6 +112,7 @@ export const renderBriefing = (b: Briefing): string => {
   const lines = [
     `${b.subject.type === 'change' ? 'Change' : 'Incident'} ${b.subject.id}${b.subject.title ? ` "${b.subject.title}"` : ''} (${b.subject.status}, ${b.severity})`,
     `When: ${b.subject.window.start} -> ${b.subject.window.end ?? 'open-ended'}`,
+    ...(b.subject.expectedResolutionAt ? [`Expected back: ${b.subject.expectedResolutionAt}`] : []),
     'Touchpoints:',
     ...b.touchpoints.map((t) => `  ${t.effect} ${t.name ?? t.id} (${t.channel}) because ${t.why}`),
     `Customers: ${b.customers.total} (${Object.entries(b.customers.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); unreachable ${b.customers.unreachable}`,

@@ -9,3 +9,5 @@ export * from './briefings.ts';
 export * from './messages.ts';
 export * from './schedule.ts';
 export * from './jobs.ts';
+export * from './approval.ts';
+export * from './merging.ts';

@@ -10,6 +10,7 @@ import { briefingSchema, renderBriefing, type Briefing } from './briefings.ts';
 import { NOTICE_KINDS, fanOutRank, type NoticeKind } from './kinds.ts';
 import type { PlannedNotice } from './planning.ts';
 import type { NoticeRecipient } from './recipients.ts';
+import type { LastTold } from './told.ts';
 
 export const JOB_CUSTOMERS = 200;
 
@@ -32,19 +33,33 @@ const jobCustomer = z.object({
   segment: z.string().optional(),
   quietHours: z.object({ start: z.string(), end: z.string() }).optional(),
   touchpoints: z.array(z.string()),
+  /** The effect of the last notice the customer was told about the subject (the ledger, when planned). */
+  toldEffect: z.enum(EFFECTS).optional(),
+  /** When the customer was last told about the subject (epoch ms; the ledger, when planned). */
+  lastToldAt: z.number().optional(),
 });
+
+/** The subject as a notice tells it: what the templates need of its state. */
+export const jobSubjectSchema = z.object({
+  type: z.enum(['change', 'incident']),
+  id: z.string(),
+  title: z.string().optional(),
+  status: z.string().optional(),
+  start: z.number(),
+  end: z.number().optional(),
+  customerMessage: z.string().optional(),
+  expectedResolutionAt: z.number().optional(),
+});
+export type JobSubject = z.infer<typeof jobSubjectSchema>;
 
 export const noticeJobSchema = z.object({
   type: z.literal('notices'),
   subjectKey: z.string(),
-  subject: z.object({
-    type: z.enum(['change', 'incident']),
-    id: z.string(),
-    title: z.string().optional(),
-    start: z.number(),
-    end: z.number().optional(),
-    customerMessage: z.string().optional(),
-  }),
+  subject: jobSubjectSchema,
+  /** Version of the subject's last event when the job was planned. */
+  eventVersion: z.number().int().optional(),
+  /** Made due by a schedule (reminders, overrun, incident cadence): versions are minutes of the tick. */
+  scheduled: z.boolean().optional(),
   kind: z.enum(NOTICE_KINDS),
   touchpointNames: z.record(z.string(), z.string()),
   customers: z.array(jobCustomer),
@@ -67,10 +82,28 @@ export const touchpointNamesOf = (touchpoints: readonly { id: string }[], topolo
 export interface JobSource {
   state: SubjectState;
   subjectKey: string;
+  /** Version of the subject's last event (the projection's eventVersion). */
+  eventVersion?: number;
+  /** The notices were made due by a schedule (remind). */
+  scheduled?: boolean;
   /** Who each customer's notice goes to (see noticeRecipients). */
   customer: (id: string) => NoticeRecipient;
+  /** What each customer was last told about the subject (see lastTold), for quiet hours and merging. */
+  told?: (id: string) => LastTold | undefined;
   touchpointNames: Record<string, string>;
 }
+
+/** What a notice tells of a subject's state (see jobSubjectSchema). */
+export const jobSubject = (state: SubjectState): JobSubject => ({
+  type: state.type,
+  id: state.id,
+  ...(state.title ? { title: state.title } : {}),
+  status: state.status,
+  start: state.window.start,
+  ...(state.window.end !== undefined ? { end: state.window.end } : {}),
+  ...(state.customerMessage ? { customerMessage: state.customerMessage } : {}),
+  ...(state.expectedResolutionAt !== undefined ? { expectedResolutionAt: state.expectedResolutionAt } : {}),
+});
 
 /**
  * Within a kind, outage before degraded before none (fan-out order), and inside each effect the
@@ -91,25 +124,21 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
     else byKind.set(p.kind, [p]);
   }
   const jobs: NoticeJob[] = [];
-  const { state } = source;
+  const subject = jobSubject(source.state);
   for (const [kind, planned] of byKind) {
     const notices = inJobOrder(planned);
     for (let i = 0; i < notices.length; i += JOB_CUSTOMERS) {
       jobs.push({
         type: 'notices',
         subjectKey: source.subjectKey,
-        subject: {
-          type: state.type,
-          id: state.id,
-          ...(state.title ? { title: state.title } : {}),
-          start: state.window.start,
-          ...(state.window.end !== undefined ? { end: state.window.end } : {}),
-          ...(state.customerMessage ? { customerMessage: state.customerMessage } : {}),
-        },
+        subject,
+        ...(source.eventVersion !== undefined ? { eventVersion: source.eventVersion } : {}),
+        ...(source.scheduled ? { scheduled: true } : {}),
         kind,
         touchpointNames: source.touchpointNames,
         customers: notices.slice(i, i + JOB_CUSTOMERS).map((n) => {
           const { channel, touchpoints, profile } = source.customer(n.customerId);
+          const told = source.told?.(n.customerId);
           return {
             id: n.customerId,
             version: n.version,
@@ -120,6 +149,8 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
             ...(profile?.segment ? { segment: profile.segment } : {}),
             ...(profile?.quietHours ? { quietHours: profile.quietHours } : {}),
             touchpoints,
+            ...(told?.effect ? { toldEffect: told.effect } : {}),
+            ...(told ? { lastToldAt: told.at } : {}),
           };
         }),
       });

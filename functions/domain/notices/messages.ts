@@ -5,10 +5,10 @@
  * policies. `noticeId` names the notice (subject, customer, kind, version), the unit the ledger sends
  * exactly once: a subscriber that sees one noticeId twice holds a duplicate.
  */
-import type { NotifyChannel } from '../model.ts';
-import type { JobCustomer, NoticeJob } from './jobs.ts';
+import type { Effect, NotifyChannel } from '../model.ts';
+import type { JobCustomer, JobSubject, NoticeJob } from './jobs.ts';
 import type { NoticeKind } from './kinds.ts';
-import { renderNotice } from './templates.ts';
+import { renderNotice, type NoticeContext } from './templates.ts';
 
 export const noticeId = (n: { subjectKey: string; customerId: string; kind: string; version: number }): string =>
   `${n.subjectKey}/${n.customerId}/${n.kind}/${n.version}`;
@@ -34,17 +34,34 @@ export interface CustomerNoticeMessage {
   attributes: CustomerNoticeAttributes;
 }
 
+/**
+ * What a template renders for one customer: the subject as the notice tells it, the customer's
+ * touchpoints by name and effect, in their time zone. A failed change names what is still unavailable
+ * (the customer's touchpoints it still hits); a rolled-back one says everything works as before.
+ */
+export const noticeContext = (
+  subject: JobSubject,
+  customer: { effect: Effect; touchpoints: readonly string[]; timeZone?: string },
+  touchpointNames: Record<string, string>,
+): NoticeContext => {
+  const touchpoints = customer.touchpoints.map((t) => touchpointNames[t] ?? t);
+  return {
+    subjectTitle: subject.title ?? subject.id,
+    touchpoints,
+    effect: customer.effect,
+    start: subject.start,
+    end: subject.end,
+    timeZone: customer.timeZone,
+    customerMessage: subject.customerMessage,
+    ...(subject.expectedResolutionAt !== undefined ? { expectedResolutionAt: subject.expectedResolutionAt } : {}),
+    ...(subject.status === 'failed' ? { stillUnavailable: touchpoints } : {}),
+    ...(subject.status === 'rolled-back' ? { rolledBack: true, stillUnavailable: [] } : {}),
+  };
+};
+
 /** The message of one customer's notice of a job, rendered in the customer's language and time zone. */
 export const customerNoticeMessage = (job: NoticeJob, customer: JobCustomer, channel: NotifyChannel, to: string): CustomerNoticeMessage => {
-  const rendered = renderNotice(job.kind, customer.locale, {
-    subjectTitle: job.subject.title ?? job.subject.id,
-    touchpoints: customer.touchpoints.map((t) => job.touchpointNames[t] ?? t),
-    effect: customer.effect,
-    start: job.subject.start,
-    end: job.subject.end,
-    timeZone: customer.timeZone,
-    customerMessage: job.subject.customerMessage,
-  });
+  const rendered = renderNotice(job.kind, customer.locale, noticeContext(job.subject, customer, job.touchpointNames));
   return {
     body: {
       noticeId: noticeId({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version }),

@@ -1,6 +1,7 @@
 /** Quiet hours, in the customer's own time zone: when a non-urgent notice may go out. */
 import type { Effect, QuietHours } from '../model.ts';
 import { isUrgent, type NoticeKind } from './kinds.ts';
+import { MERGE_WINDOW_MS, isNewsKind } from './merging.ts';
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -33,19 +34,37 @@ export const sendAfterQuietHours = (quiet: QuietHours | undefined, timeZone: str
   return (Math.floor(at / 60_000) + wait) * 60_000;
 };
 
+/** What decides when a customer's notice may go out. */
+export interface DeliveryFacts {
+  effect: Effect;
+  quietHours?: QuietHours;
+  timeZone?: string;
+  /** The effect of the last notice they were told about the subject (see isUrgent). */
+  toldEffect?: Effect;
+  /** When they were last told about the subject (see MERGE_WINDOW_MS). */
+  lastToldAt?: number;
+}
+
+/**
+ * When a notice may reach a customer: at once when it is urgent (isUrgent); else news waits for the
+ * end of the merge window after their last notice about the subject, and anything waits for the end
+ * of their quiet hours.
+ */
+export const sendAt = (kind: NoticeKind, c: DeliveryFacts, now: number, mergeWindowMs = MERGE_WINDOW_MS): number => {
+  if (isUrgent(kind, c.effect, c.toldEffect)) return now;
+  const merged = isNewsKind(kind) && c.lastToldAt !== undefined ? Math.max(now, c.lastToldAt + mergeWindowMs) : now;
+  return sendAfterQuietHours(c.quietHours, c.timeZone, merged);
+};
+
 /**
  * Splits a notice's customers into those it may reach now and, by the time it may reach them, those
- * in their quiet hours (an urgent notice reaches everyone now).
+ * who wait (quiet hours, the merge window; an urgent notice reaches everyone now).
  */
-export const byQuietHours = <C extends { effect: Effect; quietHours?: QuietHours; timeZone?: string }>(
-  kind: NoticeKind,
-  customers: readonly C[],
-  now: number,
-): { due: C[]; later: Map<number, C[]> } => {
+export const byQuietHours = <C extends DeliveryFacts>(kind: NoticeKind, customers: readonly C[], now: number, mergeWindowMs = MERGE_WINDOW_MS): { due: C[]; later: Map<number, C[]> } => {
   const due: C[] = [];
   const later = new Map<number, C[]>();
   for (const c of customers) {
-    const at = isUrgent(kind, c.effect) ? now : sendAfterQuietHours(c.quietHours, c.timeZone, now);
+    const at = sendAt(kind, c, now, mergeWindowMs);
     if (at <= now) due.push(c);
     else later.set(at, [...(later.get(at) ?? []), c]);
   }

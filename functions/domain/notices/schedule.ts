@@ -1,6 +1,6 @@
 /** When reminders, overrun checks and incident cadence updates fire for a subject, and what they carry. */
 import type { NoticeDue } from '../events/schemas.ts';
-import type { SubjectState } from '../model.ts';
+import type { Actor, SubjectState } from '../model.ts';
 import type { ScheduledKind } from './kinds.ts';
 
 export interface ScheduledTrigger {
@@ -43,11 +43,15 @@ export const triggersFor = (state: SubjectState, now: number, offsetsHours: read
   return [{ kind: 'incident-update', at, version: Math.floor(at / 60_000), name: `${base}-update-${ticks}` }];
 };
 
+/** The pipeline's own schedule, as the actor of the notices it makes due. */
+export const SCHEDULER_ACTOR = { type: 'system', source: 'impact.scheduler' } as const satisfies Actor;
+
 /** The detail of the `Notice Due` event a trigger puts on the bus when it fires (one shape for every producer). */
 export const noticeDue = (subjectKey: string, trigger: Pick<ScheduledTrigger, 'kind' | 'version'>): NoticeDue => ({
   subjectKey,
   kind: trigger.kind,
   version: trigger.version,
+  actor: SCHEDULER_ACTOR,
 });
 
 /** Splits `count` messages into chunks and says how long each chunk waits so fan-out stays within `perSecond`. */

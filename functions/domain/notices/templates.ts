@@ -11,6 +11,12 @@ export interface NoticeContext {
   end?: number;
   timeZone?: string;
   customerMessage?: string;
+  /** When the service is expected back (incidents, failed changes), epoch ms; absent = not known. */
+  expectedResolutionAt?: number;
+  /** change-failed: the touchpoints still hit, by name (none after a rollback). */
+  stillUnavailable?: string[];
+  /** change-failed: the change was rolled back and everything works as before. */
+  rolledBack?: boolean;
 }
 
 export interface RenderedNotice {
@@ -26,6 +32,10 @@ interface Ctx {
   from: string;
   to: string;
   how: string;
+  /** change-failed: what is still hit, and until when. */
+  still: string;
+  until: string;
+  rolledBack: boolean;
 }
 
 const EN: Texts = {
@@ -35,6 +45,10 @@ const EN: Texts = {
   reminder: { title: (c) => `Reminder: ${c.what}`, text: (c) => `From ${c.from} to ${c.to}, ${c.where} will be ${c.how}.` },
   'change-overrun': { title: (c) => `Maintenance is taking longer: ${c.what}`, text: (c) => `${c.where} is still ${c.how}. We will tell you when it is over.` },
   'change-completed': { title: (c) => `Maintenance completed: ${c.what}`, text: () => 'The maintenance is over. Everything works as usual.' },
+  'change-failed': {
+    title: (c) => `Maintenance did not go as planned: ${c.what}`,
+    text: (c) => (c.rolledBack ? 'The maintenance was undone. Everything works as before.' : `${c.still} is still ${c.how}, until ${c.until}.`),
+  },
   'incident-notice': { title: (c) => `Disruption: ${c.what}`, text: (c) => `Since ${c.from}, ${c.where} is ${c.how}. We are working on it.` },
   'incident-update': { title: (c) => `Update: ${c.what}`, text: (c) => `${c.where} is still ${c.how}. We are working on it.` },
   'incident-resolved': { title: (c) => `Resolved: ${c.what}`, text: () => 'The disruption is over. Everything works as usual.' },
@@ -48,6 +62,10 @@ const NL: Texts = {
   reminder: { title: (c) => `Herinnering: ${c.what}`, text: (c) => `Van ${c.from} tot ${c.to} is ${c.where} ${c.how}.` },
   'change-overrun': { title: (c) => `Onderhoud duurt langer: ${c.what}`, text: (c) => `${c.where} is nog steeds ${c.how}. We laten het weten als het klaar is.` },
   'change-completed': { title: (c) => `Onderhoud afgerond: ${c.what}`, text: () => 'Het onderhoud is klaar. Alles werkt weer zoals gewoonlijk.' },
+  'change-failed': {
+    title: (c) => `Onderhoud niet verlopen zoals gepland: ${c.what}`,
+    text: (c) => (c.rolledBack ? 'Het onderhoud is teruggedraaid. Alles werkt weer zoals voorheen.' : `${c.still} is nog steeds ${c.how}, tot ${c.until}.`),
+  },
   'incident-notice': { title: (c) => `Storing: ${c.what}`, text: (c) => `Sinds ${c.from} is ${c.where} ${c.how}. We werken aan een oplossing.` },
   'incident-update': { title: (c) => `Update: ${c.what}`, text: (c) => `${c.where} is nog steeds ${c.how}. We werken aan een oplossing.` },
   'incident-resolved': { title: (c) => `Opgelost: ${c.what}`, text: () => 'De storing is voorbij. Alles werkt weer zoals gewoonlijk.' },
@@ -75,7 +93,14 @@ export const renderNotice = (kind: NoticeKind, locale: string | undefined, ctx: 
     from: when(ctx.start, lang, ctx.timeZone),
     to: when(ctx.end, lang, ctx.timeZone),
     how: HOW[lang][ctx.effect],
+    still: ctx.stillUnavailable && ctx.stillUnavailable.length > 0 ? ctx.stillUnavailable.join(', ') : lang === 'nl' ? 'de dienst' : 'the service',
+    until: when(ctx.expectedResolutionAt, lang, ctx.timeZone),
+    rolledBack: ctx.rolledBack === true,
   };
+  const eta =
+    ctx.expectedResolutionAt !== undefined && (kind === 'incident-notice' || kind === 'incident-update')
+      ? ` ${lang === 'nl' ? 'Verwacht hersteld' : 'Expected back'}: ${c.until}.`
+      : '';
   const extra = ctx.customerMessage && kind !== 'all-clear' ? ` ${ctx.customerMessage}` : '';
-  return { locale: lang, title: texts[kind].title(c), text: `${texts[kind].text(c)}${extra}` };
+  return { locale: lang, title: texts[kind].title(c), text: `${texts[kind].text(c)}${eta}${extra}` };
 };

@@ -1,5 +1,5 @@
 /** What the ledger says each customer was told about a subject, in the terms notice planning needs. */
-import { NOTIFY_CHANNELS, type NotifyChannel, type SubjectType } from '../model.ts';
+import { NOTIFY_CHANNELS, type Effect, type NotifyChannel, type SubjectType } from '../model.ts';
 import { isToldKind, type NoticeKind } from './kinds.ts';
 
 export interface Told {
@@ -14,7 +14,25 @@ export interface SentNotice {
   version: number;
   channel: string;
   sentAt: number;
+  /** The effect the notice told of (absent on records written before effects were recorded). */
+  effect?: Effect;
 }
+
+/** What a customer was last told about a subject: when, and of which effect. */
+export interface LastTold {
+  at: number;
+  effect?: Effect;
+}
+
+/** Per customer, their latest notice about the subject: when, and of which effect. */
+export const lastTold = (sent: readonly Pick<SentNotice, 'customerId' | 'sentAt' | 'effect'>[]): Map<string, LastTold> => {
+  const last = new Map<string, LastTold>();
+  for (const s of sent) {
+    const known = last.get(s.customerId);
+    if (!known || s.sentAt >= known.at) last.set(s.customerId, { at: s.sentAt, ...(s.effect ? { effect: s.effect } : {}) });
+  }
+  return last;
+};
 
 /** Per customer, every notice sent to them about the subject. */
 export const toldByCustomer = (sent: readonly Pick<SentNotice, 'customerId' | 'kind' | 'version'>[]): Map<string, Told[]> => {

@@ -19,11 +19,16 @@ import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
 import { tracer } from './powertools.ts';
+import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
   incidentCadenceMinutes: number;
   snsMessagesPerSecond: number;
+  /** Which new subjects wait for `Notices Approved` when their events do not say (default: none). */
+  approvalPolicy?: ApprovalPolicy;
+  /** News this soon after a customer's last notice about a subject waits and goes out merged (default 5). */
+  mergeWindowMinutes?: number;
 }
 
 export interface Dependencies {
@@ -117,6 +122,8 @@ export const fromEnvironment = (): Dependencies =>
       reminderOffsetsHours: (process.env[ENV.reminderOffsetsHours] ?? '24,1').split(',').map(Number).filter((n) => n > 0),
       incidentCadenceMinutes: Number(process.env[ENV.incidentCadenceMinutes] ?? 60),
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
+      approvalPolicy: parseApprovalPolicy(process.env[ENV.approvalPolicy]),
+      mergeWindowMinutes: Number(process.env[ENV.mergeWindowMinutes] ?? 5),
     },
   );
 

@@ -27,6 +27,10 @@ export const ENV = {
   incidentCadenceMinutes: 'INCIDENT_CADENCE_MINUTES',
   /** SNS message budget of the region (messages/s) that fan-out is paced against. */
   snsMessagesPerSecond: 'SNS_MESSAGES_PER_SECOND',
+  /** JSON approval policy, e.g. {"sev3":"draft","sev4":"draft","change":"draft"} (functions/domain/notices/approval.ts). */
+  approvalPolicy: 'APPROVAL_POLICY',
+  /** Minutes after a customer's last notice about a subject during which further news waits and is merged (default 5). */
+  mergeWindowMinutes: 'MERGE_WINDOW_MINUTES',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

@@ -5,6 +5,7 @@ import { airlineSample } from '../../support/airline.ts';
 import { BRIEFINGS, context, noticesOf, pipeline } from '../../support/pipeline.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
+const MINUTE = 60_000;
 const ev = (detailType: string, detail: Record<string, unknown>, id: string): EventBridgeEvent<string, unknown> =>
   ({ version: '0', id, 'detail-type': detailType, source: 'acme.changes', account: '123456789012', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail }) as EventBridgeEvent<string, unknown>;
 const countBy = (list: { customerId: string; kind: string }[]) => {
@@ -20,8 +21,11 @@ beforeAll(async () => {
   graph = await airlineSample(300);
 });
 afterEach(() => restore?.());
+// The pipeline's clock: updates to customers told minutes before wait for the merge window.
+let clock = NOW;
 const freshPipeline = async () => {
-  const p = await pipeline(() => NOW);
+  clock = NOW;
+  const p = await pipeline(() => clock);
   restore = p.aws.restore;
   await p.deps.graph.import(graph);
   return p;
@@ -53,6 +57,10 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
 
     await p.ingest(ev('Change Updated', { changeId: 'CHG-1', occurredAt: '2026-11-28T13:30:00Z', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } }, 'e2'), context);
     expect(await p.drain()).toBe(0);
+    // Told a minute ago: the update waits for the merge window, then goes out.
+    expect(noticesOf(p.aws).filter((n) => n.kind === 'change-update')).toHaveLength(0);
+    clock += 5 * MINUTE;
+    expect(await p.drain()).toBe(0);
     notices = noticesOf(p.aws);
     expect(notices.filter((n) => n.kind === 'change-update')).toHaveLength(reachable.length);
 
@@ -80,12 +88,16 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
 
     await p.ingest(ev('Incident Updated', { incidentId: 'INC-1', status: 'identified', occurredAt: '2026-11-28T13:55:00Z', impacts: [{ node: 'identity-db' }, { node: 'booking-db', effect: 'degraded' }] }, 'i2'), context);
     expect(await p.drain()).toBe(0);
+    clock += 5 * MINUTE;
+    expect(await p.drain()).toBe(0);
     const grown = noticesOf(p.aws).slice(opened.length);
     const newlyTold = grown.filter((n) => n.kind === 'incident-notice');
     expect(newlyTold.length).toBeGreaterThan(0);
     expect(grown.filter((n) => n.kind === 'incident-update')).toHaveLength(opened.length);
     const told = opened.length + newlyTold.length;
 
+    // The cadence fires on the hour.
+    clock = NOW + 60 * MINUTE;
     await p.remind({ ...ev('Notice Due', { subjectKey: 'incident#INC-1', kind: 'incident-update', version: NOW / 60_000 + 60 }, 'r2'), source: 'impact.pipeline' }, context);
     expect(await p.drain()).toBe(0);
     expect(noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-1' && n.kind === 'incident-update')).toHaveLength(opened.length + told);

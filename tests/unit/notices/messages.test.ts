@@ -104,10 +104,11 @@ describe('Notice Due (scheduled notices)', () => {
     const H = 3_600_000;
     const triggers = triggersFor(openChange([{ node: 'db', effect: 'outage' }], { start: 100 * H, end: 102 * H }), 0);
     const details = triggers.map((t) => noticeDue('change#CHG-1', t));
+    const actor = { type: 'system', source: 'impact.scheduler' };
     expect(details).toEqual([
-      { subjectKey: 'change#CHG-1', kind: 'reminder', version: 1024 },
-      { subjectKey: 'change#CHG-1', kind: 'reminder', version: 1001 },
-      { subjectKey: 'change#CHG-1', kind: 'change-overrun', version: 1 },
+      { subjectKey: 'change#CHG-1', kind: 'reminder', version: 1024, actor },
+      { subjectKey: 'change#CHG-1', kind: 'reminder', version: 1001, actor },
+      { subjectKey: 'change#CHG-1', kind: 'change-overrun', version: 1, actor },
     ]);
     for (const d of details) expect(noticeDueSchema.parse(d)).toEqual(d);
     expect(noticeDueSchema.safeParse({ subjectKey: 'change#CHG-1', kind: 'change-notice', version: 1 }).success).toBe(false);

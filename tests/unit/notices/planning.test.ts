@@ -37,7 +37,7 @@ describe('planning notices (DESIGN section 7)', () => {
     expect(ids(planNotices({ state: change({ status: 'completed' }), affected: [], told: history, at: T0 }))).toEqual(['C-1:change-completed:1', 'C-2:change-completed:1']);
   });
 
-  it('an incident: first notice, updates on status change (versioned by minute), resolution to everyone told', () => {
+  it('an incident: first notice, updates on status change (versioned by the event\'s time), resolution to everyone told', () => {
     const opened = planNotices({ state: incident(), affected: [{ id: 'C-1', effect: 'outage' }], told: new Map(), at: T0 });
     expect(ids(opened)).toEqual(['C-1:incident-notice:1']);
     const at = T0 + 30 * 60_000;
@@ -47,7 +47,7 @@ describe('planning notices (DESIGN section 7)', () => {
       told: told({ 'C-1': [{ kind: 'incident-notice', version: 1 }] }),
       at,
     });
-    expect(ids(grown).sort()).toEqual([`C-1:incident-update:${at / 60_000}`, 'C-2:incident-notice:2']);
+    expect(ids(grown).sort()).toEqual([`C-1:incident-update:${at}`, 'C-2:incident-notice:2']);
     const resolved = planNotices({ state: incident({ status: 'resolved' }), affected: [], told: told({ 'C-1': [{ kind: 'incident-notice', version: 1 }], 'C-2': [{ kind: 'incident-notice', version: 2 }] }), at });
     expect(ids(resolved)).toEqual(['C-1:incident-resolved:1', 'C-2:incident-resolved:1']);
   });

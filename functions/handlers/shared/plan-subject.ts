@@ -1,0 +1,124 @@
+/**
+ * The notices a subject's state calls for, planned against the ledger: the reads around the pure rules
+ * of domain/notices (planNotices, foldIntoCoveringChanges, noticeRecipients). assess calls it for every
+ * event; the API calls previewHeld for a draft's preview, so what the console shows is what approval sends.
+ */
+import type { CustomerImpact } from '../../adapters/projections.ts';
+import type { LedgerEntry } from '../../adapters/ledger.ts';
+import type { Topology } from '../../domain/impact/propagate.ts';
+import type { Effect, NodeId, SubjectState } from '../../domain/model.ts';
+import { approve } from '../../domain/subject.ts';
+import {
+  coversIncidentStart,
+  customersTold,
+  foldIntoCoveringChanges,
+  foldsIntoChange,
+  heldNotices,
+  lastTold,
+  noticeRecipients,
+  planNotices,
+  previewGroups,
+  toldByCustomer,
+  touchpointNamesOf,
+  type HeldNotices,
+  type JobSource,
+  type PlannedNotice,
+  type PreviewGroup,
+  type RecipientProfile,
+} from '../../domain/notices/index.ts';
+import type { Dependencies } from './dependencies.ts';
+
+type PlanningDeps = Pick<Dependencies, 'projections' | 'ledger' | 'graph'>;
+
+/** Customers told of a live change that covers this incident (only the reads; the rule is foldsIntoChange). */
+const customersToldOfCoveringChanges = async (deps: PlanningDeps, incident: SubjectState): Promise<Set<string>> => {
+  const candidates = (await deps.projections.listSubjects()).filter((s) => coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start));
+  const told = new Set<string>();
+  for (const candidate of candidates) {
+    const change = await deps.projections.getSubject(candidate.subjectKey);
+    if (!change || !foldsIntoChange(incident, change.state)) continue;
+    for (const id of customersTold(await deps.ledger.sentAbout(candidate.subjectKey), 'change')) told.add(id);
+  }
+  return told;
+};
+
+export interface PlanningInput {
+  subjectKey: string;
+  state: SubjectState;
+  /** Version of the subject's last event. */
+  eventVersion: number;
+  /** Customers affected now, with the channels their notice may go on. */
+  affected: readonly { id: string; effect: Effect; notify: readonly string[]; touchpoints: NodeId[] }[];
+  /** profiles[i] belongs to affected[i]. */
+  profiles: readonly (RecipientProfile | undefined)[];
+  /** The stored impacts before this assessment (customers no longer affected are told where they were). */
+  before?: readonly CustomerImpact[];
+  /** The touchpoints hit (their names go into the notices). */
+  touchpoints: readonly { id: string }[];
+  /** When the event being planned for occurred. */
+  at: number;
+}
+
+export interface SubjectPlan {
+  plan: PlannedNotice[];
+  /** Notices left out because the customers were told of a covering change. */
+  folded: number;
+  /** What the ledger says was sent about the subject. */
+  sent: LedgerEntry[];
+  source: JobSource;
+  topology: Topology;
+}
+
+export const planSubject = async (deps: PlanningDeps, input: PlanningInput): Promise<SubjectPlan> => {
+  const { subjectKey, state } = input;
+  const sent = await deps.ledger.sentAbout(subjectKey);
+  const planned = planNotices({ state, affected: input.affected, told: toldByCustomer(sent), at: input.at });
+  const { plan, folded } = state.type === 'incident' ? foldIntoCoveringChanges(planned, await customersToldOfCoveringChanges(deps, state)) : { plan: planned, folded: 0 };
+  const { topology } = await deps.graph.topology();
+  const told = lastTold(sent);
+  const source: JobSource = {
+    state,
+    subjectKey,
+    eventVersion: input.eventVersion,
+    touchpointNames: touchpointNamesOf(input.touchpoints, topology),
+    customer: noticeRecipients({ affected: input.affected, profiles: input.profiles, before: input.before, sent }),
+    told: (id) => told.get(id),
+  };
+  return { plan, folded, sent, source, topology };
+};
+
+export interface HeldPreview {
+  subjectKey: string;
+  /** The counts stored when the subject was last assessed while held (absent: not held). */
+  held?: HeldNotices;
+  /** The plan as approving now would send it: counts, and one group per kind, locale, channel and effect to render. */
+  now: HeldNotices;
+  groups: PreviewGroup[];
+}
+
+/**
+ * What approving a subject now would send: planned from the stored projection, impacts and ledger (the
+ * same rules assess applies when `Notices Approved` arrives). For the API's draft preview: render each
+ * group's `context` with the templates' renderer for its kind, locale and channel.
+ */
+export const previewHeld = async (deps: PlanningDeps, subjectKey: string, now: number): Promise<HeldPreview | undefined> => {
+  const projection = await deps.projections.getSubject(subjectKey);
+  if (!projection) return undefined;
+  const impacts = await deps.projections.customersOfSubject(subjectKey);
+  const { plan, source } = await planSubject(deps, {
+    subjectKey,
+    state: approve(projection.state, now),
+    eventVersion: projection.eventVersion,
+    affected: impacts.map((c) => ({ ...c, id: c.customerId })),
+    profiles: impacts,
+    touchpoints: projection.touchpoints,
+    at: now,
+  });
+  const held = await deps.projections.getHeld(subjectKey);
+  return {
+    subjectKey,
+    ...(held ? { held } : {}),
+    now: heldNotices(plan, source, { subjectKey, since: held?.since ?? now, eventVersion: projection.eventVersion }),
+    groups: previewGroups(plan, source),
+  };
+};
