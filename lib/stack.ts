@@ -10,6 +10,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { CLAIM_LEASE_MS, LEASE_MARGIN_MS } from '../functions/domain/notices/jobs.ts';
 import { ENV } from './environment.ts';
 import { EventRouting } from './constructs/event-routing.ts';
 import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
@@ -127,7 +128,8 @@ export class ImpactPipelineStack extends Stack {
         [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
         [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
         [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
-      }, Duration.minutes(2)),
+        // A notify that lives cannot outlast its ledger claims' lease (functions/adapters/ledger.ts).
+      }, Duration.seconds((CLAIM_LEASE_MS - LEASE_MARGIN_MS) / 1000)),
       remind: make('remind', 'reminders, overrun and incident cadence updates', scheduling),
       api: make('api', 'support API: subjects, customer lookup, what-if', {}),
     };

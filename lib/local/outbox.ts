@@ -1,7 +1,7 @@
 /** Local SNS: topics that append every message to .impact/outbox.jsonl and deliver to subscriptions. */
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { Topic, type OutgoingMessage } from '../../functions/adapters/sns.ts';
+import { Topic, type BatchHooks, type OutgoingMessage } from '../../functions/adapters/sns.ts';
 
 export interface LocalSubscription {
   topic: 'customer-notices' | 'support-briefings';
@@ -61,11 +61,12 @@ export class LocalTopic extends Topic {
     }
   }
 
-  override async publish(messages: readonly OutgoingMessage[], onBatch?: (published: OutgoingMessage[]) => Promise<void>) {
+  override async publish(messages: readonly OutgoingMessage[], hooks: BatchHooks = {}) {
     for (let i = 0; i < messages.length; i += 10) {
+      hooks.before?.();
       const batch = messages.slice(i, i + 10);
       for (const m of batch) this.deliver(m.body, m.attributes);
-      await onBatch?.(batch);
+      await hooks.after?.(batch);
     }
     return [];
   }

@@ -1,3 +1,4 @@
+import { CLAIM_LEASE_MS, LEASE_MARGIN_MS } from '../../functions/domain/notices/jobs.ts';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -115,6 +116,13 @@ describe('resources', () => {
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['event'] } } } }) }] },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('notify') }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('notify cannot outlive the lease of its ledger claims, and SQS hides a job longer than notify can run', () => {
+    const [, notify] = resources('AWS::Lambda::Function').find(([id]) => id === functionNamed('notify'))!;
+    expect(notify.Properties.Timeout * 1000 + LEASE_MARGIN_MS).toBeLessThanOrEqual(CLAIM_LEASE_MS);
+    const jobs = resources('AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy?.maxReceiveCount === 5)!;
+    expect(jobs[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * notify.Properties.Timeout);
   });
 
   it('every route of lib/routes.ts is a rule with the same pattern, a retry policy and a DLQ', () => {

@@ -158,3 +158,12 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
   }
   return jobs;
 };
+
+/**
+ * How long a notice job's ledger claims are its own (a lease): notify's timeout, which the stack derives
+ * from it, plus LEASE_MARGIN_MS, so a Lambda worker is always gone before its lease runs out and another
+ * job (a retry, a DLQ redrive) may take over what it never sent.
+ */
+export const CLAIM_LEASE_MS = 150_000;
+/** A worker stops sending this long before its lease ends: clock skew between workers, one batch in flight. */
+export const LEASE_MARGIN_MS = 30_000;
