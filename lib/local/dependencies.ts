@@ -18,7 +18,7 @@ import type { ApiHandler } from './console-server.ts';
 import { LocalDeadLetterQueue, type DeadLetterFile } from './dead-letters.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 import type { LocalJobQueue } from './job-queue.ts';
-import { LocalTopic, type LocalSubscription } from './outbox.ts';
+import { LocalTopic, type LocalSubscription, type Outbox } from './outbox.ts';
 import type { LocalReminders } from './reminders.ts';
 
 export const DEFAULT_SETTINGS: Dependencies['settings'] = { reminderOffsetsHours: [24, 1], incidentCadenceMinutes: 60, snsMessagesPerSecond: 1_000 };
@@ -29,7 +29,7 @@ export interface LocalParts {
   queue: LocalJobQueue;
   letters: DeadLetterFile;
   reminders: LocalReminders;
-  outboxFile: string;
+  outbox: Outbox;
   pipelineEventsFile: string;
   subscriptions: LocalSubscription[];
   settings?: Partial<Dependencies['settings']>;
@@ -44,8 +44,8 @@ export const localDependencies = (parts: LocalParts): Dependencies => ({
   ),
   jobs: parts.queue,
   deadLetters: new LocalDeadLetterQueue(parts.letters),
-  customerNotices: new LocalTopic('customer-notices', parts.outboxFile, parts.subscriptions),
-  supportBriefings: new LocalTopic('support-briefings', parts.outboxFile, parts.subscriptions),
+  customerNotices: new LocalTopic('customer-notices', parts.outbox, parts.subscriptions),
+  supportBriefings: new LocalTopic('support-briefings', parts.outbox, parts.subscriptions),
   reminders: parts.reminders,
   pipelineEvents: new LocalPipelineEvents(parts.bus, parts.pipelineEventsFile),
 });

@@ -23,8 +23,9 @@ import { Inbox } from './inbox.ts';
 import { LocalJobQueue } from './job-queue.ts';
 import { importLegacyFiles } from './legacy.ts';
 import { stdoutLog, type Log } from './log.ts';
-import type { LocalSubscription } from './outbox.ts';
+import { Outbox, type LocalSubscription } from './outbox.ts';
 import { Poller, StreamProgress } from './poller.ts';
+import { reconcileLedger } from './recovery.ts';
 import { LocalReminders } from './reminders.ts';
 import { airlineSeed, seedOnFirstRun, type Seed } from './seed.ts';
 import { openLocalStore } from './store.ts';
@@ -78,6 +79,10 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     teardown.add(() => store.close());
     const imported = importLegacyFiles(dataDir, store);
     if (imported.length > 0) log(`took over ${imported.join(', ')} from an earlier version (kept as *.imported)`);
+    // Before anything can publish: the outbox record caught up with the file (a kill -9 mid-write).
+    const outbox = new Outbox(outboxFile, store);
+    const { recovered, cut } = outbox.recover();
+    if (recovered + cut > 0) log(`recovered after a stop: ${recovered} outbox line(s) written but not recorded, ${cut} torn line cut (it is sent again)`);
     const letters = new DeadLetterFile(file('dead-letters.jsonl'));
     const bus = new LocalBus(new Inbox(store, letters), log);
 
@@ -94,8 +99,9 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     teardown.add(() => dynamodb.stop());
     const queue = new LocalJobQueue(store, letters);
     const reminders = new LocalReminders(store);
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
+    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
+    await reconcileLedger(outbox, deps.ledger, log);
 
     const progress = new StreamProgress(deps.events);
     const handlers = localHandlers(deps, bus);

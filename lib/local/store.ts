@@ -42,6 +42,18 @@ CREATE TABLE IF NOT EXISTS stream_positions (
   shard_id TEXT PRIMARY KEY,
   sequence_number TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox_notices (
+  notice_id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  effect TEXT,
+  published_at INTEGER NOT NULL,
+  marked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_unmarked ON outbox_notices (published_at) WHERE marked = 0;
+CREATE TABLE IF NOT EXISTS outbox_position (
+  file TEXT PRIMARY KEY,
+  bytes INTEGER NOT NULL
+);
 `;
 
 /** Opens (and creates) the store; `:memory:` keeps nothing between runs (`--in-memory`). */

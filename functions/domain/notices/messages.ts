@@ -13,6 +13,13 @@ import { renderNotice, type NoticeContext } from './templates.ts';
 export const noticeId = (n: { subjectKey: string; customerId: string; kind: string; version: number }): string =>
   `${n.subjectKey}/${n.customerId}/${n.kind}/${n.version}`;
 
+/** The parts of a noticeId (ids never hold `/`); undefined for text that is not one. */
+export const parseNoticeId = (id: string): { subjectKey: string; customerId: string; kind: string; version: number } | undefined => {
+  const [subjectKey, customerId, kind, version, ...rest] = id.split('/');
+  const n = Number(version);
+  return rest.length === 0 && subjectKey && customerId && kind && version !== '' && Number.isInteger(n) ? { subjectKey, customerId, kind, version: n } : undefined;
+};
+
 export interface CustomerNoticeBody {
   noticeId: string;
   kind: NoticeKind;
