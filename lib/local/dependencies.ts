@@ -4,6 +4,7 @@
  * with the outbox), Scheduler (reminders) and the pipeline's outbound events (the local bus).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBStreamEvent, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
 import { buildApiHandler } from '../../functions/handlers/api.ts';
@@ -14,9 +15,11 @@ import { buildRemindHandler } from '../../functions/handlers/remind.ts';
 import { buildDependencies, type Dependencies } from '../../functions/handlers/shared/dependencies.ts';
 import { tableNames } from '../tables.ts';
 import { LocalPipelineEvents, type BusEvent, type LocalBus, type Targets } from './bus.ts';
+import type { Chaos } from './chaos.ts';
 import type { ApiHandler } from './console-server.ts';
 import { LocalDeadLetterQueue, type DeadLetterFile } from './dead-letters.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
+import { LOCAL_CLIENT } from './local-aws.ts';
 import type { LocalJobQueue } from './job-queue.ts';
 import { LocalTopic, type LocalSubscription, type Outbox } from './outbox.ts';
 import type { LocalReminders } from './reminders.ts';
@@ -33,22 +36,29 @@ export interface LocalParts {
   pipelineEventsFile: string;
   subscriptions: LocalSubscription[];
   settings?: Partial<Dependencies['settings']>;
+  /** Faults injected into the SDK clients (IMPACT_CHAOS, for the chaos suite). */
+  chaos?: Chaos;
 }
 
-export const localDependencies = (parts: LocalParts): Dependencies => ({
-  ...buildDependencies(
-    // SQS and SNS clients are never used: their adapters are replaced below.
-    { dynamodb: documentClient({ endpoint: parts.dynamodbEndpoint, ...LOCAL_AWS }), eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
-    { tables: tableNames(''), busName: 'impact', noticeQueueUrl: 'local', noticeDlqUrl: 'local', customerNoticesTopicArn: 'local', supportBriefingsTopicArn: 'local' },
-    { ...DEFAULT_SETTINGS, ...parts.settings },
-  ),
-  jobs: parts.queue,
-  deadLetters: new LocalDeadLetterQueue(parts.letters),
-  customerNotices: new LocalTopic('customer-notices', parts.outbox, parts.subscriptions),
-  supportBriefings: new LocalTopic('support-briefings', parts.outbox, parts.subscriptions),
-  reminders: parts.reminders,
-  pipelineEvents: new LocalPipelineEvents(parts.bus, parts.pipelineEventsFile),
-});
+export const localDependencies = (parts: LocalParts): Dependencies => {
+  const dynamodb = documentClient({ endpoint: parts.dynamodbEndpoint, ...LOCAL_AWS });
+  parts.chaos?.instrument(dynamodb, 'dynamodb');
+  const sns = () => parts.chaos?.instrument(new SNSClient(LOCAL_CLIENT), 'sns');
+  return {
+    ...buildDependencies(
+      // The SQS and SNS clients here are never used: their adapters are the local ones below.
+      { dynamodb, eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
+      { tables: tableNames(''), busName: 'impact', noticeQueueUrl: 'local', noticeDlqUrl: 'local', customerNoticesTopicArn: 'local', supportBriefingsTopicArn: 'local' },
+      { ...DEFAULT_SETTINGS, ...parts.settings },
+    ),
+    jobs: parts.queue,
+    deadLetters: new LocalDeadLetterQueue(parts.letters),
+    customerNotices: new LocalTopic('customer-notices', parts.outbox, parts.subscriptions, sns()),
+    supportBriefings: new LocalTopic('support-briefings', parts.outbox, parts.subscriptions, sns()),
+    reminders: parts.reminders,
+    pipelineEvents: new LocalPipelineEvents(parts.bus, parts.pipelineEventsFile),
+  };
+};
 
 const context = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<string, unknown>;

@@ -9,12 +9,15 @@
  * receives it goes to dead-letters.jsonl with its reason (also when the runtime died while it was in
  * flight: the next receive finds its count used up, as SQS's redrive does). Delays up to 15 minutes.
  * Consumers get the same SQSEvent batches as the Lambda event source mapping hands to notify.
+ * Messages come in through the SQS adapter (functions/adapters/sqs.ts: SendMessageBatch in 10s, failed
+ * entries resent) over a real SQSClient answered here (local-aws.ts); each batch is one transaction.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { JobQueue, type QueuedMessage } from '../../functions/adapters/sqs.ts';
+import { JobQueue } from '../../functions/adapters/sqs.ts';
 import type { DeadLetterFile } from './dead-letters.ts';
+import { LOCAL_CLIENT, serveLocally, type LocalCommandHandler } from './local-aws.ts';
 import { describeError } from './log.ts';
 import { atomically, countRows, type LocalStore } from './store.ts';
 
@@ -22,7 +25,17 @@ export interface JobQueueOptions {
   visibilityMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
+  /** The SQS client the adapter sends with (for instrumenting, chaos.ts); the queue makes it answer locally. */
+  client?: SQSClient;
 }
+
+interface SendEntry {
+  Id: string;
+  MessageBody: string;
+  DelaySeconds?: number;
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 interface Row {
   id: number;
@@ -33,7 +46,6 @@ interface Row {
 }
 
 const MAX_DELAY_SECONDS = 900;
-const SEND_SLICE_BYTES = 4 * 1024 * 1024;
 
 export class LocalJobQueue extends JobQueue {
   private readonly db: LocalStore;
@@ -45,7 +57,14 @@ export class LocalJobQueue extends JobQueue {
   private readonly statements;
 
   constructor(db: LocalStore, letters: DeadLetterFile, options: JobQueueOptions = {}) {
-    super(new SQSClient({ region: 'local' }), 'local');
+    const handlers: Record<string, LocalCommandHandler> = {};
+    // A queue URL on the client's own endpoint, so the SDK has no reason to redirect (or warn).
+    super(serveLocally(options.client ?? new SQSClient(LOCAL_CLIENT), 'SQS', handlers), 'https://sqs.local.amazonaws.com/000000000000/notice-jobs');
+    handlers.SendMessageBatchCommand = (input) => ({ Successful: this.enqueue(input.Entries as SendEntry[]), Failed: [] });
+    handlers.SendMessageCommand = (input) => {
+      const [sent] = this.enqueue([{ Id: 'one', MessageBody: String(input.MessageBody), DelaySeconds: input.DelaySeconds as number | undefined }]);
+      return { MessageId: sent.MessageId, MD5OfMessageBody: sent.MD5OfMessageBody };
+    };
     this.db = db;
     this.letters = letters;
     this.visibilityMs = options.visibilityMs ?? 2_000;
@@ -65,26 +84,18 @@ export class LocalJobQueue extends JobQueue {
     return this.count;
   }
 
-  override async send(messages: readonly QueuedMessage[]): Promise<void> {
+  /** One SendMessageBatch (at most 10, the adapter's batches): stored in one transaction. */
+  private enqueue(entries: readonly SendEntry[]): { Id: string; MessageId: string; MD5OfMessageBody: string }[] {
     const now = this.now();
-    const rows = messages.map((m) => ({ body: JSON.stringify(m.body), visibleAt: now + Math.min(MAX_DELAY_SECONDS, Math.max(0, m.delaySeconds ?? 0)) * 1000 }));
-    // Committed in slices of a few MB, as SQS takes a batch at a time: one 80 MB transaction (a
-    // 400,000-customer fan-out) would hold the whole of it in the WAL until it commits.
-    for (let i = 0; i < rows.length; ) {
-      let bytes = 0;
-      const start = i;
-      atomically(this.db, () => {
-        for (; i < rows.length && (i === start || bytes < SEND_SLICE_BYTES); i++) {
-          bytes += rows[i].body.length;
-          this.statements.insert.run(randomUUID(), rows[i].body, rows[i].visibleAt, now);
-        }
-      });
-      this.count += i - start;
-    }
-  }
-
-  override async sendOne(body: unknown): Promise<void> {
-    await this.send([{ body }]);
+    const sent = atomically(this.db, () =>
+      entries.map((e) => {
+        const messageId = randomUUID();
+        this.statements.insert.run(messageId, e.MessageBody, now + Math.min(MAX_DELAY_SECONDS, Math.max(0, e.DelaySeconds ?? 0)) * 1000, now);
+        return { Id: e.Id, MessageId: messageId, MD5OfMessageBody: md5(e.MessageBody) };
+      }),
+    );
+    this.count += sent.length;
+    return sent;
   }
 
   /**

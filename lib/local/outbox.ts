@@ -12,9 +12,11 @@
  * - a delivered notice stays `unmarked` until the ledger mark after it succeeded; the runtime marks
  *   what is left at its next start (recovery.ts), so the ledger (and the API's counts) match the file.
  */
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readSync, statSync, truncateSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Topic, type BatchHooks, type OutgoingMessage } from '../../functions/adapters/sns.ts';
+import { LOCAL_CLIENT, serveLocally } from './local-aws.ts';
 import { atomically, type LocalStore } from './store.ts';
 
 export interface LocalSubscription {
@@ -185,40 +187,55 @@ export class Outbox {
   }
 }
 
+/** SNS message attributes as the PublishBatch and Publish requests carry them. */
+type RequestAttributes = Record<string, { DataType?: string; StringValue?: string }> | undefined;
+const attributesOf = (attributes: RequestAttributes): Record<string, string> => Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+
+/**
+ * A local SNS topic: the SNS adapter (functions/adapters/sns.ts, PublishBatch with its per-entry
+ * retries) over a real SNSClient whose requests are answered here (local-aws.ts): each message is
+ * written to the outbox (once per noticeId) and POSTed to the subscriptions whose filter policy it
+ * matches. `client` is for instrumenting (chaos.ts); the topic makes it answer locally.
+ */
 export class LocalTopic extends Topic {
-  private readonly name: TopicName;
   private readonly outbox: Outbox;
-  private readonly subscriptions: LocalSubscription[];
 
-  constructor(name: TopicName, outbox: Outbox, subscriptions: LocalSubscription[]) {
-    super(new SNSClient({ region: 'local' }), `arn:aws:sns:local:000000000000:${name}`);
-    this.name = name;
-    this.outbox = outbox;
-    this.subscriptions = subscriptions.filter((s) => s.topic === name);
-  }
-
-  private deliver(messages: readonly { body: unknown; attributes: Record<string, string> }[]): void {
-    for (const line of this.outbox.write(this.name, messages)) {
-      for (const sub of this.subscriptions) {
-        if (!matchesFilterPolicy(sub.filterPolicy, line.attributes)) continue;
-        void fetch(sub.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(line) }).catch(() => undefined);
+  constructor(name: TopicName, outbox: Outbox, subscriptions: LocalSubscription[], client = new SNSClient(LOCAL_CLIENT)) {
+    const mine = subscriptions.filter((s) => s.topic === name);
+    const deliver = (messages: { body: unknown; attributes: Record<string, string> }[]) => {
+      for (const line of outbox.write(name, messages)) {
+        for (const sub of mine) {
+          if (!matchesFilterPolicy(sub.filterPolicy, line.attributes)) continue;
+          void fetch(sub.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(line) }).catch(() => undefined);
+        }
       }
-    }
+    };
+    super(
+      serveLocally(client, 'SNS', {
+        PublishBatchCommand: (input) => {
+          const entries = input.PublishBatchRequestEntries as { Id: string; Message: string; MessageAttributes?: RequestAttributes }[];
+          deliver(entries.map((e) => ({ body: JSON.parse(e.Message), attributes: attributesOf(e.MessageAttributes) })));
+          return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: randomUUID() })), Failed: [] };
+        },
+        PublishCommand: (input) => {
+          deliver([{ body: JSON.parse(String(input.Message)), attributes: attributesOf(input.MessageAttributes as RequestAttributes) }]);
+          return { MessageId: randomUUID() };
+        },
+      }),
+      `arn:aws:sns:local:000000000000:${name}`,
+    );
+    this.outbox = outbox;
   }
 
+  /** As SNS publishes; what the ledger marked sent after a batch is recorded as marked (see Outbox). */
   override async publish(messages: readonly OutgoingMessage[], hooks: BatchHooks = {}) {
-    for (let i = 0; i < messages.length; i += 10) {
-      hooks.before?.();
-      const batch = messages.slice(i, i + 10);
-      this.deliver(batch);
-      await hooks.after?.(batch);
-      this.outbox.marked(batch);
-    }
-    return [];
-  }
-
-  override async publishOne(body: unknown, attributes: Record<string, string>): Promise<void> {
-    this.deliver([{ body, attributes }]);
+    return super.publish(messages, {
+      before: hooks.before,
+      after: async (published) => {
+        await hooks.after?.(published);
+        this.outbox.marked(published);
+      },
+    });
   }
 }
 

@@ -20,6 +20,8 @@ export interface PollerParts {
   bus: LocalBus;
   notify: (event: SQSEvent) => Promise<SQSBatchResponse>;
   log: Log;
+  /** Resolves when the database is up (it waits while DynamoDB Local restarts). */
+  ready?: () => Promise<void>;
 }
 
 const IDLE_SLEEP_MS = 200;
@@ -74,6 +76,7 @@ export class Poller {
   /** One pass over the stream, the job queue and the reminders; returns how much it did. */
   private async pass(): Promise<number> {
     const { stream, queue, reminders, bus, notify } = this.parts;
+    await this.parts.ready?.();
     const records = await stream.poll();
     this.emptyStreamPolls = records === 0 ? this.emptyStreamPolls + 1 : 0;
     this.streamed += records;

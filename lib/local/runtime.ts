@@ -4,24 +4,31 @@
  * (bus.ts, inbox.ts) behind the PutEvents endpoint (event-endpoint.ts), the console and API server
  * (console-server.ts), DynamoDB Local with its tables (dynamodb-local.ts), the first-run seed
  * (seed.ts), the poll loop feeding assess, notify and the reminders (poller.ts), and the take-over of
- * an older data dir's JSON files (legacy.ts). The handlers are the very ones that run in Lambda; only
- * the adapters behind SQS, SNS, EventBridge and Scheduler are local.
+ * an older data dir's JSON files (legacy.ts). The handlers are the very ones that run in Lambda, and
+ * so are the SQS and SNS adapters, over SDK clients answered in-process (local-aws.ts); the EventBridge
+ * and Scheduler adapters are local stand-ins. At every start the outbox and the ledger are reconciled
+ * (outbox.ts, recovery.ts), so a kill -9 at any moment sends no notice twice; DynamoDB Local is started
+ * again if its java dies, and nothing is handed to a handler until it is back. IMPACT_CHAOS injects
+ * faults into the SDK clients for the chaos suite (chaos.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Dependencies } from '../../functions/handlers/shared/dependencies.ts';
 import { tableNames } from '../tables.ts';
 import { LocalBus } from './bus.ts';
+import { chaosFromEnvironment } from './chaos.ts';
 import { consoleServer } from './console-server.ts';
 import { DeadLetterFile } from './dead-letters.ts';
 import { localDependencies, localHandlers } from './dependencies.ts';
-import { LOCAL_AWS, startDynamoDbWithTables } from './dynamodb-local.ts';
+import { LOCAL_AWS, startSupervisedDynamoDb } from './dynamodb-local.ts';
 import { eventEndpoint } from './event-endpoint.ts';
 import { close, listen } from './http.ts';
 import { Inbox } from './inbox.ts';
 import { LocalJobQueue } from './job-queue.ts';
 import { importLegacyFiles } from './legacy.ts';
+import { LOCAL_CLIENT } from './local-aws.ts';
 import { stdoutLog, type Log } from './log.ts';
 import { Outbox, type LocalSubscription } from './outbox.ts';
 import { Poller, StreamProgress } from './poller.ts';
@@ -95,21 +102,28 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const apiPort = await listen(web.server, options.apiPort, 'API and console', '--api-port');
     teardown.add(() => close(web.server));
 
-    const dynamodb = await startDynamoDbWithTables(options.inMemory ? undefined : file('dynamodb'));
+    const dynamodb = await startSupervisedDynamoDb(options.inMemory ? undefined : file('dynamodb'), log);
     teardown.add(() => dynamodb.stop());
-    const queue = new LocalJobQueue(store, letters);
+    const chaos = chaosFromEnvironment(file('chaos-faults.log'));
+    if (chaos) log(`IMPACT_CHAOS: injecting faults (seed ${chaos.config.seed}, throttle ${chaos.config.throttle}, fail ${chaos.config.fail}); each one is logged to chaos-faults.log`);
+    const queue = new LocalJobQueue(store, letters, { client: chaos?.instrument(new SQSClient(LOCAL_CLIENT), 'sqs') });
     const reminders = new LocalReminders(store);
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
+    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings, chaos });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
     await reconcileLedger(outbox, deps.ledger, log);
 
     const progress = new StreamProgress(deps.events);
     const handlers = localHandlers(deps, bus);
     web.setApi(handlers.api);
-    bus.start(handlers.targets);
+    // Nothing is handed to a handler while DynamoDB Local is down (restarting): no attempt is spent on it.
+    const whenUp = <E, R>(handler: (event: E) => Promise<R>) => async (event: E) => {
+      await dynamodb.ready();
+      return handler(event);
+    };
+    bus.start({ ingest: whenUp(handlers.targets.ingest), remind: whenUp(handlers.targets.remind) });
     teardown.add(() => bus.stop());
     const stream = new StreamReader({ endpoint: dynamodb.endpoint, ...LOCAL_AWS, table: tableNames('').events, store, deadLetters: letters, consumer: progress.counting(handlers.assess) });
-    const poller = new Poller({ stream, queue, reminders, bus, notify: handlers.notify, log });
+    const poller = new Poller({ stream, queue, reminders, bus, notify: whenUp(handlers.notify), log, ready: dynamodb.ready });
     poller.start();
     teardown.add(() => poller.stop());
 
