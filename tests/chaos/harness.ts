@@ -65,7 +65,7 @@ const count = (into: Record<string, number>, key: string, n = 1) => void (into[k
 
 export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
   const started = Date.now();
-  const log = options.log ?? (() => undefined);
+  const log = (line: string) => options.log?.(`${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s ${line}`);
   const random = prng(options.seed * 7919);
   mkdirSync(options.dir, { recursive: true });
   const world = await scenario(options.seed, options.dir, options.customers);
@@ -87,6 +87,7 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
     log(`  kill -9 of the runtime ${phase.replace('kill-', 'mid-')}`);
     await waitFor(() => javaProcessesFor(data).length === 0, 15_000, 'java to stop with the runtime');
     await start();
+    log('  runtime up again');
   };
   const api = async (path: string) => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/api${path}`);
@@ -142,7 +143,7 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
 
   try {
     await start();
-    log(`run ${options.seed}: ${options.customers} customers, ${world.expected.size} notices expected`);
+    log(`run ${options.seed}: ${options.customers} customers, ${world.expected.size} notices expected; runtime up`);
     for (const wave of world.waves) {
       for (const e of wave.events) {
         if (e.resend) count(faults, 'duplicate-event');
@@ -175,6 +176,7 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
       await new Promise((r) => setTimeout(r, 500));
     }
 
+    log('  quiet; checking');
     const subjects = ['change#CHG-0', 'change#CHG-1', 'change#CHG-2', 'incident#INC-0'];
     const views = new Map<string, { history: { eventId: string }[]; noticesByKind: Record<string, number> }>();
     for (const key of subjects) {
