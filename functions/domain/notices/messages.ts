@@ -1,6 +1,7 @@
 /**
  * The customer-notice message contract (DESIGN section 7): one SNS message per notice on topic
- * `customer-notices`, JSON body `{ noticeId, kind, subject, customerId, channel, to, locale, title, text }`
+ * `customer-notices`, JSON body `{ noticeId, kind, subject, customerId, channel, to, locale, title, text, html? }`
+ * (`text` is what `channel` carries: e-mail plain text, the SMS form, or the push body)
  * and String message attributes `kind, channel, effect, segment, locale` for subscription filter
  * policies. `noticeId` names the notice (subject, customer, kind, version), the unit the ledger sends
  * exactly once: a subscriber that sees one noticeId twice holds a duplicate.
@@ -8,7 +9,7 @@
 import type { Effect, NotifyChannel } from '../model.ts';
 import type { JobCustomer, JobSubject, NoticeJob } from './jobs.ts';
 import type { NoticeKind } from './kinds.ts';
-import { renderNotice, type NoticeContext } from './templates.ts';
+import { renderNotice, type NoticeContext, type RenderedNotice } from './templates.ts';
 
 export const noticeId = (n: { subjectKey: string; customerId: string; kind: string; version: number }): string =>
   `${n.subjectKey}/${n.customerId}/${n.kind}/${n.version}`;
@@ -30,8 +31,12 @@ export interface CustomerNoticeBody {
   /** The address on `channel`: in the message for the sender, never in a log line. */
   to: string;
   locale: string;
+  /** The e-mail subject (e-mail), the push title (push), the notice's headline (SMS). */
   title: string;
+  /** The text for `channel`: the e-mail's plain-text part, the SMS (at most 2 segments), the push body. */
   text: string;
+  /** E-mail only: the HTML part, everything in it escaped. */
+  html?: string;
 }
 
 export type CustomerNoticeAttributes = Record<'kind' | 'channel' | 'effect' | 'segment' | 'locale', string>;
@@ -66,6 +71,22 @@ export const noticeContext = (
   };
 };
 
+/** What the channel carries: each service's limits are kept by the renderer (render.ts). */
+const channelContent = (rendered: RenderedNotice, channel: NotifyChannel): Pick<CustomerNoticeBody, 'title' | 'text' | 'html'> => {
+  switch (channel) {
+    case 'email':
+      return { title: rendered.email.subject, text: rendered.email.text, html: rendered.email.html };
+    case 'sms':
+      return { title: rendered.title, text: rendered.sms.text };
+    case 'push':
+      return { title: rendered.push.title, text: rendered.push.body };
+    default: {
+      const unknown: never = channel;
+      throw new Error(`no content for channel ${String(unknown)}`);
+    }
+  }
+};
+
 /** The message of one customer's notice of a job, rendered in the customer's language and time zone. */
 export const customerNoticeMessage = (job: NoticeJob, customer: JobCustomer, channel: NotifyChannel, to: string): CustomerNoticeMessage => {
   const rendered = renderNotice(job.kind, customer.locale, noticeContext(job.subject, customer, job.touchpointNames));
@@ -78,8 +99,7 @@ export const customerNoticeMessage = (job: NoticeJob, customer: JobCustomer, cha
       channel,
       to,
       locale: rendered.locale,
-      title: rendered.title,
-      text: rendered.text,
+      ...channelContent(rendered, channel),
     },
     attributes: { kind: job.kind, channel, effect: customer.effect, segment: customer.segment ?? 'unknown', locale: rendered.locale },
   };

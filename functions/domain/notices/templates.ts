@@ -1,106 +1,61 @@
-/** Customer notice texts per kind, in English and Dutch (locale fallback: nl-* -> nl, else en). */
-import type { Effect } from '../model.ts';
+/**
+ * Customer notice texts: templates as files per kind and locale (templates/<locale>/<kind>.md), rendered
+ * per channel within each service's limits. The pure parts live beside this module (template-engine,
+ * template-set, template-check, render, sms, email) and take the template set as data.
+ *
+ * `renderNotice` and `localeOf` keep their original signatures for today's callers and read the
+ * pipeline's own templates through the file adapter: the one place where the domain reaches an
+ * adapter, until handlers load the set themselves (at init) and call `renderNoticeWith`
+ * (docs/decisions.md).
+ */
+import { defaultTemplates } from '../../adapters/template-files.ts';
 import type { NoticeKind } from './kinds.ts';
+import { renderNoticeWith, type NoticeContext, type RenderedNotice } from './render.ts';
+import { FALLBACK_LOCALE, resolveLocale } from './template-set.ts';
 
-export interface NoticeContext {
-  subjectTitle: string;
-  /** Affected touchpoints, by name, in the customer's words ("Check-in kiosks Schiphol"). */
-  touchpoints: string[];
-  effect: Effect;
-  start?: number;
-  end?: number;
-  timeZone?: string;
-  customerMessage?: string;
-  /** When the service is expected back (incidents, failed changes), epoch ms; absent = not known. */
-  expectedResolutionAt?: number;
-  /** change-failed: the touchpoints still hit, by name (none after a rollback). */
-  stillUnavailable?: string[];
-  /** change-failed: the change was rolled back and everything works as before. */
-  rolledBack?: boolean;
+export { EMAIL_SUBJECT_MAX, emailHtml, escapeHtml, type EmailContent } from './email.ts';
+export { MAX_SMS_SEGMENTS, SMS_PART_SIZE, foldForSms, smsLength, type SmsEncoding, type SmsLength } from './sms.ts';
+export { parseTemplate, renderTemplate, type ParsedTemplate, type TemplateValues } from './template-engine.ts';
+export {
+  FALLBACK_LOCALE,
+  PLACEHOLDERS,
+  TEMPLATE_KINDS,
+  formatTemplateProblem,
+  resolveLocale,
+  templateFor,
+  templateSetOf,
+  type TemplateFile,
+  type TemplateKind,
+  type TemplateProblem,
+  type TemplateSet,
+} from './template-set.ts';
+export { SAMPLE_CONTEXT, checkTemplates, templateErrors } from './template-check.ts';
+export {
+  PUSH_BODY_MAX,
+  PUSH_TITLE_MAX,
+  TemplateError,
+  previewNotices,
+  renderNoticeWith,
+  type NoticeContext,
+  type NoticePreview,
+  type PreviewRequest,
+  type PushContent,
+  type RenderedNotice,
+  type SmsContent,
+} from './render.ts';
+
+// Handlers import this module at init (Lambda's init phase, the local runtime's start): read the
+// templates then rather than on the first customer's notice. A folder that is missing or has errors
+// is not an import error (a function that renders nothing may not ship it): the first notice reports it.
+try {
+  defaultTemplates();
+} catch {
+  // thrown again, with every problem, by the first renderNotice
 }
 
-export interface RenderedNotice {
-  locale: 'en' | 'nl';
-  title: string;
-  text: string;
-}
+/** The notice in the customer's locale (nl-NL -> nl -> en) from the pipeline's own templates. */
+export const renderNotice = (kind: NoticeKind, locale: string | undefined, ctx: NoticeContext): RenderedNotice =>
+  renderNoticeWith(defaultTemplates(), kind, locale, ctx);
 
-type Texts = Record<NoticeKind, { title: (c: Ctx) => string; text: (c: Ctx) => string }>;
-interface Ctx {
-  what: string;
-  where: string;
-  from: string;
-  to: string;
-  how: string;
-  /** change-failed: what is still hit, and until when. */
-  still: string;
-  until: string;
-  rolledBack: boolean;
-}
-
-const EN: Texts = {
-  'change-notice': { title: (c) => `Planned maintenance: ${c.what}`, text: (c) => `From ${c.from} to ${c.to}, ${c.where} will be ${c.how}.` },
-  'change-update': { title: (c) => `Maintenance changed: ${c.what}`, text: (c) => `New time: ${c.from} to ${c.to}. ${c.where} will be ${c.how}.` },
-  'change-cancelled': { title: (c) => `Maintenance cancelled: ${c.what}`, text: () => 'The planned maintenance will not take place. Everything works as usual.' },
-  reminder: { title: (c) => `Reminder: ${c.what}`, text: (c) => `From ${c.from} to ${c.to}, ${c.where} will be ${c.how}.` },
-  'change-overrun': { title: (c) => `Maintenance is taking longer: ${c.what}`, text: (c) => `${c.where} is still ${c.how}. We will tell you when it is over.` },
-  'change-completed': { title: (c) => `Maintenance completed: ${c.what}`, text: () => 'The maintenance is over. Everything works as usual.' },
-  'change-failed': {
-    title: (c) => `Maintenance did not go as planned: ${c.what}`,
-    text: (c) => (c.rolledBack ? 'The maintenance was undone. Everything works as before.' : `${c.still} is still ${c.how}, until ${c.until}.`),
-  },
-  'incident-notice': { title: (c) => `Disruption: ${c.what}`, text: (c) => `Since ${c.from}, ${c.where} is ${c.how}. We are working on it.` },
-  'incident-update': { title: (c) => `Update: ${c.what}`, text: (c) => `${c.where} is still ${c.how}. We are working on it.` },
-  'incident-resolved': { title: (c) => `Resolved: ${c.what}`, text: () => 'The disruption is over. Everything works as usual.' },
-  'all-clear': { title: (c) => `You are no longer affected: ${c.what}`, text: () => 'The services you use are not affected after all.' },
-};
-
-const NL: Texts = {
-  'change-notice': { title: (c) => `Gepland onderhoud: ${c.what}`, text: (c) => `Van ${c.from} tot ${c.to} is ${c.where} ${c.how}.` },
-  'change-update': { title: (c) => `Onderhoud gewijzigd: ${c.what}`, text: (c) => `Nieuwe tijd: ${c.from} tot ${c.to}. ${c.where} is dan ${c.how}.` },
-  'change-cancelled': { title: (c) => `Onderhoud gaat niet door: ${c.what}`, text: () => 'Het geplande onderhoud gaat niet door. Alles werkt zoals gewoonlijk.' },
-  reminder: { title: (c) => `Herinnering: ${c.what}`, text: (c) => `Van ${c.from} tot ${c.to} is ${c.where} ${c.how}.` },
-  'change-overrun': { title: (c) => `Onderhoud duurt langer: ${c.what}`, text: (c) => `${c.where} is nog steeds ${c.how}. We laten het weten als het klaar is.` },
-  'change-completed': { title: (c) => `Onderhoud afgerond: ${c.what}`, text: () => 'Het onderhoud is klaar. Alles werkt weer zoals gewoonlijk.' },
-  'change-failed': {
-    title: (c) => `Onderhoud niet verlopen zoals gepland: ${c.what}`,
-    text: (c) => (c.rolledBack ? 'Het onderhoud is teruggedraaid. Alles werkt weer zoals voorheen.' : `${c.still} is nog steeds ${c.how}, tot ${c.until}.`),
-  },
-  'incident-notice': { title: (c) => `Storing: ${c.what}`, text: (c) => `Sinds ${c.from} is ${c.where} ${c.how}. We werken aan een oplossing.` },
-  'incident-update': { title: (c) => `Update: ${c.what}`, text: (c) => `${c.where} is nog steeds ${c.how}. We werken aan een oplossing.` },
-  'incident-resolved': { title: (c) => `Opgelost: ${c.what}`, text: () => 'De storing is voorbij. Alles werkt weer zoals gewoonlijk.' },
-  'all-clear': { title: (c) => `U heeft er geen last meer van: ${c.what}`, text: () => 'De diensten die u gebruikt worden toch niet geraakt.' },
-};
-
-const HOW: Record<'en' | 'nl', Record<Effect, string>> = {
-  en: { outage: 'unavailable', degraded: 'slower or partly unavailable', none: 'available' },
-  nl: { outage: 'niet beschikbaar', degraded: 'trager of deels niet beschikbaar', none: 'beschikbaar' },
-};
-
-export const localeOf = (locale: string | undefined): 'en' | 'nl' => (locale?.toLowerCase().startsWith('nl') ? 'nl' : 'en');
-
-const when = (ms: number | undefined, locale: 'en' | 'nl', timeZone = 'UTC') =>
-  ms === undefined
-    ? locale === 'nl' ? 'nader te bepalen' : 'further notice'
-    : new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(ms);
-
-export const renderNotice = (kind: NoticeKind, locale: string | undefined, ctx: NoticeContext): RenderedNotice => {
-  const lang = localeOf(locale);
-  const texts = lang === 'nl' ? NL : EN;
-  const c: Ctx = {
-    what: ctx.subjectTitle,
-    where: ctx.touchpoints.length > 0 ? ctx.touchpoints.join(', ') : lang === 'nl' ? 'de dienst' : 'the service',
-    from: when(ctx.start, lang, ctx.timeZone),
-    to: when(ctx.end, lang, ctx.timeZone),
-    how: HOW[lang][ctx.effect],
-    still: ctx.stillUnavailable && ctx.stillUnavailable.length > 0 ? ctx.stillUnavailable.join(', ') : lang === 'nl' ? 'de dienst' : 'the service',
-    until: when(ctx.expectedResolutionAt, lang, ctx.timeZone),
-    rolledBack: ctx.rolledBack === true,
-  };
-  const eta =
-    ctx.expectedResolutionAt !== undefined && (kind === 'incident-notice' || kind === 'incident-update')
-      ? ` ${lang === 'nl' ? 'Verwacht hersteld' : 'Expected back'}: ${c.until}.`
-      : '';
-  const extra = ctx.customerMessage && kind !== 'all-clear' ? ` ${ctx.customerMessage}` : '';
-  return { locale: lang, title: texts[kind].title(c), text: `${texts[kind].text(c)}${eta}${extra}` };
-};
+/** The template locale a customer's tag resolves to in the pipeline's own templates. */
+export const localeOf = (locale: string | undefined): string => resolveLocale(defaultTemplates(), locale) ?? FALLBACK_LOCALE;

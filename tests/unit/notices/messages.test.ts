@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PUSH_BODY_MAX, smsLength } from '../../../functions/domain/notices/templates.ts';
 import { noticeDueSchema } from '../../../functions/domain/events/schemas.ts';
 import {
   briefingJob,
@@ -42,7 +43,7 @@ describe('the customer-notice message (DESIGN section 7)', () => {
         to: '+447700900001',
         locale: 'en',
         title: 'Planned maintenance: Payments maintenance',
-        text: 'From 5 Dec 2026, 02:00 to 5 Dec 2026, 04:00, Website checkout will be slower or partly unavailable.',
+        text: 'Planned maintenance: Website checkout will be slower or partly unavailable from 5 Dec 2026, 02:00 until 5 Dec 2026, 04:00.',
       },
       attributes: { kind: 'change-notice', channel: 'sms', effect: 'degraded', segment: 'gold', locale: 'en' },
     });
@@ -52,6 +53,18 @@ describe('the customer-notice message (DESIGN section 7)', () => {
     const { body, attributes } = customerNoticeMessage(job, job.customers[1], 'email', 'two@example.com');
     expect(attributes.segment).toBe('unknown');
     expect(body.text).toContain('kiosk will be unavailable');
+    expect(body.html).toContain('kiosk will be unavailable');
+  });
+
+  it('given each channel, then the text is that channel\'s form: the SMS within 2 segments, the push body short, e-mail with its HTML part', () => {
+    const sms = customerNoticeMessage(job, job.customers[0], 'sms', '+447700900001').body;
+    const push = customerNoticeMessage(job, job.customers[0], 'push', 'token').body;
+    const email = customerNoticeMessage(job, job.customers[0], 'email', 'a@example.com').body;
+    expect(smsLength(sms.text).segments).toBeLessThanOrEqual(2);
+    expect(sms.html).toBeUndefined();
+    expect(push.text.length).toBeLessThanOrEqual(PUSH_BODY_MAX);
+    expect(email.text).not.toBe(sms.text);
+    expect(email.html).toMatch(/^<!doctype html>/i);
   });
 
   it('given the same notice twice, then the noticeId is the same; another version or kind is another notice', () => {

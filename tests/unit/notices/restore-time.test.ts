@@ -17,14 +17,14 @@ const source = (state: SubjectState, told?: JobSource['told']): JobSource => ({
 });
 const textOf = (state: SubjectState, kind: Parameters<typeof toJobs>[0][number]['kind']) => {
   const [job] = toJobs([{ customerId: 'C-1', kind, version: 1, effect: 'outage' }], source(state));
-  return customerNoticeMessage(job, job.customers[0], 'sms', '+31600000000').body.text;
+  return customerNoticeMessage(job, job.customers[0], 'email', 'c1@example.com').body.text;
 };
 const incident: SubjectState = { ...initialSubject('incident', 'INC-1'), opened: true, status: 'open', title: 'Kiosks down', severity: 'sev2', window: { start: T0 }, scopeVersion: 1, expectedResolutionAt: T0 + 3 * H };
 
 describe('the expected restore time reaches customers', () => {
   it('given an incident with an expected restore time, when its notice is rendered, then it says when, in the customer\'s zone', () => {
-    expect(textOf(incident, 'incident-notice')).toContain('Expected back: 5 Dec 2026, 06:00');
-    expect(textOf({ ...incident, expectedResolutionAt: undefined }, 'incident-update')).not.toContain('Expected back');
+    expect(textOf(incident, 'incident-notice')).toContain('We expect to have it fixed by 5 Dec 2026, 06:00.');
+    expect(textOf({ ...incident, expectedResolutionAt: undefined }, 'incident-update')).not.toContain('We expect to have it fixed');
   });
 
   it('given the job of a subject, then it carries the expected time, the status, the event version and what each customer was last told', () => {
@@ -37,12 +37,16 @@ describe('a failed change says what is still unavailable and until when', () => 
   const failed: SubjectState = { ...openChange([{ node: 'kiosk', effect: 'outage' }], { start: T0, end: T0 + 5 * H }), title: 'Kiosk patch', status: 'failed', expectedResolutionAt: T0 + 5 * H };
 
   it('given a failed change with an expected time, then the notice names the touchpoints still hit and the time', () => {
-    expect(textOf(failed, 'change-failed')).toBe('Check-in kiosks is still unavailable, until 5 Dec 2026, 08:00.');
+    const text = textOf(failed, 'change-failed');
+    expect(text).toContain('For now, Check-in kiosks will remain unavailable.');
+    expect(text).toContain('We expect everything to work again by 5 Dec 2026, 08:00.');
   });
 
   it('given no expected time, then until further notice; given a rollback, then everything works as before', () => {
-    expect(textOf({ ...failed, expectedResolutionAt: undefined }, 'change-failed')).toContain('until further notice');
-    expect(textOf({ ...failed, status: 'rolled-back' }, 'change-failed')).toBe('The maintenance was undone. Everything works as before.');
+    expect(textOf({ ...failed, expectedResolutionAt: undefined }, 'change-failed')).toContain('We cannot yet say when everything will work again.');
+    const undone = textOf({ ...failed, status: 'rolled-back' }, 'change-failed');
+    expect(undone).toContain('was undone. Everything works as before.');
+    expect(undone).not.toContain('will remain');
   });
 });
 
