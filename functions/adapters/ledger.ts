@@ -211,6 +211,7 @@ export class Ledger {
     await runBounded(byPage(uniqueEntries(entries)), concurrency, async ({ key, entries: mine }) => {
       // Optimistic first: a page nobody has claimed on yet is taken in one request.
       let want = mine.map((entry) => ({ entry, outcome: 'new' as ClaimOutcome }));
+      let taken: LedgerEntry[] = [];
       let lapsed = new Map<string, string[]>();
       let seen: ReturnType<typeof readPage> = { version: undefined, claimants: new Map() };
       for (let attempt = 0; want.length > 0; attempt++) {
@@ -247,12 +248,13 @@ export class Ledger {
           const owner = new Map<string, { set: string; live: boolean }>();
           for (const [set, claim] of seen.claimants) for (const id of claim.ids) owner.set(id, { set, live: set === mySet || claim.leaseUntil > now });
           want = [];
+          taken = [];
           lapsed = new Map();
           for (const entry of mine) {
             const held = owner.get(entry.customerId);
             if (!held) want.push({ entry, outcome: 'new' });
             else if (held.set === mySet) want.push({ entry, outcome: 'resumed' });
-            else if (held.live) outcomes.push({ entry, outcome: 'taken' });
+            else if (held.live) taken.push(entry);
             else {
               want.push({ entry, outcome: 'resumed' });
               lapsed.set(held.set, [...(lapsed.get(held.set) ?? []), entry.customerId]);
@@ -260,6 +262,8 @@ export class Ledger {
           }
         }
       }
+      // Counted once, from the page as it was when this run was settled.
+      for (const entry of taken) outcomes.push({ entry, outcome: 'taken' });
     });
     return outcomes;
   }

@@ -102,10 +102,10 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const apiPort = await listen(web.server, options.apiPort, 'API and console', '--api-port');
     teardown.add(() => close(web.server));
 
-    const dynamodb = await startSupervisedDynamoDb(options.inMemory ? undefined : file('dynamodb'), log);
-    teardown.add(() => dynamodb.stop());
     const chaos = chaosFromEnvironment(file('chaos-faults.log'));
     if (chaos) log(`IMPACT_CHAOS: injecting faults (seed ${chaos.config.seed}, throttle ${chaos.config.throttle}, fail ${chaos.config.fail}); each one is logged to chaos-faults.log`);
+    const dynamodb = await startSupervisedDynamoDb(options.inMemory ? undefined : file('dynamodb'), log);
+    teardown.add(() => dynamodb.stop());
     const queue = new LocalJobQueue(store, letters, { client: chaos?.instrument(new SQSClient(LOCAL_CLIENT), 'sqs') });
     const reminders = new LocalReminders(store);
     const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings, chaos });

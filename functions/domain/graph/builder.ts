@@ -102,7 +102,8 @@ export class GraphBuilder {
   addText(file: string, text: string): void {
     let data: unknown;
     try {
-      data = parseYaml(text, { prettyErrors: true });
+      // logLevel error: a tag YAML does not know (!ref) is read as plain text, not printed as a process warning.
+      data = parseYaml(text, { prettyErrors: true, logLevel: 'error' });
     } catch (error) {
       this.problem({ file, path: '(file)', message: `not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}` });
       return;
