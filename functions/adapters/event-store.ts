@@ -2,9 +2,9 @@
  * The event store: one partition per subject, events keyed by a zero-padded version. An append writes
  * the event and its eventId dedupe item in one transaction, both conditional: the dedupe item makes a
  * redelivered event a no-op, the version slot gives optimistic concurrency between appenders. The same
- * transaction names the subject's owner (the source of its first event) and refuses an event from
- * another source (SubjectOwnedError; console and CLI excepted), so two tools racing on one id cannot
- * both get in. A lost
+ * transaction names the subject's owner (the tool that sent its first event) and refuses an event
+ * from another tool (SubjectOwnedError; console and CLI act on any subject), so two tools racing on one
+ * id cannot both get in. A lost
  * race re-reads the head and tries the next version; an appender that loses every try gets an
  * EventAlreadyExistsError and nothing is written. Items carry a schema version (domain/events/stored.ts):
  * every read, and the stream consumer, validates and upcasts them.
@@ -77,24 +77,30 @@ export class SubjectOwnedError extends Error {
 export const isSubjectOwnedError = (error: unknown): error is SubjectOwnedError =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === SUBJECT_OWNED_ERROR_CODE;
 
-/** The item that says which source owns a subject (domain/events/ownership.ts), written with its first event. */
+/** The item that says which tool owns a subject (domain/events/ownership.ts), written with its first tool event. */
 export const ownerKey = (subjectKey: string) => ({ pk: subjectKey, sk: 'owner' });
 
 /**
- * The ownership part of an append, in the same transaction: the event's source becomes the owner
- * unless one is named already, and unless the source acts on any subject the append is conditional on
- * the owner being that source (or nobody yet). An update that changes nothing writes no stream record.
+ * The ownership part of an append of a tool's event, in the same transaction: the tool becomes the
+ * owner unless one is named already, and the append is conditional on the owner being that tool (or
+ * nobody yet). An update that changes nothing writes no stream record. Console and CLI events have none.
  */
-const ownershipItem = (table: string, event: ImpactEvent, key: string): TransactWriteItem => ({
-  Update: {
-    TableName: table,
-    Key: ownerKey(key),
-    UpdateExpression: 'SET #source = if_not_exists(#source, :source), kind = :kind',
-    ExpressionAttributeNames: { '#source': 'source' },
-    ExpressionAttributeValues: { ':source': event.source, ':kind': 'owner' },
-    ...(actsOnAnySubject(event.source) ? {} : { ConditionExpression: 'attribute_not_exists(pk) OR #source = :source', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
-  },
-});
+const ownershipItem = (table: string, event: ImpactEvent, key: string): TransactWriteItem[] =>
+  actsOnAnySubject(event.source)
+    ? []
+    : [
+        {
+          Update: {
+            TableName: table,
+            Key: ownerKey(key),
+            UpdateExpression: 'SET #source = if_not_exists(#source, :source), kind = :kind',
+            ConditionExpression: 'attribute_not_exists(pk) OR #source = :source',
+            ExpressionAttributeNames: { '#source': 'source' },
+            ExpressionAttributeValues: { ':source': event.source, ':kind': 'owner' },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      ];
 
 export interface EventStoreOptions {
   /** Appenders racing on one subject try this often before giving up (each try re-reads the head). */
@@ -161,7 +167,7 @@ export class EventStore {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              ownership,
+              ...ownership,
             ],
           }),
         );

@@ -132,7 +132,7 @@ describe('events stored before schema versions still read as the current version
   });
 });
 
-describe('event store: a subject id belongs to the source that first used it', () => {
+describe('event store: a subject id belongs to the tool that first used it', () => {
   const from = (source: string, raw: ReturnType<typeof rawEvent>) => parseEvent({ ...raw, source });
   const opening = (source: string, eventId: string) => from(source, changeScheduled({ changeId: 'CHG-O', eventId }));
   const updateFrom = (source: string, eventId: string) => from(source, rawEvent('Change Updated', { changeId: 'CHG-O', title: `from ${source}`, eventId, occurredAt: iso(T0 + 60_000) }));
@@ -156,6 +156,14 @@ describe('event store: a subject id belongs to the source that first used it', (
     expect((await store.append(updateFrom('impact.console', 'console-1'))).status).toBe('appended');
     expect((await store.append(opening('impact.cli', 'cli-1'))).status).toBe('appended');
     expect(await refusal(store.append(updateFrom('jira', 'jira-1')))).toMatchObject({ owner: 'servicenow' });
+  });
+
+  it('an id first used from the console or the CLI belongs to no tool until a tool uses it', async () => {
+    const { store } = await freshStore();
+    expect((await store.append(opening('impact.cli', 'cli-1'))).status).toBe('appended');
+    expect((await store.append(updateFrom('impact.console', 'console-1'))).status).toBe('appended');
+    expect((await store.append(updateFrom('acme.change-management', 'acme-1'))).status).toBe('appended');
+    expect(await refusal(store.append(updateFrom('jira', 'jira-1')))).toMatchObject({ owner: 'acme.change-management' });
   });
 
   it('the first event names the owner whatever its type (an update held before its opening event too)', async () => {
