@@ -9,7 +9,7 @@
  *   what-if's), and the ledger (the API's counts by kind) says the same as the outbox;
  * - every job is done or in dead-letters.jsonl with its reason (the queue and the inbox are empty).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -76,7 +76,10 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
   let starts = 0;
   let runtime: RuntimeProcess | undefined;
 
+  /** Each start's output, kept beside the data for a look afterwards (npm run chaos -- --keep). */
+  const keepOutput = () => runtime && writeFileSync(join(options.dir, `runtime-${starts}.log`), runtime.output());
   const start = async () => {
+    keepOutput();
     const env = { IMPACT_CHAOS: `seed:${options.seed * 100 + starts++},throttle:${options.throttle},fail:${options.fail}` };
     runtime = await startRuntime(['--data-dir', data, '--events-port', String(eventsPort), '--api-port', String(apiPort), '--graph', world.files.graph, '--customers', world.files.customers, '--usage', world.files.usage, '--sns-rate', String(options.snsRate)], env);
   };
@@ -218,6 +221,7 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
   } finally {
     runtime?.proc.kill('SIGTERM');
     await runtime?.exited;
+    keepOutput();
     killJavaFor(data);
     client.destroy();
   }
