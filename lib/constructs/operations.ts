@@ -27,6 +27,7 @@ export const DASHBOARD_METRICS = {
   Events: { ingest: ['EventsAppended', 'DuplicateEvents', 'EventsRejected', COLD_START] },
   'Notices planned': { assess: ['NoticesPlanned', 'NoticesHeld', 'NoticesFoldedIntoChange', 'ReplayedEvents'], remind: ['ScheduledNoticesPlanned'] },
   'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
+  'Intake from the tools': { api: ['IntakeEvents', 'IntakeIgnored', 'EventsRejected'] },
 } as const satisfies Record<string, Partial<Record<HandlerName, readonly string[]>>>;
 
 export interface OperationsProps {

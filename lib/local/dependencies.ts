@@ -19,6 +19,7 @@ import type { Chaos } from './chaos.ts';
 import type { ApiHandler } from './console-server.ts';
 import { LocalDeadLetterQueue, type DeadLetterFile } from './dead-letters.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
+import { LocalCredentials, type LocalIntake } from './intake.ts';
 import { LOCAL_CLIENT } from './local-aws.ts';
 import type { LocalJobQueue } from './job-queue.ts';
 import { LocalTopic, type LocalSubscription, type Outbox } from './outbox.ts';
@@ -64,12 +65,17 @@ const context = { functionName: 'local', awsRequestId: 'local', getRemainingTime
 const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<string, unknown>;
 
 /** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queue, the API. */
-export const localHandlers = (deps: Dependencies, bus: LocalBus) => {
+export const localHandlers = (deps: Dependencies, bus: LocalBus, intake: LocalIntake) => {
   const ingest = buildIngestHandler(deps);
   const remind = buildRemindHandler(deps);
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
-  const api = buildApiHandler({ ...deps, localAdmin: true, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
+  const api = buildApiHandler({
+    ...deps,
+    localAdmin: true,
+    submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))),
+    intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config },
+  });
   const targets: Targets = { ingest: (e) => ingest(asTargetEvent(e), context), remind: (e) => remind(asTargetEvent(e), context) };
   return {
     targets,

@@ -26,6 +26,7 @@ import { LOCAL_AWS, startSupervisedDynamoDb } from './dynamodb-local.ts';
 import { eventEndpoint } from './event-endpoint.ts';
 import { close, listen } from './http.ts';
 import { Inbox } from './inbox.ts';
+import type { LocalIntake } from './intake.ts';
 import { LocalJobQueue } from './job-queue.ts';
 import { importLegacyFiles } from './legacy.ts';
 import { LOCAL_CLIENT } from './local-aws.ts';
@@ -49,6 +50,8 @@ export interface LocalOptions {
   seed?: Seed | false;
   subscriptions?: LocalSubscription[];
   settings?: Partial<Dependencies['settings']>;
+  /** Intake configuration and secrets (impact.local.json `intake`); none: every tool may post unsigned. */
+  intake?: LocalIntake;
   log?: Log;
 }
 
@@ -108,12 +111,15 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     teardown.add(() => dynamodb.stop());
     const queue = new LocalJobQueue(store, letters, { client: chaos?.instrument(new SQSClient(LOCAL_CLIENT), 'sqs') });
     const reminders = new LocalReminders(store);
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings, chaos });
+    const intake = options.intake ?? { config: {}, secrets: {} };
+    // Briefings link subjects in the console this runtime serves.
+    const settings = { consoleUrl: `http://127.0.0.1:${apiPort}/`, ...options.settings, intake: intake.config };
+    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings, chaos });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
     await reconcileLedger(outbox, deps.ledger, log);
 
     const progress = new StreamProgress(deps.events);
-    const handlers = localHandlers(deps, bus);
+    const handlers = localHandlers(deps, bus, intake);
     web.setApi(handlers.api);
     // Nothing is handed to a handler while DynamoDB Local is down (restarting): no attempt is spent on it.
     const whenUp = <E, R>(handler: (event: E) => Promise<R>) => async (event: E) => {

@@ -16,6 +16,8 @@ import { localDynamoDbEndpoint } from '../../bin/commands/local-endpoint.ts';
 import { ROOT } from '../support/cli.ts';
 import { optionOf, readmeCommands, shellWords, type ReadmeCommand } from '../support/readme.ts';
 import { expectedFirstNotices, type ExpectedNotices } from '../support/what-if.ts';
+import { intakeEventsOf, pipelineEventsOfEntry } from '../support/intake.ts';
+import type { IntakeSource } from '../../functions/domain/intake/index.ts';
 
 const README_SECTIONS_SKIPPED = new Set(['deploy']);
 const API = 'http://127.0.0.1:3000';
@@ -216,7 +218,7 @@ const PROMISES: ReadmePromise[] = [
   },
   {
     // The what-if: touchpoints with their paths, affected customers, in table, json or csv.
-    matches: (w, c) => isImpact(w, 'assess') && statedExitCode(c) === 0,
+    matches: (w, c) => isImpact(w, 'assess') && !w.includes('--preview') && statedExitCode(c) === 0,
     timeoutMs: 60_000,
     check: async (c, words) => {
       const ran = await runChecked(c, 55_000);
@@ -238,6 +240,49 @@ const PROMISES: ReadmePromise[] = [
         expect(ran.stdout).toMatch(/ -> /);
         expect(ran.stdout).toMatch(/unreachable: +\d+/);
       }
+    },
+  },
+  {
+    // "--preview: what customers would get first ... per kind, locale, channel and effect of the customers it hits,
+    // with how many get each text; --locale renders them all in one language".
+    matches: (w, c) => isImpact(w, 'assess') && w.includes('--preview') && statedExitCode(c) === 0,
+    timeoutMs: 60_000,
+    check: async (c, words) => {
+      const ran = await runChecked(c, 55_000);
+      const expected = await expectedFirstNotices(AIRLINE, [JSON.parse(readFileSync(file(optionOf(words, '--event')!), 'utf8'))], Date.now());
+      const [, texts, customers] = ran.stdout.match(/what customers would be told first \((\d+) texts? for (\d+) customers?\)/) ?? [];
+      expect(Number(customers)).toBe(expected.channel.size);
+      const heads = [...ran.stdout.matchAll(/^(\S+) in (\S+), (outage|degraded), to (\d+) customers? \(e\.g\. (\S+)\), from templates\/(\w+)\/\S+\.md$/gm)];
+      expect(heads).toHaveLength(Number(texts));
+      // Every reachable customer is in exactly one text's count (one locale asked for), each sample one of them.
+      expect(heads.reduce((n, h) => n + Number(h[4]), 0)).toBe(expected.channel.size);
+      expect(heads.every((h) => h[1] === 'change-notice' && expected.channel.has(h[5]))).toBe(true);
+      const locale = optionOf(words, '--locale');
+      if (locale) expect(heads.every((h) => h[2] === locale && h[6] === locale.split('-')[0])).toBe(true);
+    },
+  },
+  {
+    // "impact templates check": the shipped templates pass, every locale folder counted.
+    matches: (w, c) => isImpact(w, 'templates', 'check') && statedExitCode(c) === 0,
+    timeoutMs: 60_000,
+    check: async (c) => {
+      const ran = await runChecked(c, 55_000);
+      const locales = readdirSync(file('templates'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      expect(locales.length).toBeGreaterThanOrEqual(5);
+      expect(ran.stdout).toMatch(new RegExp(`^valid: \\d+ templates in ${locales.length} locales \\(${locales.join(', ')}\\) for \\d+ kinds`));
+    },
+  },
+  {
+    // "impact templates preview": what a customer would get on the channel asked for, from the locale's file (nl-BE -> nl -> en).
+    matches: (w) => isImpact(w, 'templates', 'preview'),
+    timeoutMs: 60_000,
+    check: async (c, words) => {
+      const ran = await runChecked(c, 55_000);
+      const [kind, locale, channel] = [optionOf(words, '--kind')!, optionOf(words, '--locale')!, optionOf(words, '--channel')];
+      const language = locale.split('-')[0];
+      expect(ran.stdout.split('\n')[0]).toBe(`${kind} in ${language}${language === locale ? '' : ` (asked for ${locale})`}, from templates/${language}/${kind}.md`);
+      if (channel === 'sms') expect(ran.stdout).toMatch(/^sms \((GSM-7|UCS-2), [12] parts?, \d+ characters\)$/m);
+      if (channel) expect(ran.stdout.match(/^(email|sms|push)\b/gm)).toEqual([channel]);
     },
   },
   {
@@ -276,7 +321,7 @@ const PROMISES: ReadmePromise[] = [
   },
   {
     // `impact send change-scheduled --node ... --start ... --end ...`: a change built from flags.
-    matches: (w) => isImpact(w, 'send', 'change-scheduled'),
+    matches: (w) => isImpact(w, 'send', 'change-scheduled') && optionOf(w, '--notify') !== 'draft',
     timeoutMs: 180_000,
     check: async (c, words) => {
       const at = Date.now();
@@ -288,6 +333,46 @@ const PROMISES: ReadmePromise[] = [
     },
   },
   {
+    // "--notify draft: the notices are planned and held, not sent; the held plan is kept as counts per kind ...
+    // GET /api/drafts, and held in GET /api/subjects/change/CHG-3001" (with every text).
+    matches: (w) => isImpact(w, 'send', 'change-scheduled') && optionOf(w, '--notify') === 'draft',
+    timeoutMs: 180_000,
+    check: async (c, words) => {
+      const at = Date.now();
+      const id = optionOf(words, '--change')!;
+      await runChecked(c, 30_000);
+      const draft = await waitFor(`change#${id} in GET /api/drafts`, async () => {
+        const { drafts } = (await fetch(`${API}/api/drafts`).then((r) => r.json())) as { drafts: { subjectKey: string; byKind: Record<string, number>; customers: number; unreachable: number }[] };
+        return drafts.find((d) => d.subjectKey === `change#${id}`);
+      }, 120_000);
+      const detail = { changeId: id, title: 'Planned change', window: { start: optionOf(words, '--start'), end: optionOf(words, '--end') }, impacts: [{ node: optionOf(words, '--node') }] };
+      const expected = await expectedFirstNotices(AIRLINE, [{ 'detail-type': 'Change Scheduled', detail }], at);
+      expect(draft).toMatchObject({ byKind: { 'change-notice': expected.affected }, customers: expected.affected, unreachable: expected.affected - expected.channel.size });
+      const view = await fetch(`${API}/api/subjects/change/${id}`).then((r) => r.json());
+      expect(view.held.previews.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBe(expected.channel.size);
+      expect(customerNotices(`change#${id}`)).toEqual([]);
+    },
+  },
+  {
+    // "notices-approved: everything due is sent": the draft's first notices go out, to exactly those it hits.
+    matches: (w) => isImpact(w, 'send', 'notices-approved'),
+    timeoutMs: 180_000,
+    check: async (c, words) => {
+      const at = Date.now();
+      const subjectKey = optionOf(words, '--subject')!;
+      const [type, id] = subjectKey.split('#');
+      const ran = await runChecked(c, 30_000);
+      expect(ran.stdout).toMatch(/^event 0: accepted as \S+/);
+      const { state } = await fetch(`${API}/api/subjects/${type}/${id}`).then((r) => r.json());
+      const detail = { changeId: id, title: state.title ?? id, window: { start: new Date(state.window.start).toISOString(), end: new Date(state.window.end).toISOString() }, impacts: state.impacts };
+      await expectNotified(await expectedFirstNotices(AIRLINE, [{ 'detail-type': 'Change Scheduled', detail }], at));
+      const { drafts } = (await fetch(`${API}/api/drafts`).then((r) => r.json())) as { drafts: { subjectKey: string }[] };
+      expect(drafts.map((d) => d.subjectKey)).not.toContain(subjectKey);
+      const { history } = await fetch(`${API}/api/subjects/${type}/${id}`).then((r) => r.json());
+      expect(history.at(-1)).toMatchObject({ detailType: 'Notices Approved', actor: { type: 'person', source: 'impact-cli' } });
+    },
+  },
+  {
     // `aws events put-events --endpoint-url http://127.0.0.1:4010 ...`: the AWS CLI, unchanged, against the local bus.
     matches: (w) => w[0] === 'aws' && w[1] === 'events' && w[2] === 'put-events',
     timeoutMs: 180_000,
@@ -296,8 +381,10 @@ const PROMISES: ReadmePromise[] = [
       const ran = await runChecked(c, 60_000);
       const answer = JSON.parse(ran.stdout);
       expect(answer.FailedEntryCount).toBe(0);
-      const entries = JSON.parse(optionOf(words, '--entries')!) as { DetailType: string; Detail: string }[];
-      const events = entries.map((e) => ({ 'detail-type': e.DetailType, detail: JSON.parse(e.Detail) }));
+      // Entries inline, or `file://<path>` as the AWS CLI reads them; AWS Health events as ingest maps them.
+      const given = optionOf(words, '--entries')!;
+      const entries = JSON.parse(given.startsWith('file://') ? readFileSync(file(given.slice('file://'.length)), 'utf8') : given) as { Source: string; DetailType: string; Detail: string }[];
+      const events = (await Promise.all(entries.map((e) => pipelineEventsOfEntry(e, at, AIRLINE, file('impact.local.json'))))).flat();
       const expected = await expectedFirstNotices(AIRLINE, events, at);
       await expectNotified(expected);
       // The console's view of the subject: its customers, and the notices sent by kind.
@@ -307,6 +394,24 @@ const PROMISES: ReadmePromise[] = [
         return v.noticesByKind?.[`${type}-notice`] >= expected.due.length && v;
       }, 60_000);
       expect(view.summary.customers).toBe(expected.affected);
+    },
+  },
+  {
+    // "Intake from your tools": a tool's webhook posted to the local intake answers 202 with the events its
+    // pure mapper gives (computed here, offline), and those reach the customers as any event does.
+    matches: (w) => w[0] === 'curl' && w.some((x) => x.startsWith(`${API}/api/intake/`)),
+    timeoutMs: 180_000,
+    check: async (c, words) => {
+      const at = Date.now();
+      const url = words.find((x) => x.startsWith(`${API}/api/intake/`))!;
+      const source = url.slice(`${API}/api/intake/`.length) as IntakeSource;
+      const payload = JSON.parse(readFileSync(file(optionOf(words, '--data')!.replace(/^@/, '')), 'utf8'));
+      const ran = await runChecked(c, 30_000);
+      const answer = JSON.parse(ran.stdout);
+      const events = await intakeEventsOf(source, payload, AIRLINE, file('impact.local.json'));
+      expect(answer).toMatchObject({ accepted: true, source, unknownNames: [] });
+      expect(answer.events.map((e: { eventId: string }) => e.eventId)).toEqual(events.map((e) => e.detail.eventId));
+      await expectNotified(await expectedFirstNotices(AIRLINE, events, at));
     },
   },
   {

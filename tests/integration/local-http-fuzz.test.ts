@@ -34,7 +34,7 @@ beforeAll(async () => {
   const events = eventEndpoint((entries) => void bus.putOnBuses(entries), (l) => logged.push(l));
   p = await pipeline(() => Date.parse('2026-11-28T14:00:00Z'));
   await p.deps.graph.import(graphOf({ components: [{ id: 'db' }], touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['db'] }], customers: [{ id: 'C-1', contacts: { email: 'c1@example.com' }, uses: ['web'] }] }));
-  const api = buildApiHandler({ ...p.deps, localAdmin: true, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
+  const api = buildApiHandler({ ...p.deps, localAdmin: true, submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))) });
   const web = consoleServer({ webRoot: join(ROOT, 'web'), outboxFile: join(dir, 'outbox.jsonl'), log: (l) => logged.push(l) });
   web.setApi(async (event) => api(event, context));
   servers.push(events, web.server);

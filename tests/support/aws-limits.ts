@@ -1,11 +1,12 @@
 /**
- * aws-sdk-client-mock stand-ins for EventBridge, SQS, SNS and Scheduler. Every request is checked
+ * aws-sdk-client-mock stand-ins for EventBridge, SQS, SNS, Scheduler and Secrets Manager. Every request is checked
  * against the service's limits (entry counts, sizes, ids, attribute types and names) and recorded,
  * so handler tests can pass captured jobs on and read what was published.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
@@ -21,7 +22,7 @@ export interface Published {
 }
 
 export interface AwsFakes {
-  events: { detailType: string; detail: Record<string, unknown> }[];
+  events: { source: string; detailType: string; detail: Record<string, unknown> }[];
   queued: { queueUrl: string; body: string; delaySeconds: number }[];
   published: Published[];
   schedules: { name: string; at: string; input: string }[];
@@ -31,11 +32,15 @@ export interface AwsFakes {
   crashOnPublishBatch: (nth: number) => void;
   /** Makes the next `count` PutEvents entries fail with `errorCode` (as EventBridge reports them: HTTP 200, per entry). */
   failNextPutEvents: (count: number, errorCode: string) => void;
+  /** Secrets Manager's secrets by id (ARN or name) and their string values; tests put them here. */
+  secrets: Map<string, string>;
+  /** GetSecretValue calls made (a cache in front of Secrets Manager should keep this low). */
+  secretReads: () => number;
   restore: () => void;
 }
 
 export const fakeAws = (): AwsFakes => {
-  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, crashOnPublishBatch: () => {}, failNextPutEvents: () => {}, restore: () => {} };
+  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, crashOnPublishBatch: () => {}, failNextPutEvents: () => {}, secrets: new Map(), secretReads: () => 0, restore: () => {} };
   let failing = 0;
   let failingEntries = { count: 0, errorCode: '' };
   fakes.failNextPutEvents = (count, errorCode) => (failingEntries = { count, errorCode });
@@ -54,7 +59,8 @@ export const fakeAws = (): AwsFakes => {
         failingEntries.count--;
         return { ErrorCode: failingEntries.errorCode, ErrorMessage: `injected ${failingEntries.errorCode}` };
       }
-      fakes.events.push({ detailType: e.DetailType!, detail: JSON.parse(e.Detail) });
+      expect(e.Source, 'PutEvents refuses aws.* sources from clients').not.toMatch(/^aws\./);
+      fakes.events.push({ source: e.Source!, detailType: e.DetailType!, detail: JSON.parse(e.Detail) });
       return { EventId: `ev-${fakes.events.length}-${i}` };
     });
     return { FailedEntryCount: results.filter((r: { ErrorCode?: string }) => r.ErrorCode).length, Entries: results };
@@ -132,7 +138,24 @@ export const fakeAws = (): AwsFakes => {
     return { ScheduleArn: `arn:aws:scheduler:::schedule/${input.Name}` };
   });
 
+  const secretsManager = mockClient(SecretsManagerClient);
+  let secretReads = 0;
+  fakes.secretReads = () => secretReads;
+  secretsManager.on(GetSecretValueCommand).callsFake((input) => {
+    secretReads++;
+    // GetSecretValue: SecretId 1-2048 characters (name or ARN); VersionId 32-64; VersionStage 1-256.
+    expect(input.SecretId.length, 'SecretId 1-2048 characters').toBeGreaterThanOrEqual(1);
+    expect(input.SecretId.length, 'SecretId 1-2048 characters').toBeLessThanOrEqual(2048);
+    if (input.VersionId !== undefined) expect(input.VersionId.length).toBeGreaterThanOrEqual(32);
+    if (input.VersionStage !== undefined) expect(input.VersionStage.length).toBeLessThanOrEqual(256);
+    const value = fakes.secrets.get(input.SecretId);
+    if (value === undefined) throw new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
+    expect(bytes(value), 'a secret value is at most 64 KB').toBeLessThanOrEqual(64 * KiB);
+    return { ARN: input.SecretId, Name: input.SecretId, SecretString: value, VersionId: '00000000-0000-0000-0000-000000000001', VersionStages: ['AWSCURRENT'] };
+  });
+
   fakes.restore = () => {
+    secretsManager.restore();
     eventBridge.restore();
     sqs.restore();
     sns.restore();
