@@ -29,8 +29,8 @@ describe('a second source using the same subject id', () => {
 
     expect(result).toEqual({ appended: 0, duplicates: 0, rejected: 1 });
     const reason = 'source: change CHG0030002 belongs to "servicenow", the tool that first used the id; events from "jira" on it are refused: send them from servicenow, give the change an id of its own, or act on it from the console';
-    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ eventId: 'jira-1', detailType: 'Change Scheduled', reasons: [reason] });
-    expect(await p.deps.projections.rejectionsOn('2026-11-28')).toEqual([expect.objectContaining({ eventId: 'jira-1', reasons: [reason] })]);
+    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ eventId: 'jira-1', detailType: 'Change Scheduled', source: 'jira', code: 'subject-owned', reasons: [reason] });
+    expect(await p.deps.projections.rejectionsOn('2026-11-28')).toEqual([expect.objectContaining({ eventId: 'jira-1', source: 'jira', code: 'subject-owned', reasons: [reason] })]);
     expect((await p.deps.projections.getSubject('change#CHG0030002'))?.state).toMatchObject({ title: 'Payments maintenance', window: { start: Date.parse(window.start) } });
     // Told: exactly the customers of the servicenow change, worked out by the pure what-if.
     const expected = assess(graph, foldSubject([parseEvent(fromServiceNow)])).customers.filter((c) => c.notify.length > 0).map((c) => c.id).sort();
