@@ -4,7 +4,7 @@
  * handler over DynamoDB Local). Every request gets an answer the service documents, never a 500, and the
  * server goes on answering.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { DeadLetterFile } from '../../lib/local/dead-letters.ts';
 import { eventEndpoint } from '../../lib/local/event-endpoint.ts';
 import { close, listen } from '../../lib/local/http.ts';
 import { Inbox } from '../../lib/local/inbox.ts';
+import { LocalCredentials } from '../../lib/local/intake.ts';
 import { openLocalStore } from '../../lib/local/store.ts';
 import { graphOf } from '../support/graphs.ts';
 import { context, pipeline } from '../support/pipeline.ts';
@@ -33,8 +34,16 @@ beforeAll(async () => {
   const bus = new LocalBus(new Inbox(openLocalStore(':memory:'), new DeadLetterFile(join(dir, 'dead-letters.jsonl'))), (l) => logged.push(l));
   const events = eventEndpoint((entries) => void bus.putOnBuses(entries), (l) => logged.push(l));
   p = await pipeline(() => Date.parse('2026-11-28T14:00:00Z'));
-  await p.deps.graph.import(graphOf({ components: [{ id: 'db' }], touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['db'] }], customers: [{ id: 'C-1', contacts: { email: 'c1@example.com' }, uses: ['web'] }] }));
-  const api = buildApiHandler({ ...p.deps, localAdmin: true, submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))) });
+  // The nodes carry the tool names the shipped intake examples use, so that some fuzzed payloads map to events.
+  const db = { id: 'db', ci: ['ivr-platform-01'], services: ['PLOUNGE', 'Partner API'], alerts: [{ alertname: 'SipTrunkDown', carrier: 'voip-eu' }] };
+  await p.deps.graph.import(graphOf({ components: [db], touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['db'] }], customers: [{ id: 'C-1', contacts: { email: 'c1@example.com' }, uses: ['web'] }] }));
+  // As the local runtime builds it: intake from every tool, unsigned (no secrets in impact.local.json), Jira's fields named as in the README.
+  const api = buildApiHandler({
+    ...p.deps,
+    localAdmin: true,
+    submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))),
+    intake: { credentials: new LocalCredentials({}), config: { jira: { fields: { plannedStart: 'customfield_10015', plannedEnd: 'customfield_10016', affectedServices: 'customfield_10043' } } } },
+  });
   const web = consoleServer({ webRoot: join(ROOT, 'web'), outboxFile: join(dir, 'outbox.jsonl'), log: (l) => logged.push(l) });
   web.setApi(async (event) => api(event, context));
   servers.push(events, web.server);
@@ -61,7 +70,7 @@ const send = (port: number, method: string, path: string, headers: Record<string
 // Path characters a client can put on the wire: letters, digits, the specials of paths and queries, and %-escapes, valid or not.
 const pathChar = fc.oneof(fc.constantFrom('/', '/', '.', '..', '%', '%2F', '%E0%A4%A', '%00', '?', '&', '=', '#', '~', ';', ':', '@', '+', '-', '_', '*'), fc.stringMatching(/^[A-Za-z0-9]{0,6}$/));
 const path = fc.oneof(
-  fc.constantFrom('/', '//', '/api', '/api/', '/api/outbox', '/index.html', '/app.js', '/../package.json', '/api/subjects', '/api/subjects/change/CHG-1', '/api/customers/C-1', '/api/touchpoints/web', '/api/events', '/api/what-if', '/api/assess', '/api/metrics'),
+  fc.constantFrom('/', '//', '/api', '/api/', '/api/outbox', '/index.html', '/app.js', '/../package.json', '/api/subjects', '/api/subjects/change/CHG-1', '/api/customers/C-1', '/api/touchpoints/web', '/api/events', '/api/what-if', '/api/assess', '/api/metrics', '/api/drafts', '/api/me', '/api/subjects/change/CHG-1/approve', '/api/intake/servicenow', '/api/intake/pagerduty', '/api/intake/nope'),
   fc.array(pathChar, { maxLength: 8 }).map((parts) => `/${parts.join('')}`),
 ).chain((base) => fc.oneof(fc.constant(base), fc.dictionary(fc.constantFrom('limit', 'cursor', 'from', 'to', 'status', 'effect', 'segment', 'x'), fc.oneof(fc.constantFrom('-1', '0', '501', '50', 'abc', '1e3', '', '2026-12-05T00:00:00Z'), fc.stringMatching(/^[A-Za-z0-9%.-]{0,8}$/)), { maxKeys: 3 }).map((q) => `${base}?${Object.entries(q).map(([k, v]) => `${k}=${v}`).join('&')}`)));
 
@@ -79,6 +88,45 @@ describe('the console and API server under any request', () => {
     );
     expect((await send(apiPort, 'GET', '/api/subjects', {}, '')).status).toBe(200);
     expect(logged.filter((l) => l.startsWith('console'))).toEqual([]);
+  });
+});
+
+/** The shipped example payload of each tool, as a tool sends it (examples/airline/intake). */
+const EXAMPLES = { servicenow: 'servicenow-change', jira: 'jira-change', pagerduty: 'pagerduty-incident-triggered', alertmanager: 'alertmanager-firing' } as const;
+const exampleOf = (source: keyof typeof EXAMPLES): unknown => JSON.parse(readFileSync(join(ROOT, 'examples/airline/intake', `${EXAMPLES[source]}.json`), 'utf8'));
+
+/** Every path to a value inside a JSON document (objects and arrays included), root first. */
+const pathsOf = (value: unknown, at: (string | number)[] = []): (string | number)[][] =>
+  value !== null && typeof value === 'object' ? [at, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, Array.isArray(value) ? Number(k) : k]))] : [at];
+
+/** The document with the value at `path` replaced (a copy). */
+const replaced = (doc: unknown, path: (string | number)[], value: unknown): unknown => {
+  if (path.length === 0) return value;
+  const copy = (Array.isArray(doc) ? [...doc] : { ...(doc as object) }) as Record<string | number, unknown>;
+  copy[path[0]] = replaced(copy[path[0]], path.slice(1), value);
+  return copy;
+};
+
+describe('the intake webhook under any payload', () => {
+  it('answers a tool\'s payload, however mangled, with 202 or a 400 naming the problem, never a 500', async () => {
+    const payload = fc.constantFrom(...(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])).chain((source) => {
+      const example = exampleOf(source);
+      const mutation = fc.tuple(fc.constantFrom(...pathsOf(example)), fc.oneof(fc.jsonValue(), fc.string({ maxLength: 30 }), fc.constantFrom(null, '', 'garbage', '2026-13-45 99:99:99', -1, 1e21)));
+      return fc.tuple(fc.constant(source), fc.array(mutation, { maxLength: 3 }).map((ms) => ms.reduce((doc, [path, value]) => replaced(doc, path, value), example)));
+    });
+    await fc.assert(
+      fc.asyncProperty(payload, async ([source, body]) => {
+        const res = await send(apiPort, 'POST', `/api/intake/${source}`, { 'content-type': 'application/json' }, JSON.stringify(body));
+        expect([202, 400], `${source} ${JSON.stringify(body).slice(0, 300)} -> ${res.status} ${res.body.slice(0, 300)}`).toContain(res.status);
+        if (res.status === 400) expect(res.body.length).toBeGreaterThan(20);
+      }),
+      { numRuns: 300 },
+    );
+    // The unmangled examples map to events on this graph: the property reaches the mappers' whole way.
+    for (const source of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) {
+      const res = await send(apiPort, 'POST', `/api/intake/${source}`, { 'content-type': 'application/json' }, JSON.stringify(exampleOf(source)));
+      expect(res.status, `${source}: ${res.body.slice(0, 300)}`).toBe(202);
+    }
   });
 });
 
