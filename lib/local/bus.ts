@@ -113,7 +113,10 @@ export class LocalBus {
   private kick(): void {
     if (!this.targets || this.worker || this.stopped) return;
     clearTimeout(this.retryTimer);
-    this.worker = this.drain()
+    // The drain starts once `worker` is set: a target that puts events (the receipts handler does) must
+    // find the worker running, not start a second one that takes the same delivery.
+    this.worker = Promise.resolve()
+      .then(() => this.drain())
       .catch((error: unknown) => {
         // The store itself failed (disk full, ...): try again in a second, not in a tight loop.
         this.pausedUntil = Date.now() + 1_000;

@@ -19,6 +19,8 @@ import { describeError } from './log.ts';
 import { atomically, countRows, type LocalStore } from './store.ts';
 
 export interface JobQueueOptions {
+  /** The table of the store it keeps its messages in: `jobs` (notice jobs) or `deliveries` (the channels' subscriptions). */
+  table?: 'jobs' | 'deliveries';
   visibilityMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
@@ -42,6 +44,7 @@ export class LocalJobQueue extends JobQueue {
   private readonly maxReceiveCount: number;
   private readonly now: () => number;
   private count: number;
+  private readonly letterSource: 'jobs' | 'deliveries';
   private readonly statements;
 
   constructor(db: LocalStore, letters: DeadLetterFile, options: JobQueueOptions = {}) {
@@ -51,12 +54,14 @@ export class LocalJobQueue extends JobQueue {
     this.visibilityMs = options.visibilityMs ?? 2_000;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.now = options.now ?? Date.now;
-    this.count = countRows(db, 'jobs');
+    const table = options.table ?? 'jobs';
+    this.letterSource = table;
+    this.count = countRows(db, table);
     this.statements = {
-      insert: db.prepare('INSERT INTO jobs (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)'),
-      visible: db.prepare('SELECT id, message_id, body, receive_count, sent_at FROM jobs WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?'),
-      receive: db.prepare('UPDATE jobs SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?'),
-      remove: db.prepare('DELETE FROM jobs WHERE id = ?'),
+      insert: db.prepare(`INSERT INTO ${table} (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)`),
+      visible: db.prepare(`SELECT id, message_id, body, receive_count, sent_at FROM ${table} WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?`),
+      receive: db.prepare(`UPDATE ${table} SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?`),
+      remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
     };
   }
 
@@ -134,7 +139,7 @@ export class LocalJobQueue extends JobQueue {
   }
 
   private deadLetter(row: Row, reason: string): void {
-    this.letters.add('jobs', reason, { messageId: row.message_id, receiveCount: row.receive_count, body: JSON.parse(row.body) });
+    this.letters.add(this.letterSource, reason, { messageId: row.message_id, receiveCount: row.receive_count, body: JSON.parse(row.body) });
     this.count -= Number(this.statements.remove.run(row.id).changes);
   }
 }

@@ -93,17 +93,18 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const dynamodb = await startDynamoDbWithTables(options.inMemory ? undefined : file('dynamodb'));
     teardown.add(() => dynamodb.stop());
     const queue = new LocalJobQueue(store, letters);
+    const deliveries = new LocalJobQueue(store, letters, { table: 'deliveries' });
     const reminders = new LocalReminders(store);
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
+    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, deliveries, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
 
     const progress = new StreamProgress(deps.events);
-    const handlers = localHandlers(deps, bus);
+    const handlers = localHandlers(deps, bus, deliveries);
     web.setApi(handlers.api);
     bus.start(handlers.targets);
     teardown.add(() => bus.stop());
     const stream = new StreamReader({ endpoint: dynamodb.endpoint, ...LOCAL_AWS, table: tableNames('').events, store, deadLetters: letters, consumer: progress.counting(handlers.assess) });
-    const poller = new Poller({ stream, queue, reminders, bus, notify: handlers.notify, log });
+    const poller = new Poller({ stream, queue, reminders, bus, notify: handlers.notify, deliveries: { queue: deliveries, consume: handlers.deliver }, log });
     poller.start();
     teardown.add(() => poller.stop());
 
@@ -112,7 +113,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       apiUrl: `http://127.0.0.1:${apiPort}`,
       outboxFile,
       deps,
-      idle: (timeoutMs = 60_000) => poller.idle(() => bus.busy || queue.depth > 0 || !progress.caughtUp, () => bus.settled(), timeoutMs),
+      idle: (timeoutMs = 60_000) => poller.idle(() => bus.busy || queue.depth > 0 || deliveries.depth > 0 || !progress.caughtUp, () => bus.settled(), timeoutMs),
       stop: () => teardown.run(),
     };
   } catch (error) {

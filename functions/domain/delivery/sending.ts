@@ -59,7 +59,9 @@ export type SendErrorClass =
   /** Anything else (configuration, an outage): the message goes back to its queue, and after the last receive to its DLQ. */
   | { kind: 'retry'; reason: string };
 
-const THROTTLING = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'ThrottledException', 'Throttling', 'KMSThrottlingException', 'ServiceQuotaExceededException', 'RequestLimitExceeded']);
+// SES: TooManyRequestsException (rate), LimitExceededException (quota); SMS: ThrottlingException; SNS: ThrottledException. An SMS
+// ServiceQuotaExceededException is a spend limit, not a rate: it is retried like a configuration error.
+const THROTTLING = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'ThrottledException', 'Throttling', 'KMSThrottlingException', 'RequestLimitExceeded']);
 
 /**
  * Refusals per channel, by the SDK's error name. Permanent only where the error is about the contact:

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import type { EventStore } from '../../adapters/event-store.ts';
 import type { GraphStore } from '../../adapters/graph-store.ts';
+import type { Deliveries } from '../../adapters/deliveries.ts';
 import type { Ledger } from '../../adapters/ledger.ts';
 import type { Projections } from '../../adapters/projections.ts';
 import { jsonBody, parseParameters } from './http.ts';
@@ -24,6 +25,8 @@ export interface ApiDependencies {
   projections: Projections;
   now: () => number;
   ledger?: Ledger;
+  /** Delivery state: counters per subject, customers nobody could reach, each notice's channels. */
+  deliveries?: Deliveries;
   /** Puts a validated change or incident event on the bus; throws EventsNotAcceptedError when the bus refuses it. */
   submit: (event: SubmittedEvent) => Promise<void>;
   /**

@@ -77,9 +77,9 @@ export const incidents = endpoint(
   },
 );
 
-const subjectParams = z.object({ type: param.oneOf(['change', 'incident']), id: param.id('a change or incident id') });
+export const subjectParams = z.object({ type: param.oneOf(['change', 'incident']), id: param.id('a change or incident id') });
 
-const projectionOf = async (deps: Pick<ApiDependencies, 'projections'>, type: string, id: string) => {
+export const projectionOf = async (deps: Pick<ApiDependencies, 'projections'>, type: string, id: string) => {
   const projection = await deps.projections.getSubject(`${type}#${id}`);
   if (!projection) throw new ApiError('not-found', `${type} ${id} not found; check the id (GET /subjects lists them)`);
   return projection;
@@ -103,7 +103,7 @@ export const subject = endpoint({ params: subjectParams }, async ({ params }, de
  */
 export const cursorAfter = (customerId: string): string => Buffer.from(JSON.stringify({ after: customerId })).toString('base64url');
 
-const cursor = z.string().transform((value, ctx) => {
+export const cursor = z.string().transform((value, ctx) => {
   try {
     const { after } = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { after?: unknown };
     if (typeof after === 'string' && NODE_ID_PATTERN.test(after)) return after;

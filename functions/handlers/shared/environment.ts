@@ -31,6 +31,17 @@ export const ENV = {
   approvalPolicy: 'APPROVAL_POLICY',
   /** Minutes after a customer's last notice about a subject during which further news waits and is merged (default 5). */
   mergeWindowMinutes: 'MERGE_WINDOW_MINUTES',
+  /** Delivery (deliver-email, deliver-sms, deliver-push): the channel's quota (messages or SMS parts per second) and the workers sharing it. */
+  deliveryPerSecond: 'DELIVERY_PER_SECOND',
+  deliveryWorkers: 'DELIVERY_WORKERS',
+  /** How long a deliver function holds a notice while it sends it (ms); above its timeout, below its queue's visibility timeout. */
+  deliveryLeaseMs: 'DELIVERY_LEASE_MS',
+  /** E-mail sender identity and the SES configuration set (receipts). */
+  emailFrom: 'EMAIL_FROM',
+  emailConfigurationSet: 'EMAIL_CONFIGURATION_SET',
+  /** SMS origination identity and the End User Messaging SMS configuration set (receipts). */
+  smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

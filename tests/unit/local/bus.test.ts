@@ -28,6 +28,7 @@ const recorder = () => {
   const targets: Targets = {
     ingest: async (e) => void seen.push(`ingest:${(e.detail as { changeId: string }).changeId}`),
     remind: async (e) => void seen.push(`remind:${e['detail-type']}`),
+    receipts: async (e) => void seen.push(`receipts:${e['detail-type']}`),
   };
   return { seen, targets };
 };
@@ -77,6 +78,7 @@ describe('local bus: durable before acknowledged', () => {
         running--;
       },
       remind: async () => undefined,
+      receipts: async () => undefined,
     });
     bus.put('impact', [change('CHG-1'), change('CHG-2')]);
     await until(() => !bus.busy);
@@ -93,6 +95,7 @@ describe('local bus: durable before acknowledged', () => {
         throw new Error('cannot reach a@example.com or +31612345678');
       },
       remind: async () => undefined,
+      receipts: async () => undefined,
     });
     const [event] = bus.put('impact', [change('CHG-9')]);
     await until(() => !bus.busy);
@@ -112,6 +115,7 @@ describe('local bus: durable before acknowledged', () => {
         if (++calls === 1) throw new Error('throttled');
       },
       remind: async () => undefined,
+      receipts: async () => undefined,
     });
     bus.put('impact', [change('CHG-5')]);
     await until(() => !bus.busy);
