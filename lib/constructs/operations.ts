@@ -25,8 +25,8 @@ export const COLD_START = 'ColdStart';
  */
 export const DASHBOARD_METRICS = {
   Events: { ingest: ['EventsAppended', 'DuplicateEvents', 'EventsRejected', COLD_START] },
-  'Notices planned': { assess: ['NoticesPlanned', 'NoticesFoldedIntoChange', 'ReplayedEvents'], remind: ['ScheduledNoticesPlanned'] },
-  'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
+  'Notices planned': { assess: ['NoticesPlanned', 'NoticesHeld', 'NoticesFoldedIntoChange', 'ReplayedEvents'], remind: ['ScheduledNoticesPlanned'] },
+  'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
 } as const satisfies Record<string, Partial<Record<HandlerName, readonly string[]>>>;
 
 export interface OperationsProps {
