@@ -11,6 +11,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { ENV } from './environment.ts';
+import { Delivery, checkDeliveryConfig, type DeliveryConfig } from './constructs/delivery.ts';
 import { EventRouting } from './constructs/event-routing.ts';
 import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
 import { Operations } from './constructs/operations.ts';
@@ -20,7 +21,7 @@ import { SupportApi } from './constructs/support-api.ts';
 import { SupportConsole } from './constructs/support-console.ts';
 
 /** The stack's configuration: `impact:<name>` context values (README, "Deploy to AWS"). */
-export interface PipelineConfig {
+export interface PipelineConfig extends DeliveryConfig {
   /** Name of the event bus. */
   readonly busName: string;
   /** Physical table names are `<tablePrefix><logical name>`. */
@@ -53,6 +54,12 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   deletionProtection: true,
   snsMessagesPerSecond: 300,
   teamSubscriptions: [],
+  delivery: 'built-in',
+  emailFrom: '',
+  emailPerSecond: 14,
+  smsOriginationIdentity: '',
+  smsPartsPerSecond: 1,
+  pushPerSecond: 100,
 };
 
 /** Reads `impact:<name>` context values over the defaults. */
@@ -75,10 +82,12 @@ export class ImpactPipelineStack extends Stack {
   readonly messaging: Messaging;
   readonly functions: Record<HandlerName, PipelineFunction>;
   readonly supportApi: SupportApi;
+  /** Built-in delivery; absent with `impact:delivery` = `topic-only`. */
+  readonly delivery?: Delivery;
 
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const config = { ...props.config, ...checkDeliveryConfig(props.config) };
     const key = new Key(this, 'Key', { enableKeyRotation: true, description: 'impact pipeline: tables, queues, topics, logs' });
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
     key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
@@ -135,7 +144,8 @@ export class ImpactPipelineStack extends Stack {
     const { events, graph, impacts, contacts } = this.storage.bindings;
     this.functions.ingest.bindTable(events, 'read-write').bindTable(graph).bindTable(impacts, 'write');
     this.functions.assess.bindTable(events).bindTable(graph).bindTable(impacts, 'read-write');
-    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts);
+    // notify reads a customer's channel preference (graph) only when a planned channel's contact is marked.
+    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts).bindTable(graph);
     this.functions.remind.bindTable(graph).bindTable(impacts, 'read-write');
     this.functions.api.bindTable(events).bindTable(graph).bindTable(impacts);
     const { ingest, assess, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
@@ -175,7 +185,23 @@ export class ImpactPipelineStack extends Stack {
         reason: 'Schedule names are made per subject at run time; the grant is limited to the pipeline\'s schedule group.',
       });
     }
-    this.routing.route({ ingest, remind });
+    if (config.delivery === 'built-in') {
+      this.delivery = new Delivery(this, 'Delivery', {
+        config,
+        customerNotices: this.messaging.customerNotices,
+        busName: this.routing.bus.eventBusName,
+        grantPutEvents: (fn) => this.routing.bus.grantPutEventsTo(fn.fn),
+        noticeJobs: this.messaging.jobs,
+        impacts,
+        graph,
+        contacts,
+        key,
+        logRetention,
+        asyncFailures: asyncDlq,
+        subscriptionDlq: this.messaging.subscriptionDlq,
+      });
+    }
+    this.routing.route({ ingest, remind, ...(this.delivery ? { receipts: this.delivery.receipts.fn } : {}) });
 
     const supportConsole = new SupportConsole(this, 'Console');
     this.supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, consoleUrl: supportConsole.url });
@@ -183,8 +209,14 @@ export class ImpactPipelineStack extends Stack {
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,
-      functions: this.functions,
-      deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
+      functions: { ...this.functions, ...this.delivery?.functions },
+      deadLetterQueues: {
+        noticeJobsDlq: this.messaging.jobsDlq,
+        targetDlq: this.routing.targetDlq,
+        asyncFailures: asyncDlq,
+        subscriptionDlq: this.messaging.subscriptionDlq,
+        ...Object.fromEntries(Object.entries(this.delivery?.deadLetterQueues ?? {}).map(([channel, queue]) => [`${channel}DeliveryDlq`, queue])),
+      },
     });
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });

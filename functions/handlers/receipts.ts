@@ -19,7 +19,8 @@ import { receiptFromSes, receiptFromSms, SES_SOURCE } from '../domain/delivery/r
 import { PIPELINE_SOURCE, RECEIPT_DETAIL_TYPES, RECEIPT_SCHEMAS, type NoticeReceipt, type ReceiptDetailType } from '../domain/events/schemas.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
-import { applyReceipt, emitReceipts } from './shared/receipts.ts';
+import { emitReceipts } from './shared/emit-receipts.ts';
+import { applyReceipt } from './shared/receipts.ts';
 
 export type ReceiptInput = EventBridgeEvent<string, unknown> | SNSEvent;
 

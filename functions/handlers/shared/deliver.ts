@@ -26,7 +26,7 @@ import { customerNoticeBodySchema, parseNoticeId, type CustomerNoticeBody } from
 import type { Dependencies } from './dependencies.ts';
 import { ENV } from './environment.ts';
 import { logger, metrics, tracer } from './powertools.ts';
-import { emitReceipts } from './receipts.ts';
+import { emitReceipts } from './emit-receipts.ts';
 
 export interface DeliverSettings {
   /** The channel's quota: messages (e-mail, push) or SMS parts per second. */

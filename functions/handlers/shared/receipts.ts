@@ -1,6 +1,6 @@
 /**
- * Receipts: emitting them (the deliver functions and the provider mapping put `Notice Delivered` /
- * `Notice Failed` on the bus) and applying them (the receipts function, for each such event).
+ * Receipts applied (the receipts function, for each `Notice Delivered` / `Notice Failed` on the bus;
+ * emit-receipts.ts puts them there).
  *
  * Applying a receipt moves its channel's state on the notice's delivery record and the subject's
  * counters in one step (adapters/deliveries.ts); what follows from the new state is then carried out
@@ -15,24 +15,12 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DeliveryRecord } from '../../adapters/deliveries.ts';
-import { fallbackJob, markFor, sameDelivery, stepOf, type ReceiptOutcome } from '../../domain/delivery/index.ts';
+import { fallbackJob, markFor, sameDelivery, stepOf } from '../../domain/delivery/index.ts';
 import type { NoticeReceipt } from '../../domain/events/schemas.ts';
 import type { NotifyChannel } from '../../domain/model.ts';
 import { parseNoticeId, touchpointNamesOf, type NoticeJob, type NoticeKey } from '../../domain/notices/index.ts';
 import type { Dependencies } from './dependencies.ts';
 import { logger, metrics } from './powertools.ts';
-
-/** Puts the mapped receipts on the bus (source impact.pipeline); what was ignored is counted and logged with its reason. */
-export const emitReceipts = async (deps: Pick<Dependencies, 'pipelineEvents'>, outcomes: readonly ReceiptOutcome[]): Promise<number> => {
-  const receipts = outcomes.flatMap((o) => ('receipt' in o ? [o.receipt] : []));
-  for (const o of outcomes) if ('ignored' in o) logger.info('provider event ignored', { reason: o.ignored });
-  if (outcomes.length > receipts.length) metrics.addMetric('ProviderEventsIgnored', MetricUnit.Count, outcomes.length - receipts.length);
-  if (receipts.length > 0) {
-    await deps.pipelineEvents.emit(receipts.map(({ detailType, ...detail }) => ({ detailType, detail })));
-    metrics.addMetric('ReceiptsEmitted', MetricUnit.Count, receipts.length);
-  }
-  return receipts.length;
-};
 
 type ApplyDeps = Pick<Dependencies, 'deliveries' | 'contacts' | 'jobs' | 'projections' | 'graph' | 'ledger' | 'now'>;
 
@@ -81,12 +69,17 @@ export const applyReceipt = async (deps: ApplyDeps, receipt: NoticeReceipt): Pro
   if (after.status === 'failed' && record.fallbacks[channel] === undefined) {
     const tried = (Object.entries(record.channels) as [NotifyChannel, { status: string }][]).filter(([, d]) => d.status === 'failed').map(([c]) => c);
     const fallback = await fallbackFor(deps, key, record, tried);
-    if ('reason' in fallback) await deps.deliveries.recordUnreached([{ customerId: key.customerId, subjectKey: key.subjectKey, reason: fallback.reason, noticeId: receipt.noticeId, kind: key.kind, at: now }]);
-    else await deps.jobs.send([{ body: fallback }]);
+    if ('reason' in fallback) {
+      await deps.deliveries.recordUnreached([{ customerId: key.customerId, subjectKey: key.subjectKey, reason: fallback.reason, noticeId: receipt.noticeId, kind: key.kind, at: now }]);
+      metrics.addMetric('FallbacksImpossible', MetricUnit.Count, 1);
+    } else {
+      await deps.jobs.send([{ body: fallback }]);
+      metrics.addMetric('FallbacksQueued', MetricUnit.Count, 1);
+    }
     await deps.deliveries.noteDone(key, 'Fallback', channel, now);
-    metrics.addMetric('reason' in fallback ? 'FallbacksImpossible' : 'FallbacksQueued', MetricUnit.Count, 1);
   }
-  metrics.addMetric(changed ? 'ReceiptsApplied' : 'ReceiptRepeats', MetricUnit.Count, 1);
+  if (changed) metrics.addMetric('ReceiptsApplied', MetricUnit.Count, 1);
+  else metrics.addMetric('ReceiptRepeats', MetricUnit.Count, 1);
   logger.info(changed ? 'receipt applied' : 'receipt changed nothing', { noticeId: receipt.noticeId, channel, status: after.status, ...(after.status === 'failed' ? { permanent: after.permanent } : {}), ...(after.optOut ? { optOut: true } : {}) });
   return changed;
 };
