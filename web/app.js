@@ -8,6 +8,9 @@
 /** @typedef {import('../functions/handlers/api/subjects.ts').SubjectView} SubjectView */
 /** @typedef {import('../functions/handlers/api/subjects.ts').AffectedCustomersPage} AffectedCustomersPage */
 /** @typedef {import('../functions/handlers/api/customers.ts').CallerView} CallerView */
+/** @typedef {import('../functions/handlers/api/deliveries.ts').SubjectDeliveriesView} SubjectDeliveriesView */
+/** @typedef {import('../functions/handlers/api/deliveries.ts').UnreachedPage} UnreachedPage */
+/** @typedef {import('../functions/handlers/api/deliveries.ts').CustomerDeliveriesView} CustomerDeliveriesView */
 /** @typedef {import('../functions/handlers/api/metrics.ts').ImpactMetrics} ImpactMetrics */
 /** @typedef {import('../functions/handlers/api/what-if.ts').WhatIfView} WhatIfView */
 /** @typedef {import('../functions/handlers/api/events.ts').EventAcceptedView} EventAcceptedView */
@@ -106,6 +109,12 @@ const api = {
   affected: async (type, id, query) => /** @type {AffectedCustomersPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${query}`)),
   /** @param {string} customerId @returns {Promise<CallerView>} */
   caller: async (customerId) => /** @type {CallerView} */ (await call(`/customers/${encodeURIComponent(customerId)}`)),
+  /** @param {string} type @param {string} id @returns {Promise<SubjectDeliveriesView>} */
+  deliveries: async (type, id) => /** @type {SubjectDeliveriesView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/deliveries`)),
+  /** @param {string} type @param {string} id @returns {Promise<UnreachedPage>} */
+  unreached: async (type, id) => /** @type {UnreachedPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/unreached?limit=100`)),
+  /** @param {string} customerId @returns {Promise<CustomerDeliveriesView>} */
+  customerDeliveries: async (customerId) => /** @type {CustomerDeliveriesView} */ (await call(`/customers/${encodeURIComponent(customerId)}/deliveries`)),
   /** @returns {Promise<ImpactMetrics>} */
   metrics: async () => /** @type {ImpactMetrics} */ (await call('/metrics')),
   /** @param {unknown} event @returns {Promise<WhatIfView>} */
@@ -168,6 +177,10 @@ const openSubject = async (type, id) => {
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
     el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${Object.entries(s.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.summary.unreachable} unreachable`),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
+    el('h3', {}, 'Delivery'),
+    el('div', { id: 'deliveries' }),
+    el('h3', {}, 'Could not reach: call back'),
+    el('ul', { id: 'unreached', class: 'list' }),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
     el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
     el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
@@ -179,8 +192,28 @@ const openSubject = async (type, id) => {
     const filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => v).map(([k, v]) => [k, String(v)]));
     drawCustomers(type, id, filters);
   });
-  await drawCustomers(type, id);
+  await Promise.all([drawCustomers(type, id), drawDeliveries(type, id)]);
   $('#subject-section').hidden = false;
+};
+
+/**
+ * Notices sent, delivered, failed and pending by channel, and the customers no channel reached.
+ * @param {string} type @param {string} id
+ */
+const drawDeliveries = async (type, id) => {
+  const [d, unreached] = await Promise.all([api.deliveries(type, id), api.unreached(type, id)]);
+  const row = (/** @type {string} */ name, /** @type {SubjectDeliveriesView['total']} */ c) =>
+    el('tr', {}, el('td', {}, name), el('td', {}, c.sent), el('td', {}, c.delivered), el('td', {}, c.failed), el('td', {}, c.pending), el('td', {}, c.deliveredWithin5Minutes), el('td', {}, c.deliveredWithin15Minutes));
+  $('#deliveries').replaceChildren(
+    el('table', {},
+      el('thead', {}, el('tr', {}, ...['Channel', 'Sent', 'Delivered', 'Failed', 'Pending', '≤ 5 min', '≤ 15 min'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...Object.entries(d.byChannel).filter(([, c]) => c.sent > 0).map(([channel, c]) => row(channel, c)), row('all', d.total))),
+  );
+  $('#unreached').replaceChildren(
+    ...(unreached.customers.length
+      ? unreached.customers.map((u) => el('li', {}, el('a', { href: '#', 'data-customer': u.customerId }, u.customerId), ` ${u.kind}: ${u.reason}`))
+      : [el('li', { class: 'muted' }, 'Nobody: every notice reached someone or is still on its way.')]),
+  );
 };
 
 /**
@@ -205,10 +238,12 @@ const filterSelect = (name, values) => el('label', {}, name, el('select', { name
 
 /** @param {string} customerId */
 const lookup = async (customerId) => {
-  const { impacts } = await api.caller(customerId);
+  const [{ impacts }, { notices }] = await Promise.all([api.caller(customerId), api.customerDeliveries(customerId)]);
   $('#caller').replaceChildren(
     el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
     el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}`))),
+    el('p', {}, notices.length ? 'What they were sent, and what became of it:' : 'No notice was delivered to them yet.'),
+    el('ul', { class: 'list', id: 'caller-deliveries' }, ...notices.map((n) => el('li', {}, `${n.kind} (${n.subjectKey}): ${n.outcome}; `, n.channels.map((c) => `${c.channel} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')))),
   );
   $('#caller-section').hidden = false;
 };
