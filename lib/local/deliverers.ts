@@ -172,26 +172,21 @@ const snsEventOf = (record: SQSRecord, message: string): SNSEvent => ({
   ],
 });
 
-/** The delivery queue's consumer: each message to the handler its subscription names, failures reported per message. */
+/** The delivery queue's consumer: each message to the handler its subscription names (at once), failures reported per message. */
 export const deliveryConsumer = (consumers: DeliveryConsumers) => async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failures: string[] = [];
   const byChannel = new Map<NotifyChannel, SQSRecord[]>();
+  const smsEvents: { record: SQSRecord; message: string }[] = [];
   for (const record of event.Records) {
     const { target, message } = JSON.parse(record.body) as DeliveryQueueMessage;
-    if (target === 'sms-events') {
-      try {
-        await consumers.smsEvents(snsEventOf(record, message));
-      } catch {
-        failures.push(record.messageId);
-      }
-      continue;
+    if (target === 'sms-events') smsEvents.push({ record, message });
+    else {
+      const channel = target.slice('deliver-'.length) as NotifyChannel;
+      byChannel.set(channel, [...(byChannel.get(channel) ?? []), { ...record, body: message }]);
     }
-    const channel = target.slice('deliver-'.length) as NotifyChannel;
-    byChannel.set(channel, [...(byChannel.get(channel) ?? []), { ...record, body: message }]);
   }
-  for (const [channel, records] of byChannel) {
-    const out = await consumers.deliver[channel]({ Records: records });
-    failures.push(...out.batchItemFailures.map((f) => f.itemIdentifier));
-  }
-  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  const failures = await Promise.all([
+    ...[...byChannel].map(async ([channel, records]) => (await consumers.deliver[channel]({ Records: records })).batchItemFailures.map((f) => f.itemIdentifier)),
+    ...smsEvents.map(({ record, message }) => consumers.smsEvents(snsEventOf(record, message)).then(() => [], () => [record.messageId])),
+  ]);
+  return { batchItemFailures: failures.flat().map((itemIdentifier) => ({ itemIdentifier })) };
 };

@@ -31,8 +31,8 @@ export interface LocalParts {
   dynamodbEndpoint: string;
   bus: LocalBus;
   queue: LocalJobQueue;
-  /** The channels' subscriptions to `customer-notices` and the SMS events topic (deliverers.ts). */
-  deliveries: LocalJobQueue;
+  /** The channels' subscriptions to `customer-notices` and the SMS events topic (deliverers.ts); null: notices stop at the outbox (`topic-only`). */
+  deliveries: LocalJobQueue | null;
   letters: DeadLetterFile;
   reminders: LocalReminders;
   outboxFile: string;
@@ -50,7 +50,7 @@ export const localDependencies = (parts: LocalParts): Dependencies => ({
   ),
   jobs: parts.queue,
   deadLetters: new LocalDeadLetterQueue(parts.letters),
-  customerNotices: new DeliveringTopic(parts.outboxFile, parts.subscriptions, parts.deliveries),
+  customerNotices: parts.deliveries ? new DeliveringTopic(parts.outboxFile, parts.subscriptions, parts.deliveries) : new LocalTopic('customer-notices', parts.outboxFile, parts.subscriptions),
   supportBriefings: new LocalTopic('support-briefings', parts.outboxFile, parts.subscriptions),
   reminders: parts.reminders,
   pipelineEvents: new LocalPipelineEvents(parts.bus, parts.pipelineEventsFile),
@@ -59,8 +59,8 @@ export const localDependencies = (parts: LocalParts): Dependencies => ({
 const context = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<string, unknown>;
 
-/** Locally nothing throttles: the stand-ins take every message at once. */
-const LOCAL_DELIVERY: DeliverSettings = { perSecond: 1_000, workers: 1, leaseMs: 10_000 };
+/** Locally nothing throttles: the stand-ins take a batch's messages at once. */
+const LOCAL_DELIVERY: DeliverSettings = { perSecond: 10_000, workers: 1, leaseMs: 10_000, parallel: true };
 
 /** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queues, the API. */
 export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: LocalJobQueue) => {

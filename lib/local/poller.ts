@@ -80,7 +80,7 @@ export class Poller {
     this.emptyStreamPolls = records === 0 ? this.emptyStreamPolls + 1 : 0;
     this.streamed += records;
     const jobs = await queue.poll(notify);
-    const delivered = this.parts.deliveries ? await this.parts.deliveries.queue.poll(this.parts.deliveries.consume, 10) : 0;
+    const delivered = this.parts.deliveries ? await this.parts.deliveries.queue.poll(this.parts.deliveries.consume, 25) : 0;
     const fired = reminders.fireDue(Date.now(), bus);
     return records + jobs + delivered + fired;
   }

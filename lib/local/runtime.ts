@@ -40,6 +40,8 @@ export interface LocalOptions {
   /** Graph to load when the store is empty (default examples/airline); false loads nothing. */
   seed?: Seed | false;
   subscriptions?: LocalSubscription[];
+  /** `built-in` (default): notices go through the local stand-ins of SES, SMS and push, with receipts; `topic-only`: they stop at the outbox. */
+  delivery?: 'built-in' | 'topic-only';
   settings?: Partial<Dependencies['settings']>;
   log?: Log;
 }
@@ -95,7 +97,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const queue = new LocalJobQueue(store, letters);
     const deliveries = new LocalJobQueue(store, letters, { table: 'deliveries' });
     const reminders = new LocalReminders(store);
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, deliveries, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
+    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, deliveries: options.delivery === 'topic-only' ? null : deliveries, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
 
     const progress = new StreamProgress(deps.events);
@@ -104,7 +106,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     bus.start(handlers.targets);
     teardown.add(() => bus.stop());
     const stream = new StreamReader({ endpoint: dynamodb.endpoint, ...LOCAL_AWS, table: tableNames('').events, store, deadLetters: letters, consumer: progress.counting(handlers.assess) });
-    const poller = new Poller({ stream, queue, reminders, bus, notify: handlers.notify, deliveries: { queue: deliveries, consume: handlers.deliver }, log });
+    const poller = new Poller({ stream, queue, reminders, bus, notify: handlers.notify, ...(options.delivery === 'topic-only' ? {} : { deliveries: { queue: deliveries, consume: handlers.deliver } }), log });
     poller.start();
     teardown.add(() => poller.stop());
 

@@ -1,11 +1,11 @@
 // `npm start`: the whole pipeline locally (DESIGN section 8). Flags: --data-dir, --events-port,
-// --api-port, --in-memory. Subscriptions with filter policies come from impact.local.json.
+// --api-port, --in-memory, --delivery. Subscriptions with filter policies come from impact.local.json.
 //
 // The process stays up whatever a request or a handler does: a rejected promise nobody awaited is
 // logged and the runtime carries on. It stops on Ctrl-C / SIGTERM, on a failed start and on an uncaught
 // exception (the process is then in an unknown state), and each time it stops DynamoDB Local with it.
 import { existsSync, readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { describeError, stdoutLog } from './log.ts';
 
 const program = new Command('npm start')
@@ -19,8 +19,9 @@ const program = new Command('npm start')
   .option('--customers <file>', 'customers.csv to load with --graph')
   .option('--usage <file>', 'usage.csv to load with --graph')
   .option('--sns-rate <n>', 'SNS messages per second that fan-out is paced to', (v) => Number(v), 1000)
+  .addOption(new Option('--delivery <mode>', 'built-in: deliver notices through the local stand-ins of SES, SMS and push, with receipts; topic-only: notices stop at customer-notices (the outbox)').choices(['built-in', 'topic-only']).default('built-in'))
   .parse();
-const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string; graph?: string[]; customers?: string; usage?: string; snsRate: number }>();
+const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string; graph?: string[]; customers?: string; usage?: string; snsRate: number; delivery: 'built-in' | 'topic-only' }>();
 const subscriptions = existsSync(opts.config) ? (JSON.parse(readFileSync(opts.config, 'utf8')).subscriptions ?? []) : [];
 
 // Handler logs at WARN unless asked otherwise: the outbox and the API are where to look.
@@ -57,6 +58,7 @@ try {
     apiPort: opts.apiPort,
     inMemory: opts.inMemory,
     subscriptions,
+    delivery: opts.delivery,
     settings: { snsMessagesPerSecond: opts.snsRate },
     ...(opts.graph ? { seed: { graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage } } : {}),
   });

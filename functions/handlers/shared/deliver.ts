@@ -37,6 +37,8 @@ export interface DeliverSettings {
   leaseMs: number;
   /** Throttled sends retried in the invocation before the message goes back to its queue. */
   throttleRetries?: number;
+  /** Send a batch's messages at once instead of one after the other (the local runtime: no quota to keep). */
+  parallel?: boolean;
 }
 
 export const deliverSettingsFromEnvironment = (): DeliverSettings => ({
@@ -162,7 +164,7 @@ export const buildDeliverHandler = (deps: Dependencies, sender: ChannelSender, s
         }
       },
       processor,
-      { context, processInParallel: false, throwOnFullBatchFailure: false },
+      { context, processInParallel: settings.parallel ?? false, throwOnFullBatchFailure: false },
     );
   })
     .use(captureLambdaHandler(tracer))
