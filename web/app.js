@@ -31,6 +31,8 @@ const API = window.IMPACT_API ?? './api';
 // in the URL fragment and is kept for this tab only.
 // A subject link (`#change#CHG-1`, as chat briefings give it) survives the round trip as OAuth's `state`.
 const signIn = window.IMPACT_SIGN_IN;
+// While the browser leaves for the hosted UI the page must not call the API unsigned.
+let leavingToSignIn = false;
 if (signIn) {
   const answer = new URLSearchParams(location.hash.slice(1));
   const token = answer.get('id_token');
@@ -40,6 +42,7 @@ if (signIn) {
     history.replaceState(null, '', location.pathname + (wanted.startsWith('#') ? wanted : ''));
   } else if (!sessionStorage.getItem('impact-token')) {
     const state = location.hash ? `&state=${encodeURIComponent(location.hash)}` : '';
+    leavingToSignIn = true;
     location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}${state}`);
   }
 }
@@ -478,9 +481,10 @@ const openFromFragment = () => {
       $('#subject-section').hidden = false;
     });
 };
-window.addEventListener('hashchange', openFromFragment);
-
-drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
-openFromFragment();
-// Support watches this page: keep it current while it is visible.
-setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);
+if (!leavingToSignIn) {
+  window.addEventListener('hashchange', openFromFragment);
+  drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+  openFromFragment();
+  // Support watches this page: keep it current while it is visible.
+  setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);
+}

@@ -190,13 +190,15 @@ describe('support console in Chromium, on the local runtime', () => {
     const p2 = await context.newPage();
     await context.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
     await context.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
+    // Every API call, from the first page load on: none may leave unsigned while the browser goes to sign in.
+    const authorizations: (string | undefined)[] = [];
+    p2.on('request', (req) => req.url().includes('/api/') && authorizations.push(req.headers().authorization));
     await p2.goto(runtime.apiUrl);
     await p2.waitForURL(/signin\.example\.test/);
     const redirect = new URL(p2.url());
     expect(redirect.searchParams.get('client_id')).toBe('console');
     expect(redirect.searchParams.get('redirect_uri')).toBe(`${runtime.apiUrl}/`);
-    const authorizations: (string | undefined)[] = [];
-    p2.on('request', (req) => req.url().includes('/api/') && authorizations.push(req.headers().authorization));
+    expect(authorizations).toEqual([]);
     await p2.goto(`${runtime.apiUrl}/#id_token=header.payload.signature`);
     await expect.poll(() => authorizations.length).toBeGreaterThan(0);
     expect(authorizations.every((a) => a === 'Bearer header.payload.signature')).toBe(true);
