@@ -4,6 +4,7 @@
  */
 import { NOTICE_TAG_PREFIX, SES_DETAIL_TYPES, SES_SOURCE } from '../functions/domain/delivery/receipts.ts';
 import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE, RECEIPT_DETAIL_TYPES } from '../functions/domain/events/schemas.ts';
+import { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE } from '../functions/domain/intake/aws-health.ts';
 
 export type EventPattern = Record<string, unknown>;
 
@@ -22,11 +23,11 @@ export interface Route {
 const OUR_SES_EVENTS = { source: [SES_SOURCE], 'detail-type': [...SES_DETAIL_TYPES], detail: { mail: { tags: { [`${NOTICE_TAG_PREFIX}1`]: [{ exists: true }] } } } };
 
 export const ROUTES = {
-  /** Changes and incidents from any producer, and alarms forwarded from the default bus. */
+  /** Changes and incidents from any producer (intake's tools included), and alarms and AWS Health events forwarded from the default bus. */
   ingest: {
     bus: 'impact',
-    description: 'change and incident events, and CloudWatch alarm state changes, to ingest',
-    pattern: { 'detail-type': [...DETAIL_TYPES, ALARM_DETAIL_TYPE] },
+    description: 'change and incident events, CloudWatch alarm state changes and AWS Health events, to ingest',
+    pattern: { 'detail-type': [...DETAIL_TYPES, ALARM_DETAIL_TYPE, AWS_HEALTH_DETAIL_TYPE] },
     target: 'ingest',
   },
   /** CloudWatch publishes alarm state changes on the default bus only. */
@@ -34,6 +35,13 @@ export const ROUTES = {
     bus: 'default',
     description: 'CloudWatch alarm state changes from the default bus to the impact bus',
     pattern: { source: [ALARM_SOURCE], 'detail-type': [ALARM_DETAIL_TYPE] },
+    target: 'impact-bus',
+  },
+  /** AWS Health publishes on the default bus only, and PutEvents refuses `aws.*` sources from anyone else. */
+  forwardHealth: {
+    bus: 'default',
+    description: 'AWS Health events from the default bus to the impact bus',
+    pattern: { source: [AWS_HEALTH_SOURCE], 'detail-type': [AWS_HEALTH_DETAIL_TYPE] },
     target: 'impact-bus',
   },
   /** Reminders, overrun checks and incident cadence updates fired by EventBridge Scheduler. */

@@ -10,14 +10,23 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { resolve } from 'node:path';
+import { TemplateFilesError, loadTemplates } from '../functions/adapters/template-files.ts';
+import { ApprovalPolicyError, SEND_EVERYTHING, parseApprovalPolicy, type ApprovalPolicy } from '../functions/domain/notices/approval.ts';
+import { mergeWindowProblem } from '../functions/domain/notices/merging.ts';
+import { checkTemplates, templateErrors } from '../functions/domain/notices/template-check.ts';
+import { formatTemplateProblem } from '../functions/domain/notices/template-set.ts';
+import { checkIntakeConfig, type IntakeConfig } from '../functions/domain/intake/config.ts';
 import { ENV } from './environment.ts';
-import { Delivery, checkDeliveryConfig, type DeliveryConfig } from './constructs/delivery.ts';
+import { Delivery, deliveryConfigProblems, type DeliveryConfig } from './constructs/delivery.ts';
 import { EventRouting } from './constructs/event-routing.ts';
-import { Messaging, secureQueue, type TeamSubscription } from './constructs/messaging.ts';
+import { IntakeSecrets } from './constructs/intake.ts';
+import { Messaging, secureQueue, teamSubscriptionProblems, type TeamSubscription } from './constructs/messaging.ts';
 import { Operations } from './constructs/operations.ts';
-import { PipelineFunction, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
+import { PipelineFunction, ROOT, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
 import { SupportApi } from './constructs/support-api.ts';
+import { SupportChat } from './constructs/support-chat.ts';
 import { SupportConsole } from './constructs/support-console.ts';
 
 /** The stack's configuration: `impact:<name>` context values (README, "Deploy to AWS"). */
@@ -39,8 +48,19 @@ export interface PipelineConfig extends DeliveryConfig {
   readonly deletionProtection: boolean;
   /** The region's SNS message budget that fan-out is paced to. */
   readonly snsMessagesPerSecond: number;
-  /** Support teams' e-mail subscriptions to their briefings. */
+  /** Where each support team reads its briefings: e-mail, a Slack or Teams channel (AWS Chatbot), an HTTPS webhook. */
   readonly teamSubscriptions: readonly TeamSubscription[];
+  /**
+   * Which new subjects wait for approval when their events do not say: JSON (an object or its text),
+   * keys sev1..sev4 and change, values "send" or "draft"; keys left out send. Checked at synth.
+   */
+  readonly approvalPolicy: string | Readonly<Record<string, string>>;
+  /** News this soon after a customer's last notice about a subject waits and goes out merged. */
+  readonly mergeWindowMinutes: number;
+  /** The notice templates shipped with the functions that render (relative to the project root); checked at synth. */
+  readonly templatesDir: string;
+  /** Severity and effect per intake source and node, what Jira's fields are called (functions/domain/intake/config.ts). */
+  readonly intake: IntakeConfig;
 }
 
 export const DEFAULT_CONFIG: PipelineConfig = {
@@ -60,15 +80,95 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   smsOriginationIdentity: '',
   smsPartsPerSecond: 1,
   pushPerSecond: 100,
+  approvalPolicy: {},
+  mergeWindowMinutes: 5,
+  templatesDir: 'templates',
+  intake: {},
 };
 
-/** Reads `impact:<name>` context values over the defaults. */
+/**
+ * Lambda keeps at most 4 KB of environment per function; the intake configuration travels in it. Beyond
+ * this, synth fails rather than the deploy.
+ */
+export const MAX_INTAKE_CONFIG_BYTES = 2048;
+
+/** A configuration (cdk.json context) the stack cannot be built from; lists every problem. */
+export class StackConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`the stack's configuration (cdk.json context, -c key=value) has ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'StackConfigError';
+    this.problems = problems;
+  }
+}
+
+/** What the functions are configured with, once checked. */
+export interface CheckedConfig {
+  intake: IntakeConfig;
+  /** Complete (every key), as APPROVAL_POLICY carries it. */
+  approvalPolicy: ApprovalPolicy;
+  mergeWindowMinutes: number;
+  /** Absolute path of the templates shipped with the functions that render. */
+  templatesDir: string;
+}
+
+/**
+ * The configuration checked before anything is built, every problem at once: team subscriptions, delivery, the
+ * intake configuration, the approval policy, the merge window and the notice templates (every error
+ * `impact templates check` would report), so that a deploy never ships what the functions would refuse.
+ */
+export const checkConfig = (config: PipelineConfig): CheckedConfig => {
+  const intake = checkIntakeConfig(config.intake);
+  const problems = [
+    ...teamSubscriptionProblems(config.teamSubscriptions),
+    ...deliveryConfigProblems(config),
+    ...(intake.ok ? [] : intake.problems.map((p) => `impact:${p.path}: ${p.message}`)),
+  ];
+  const bytes = Buffer.byteLength(JSON.stringify(config.intake ?? {}));
+  if (bytes > MAX_INTAKE_CONFIG_BYTES) problems.push(`impact:intake is ${bytes} bytes of JSON; at most ${MAX_INTAKE_CONFIG_BYTES} fit in the functions' environment: keep perNode overrides to the nodes that need them`);
+  let approvalPolicy: ApprovalPolicy = SEND_EVERYTHING;
+  try {
+    const policy = config.approvalPolicy;
+    approvalPolicy = parseApprovalPolicy(typeof policy === 'string' ? policy : JSON.stringify(policy));
+  } catch (error) {
+    if (!(error instanceof ApprovalPolicyError)) throw error;
+    problems.push(...error.problems.map((p) => `impact:approvalPolicy: ${p}`));
+  }
+  const mergeProblem = mergeWindowProblem(config.mergeWindowMinutes);
+  if (mergeProblem) problems.push(`impact:mergeWindowMinutes: ${mergeProblem}`);
+  const templatesDir = resolve(ROOT, config.templatesDir);
+  try {
+    problems.push(...templateErrors(checkTemplates(loadTemplates(templatesDir, config.templatesDir))).map((p) => `impact:templatesDir: ${formatTemplateProblem(p)}`));
+  } catch (error) {
+    if (!(error instanceof TemplateFilesError)) throw error;
+    problems.push(`impact:templatesDir: ${error.message}`);
+  }
+  if (problems.length > 0 || !intake.ok) throw new StackConfigError(problems);
+  return { intake: intake.config, approvalPolicy, mergeWindowMinutes: config.mergeWindowMinutes, templatesDir };
+};
+
+/**
+ * Reads `impact:<name>` context values over the defaults. `cdk -c key=value` hands every value over as
+ * text, so a value whose default is not text (a list, an object, a number, a flag) is read as JSON.
+ */
 export const configFromContext = (get: (key: string) => unknown): PipelineConfig => {
   const config = { ...DEFAULT_CONFIG } as Record<string, unknown>;
-  for (const key of Object.keys(DEFAULT_CONFIG)) {
+  const problems: string[] = [];
+  for (const [key, fallback] of Object.entries(DEFAULT_CONFIG)) {
     const value = get(`impact:${key}`);
-    if (value !== undefined) config[key] = value;
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || typeof fallback === 'string') {
+      config[key] = value;
+      continue;
+    }
+    try {
+      config[key] = JSON.parse(value);
+    } catch {
+      problems.push(`impact:${key} is not JSON (got ${JSON.stringify(value.slice(0, 80))}); give it as in cdk.json, e.g. -c 'impact:${key}=${JSON.stringify(fallback)}'`);
+    }
   }
+  if (problems.length > 0) throw new StackConfigError(problems);
   return config as unknown as PipelineConfig;
 };
 
@@ -87,7 +187,9 @@ export class ImpactPipelineStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
-    const config = { ...props.config, ...checkDeliveryConfig(props.config) };
+    const { config } = props;
+    const checked = checkConfig(config);
+    const intakeConfig = JSON.stringify(checked.intake);
     const key = new Key(this, 'Key', { enableKeyRotation: true, description: 'impact pipeline: tables, queues, topics, logs' });
     key.grantEncryptDecrypt(new ServicePrincipal(`logs.${this.region}.amazonaws.com`));
     key.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
@@ -106,6 +208,8 @@ export class ImpactPipelineStack extends Stack {
     Validations.of(asyncDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.' });
     Validations.of(asyncDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     const asynchronous = new Set<HandlerName>(['ingest', 'remind']);
+    // The functions that render customer notices; the stack test derives the same list from the handlers' code.
+    const rendering = new Set<HandlerName>(['notify', 'api']);
     const make = (handler: HandlerName, description: string, environment: Record<string, string>, timeout?: Duration) =>
       new PipelineFunction(this, handler[0].toUpperCase() + handler.slice(1), {
         handler,
@@ -116,6 +220,7 @@ export class ImpactPipelineStack extends Stack {
         key,
         ...(timeout ? { timeout } : {}),
         ...(asynchronous.has(handler) ? { asynchronous: true, deadLetterQueue: asyncDlq } : {}),
+        ...(rendering.has(handler) ? { templatesDir: checked.templatesDir } : {}),
       });
     const scheduling = {
       [ENV.eventBusArn]: this.routing.bus.eventBusArn,
@@ -126,19 +231,24 @@ export class ImpactPipelineStack extends Stack {
       [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
     };
     const pacing = { [ENV.snsMessagesPerSecond]: String(config.snsMessagesPerSecond) };
+    const approval = { [ENV.approvalPolicy]: JSON.stringify(checked.approvalPolicy) };
+    const intakeSecrets = new IntakeSecrets(this, 'Intake', { key });
+    const chat = new SupportChat(this, 'Chat', { key, teamSubscriptions: config.teamSubscriptions, namePrefix: `${config.busName}-` });
 
     this.functions = {
-      ingest: make('ingest', 'validate, dedupe and append change/incident events', {}),
-      assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing }, Duration.minutes(5)),
+      ingest: make('ingest', 'validate, dedupe and append change/incident events; map AWS Health events', { [ENV.intakeConfig]: intakeConfig }),
+      assess: make('assess', 'fold subjects, assess impact, plan notices', { ...scheduling, ...pacing, ...approval }, Duration.minutes(5)),
       notify: make('notify', 'send customer notices and support briefings', {
         ...pacing,
+        [ENV.mergeWindowMinutes]: String(checked.mergeWindowMinutes),
         [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
         [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
         [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
         [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
+        [ENV.chatChannels]: this.toJsonString(chat.channels.map((c) => ({ team: c.team, dialect: c.dialect, topicArn: c.topic.topicArn }))),
       }, Duration.minutes(2)),
-      remind: make('remind', 'reminders, overrun and incident cadence updates', scheduling),
-      api: make('api', 'support API: subjects, customer lookup, what-if', {}),
+      remind: make('remind', 'reminders, overrun and incident cadence updates', { ...scheduling, ...approval }),
+      api: make('api', 'support API: subjects, customer lookup, what-if, drafts and approval; intake from the tools', { [ENV.intakeConfig]: intakeConfig, [ENV.intakeSecrets]: intakeSecrets.arns }),
     };
     // Least privilege: each function is given the tables it uses, read-only unless it writes; only notify reads contacts.
     const { events, graph, impacts, contacts } = this.storage.bindings;
@@ -158,6 +268,16 @@ export class ImpactPipelineStack extends Stack {
     this.messaging.jobsDlq.grantSendMessages(notify);
     this.messaging.customerNotices.grantPublish(notify);
     this.messaging.supportBriefings.grantPublish(notify);
+    for (const c of chat.channels) c.topic.grantPublish(notify);
+    // Only the api function reads the intake secrets; it writes no table but its rejections (leading key rejected#...).
+    intakeSecrets.grantRead(api);
+    api.addToRolePolicy(new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['dynamodb:PutItem'],
+      resources: [tables.impacts.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
+    }));
+    key.grantEncrypt(api);
     for (const fn of [assess, remind]) {
       fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['scheduler:CreateSchedule'], resources: [`arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${scheduleGroup.name}/*`] }));
       schedulerRole.grantPassRole(fn.grantPrincipal);
@@ -206,6 +326,8 @@ export class ImpactPipelineStack extends Stack {
     const supportConsole = new SupportConsole(this, 'Console');
     this.supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, consoleUrl: supportConsole.url });
     supportConsole.deploy({ apiUrl: this.supportApi.api.apiEndpoint, userPool: this.supportApi.userPool, client: this.supportApi.client });
+    // Briefings link each subject in the console (chat and e-mail).
+    notify.addEnvironment(ENV.consoleUrl, supportConsole.url);
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,
@@ -221,5 +343,6 @@ export class ImpactPipelineStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });
     new CfnOutput(this, 'CustomerNoticesTopic', { value: this.messaging.customerNotices.topicArn });
+    new CfnOutput(this, 'IntakeUrl', { value: `${this.supportApi.api.apiEndpoint}/intake/`, description: 'append the tool: servicenow, jira, pagerduty or alertmanager' });
   }
 }

@@ -13,6 +13,12 @@
 /** @typedef {import('../functions/handlers/api/deliveries.ts').CustomerDeliveriesView} CustomerDeliveriesView */
 /** @typedef {import('../functions/handlers/api/metrics.ts').ImpactMetrics} ImpactMetrics */
 /** @typedef {import('../functions/handlers/api/what-if.ts').WhatIfView} WhatIfView */
+/** @typedef {import('../functions/handlers/api/what-if.ts').AssessView} AssessView */
+/** @typedef {import('../functions/handlers/api/approvals.ts').DraftListView} DraftListView */
+/** @typedef {import('../functions/handlers/api/approvals.ts').ApprovalAcceptedView} ApprovalAcceptedView */
+/** @typedef {import('../functions/handlers/api/me.ts').MeView} MeView */
+/** @typedef {import('../functions/handlers/api/subjects.ts').HeldView} HeldView */
+/** @typedef {HeldView['previews'][number]} Preview */
 /** @typedef {import('../functions/handlers/api/events.ts').EventAcceptedView} EventAcceptedView */
 /** @typedef {import('../functions/handlers/api/http.ts').ErrorView} ErrorView */
 /** @typedef {SubjectListView['subjects'][number]} ListedSubject */
@@ -26,14 +32,21 @@ const API = window.IMPACT_API ?? './api';
 
 // In AWS the console signs in through the Cognito hosted UI (implicit flow): the ID token comes back
 // in the URL fragment and is kept for this tab only.
+// A subject link (`#change#CHG-1`, as chat briefings give it) survives the round trip as OAuth's `state`.
 const signIn = window.IMPACT_SIGN_IN;
+// While the browser leaves for the hosted UI the page must not call the API unsigned.
+let leavingToSignIn = false;
 if (signIn) {
-  const token = new URLSearchParams(location.hash.slice(1)).get('id_token');
+  const answer = new URLSearchParams(location.hash.slice(1));
+  const token = answer.get('id_token');
   if (token) {
     sessionStorage.setItem('impact-token', token);
-    history.replaceState(null, '', location.pathname);
+    const wanted = answer.get('state') ?? '';
+    history.replaceState(null, '', location.pathname + (wanted.startsWith('#') ? wanted : ''));
   } else if (!sessionStorage.getItem('impact-token')) {
-    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}`);
+    const state = location.hash ? `&state=${encodeURIComponent(location.hash)}` : '';
+    leavingToSignIn = true;
+    location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}${state}`);
   }
 }
 const DAY = 86_400_000;
@@ -119,9 +132,25 @@ const api = {
   metrics: async () => /** @type {ImpactMetrics} */ (await call('/metrics')),
   /** @param {unknown} event @returns {Promise<WhatIfView>} */
   whatIf: async (event) => /** @type {WhatIfView} */ (await call('/what-if', { method: 'POST', body: event })),
+  /** @param {unknown} event @returns {Promise<AssessView>} */
+  assess: async (event) => /** @type {AssessView} */ (await call('/assess', { method: 'POST', body: event })),
   /** @param {unknown} event @returns {Promise<EventAcceptedView>} */
   putEvent: async (event) => /** @type {EventAcceptedView} */ (await call('/events', { method: 'POST', body: event })),
+  /** @returns {Promise<MeView>} */
+  me: async () => /** @type {MeView} */ (await call('/me')),
+  /** @returns {Promise<DraftListView>} */
+  drafts: async () => /** @type {DraftListView} */ (await call('/drafts')),
+  /** @param {string} type @param {string} id @param {string} note @returns {Promise<ApprovalAcceptedView>} */
+  approve: async (type, id, note) =>
+    /** @type {ApprovalAcceptedView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/approve`, { method: 'POST', body: note ? { note } : {} })),
 };
+
+/** Who is signed in and what they may do (GET /me); undefined until known. The API enforces it anyway. */
+/** @type {MeView | undefined} */
+let me;
+
+/** @param {Record<string, number | undefined>} counts */
+const countsText = (counts) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
 
 /** @param {ListedSubject[]} subjects */
 const drawTimeline = (subjects) => {
@@ -152,7 +181,97 @@ const drawTimeline = (subjects) => {
 /** @param {ListedSubject[]} subjects */
 const drawIncidents = (subjects) => {
   const open = subjects.filter((s) => s.type === 'incident' && s.status !== 'resolved');
-  $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
+  $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers${s.expectedResolutionAt !== undefined ? `, expected back ${when(s.expectedResolutionAt)}` : ''}`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
+};
+
+/** @param {DraftListView['drafts']} drafts */
+const drawDrafts = (drafts) => {
+  $('#drafts').replaceChildren(
+    ...(drafts.length
+      ? drafts.map((d) =>
+          el('li', {}, el('a', { href: `#${d.subjectKey}`, 'data-open': d.subjectKey }, `${d.id} ${d.title ?? ''}`), ` ${countsText(d.byKind)} to ${d.customers} customers (${d.unreachable} unreachable), held since ${when(d.since)}${d.draftedBy ? ` by ${d.draftedBy.name ?? d.draftedBy.id ?? d.draftedBy.type}` : ''}`),
+        )
+      : [el('li', { class: 'muted' }, 'No drafts.')]),
+  );
+};
+
+const drawMe = async () => {
+  me = await api.me().catch(() => undefined);
+  $('#me').textContent = me ? `Signed in as ${me.id ?? 'unknown'} (${me.roles.join(', ') || 'no role'})` : '';
+};
+
+/**
+ * A preview picker: one option per text (kind, locale, channel, effect, how many customers), the
+ * chosen text below it as the customer would read it.
+ * @param {Preview[]} previews
+ * @param {string} id prefix of the element ids
+ */
+const previewPicker = (previews, id) => {
+  if (previews.length === 0) return el('p', { class: 'muted' }, 'No customer can be reached: nothing would be sent.');
+  const label = (/** @type {Preview} */ p) => `${p.kind} · ${p.requestedLocale} · ${p.channel} · ${p.effect} (${p.count} customer${p.count === 1 ? '' : 's'})`;
+  const select = el('select', { id: `${id}-select`, 'aria-label': 'Which text' }, ...previews.map((p, i) => el('option', { value: String(i) }, label(p))));
+  const body = el('div', { id: `${id}-text`, class: 'preview', 'aria-live': 'polite' });
+  const show = () => {
+    const p = previews[Number(/** @type {HTMLSelectElement} */ (select).value)];
+    const meta = el('p', { class: 'meta' }, `from ${p.file}, e.g. customer ${p.sampleCustomerId}`);
+    if (p.channel === 'email') body.replaceChildren(el('p', {}, el('strong', {}, 'Subject: '), p.subject), el('pre', {}, p.text), meta);
+    else if (p.channel === 'sms') body.replaceChildren(el('pre', {}, p.text), el('p', { class: 'meta sms-parts' }, `${p.segments} SMS part${p.segments === 1 ? '' : 's'} (${p.encoding}), ${[...p.text].length} characters`), meta);
+    else body.replaceChildren(el('p', {}, el('strong', {}, p.title)), el('pre', {}, p.body), meta);
+  };
+  select.addEventListener('change', show);
+  show();
+  return el('div', {}, select, body);
+};
+
+/** @param {Record<string, number>} counts */
+const total = (counts) => Object.values(counts).reduce((n, v) => n + v, 0);
+
+/**
+ * After an approval (an event: assess plans once it arrives, notify sends), shows the progress until the
+ * notices held are counted as sent (or a minute has passed: approval plans again, and may send fewer),
+ * then the subject as it is.
+ * @param {string} type @param {string} id @param {number} expected notices sent about the subject once they are out
+ */
+const followApproval = async (type, id, expected) => {
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = await api.subject(type, id);
+    if (!s.held && total(s.noticesByKind) >= expected) break;
+    $('#approve-result').textContent = s.held ? 'Approved: waiting for the pipeline to plan the notices.' : `Approved: sending (${countsText(s.noticesByKind)} so far).`;
+  }
+  await openSubject(type, id);
+};
+
+/**
+ * The held notices of a subject: counts, previews, and the approval (only offered to those who may).
+ * @param {string} type @param {string} id @param {HeldView} held
+ */
+const heldBlock = (type, id, held) => {
+  const approval = me?.may.approve
+    ? el('form', { id: 'approve' }, el('label', {}, 'Note', el('input', { name: 'note', placeholder: 'optional' })), el('button', { type: 'submit' }, 'Approve and send'))
+    : el('p', { class: 'muted', id: 'approve-denied' }, `Only a change manager or an admin may approve; you are ${me?.roles.join(', ') || 'not signed in with a role'}.`);
+  approval.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const note = String(new FormData(/** @type {HTMLFormElement} */ (e.currentTarget)).get('note') ?? '').trim();
+    const out = $('#approve-result');
+    try {
+      const before = (await api.subject(type, id)).noticesByKind;
+      await api.approve(type, id, note);
+      out.textContent = 'Approved: waiting for the pipeline to plan the notices.';
+      await followApproval(type, id, total(before) + held.customers - held.unreachable);
+    } catch (err) {
+      out.replaceChildren(el('span', { class: 'error' }, messageOf(err)));
+    }
+  });
+  return el(
+    'div',
+    { class: 'held', id: 'held' },
+    el('h3', {}, 'Notices held for approval'),
+    el('p', { id: 'held-counts' }, `${countsText(held.byKind)} to ${held.customers} customers, ${held.unreachable} unreachable; held since ${when(held.since)}`),
+    held.previewProblem ? el('p', { class: 'error' }, held.previewProblem) : previewPicker(held.previews, 'held-preview'),
+    approval,
+    el('p', { id: 'approve-result', 'aria-live': 'polite' }),
+  );
 };
 
 /**
@@ -169,18 +288,33 @@ const drawPath = (path) => {
   return box;
 };
 
+/**
+ * Who made a history entry, and in which tool: `Tenex Engineer in pagerduty` (names and ids only: an
+ * actor's e-mail is not shown).
+ * @param {SubjectView['history'][number]} h
+ */
+const whoDid = (h) => {
+  const who = h.actor?.name ?? h.actor?.id ?? h.actor?.type ?? 'unknown';
+  return `${who} in ${h.actor?.source ?? h.source}`;
+};
+
 /** @param {string} type @param {string} id */
 const openSubject = async (type, id) => {
   const s = await api.subject(type, id);
   const rows = s.touchpoints.map((t) => el('tr', {}, el('td', {}, t.id), el('td', { class: t.effect }, t.effect), el('td', {}, drawPath(t.path))));
   $('#subject').replaceChildren(
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
-    el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${Object.entries(s.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ${s.summary.unreachable} unreachable`),
+    el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${countsText(s.summary.byEffect)}), ${s.summary.unreachable} unreachable`),
+    ...(s.state.expectedResolutionAt !== undefined ? [el('p', { id: 'restore' }, `Expected back: ${when(s.state.expectedResolutionAt)}`)] : []),
+    el('p', { id: 'notices-sent' }, `Notices sent: ${countsText(s.noticesByKind)}`),
+    ...(s.held ? [heldBlock(type, id, s.held)] : []),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
     el('h3', {}, 'Delivery'),
     el('div', { id: 'deliveries' }),
     el('h3', {}, 'Could not reach: call back'),
     el('ul', { id: 'unreached', class: 'list' }),
+    el('h3', {}, 'History'),
+    el('ol', { class: 'list', id: 'history' }, ...s.history.map((h) => el('li', {}, `${when(Date.parse(h.occurredAt))} ${h.detailType}, ${whoDid(h)}${h.notify === undefined ? '' : `, notify: ${h.notify}`}`))),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
     el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
     el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
@@ -241,7 +375,7 @@ const lookup = async (customerId) => {
   const [{ impacts }, { notices }] = await Promise.all([api.caller(customerId), api.customerDeliveries(customerId)]);
   $('#caller').replaceChildren(
     el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
-    el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}`))),
+    el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}${i.expectedResolutionAt !== undefined ? `; expected back ${when(i.expectedResolutionAt)}` : ''}`))),
     el('p', {}, notices.length ? 'What they were sent, and what became of it:' : 'No notice was delivered to them yet.'),
     el('ul', { class: 'list', id: 'caller-deliveries' }, ...notices.map((n) => el('li', {}, `${n.kind} (${n.subjectKey}): ${n.outcome}; `, n.channels.map((c) => `${c.channel} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')))),
   );
@@ -277,9 +411,10 @@ const drawNotices = async () => {
 };
 
 const refresh = async () => {
-  const { subjects } = await api.subjects();
+  const [{ subjects }, { drafts }] = await Promise.all([api.subjects(), api.drafts()]);
   drawTimeline(subjects);
   drawIncidents(subjects);
+  drawDrafts(drafts);
   await Promise.all([drawMetrics().catch(() => undefined), drawNotices()]);
 };
 
@@ -294,6 +429,8 @@ const eventFromForm = (form) => {
       title: field('title'),
       window: { start: new Date(field('start')).toISOString(), end: new Date(field('end')).toISOString() },
       impacts: field('nodes').split(',').map((n) => n.trim()).filter(Boolean).map((node) => ({ node })),
+      ...(field('customerMessage').trim() ? { customerMessage: field('customerMessage').trim() } : {}),
+      ...(f.get('draft') ? { notify: /** @type {const} */ ('draft') } : {}),
     },
   };
 };
@@ -329,7 +466,8 @@ $('#whatif').addEventListener('submit', async (e) => {
     const submitter = /** @type {HTMLButtonElement | null} */ (/** @type {SubmitEvent} */ (e).submitter);
     if (submitter?.value === 'schedule') {
       await api.putEvent(event);
-      out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled; it appears on the timeline once assessed.`));
+      const held = event.detail.notify === 'draft';
+      out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled${held ? ' as a draft: its notices wait for approval' : ''}; it appears on the timeline once assessed.`));
       for (let i = 0; i < 20; i++) {
         await new Promise((r) => setTimeout(r, 500));
         await refresh();
@@ -337,10 +475,13 @@ $('#whatif').addEventListener('submit', async (e) => {
       }
       return;
     }
-    const a = await api.whatIf(event);
+    const a = await api.assess(event);
     out.replaceChildren(
-      el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${Object.entries(a.summary.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`),
+      el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${countsText(a.summary.byEffect)})`),
       el('ul', { class: 'list' }, ...a.touchpoints.map((t) => el('li', {}, el('span', { class: t.effect }, t.effect), ` ${t.id}: ${t.path.join(' → ')}`))),
+      ...(a.conflicts.length ? [el('p', { id: 'whatif-conflicts', class: 'degraded' }, `Conflicts: ${a.conflicts.map((c) => `${c.subjectKey} on ${c.sharedTouchpoints.join(', ')}`).join('; ')}`)] : []),
+      el('h3', {}, 'What customers would be told first'),
+      previewPicker(a.previews, 'whatif-preview'),
     );
   } catch (err) {
     const problems = err instanceof ApiCallError ? (err.body.problems ?? []) : [];
@@ -348,6 +489,37 @@ $('#whatif').addEventListener('submit', async (e) => {
   }
 });
 
-refresh().catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
-// Support watches this page: keep it current while it is visible.
-setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);
+/**
+ * The subject a URL fragment names: `#change#CHG-1` or `#incident#INC-7` (the anchors of the lists and the
+ * links in briefings); anything else names none.
+ * @param {string} hash
+ * @returns {{ type: 'change' | 'incident', id: string } | undefined}
+ */
+const subjectInFragment = (hash) => {
+  const match = /^#(change|incident)#(.+)$/.exec(hash);
+  if (!match) return undefined;
+  try {
+    return { type: /** @type {'change' | 'incident'} */ (match[1]), id: decodeURIComponent(match[2]) };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Opens the subject the URL names, if it names one (on load, and when a link changes the fragment). */
+const openFromFragment = () => {
+  const named = subjectInFragment(location.hash);
+  if (!named) return;
+  openSubject(named.type, named.id)
+    .then(() => $('#subject-section').scrollIntoView())
+    .catch((err) => {
+      $('#subject').replaceChildren(el('p', { class: 'error' }, `${named.type} ${named.id}: ${messageOf(err)}`));
+      $('#subject-section').hidden = false;
+    });
+};
+if (!leavingToSignIn) {
+  window.addEventListener('hashchange', openFromFragment);
+  drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+  openFromFragment();
+  // Support watches this page: keep it current while it is visible.
+  setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);
+}

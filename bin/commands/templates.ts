@@ -22,6 +22,14 @@ const warn = (lines: string[]) => {
   for (const line of lines) process.stderr.write(`warning: ${line}\n`);
 };
 
+/** The templates to preview with (the pipeline's own unless `dir`); errors are a warning: broken ones fall back to English. */
+export const templatesForPreview = (dir?: string): TemplateSet => {
+  const set = load(dir);
+  const errors = templateErrors(checkTemplates(set));
+  if (errors.length > 0) warn([`the templates have ${errors.length} problem(s), broken ones fall back to English; run impact templates check`]);
+  return set;
+};
+
 const check = (opts: { dir?: string }) => {
   const set = load(opts.dir);
   const problems = checkTemplates(set);
@@ -50,13 +58,20 @@ interface PreviewOptions {
   timeZone?: string;
 }
 
+/** The problem with a `--locale` value, if it is not a locale tag. */
+export const localeProblem = (locale: string): string | undefined => {
+  try {
+    Intl.getCanonicalLocales(locale);
+    return undefined;
+  } catch {
+    return `--locale "${locale}" is not a BCP 47 locale tag; use e.g. en-GB, nl-NL, de`;
+  }
+};
+
 const contextOf = (opts: PreviewOptions): NoticeContext => {
   const problems: string[] = [];
-  try {
-    Intl.getCanonicalLocales(opts.locale);
-  } catch {
-    problems.push(`--locale "${opts.locale}" is not a BCP 47 locale tag; use e.g. en-GB, nl-NL, de`);
-  }
+  const badLocale = localeProblem(opts.locale);
+  if (badLocale) problems.push(badLocale);
   if (opts.timeZone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: opts.timeZone });
@@ -77,7 +92,8 @@ const contextOf = (opts: PreviewOptions): NoticeContext => {
 
 const indent = (text: string) => text.replace(/^/gm, '    ');
 
-const describe = (p: NoticePreview): string => {
+/** One channel's text of a preview, for people. */
+export const describePreview = (p: NoticePreview): string => {
   if (p.channel === 'email') return `email\n  subject: ${p.subject}\n  text:\n${indent(p.text)}\n  html: ${p.html.length} characters (--format json shows it)\n`;
   if (p.channel === 'sms') return `sms (${p.encoding}, ${p.segments} part${p.segments === 1 ? '' : 's'}, ${[...p.text].length} characters)\n${indent(p.text)}\n`;
   return `push\n  title: ${p.title}\n  body: ${p.body}\n`;
@@ -85,9 +101,7 @@ const describe = (p: NoticePreview): string => {
 
 const preview = (opts: PreviewOptions) => {
   const ctx = contextOf(opts);
-  const set = load(opts.dir);
-  const errors = templateErrors(checkTemplates(set));
-  if (errors.length > 0) warn([`the templates have ${errors.length} problem(s), broken ones fall back to English; run impact templates check`]);
+  const set = templatesForPreview(opts.dir);
   const previews = previewNotices(set, { kinds: [opts.kind], locales: [opts.locale], channels: opts.channel ? [opts.channel] : NOTIFY_CHANNELS, ctx });
   if (opts.format === 'json') {
     process.stdout.write(`${JSON.stringify(previews, null, 2)}\n`);
@@ -95,7 +109,7 @@ const preview = (opts: PreviewOptions) => {
   }
   const [first] = previews;
   const asked = first.requestedLocale === first.locale ? '' : ` (asked for ${first.requestedLocale})`;
-  process.stdout.write(`${first.kind} in ${first.locale}${asked}, from ${first.file}\n\n${previews.map(describe).join('\n')}`);
+  process.stdout.write(`${first.kind} in ${first.locale}${asked}, from ${first.file}\n\n${previews.map(describePreview).join('\n')}`);
 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphView } from '../domain/impact/assess.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
+import { buildIntakeCatalog, type IntakeCatalog } from '../domain/intake/catalog.ts';
 import type { Component, Customer, Graph, NodeId, NotificationChannelDef, Touchpoint, Usage } from '../domain/model.ts';
 import { shardOf } from '../domain/shards.ts';
 import { USAGE_SHARDS } from './dynamodb/layout.ts';
@@ -97,6 +98,7 @@ export class GraphStore {
   private readonly graphTable: string;
   private readonly contactsTable: string;
   private cached?: CachedTopology;
+  private catalog?: { version: number; catalog: IntakeCatalog };
 
   constructor(client: DynamoDBDocumentClient, tables: { graph: string; contacts: string }) {
     this.client = client;
@@ -174,6 +176,15 @@ export class GraphStore {
     }
     this.cached = { version, topology };
     return this.cached;
+  }
+
+  /** The nodes by their names in the tools intake reads (ci, services, alerts, awsHealth), built once per graph version. */
+  async intakeCatalog(): Promise<IntakeCatalog> {
+    const { version, topology } = await this.topology();
+    if (this.catalog?.version !== version) {
+      this.catalog = { version, catalog: buildIntakeCatalog([...topology.components.values(), ...topology.touchpoints.values()]) };
+    }
+    return this.catalog.catalog;
   }
 
   /** Usages (with customer profiles) of the given touchpoints: every shard queried in parallel. */

@@ -182,7 +182,7 @@ export class Projections {
   }
 
   /** A refused event, kept 90 days with its reasons (never its contact data: events carry none). */
-  async recordRejection(r: { eventId?: string; detailType?: string; reasons: string[]; receivedAt: number; raw: string }): Promise<void> {
+  async recordRejection(r: { eventId?: string; detailType?: string; source?: string; code?: string; unknownNames?: { kind: string; value: string }[]; reasons: string[]; receivedAt: number; raw: string }): Promise<void> {
     const day = new Date(r.receivedAt).toISOString().slice(0, 10);
     await this.client.send(
       new PutCommand({

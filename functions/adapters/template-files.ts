@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { checkTemplates, templateErrors } from '../domain/notices/template-check.ts';
 import { formatTemplateProblem, templateSetOf, type TemplateFile, type TemplateProblem, type TemplateSet } from '../domain/notices/template-set.ts';
 
-export const TEMPLATES_DIR_ENV = 'IMPACT_TEMPLATES_DIR';
+export const TEMPLATES_DIR_ENV = 'IMPACT_TEMPLATES_DIR' as const;
 export const DEFAULT_TEMPLATES_DIR = process.env[TEMPLATES_DIR_ENV] || fileURLToPath(new URL('../../templates/', import.meta.url));
 
 export type TemplateFilesErrorCode = 'unreadable' | 'invalid';

@@ -4,6 +4,8 @@
  * live in the modules that name them (see docs/decisions.md for the module map).
  */
 
+import type { AlertMatcher, AwsHealthName } from './intake/catalog.ts';
+
 /** Effects are ordered none < degraded < outage (DESIGN section 5). */
 export const EFFECTS = ['none', 'degraded', 'outage'] as const;
 export type Effect = (typeof EFFECTS)[number];
@@ -24,12 +26,23 @@ export type Severity = (typeof SEVERITIES)[number];
 export const NODE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export type NodeId = string;
 
+/**
+ * What a node is called in the tools intake reads (functions/domain/intake/catalog.ts): ServiceNow CIs,
+ * PagerDuty / Jira services, Alertmanager alerts, AWS Health services. Next to `alarms` on every node.
+ */
+export interface IntakeNames {
+  ci?: string[];
+  services?: string[];
+  alerts?: AlertMatcher[];
+  awsHealth?: AwsHealthName[];
+}
+
 /** One entry of a `dependsOn` list, normalised. */
 export type Dependency =
   | { kind: 'node'; id: NodeId; soft: boolean }
   | { kind: 'anyOf'; ids: NodeId[]; soft: boolean };
 
-export interface Component {
+export interface Component extends IntakeNames {
   id: NodeId;
   name?: string;
   team?: string;
@@ -38,7 +51,7 @@ export interface Component {
   alarms?: string[];
 }
 
-export interface Touchpoint {
+export interface Touchpoint extends IntakeNames {
   id: NodeId;
   name?: string;
   channel: TouchpointChannel;

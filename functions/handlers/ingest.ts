@@ -1,7 +1,9 @@
 /**
  * ingest (EventBridge rule target): validate, dedupe, append to the event store. A bad event is
  * recorded with its reasons, emitted as `Event Rejected` and counted; it never blocks the next one.
- * CloudWatch alarm state changes open and resolve incidents on the nodes that list the alarm.
+ * CloudWatch alarm state changes open and resolve incidents on the nodes that list the alarm; AWS Health
+ * events (forwarded from the default bus, since clients cannot put `aws.*` sources) are mapped by intake's
+ * mapAwsHealth to incidents and changes on the nodes that list the service under `awsHealth`.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -19,7 +21,9 @@ import {
   parseEvent,
   type ImpactEvent,
 } from '../domain/events/index.ts';
+import { AWS_HEALTH_DETAIL_TYPE, isAwsHealthEvent, mapAwsHealth, refusalRecord } from '../domain/intake/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { recordRejection } from './shared/rejections.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
 export interface IngestResult {
@@ -38,18 +42,27 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
       const { topology } = await deps.graph.topology();
       events = alarmToIncidentEvents(alarm, [...topology.components.values(), ...topology.touchpoints.values()]);
       if (events.length === 0) logger.info('alarm maps to no incident', { alarmName: alarm.alarmName, state: alarm.state });
+    } else if (isAwsHealthEvent(raw)) {
+      const outcome = mapAwsHealth(raw, { catalog: await deps.graph.intakeCatalog(), config: deps.settings.intake });
+      if (outcome.kind === 'refused') {
+        await recordRejection(deps, { eventId: claimedEventId(raw), detailType: AWS_HEALTH_DETAIL_TYPE, ...refusalRecord(outcome), raw: JSON.stringify(raw), receivedAt, fields: outcome.issues.map((i) => i.field) });
+        return { ...result, rejected: 1 };
+      }
+      if (outcome.kind === 'ignored') logger.info('AWS Health event maps to nothing', { eventId: claimedEventId(raw), reason: outcome.reason });
+      events = outcome.kind === 'events' ? outcome.events.map((e) => parseEvent(e, { receivedAt })) : [];
     } else {
       events = [parseEvent(raw, { receivedAt })];
     }
   } catch (error) {
     if (!(error instanceof EventValidationError)) throw error;
-    const eventId = claimedEventId(raw);
-    const reasons = error.issues.map(formatIssue);
-    await deps.projections.recordRejection({ eventId, detailType: error.detailType, reasons, receivedAt, raw: JSON.stringify(raw) });
-    await deps.pipelineEvents.emit([{ detailType: 'Event Rejected', detail: { eventId, detailType: error.detailType, reasons, receivedAt: new Date(receivedAt).toISOString() } }]);
-    metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
-    // The reasons quote the bad values, which may be anything a producer sent: the log names only the fields.
-    logger.warn('event rejected', { eventId, detailType: error.detailType, fields: error.issues.map((i) => i.field) });
+    await recordRejection(deps, {
+      eventId: claimedEventId(raw),
+      detailType: error.detailType,
+      reasons: error.issues.map(formatIssue),
+      raw: JSON.stringify(raw),
+      receivedAt,
+      fields: error.issues.map((i) => i.field),
+    });
     return { ...result, rejected: 1 };
   }
   for (const event of events) {

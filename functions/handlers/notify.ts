@@ -15,10 +15,12 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
-import { MERGE_WINDOW_MS, briefingMessage, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { MERGE_WINDOW_MS, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import { briefingMessages } from '../domain/chat/briefing.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { claimNotices, recordUnreached, sendingChannels } from './shared/send-channels.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
+import './shared/templates.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -57,7 +59,7 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));
   const messages: OutgoingMessage[] = send.map((entry) => {
     const { customer, channel, to } = byId.get(entry.customerId)!;
-    return { id: entry.customerId, ...customerNoticeMessage(job, customer, channel, to) };
+    return { id: entry.customerId, ...customerNoticeMessage(deps.templates(), job, customer, channel, to) };
   });
   // Pace this worker within the region's message budget.
   const perBatchMs = Math.ceil((10 / deps.settings.snsMessagesPerSecond) * 1000);
@@ -84,8 +86,9 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {
   const job = jobSchema.parse(JSON.parse(record.body));
   if (job.type === 'briefing') {
-    const { body, attributes } = briefingMessage(job.briefing, job.text);
-    await deps.supportBriefings.publishOne(body, attributes);
+    const { briefing, chat } = briefingMessages(job.briefing, job.text, { consoleUrl: deps.settings.consoleUrl, channels: deps.supportChat });
+    await deps.supportBriefings.publishOne(briefing.body, briefing.attributes);
+    for (const c of chat) await c.channel.topic.publishOne(c.body, c.attributes);
     metrics.addMetric('BriefingsSent', MetricUnit.Count, 1);
     return;
   }

@@ -53,29 +53,26 @@ export interface DeliveryConfig {
   readonly pushPerSecond: number;
 }
 
-export class DeliveryConfigError extends Error {
-  constructor(key: string, value: unknown, fix: string) {
-    super(`impact:${key} is ${JSON.stringify(value)}: ${fix}`);
-    this.name = 'DeliveryConfigError';
-  }
-}
+const problem = (key: keyof DeliveryConfig, value: unknown, fix: string) => `impact:${key} is ${JSON.stringify(value)}: ${fix}`;
 
-const positive = (key: keyof DeliveryConfig, value: unknown) => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new DeliveryConfigError(key, value, 'give a number above 0 (per second)');
+const notPositive = (config: DeliveryConfig, key: 'emailPerSecond' | 'smsPartsPerSecond' | 'pushPerSecond'): string[] => {
+  const value = config[key];
+  return typeof value !== 'number' || !Number.isFinite(value) || value <= 0 ? [problem(key, value, 'give a number above 0 (per second)')] : [];
 };
 
-/** Checks the delivery settings; throws DeliveryConfigError naming the key, the value and the fix. */
-export const checkDeliveryConfig = (config: DeliveryConfig): DeliveryConfig => {
-  if (!(DELIVERY_MODES as readonly unknown[]).includes(config.delivery)) throw new DeliveryConfigError('delivery', config.delivery, `use ${DELIVERY_MODES.join(' or ')}`);
-  if (config.emailFrom && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.emailFrom)) throw new DeliveryConfigError('emailFrom', config.emailFrom, 'give the verified sender address, e.g. notices@example.com, or leave it empty (no e-mail delivery)');
-  if (config.smsOriginationIdentity && !/^(arn:aws[\w-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+|phone-[0-9a-f]{32}|pool-[0-9a-f]{32})$/.test(config.smsOriginationIdentity)) {
-    throw new DeliveryConfigError('smsOriginationIdentity', config.smsOriginationIdentity, 'give the ARN of a phone number, pool or sender ID, or a phone number or pool id (phone-..., pool-...), or leave it empty (no SMS delivery)');
-  }
-  positive('emailPerSecond', config.emailPerSecond);
-  positive('smsPartsPerSecond', config.smsPartsPerSecond);
-  positive('pushPerSecond', config.pushPerSecond);
-  return config;
-};
+/** What is wrong with the delivery settings (the stack's checkConfig reports them with the rest), each naming the key, the value and the fix. */
+export const deliveryConfigProblems = (config: DeliveryConfig): string[] => [
+  ...((DELIVERY_MODES as readonly unknown[]).includes(config.delivery) ? [] : [problem('delivery', config.delivery, `use ${DELIVERY_MODES.join(' or ')}`)]),
+  ...(config.emailFrom && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.emailFrom)
+    ? [problem('emailFrom', config.emailFrom, 'give the verified sender address, e.g. notices@example.com, or leave it empty (no e-mail delivery)')]
+    : []),
+  ...(config.smsOriginationIdentity && !/^(arn:aws[\w-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+|phone-[0-9a-f]{32}|pool-[0-9a-f]{32})$/.test(config.smsOriginationIdentity)
+    ? [problem('smsOriginationIdentity', config.smsOriginationIdentity, 'give the ARN of a phone number, pool or sender ID, or a phone number or pool id (phone-..., pool-...), or leave it empty (no SMS delivery)')]
+    : []),
+  ...notPositive(config, 'emailPerSecond'),
+  ...notPositive(config, 'smsPartsPerSecond'),
+  ...notPositive(config, 'pushPerSecond'),
+];
 
 export interface DeliveryProps {
   readonly config: DeliveryConfig;

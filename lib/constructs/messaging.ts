@@ -1,23 +1,59 @@
-/** The notice-job queue (with its DLQ) and the two SNS topics, all encrypted with the stack's key. */
+/**
+ * The notice-job queue (with its DLQ) and the two SNS topics, all encrypted with the stack's key; the
+ * support teams' e-mail and webhook subscriptions to `support-briefings`, each filtered on its team.
+ * (Chat channels get topics of their own: support-chat.ts.)
+ */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
+import { SubscriptionFilter, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, UrlSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-export interface TeamSubscription {
-  /** Team name as in the graph (`team:` on touchpoints); briefings are filtered on it. */
-  readonly team: string;
-  /** Where the team's briefings are e-mailed. */
-  readonly email: string;
-}
+/**
+ * Where a support team reads its briefings (`impact:teamSubscriptions`), one destination per entry:
+ * an e-mail address, a Slack or Microsoft Teams channel through AWS Chatbot, or an HTTPS webhook.
+ */
+export type TeamSubscription = { readonly team: string } & (
+  | { readonly email: string }
+  | { readonly slack: { readonly workspaceId: string; readonly channelId: string } }
+  | { readonly teams: { readonly teamId: string; readonly channelId: string; readonly tenantId: string } }
+  | { readonly webhook: string }
+);
+
+const DESTINATIONS = ['email', 'slack', 'teams', 'webhook'] as const;
+const CHAT_ID = /^[A-Za-z0-9-_.:%@]{1,256}$/;
+const text = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const ids = (v: unknown, keys: readonly string[]): boolean =>
+  !!v && typeof v === 'object' && keys.every((k) => CHAT_ID.test(String((v as Record<string, unknown>)[k] ?? '')));
+
+/** Every problem of `impact:teamSubscriptions`, each naming its entry, field and the fix (none: valid). */
+export const teamSubscriptionProblems = (raw: unknown): string[] => {
+  if (!Array.isArray(raw)) return [`impact:teamSubscriptions must be a list of { team, email | slack | teams | webhook } (got ${JSON.stringify(raw)})`];
+  return raw.flatMap((entry: unknown, i): string[] => {
+    const at = `impact:teamSubscriptions[${i}]`;
+    if (!entry || typeof entry !== 'object') return [`${at} must be an object { team, email | slack | teams | webhook }`];
+    const e = entry as Record<string, unknown>;
+    const given = DESTINATIONS.filter((d) => d in e);
+    return [
+      ...(text(e.team) ? [] : [`${at}.team is required: the team name as the graph's \`team:\` says it`]),
+      ...(given.length === 1 ? [] : [`${at} needs exactly one of ${DESTINATIONS.join(', ')} (got ${given.join(', ') || 'none'})`]),
+      ...('email' in e && !(text(e.email) && e.email.includes('@')) ? [`${at}.email must be an e-mail address`] : []),
+      ...('webhook' in e && !(text(e.webhook) && /^https:\/\/[^\s/]+/.test(e.webhook)) ? [`${at}.webhook must be an https:// URL (SNS confirms the subscription there first)`] : []),
+      ...('slack' in e && !ids(e.slack, ['workspaceId', 'channelId'])
+        ? [`${at}.slack must be { workspaceId, channelId }: the workspace id from the AWS Chatbot console, the channel id from the channel's link`]
+        : []),
+      ...('teams' in e && !ids(e.teams, ['teamId', 'channelId', 'tenantId'])
+        ? [`${at}.teams must be { teamId, channelId, tenantId }: the ids the AWS Chatbot console shows once Teams is authorized`]
+        : []),
+    ];
+  });
+};
 
 export interface MessagingProps {
   /** Encrypts the queues and topics. */
   readonly key: IKey;
-  /** E-mail subscriptions to `support-briefings`, each filtered on its team. */
+  /** Subscriptions to `support-briefings`; the e-mail and webhook ones are made here, filtered on their team. */
   readonly teamSubscriptions: readonly TeamSubscription[];
 }
 
@@ -44,9 +80,10 @@ export class Messaging extends Construct {
     Validations.of(this.subscriptionDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the briefing subscriptions.' });
     Validations.of(this.subscriptionDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     for (const sub of props.teamSubscriptions) {
-      this.supportBriefings.addSubscription(
-        new EmailSubscription(sub.email, { filterPolicy: { team: SubscriptionFilter.stringFilter({ allowlist: [sub.team] }) }, deadLetterQueue: this.subscriptionDlq }),
-      );
+      const options = { filterPolicy: { team: SubscriptionFilter.stringFilter({ allowlist: [sub.team] }) }, deadLetterQueue: this.subscriptionDlq };
+      if ('email' in sub) this.supportBriefings.addSubscription(new EmailSubscription(sub.email, options));
+      // Raw delivery: the webhook gets the briefing JSON itself, not SNS's envelope around it.
+      if ('webhook' in sub) this.supportBriefings.addSubscription(new UrlSubscription(sub.webhook, { ...options, protocol: SubscriptionProtocol.HTTPS, rawMessageDelivery: true }));
     }
   }
 }

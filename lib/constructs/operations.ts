@@ -35,6 +35,7 @@ export const DASHBOARD_METRICS = {
     'deliver-sms': DELIVER_METRICS,
     'deliver-push': DELIVER_METRICS,
   },
+  'Intake from the tools': { api: ['IntakeEvents', 'IntakeIgnored', 'EventsRejected'] },
   Receipts: { receipts: ['ReceiptsEmitted', 'ProviderEventsIgnored', 'ReceiptsApplied', 'ReceiptRepeats', 'ReceiptsRejected', 'ContactsMarked', 'FallbacksQueued', 'FallbacksImpossible'] },
 } as const satisfies Record<string, Partial<Record<AnyHandlerName, readonly string[]>>>;
 

@@ -5,7 +5,7 @@
 import { Duration, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -57,10 +57,27 @@ export interface PipelineFunctionProps {
   /** Invoked asynchronously (EventBridge): gets `deadLetterQueue`; synchronous functions get their failures elsewhere. */
   readonly asynchronous?: boolean;
   readonly deadLetterQueue?: IQueue;
+  /**
+   * For functions that render customer notices: this folder of templates (checked by the stack) is
+   * copied next to the bundle as `templates/`, and IMPACT_TEMPLATES_DIR points the function at it.
+   */
+  readonly templatesDir?: string;
 }
+
+/** Where a bundle's templates are in the Lambda (its code is unpacked in /var/task). */
+export const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
+
+const quoted = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 export const retentionFor = (days: number): RetentionDays =>
   (Object.values(RetentionDays).filter((d): d is RetentionDays => typeof d === 'number' && d >= days).sort((a, b) => a - b)[0] ?? RetentionDays.ONE_YEAR);
+
+/** Bundling hooks that copy a folder next to the bundled code (local esbuild or Docker alike: plain shell). */
+const shipFolder = (from: string, as: string): ICommandHooks => ({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_inputDir, outputDir) => [`cp -R ${quoted(from)} ${quoted(`${outputDir}/${as}`)}`],
+});
 
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -90,8 +107,10 @@ export class PipelineFunction extends Construct {
         [ENV.serviceName]: this.serviceName,
         [ENV.metricsNamespace]: METRICS_NAMESPACE,
         ...props.environment,
+        ...(props.templatesDir ? { [ENV.templatesDir]: BUNDLED_TEMPLATES_DIR } : {}),
       },
       bundling: {
+        ...(props.templatesDir ? { commandHooks: shipFolder(props.templatesDir, 'templates') } : {}),
         format: OutputFormat.ESM,
         minify: true,
         sourceMap: true,

@@ -6,6 +6,7 @@
  * bodies are limited to 1 MB (413), read with a streaming limit. Until the runtime is ready (DynamoDB
  * Local booting, the first-run import) the API answers 503 and the console already loads.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -54,8 +55,9 @@ export const toApiEvent = (req: IncomingMessage, url: URL, body: Buffer): APIGat
     headers,
     ...(headers.cookie ? { cookies: headers.cookie.split(/;\s*/) } : {}),
     ...(url.search ? { queryStringParameters: query } : {}),
-    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
-    isBase64Encoded: false,
+    // As API Gateway does: text as it is, anything else base64 (an intake signature is over these exact bytes).
+    ...(body.length > 0 ? { body: isUtf8(body) ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isUtf8(body),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

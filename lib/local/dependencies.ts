@@ -20,6 +20,7 @@ import { LocalPipelineEvents, type BusEvent, type LocalBus, type Targets } from 
 import type { ApiHandler } from './console-server.ts';
 import { LocalDeadLetterQueue, type DeadLetterFile } from './dead-letters.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
+import { LocalCredentials, type LocalIntake } from './intake.ts';
 import type { LocalJobQueue } from './job-queue.ts';
 import { LocalTopic, type LocalSubscription } from './outbox.ts';
 import { DeliveringTopic, LocalEmailSender, LocalPushSender, LocalSmsSender, deliveryConsumer } from './deliverers.ts';
@@ -63,7 +64,7 @@ const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<
 const LOCAL_DELIVERY: DeliverSettings = { perSecond: 10_000, workers: 1, leaseMs: 10_000, parallel: true };
 
 /** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queues, the API. */
-export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: LocalJobQueue) => {
+export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: LocalJobQueue, intake: LocalIntake) => {
   const ingest = buildIngestHandler(deps);
   const remind = buildRemindHandler(deps);
   const receipts = buildReceiptsHandler(deps);
@@ -74,7 +75,12 @@ export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: Loc
     sms: buildDeliverHandler(deps, new LocalSmsSender(deliveries), LOCAL_DELIVERY),
     push: buildDeliverHandler(deps, new LocalPushSender(), LOCAL_DELIVERY),
   };
-  const api = buildApiHandler({ ...deps, localAdmin: true, submit: async (e) => void bus.put('impact', [{ source: e.source, detailType: e['detail-type'], detail: e.detail }]) });
+  const api = buildApiHandler({
+    ...deps,
+    localAdmin: true,
+    submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))),
+    intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config },
+  });
   const targets: Targets = {
     ingest: (e) => ingest(asTargetEvent(e), context),
     remind: (e) => remind(asTargetEvent(e), context),

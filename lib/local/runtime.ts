@@ -20,6 +20,7 @@ import { LOCAL_AWS, startDynamoDbWithTables } from './dynamodb-local.ts';
 import { eventEndpoint } from './event-endpoint.ts';
 import { close, listen } from './http.ts';
 import { Inbox } from './inbox.ts';
+import type { LocalIntake } from './intake.ts';
 import { LocalJobQueue } from './job-queue.ts';
 import { importLegacyFiles } from './legacy.ts';
 import { stdoutLog, type Log } from './log.ts';
@@ -43,6 +44,8 @@ export interface LocalOptions {
   /** `built-in` (default): notices go through the local stand-ins of SES, SMS and push, with receipts; `topic-only`: they stop at the outbox. */
   delivery?: 'built-in' | 'topic-only';
   settings?: Partial<Dependencies['settings']>;
+  /** Intake configuration and secrets (impact.local.json `intake`); none: every tool may post unsigned. */
+  intake?: LocalIntake;
   log?: Log;
 }
 
@@ -97,11 +100,14 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const queue = new LocalJobQueue(store, letters);
     const deliveries = new LocalJobQueue(store, letters, { table: 'deliveries' });
     const reminders = new LocalReminders(store);
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, deliveries: options.delivery === 'topic-only' ? null : deliveries, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings: options.settings });
+    const intake = options.intake ?? { config: {}, secrets: {} };
+    // Briefings link subjects in the console this runtime serves.
+    const settings = { consoleUrl: `http://127.0.0.1:${apiPort}/`, ...options.settings, intake: intake.config };
+    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, deliveries: options.delivery === 'topic-only' ? null : deliveries, letters, reminders, outboxFile, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
 
     const progress = new StreamProgress(deps.events);
-    const handlers = localHandlers(deps, bus, deliveries);
+    const handlers = localHandlers(deps, bus, deliveries, intake);
     web.setApi(handlers.api);
     bus.start(handlers.targets);
     teardown.add(() => bus.stop());

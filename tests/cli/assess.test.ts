@@ -159,6 +159,15 @@ describe('impact: bad input exits 2 with nothing on stdout and every problem on 
     expect(stderr).toContain('touchpoints[0].channel (t): "telepathy" is not a channel; use one of web, mobile, kiosk');
   });
 
+  it('bad tool names on nodes (ci, services, alerts, awsHealth) are named with the file, the node, the value and the fix', async () => {
+    const f = scratch({ 'names.yaml': 'components: [{ id: db, ci: db-01, awsHealth: [{ service: RDS, region: Dublin }] }]\ntouchpoints: [{ id: t, channel: web, dependsOn: [db], alerts: [""] }]' });
+    const { code, stdout, stderr } = await impact('graph', 'validate', f('names.yaml'));
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toContain('names.yaml: components[0].ci (db): "db-01" must be a list of ServiceNow CI sys_ids or names');
+    expect(stderr).toContain('names.yaml: components[0].awsHealth[0].region (db): "Dublin" must be an AWS Region such as eu-west-1');
+    expect(stderr).toContain('names.yaml: touchpoints[0].alerts[0] (t): "" must be a non-empty Prometheus alert name (e.g. DiskFull) of at most 256 characters');
+  });
+
   it('a missing file, invalid JSON and an unknown format', async () => {
     const missing = await impact('assess', '--graph', 'nope.yaml', '--event', file('event.json'));
     expect([missing.code, missing.stdout]).toEqual([2, '']);

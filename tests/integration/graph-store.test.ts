@@ -4,6 +4,7 @@ import { ContactsStore } from '../../functions/adapters/contacts-store.ts';
 import { loadGraph } from '../../functions/adapters/graph-files.ts';
 import { assess, assessDetailed } from '../../functions/domain/impact/assess.ts';
 import { propagate } from '../../functions/domain/impact/propagate.ts';
+import { nodesByAwsHealth, nodesByCi, nodesByService } from '../../functions/domain/intake/catalog.ts';
 import type { Graph } from '../../functions/domain/model.ts';
 import { countCommands, injectThrottling, injectUnprocessed } from '../support/faults.ts';
 import { freshTables } from '../support/dynamodb.ts';
@@ -78,6 +79,27 @@ describe('graph store: import as a diff', () => {
     const view = await reader.view(['kiosk']);
     expect(counts.get('QueryCommand')).toBe(queries + 1 + 16);
     expect([...view.usagesOf('kiosk')].map((u) => u.customerId)).toEqual(['C-3']);
+  });
+
+  it('keeps the nodes\' tool names and builds the intake catalog once per graph version', async () => {
+    // Prepare
+    const { client, tables } = await freshTables();
+    const named = (ci: string) =>
+      graphOf({ components: [{ id: 'db', ci: [ci], awsHealth: [{ service: 'RDS', region: 'eu-west-1' }] }], touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['db'], services: ['PWEB'] }] });
+    await new GraphStore(client, tables).import(named('payments-db-01'));
+    const reader = new GraphStore(client, tables);
+    // Act
+    const first = await reader.intakeCatalog();
+    const again = await reader.intakeCatalog();
+    await new GraphStore(client, tables).import(named('payments-db-02'));
+    const after = await reader.intakeCatalog();
+    // Assess
+    expect(again).toBe(first);
+    expect(nodesByCi(first, [['payments-db-01']]).nodes).toEqual(['db']);
+    expect(nodesByService(first, [['pweb']]).nodes).toEqual(['web']);
+    expect(nodesByAwsHealth(first, 'RDS', 'eu-west-1')).toEqual(['db']);
+    expect(nodesByCi(after, [['payments-db-01']]).nodes).toEqual([]);
+    expect(nodesByCi(after, [['payments-db-02']]).nodes).toEqual(['db']);
   });
 
   it('with throttling and unprocessed items injected, the import loses nothing and doubles nothing', async () => {

@@ -58,3 +58,6 @@ export const tablesOf = (handler: string): string[] => {
   }
   return [...tables].sort();
 };
+
+/** Whether a handler's code renders customer notices (`deps.templates()`): such a function must ship the templates. */
+export const rendersNotices = (handler: string): boolean => modulesOf(handler).some((file) => /\bdeps\.templates\(\)/.test(read(file)));

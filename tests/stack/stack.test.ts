@@ -1,3 +1,6 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -5,13 +8,14 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/routes.ts';
 import { TABLES, TABLE_KEYS } from '../../lib/tables.ts';
-import { DEFAULT_CONFIG, ImpactPipelineStack } from '../../lib/stack.ts';
+import { DEFAULT_CONFIG, ImpactPipelineStack, StackConfigError, configFromContext, type PipelineConfig } from '../../lib/stack.ts';
 import { toCdkPattern } from '../../lib/constructs/event-routing.ts';
 import { API_THROTTLE } from '../../lib/constructs/support-api.ts';
 import { DELIVERY_HANDLERS, HANDLERS, serviceName } from '../../lib/constructs/pipeline-function.ts';
 import { ROLES } from '../../functions/handlers/api/access.ts';
+import { HTTP_INTAKE_SOURCES } from '../../functions/domain/intake/index.ts';
 import { API_ROUTES, routeKey } from '../../functions/handlers/api/routes.ts';
-import { metricsOf, tablesOf } from './handler-sources.ts';
+import { metricsOf, rendersNotices, tablesOf } from './handler-sources.ts';
 
 let template: Template;
 
@@ -37,14 +41,29 @@ const STATEFUL_IDS: Record<string, string> = {
   SupportUsers38466E07: 'AWS::Cognito::UserPool',
 };
 let synthError: unknown;
+let app: App;
 const env = { account: '123456789012', region: 'eu-west-1' };
+const TEAMS_CHANNEL = { teamId: '5f8a3c2e-1b4d-4e6f-9a0b-123456789abc', channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2', tenantId: '0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9' };
 /** Built-in delivery on every channel: a sender for e-mail and SMS (push needs none). */
 const EVERY_CHANNEL = { emailFrom: 'notices@example.org', smsOriginationIdentity: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef' };
+/** Every kind of team subscription, an intake configuration, every delivery channel. */
+const CONFIG = {
+  ...DEFAULT_CONFIG,
+  ...EVERY_CHANNEL,
+  alarmEmail: 'ops@example.com',
+  teamSubscriptions: [
+    { team: 'airport-ops', email: 'airport@example.com' },
+    { team: 'airport-ops', slack: { workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' } },
+    { team: 'digital', teams: TEAMS_CHANNEL },
+    { team: 'payments', webhook: 'https://hooks.example.com/impact/payments' },
+  ],
+  intake: { pagerduty: { severity: { P1: 'sev1', default: 'sev3' } }, 'aws-health': { effect: 'outage' } },
+} satisfies typeof DEFAULT_CONFIG;
 
 beforeAll(() => {
   // Synthesised once per file: bundling five functions with esbuild takes seconds.
-  const app = new App();
-  const stack = new ImpactPipelineStack(app, 'ImpactPipeline', { env, config: { ...DEFAULT_CONFIG, ...EVERY_CHANNEL, alarmEmail: 'ops@example.com', teamSubscriptions: [{ team: 'airport-ops', email: 'airport@example.com' }] } });
+  app = new App();
+  const stack = new ImpactPipelineStack(app, 'ImpactPipeline', { env, config: CONFIG });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   try {
     app.synth();
@@ -148,11 +167,18 @@ describe('resources', () => {
 });
 
 describe('support API', () => {
-  it('one HTTP API route per entry of the route table, each behind the Cognito JWT authorizer', () => {
+  it('one HTTP API route per entry of the route table, each behind the Cognito JWT authorizer but the tools\' intake route', () => {
     const routes = resources('AWS::ApiGatewayV2::Route');
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map(routeKey).sort());
     const [authorizerId] = resources('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'JWT')!;
-    for (const [, route] of routes) expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    const signedByTool = new Set(API_ROUTES.filter((r) => r.auth === 'intake-signature').map(routeKey));
+    expect([...signedByTool]).toEqual(['POST /intake/{source}']);
+    for (const [, route] of routes) {
+      if (signedByTool.has(route.Properties.RouteKey)) {
+        expect(route.Properties.AuthorizationType).toBe('NONE');
+        expect(route.Properties.AuthorizerId).toBeUndefined();
+      } else expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    }
   });
 
   it('a Cognito group per role of the route table', () => {
@@ -179,11 +205,11 @@ describe('functions and their environment', () => {
   const PACING = ['DELIVERY_PER_SECOND', 'DELIVERY_WORKERS', 'DELIVERY_LEASE_MS'];
   const SCHEDULING = ['EVENT_BUS_ARN', 'SCHEDULER_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'REMINDER_OFFSETS_HOURS', 'INCIDENT_CADENCE_MINUTES', 'NOTICE_QUEUE_URL'];
   const EXPECTED: Record<string, string[]> = {
-    ingest: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    assess: [...COMMON, ...SCHEDULING, 'SNS_MESSAGES_PER_SECOND', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'IMPACTS_TABLE', 'CONTACTS_TABLE', 'GRAPH_TABLE'],
-    remind: [...COMMON, ...SCHEDULING, 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    api: [...COMMON, 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    ingest: [...COMMON, 'INTAKE_CONFIG', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    assess: [...COMMON, ...SCHEDULING, 'SNS_MESSAGES_PER_SECOND', 'APPROVAL_POLICY', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'MERGE_WINDOW_MINUTES', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'CHAT_CHANNELS', 'CONSOLE_URL', 'IMPACTS_TABLE', 'CONTACTS_TABLE', 'GRAPH_TABLE', 'IMPACT_TEMPLATES_DIR'],
+    remind: [...COMMON, ...SCHEDULING, 'APPROVAL_POLICY', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
+    api: [...COMMON, 'INTAKE_CONFIG', 'INTAKE_SECRETS', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE', 'IMPACT_TEMPLATES_DIR'],
     'deliver-email': [...COMMON, ...PACING, 'EMAIL_FROM', 'EMAIL_CONFIGURATION_SET', 'IMPACTS_TABLE'],
     'deliver-sms': [...COMMON, ...PACING, 'SMS_ORIGINATION_IDENTITY', 'SMS_CONFIGURATION_SET', 'IMPACTS_TABLE'],
     'deliver-push': [...COMMON, ...PACING, 'IMPACTS_TABLE'],
@@ -200,7 +226,30 @@ describe('functions and their environment', () => {
       for (const [table, name] of Object.entries(TABLE_ENV)) if (name in env) expect(env[name], `${handler} ${name}`).toEqual({ Ref: TABLE_IDS[table] });
     }
     expect(envOf('assess')).toMatchObject({ REMINDER_OFFSETS_HOURS: '24,1', INCIDENT_CADENCE_MINUTES: '60', SNS_MESSAGES_PER_SECOND: '300', SCHEDULER_GROUP_NAME: 'impact-reminders' });
+    // The defaults: nothing waits for approval, news within 5 minutes is merged.
+    const everythingSent = JSON.stringify({ sev1: 'send', sev2: 'send', sev3: 'send', sev4: 'send', change: 'send' });
+    expect([envOf('assess').APPROVAL_POLICY, envOf('remind').APPROVAL_POLICY, envOf('notify').MERGE_WINDOW_MINUTES]).toEqual([everythingSent, everythingSent, '5']);
   });
+
+  it('the functions whose code renders notices ship the templates next to their bundle and are pointed at them; the others do not', () => {
+    const rendering = HANDLERS.filter(rendersNotices);
+    expect(rendering.sort()).toEqual(['api', 'notify']);
+    const shipped = readdirSync(new URL('../../templates/', import.meta.url), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.parentPath !== new URL('../../templates', import.meta.url).pathname).length;
+    expect(shipped).toBeGreaterThan(50);
+    for (const handler of HANDLERS) {
+      const fn = template.findResources('AWS::Lambda::Function')[functionNamed(handler)];
+      // The bundle is staged in the cloud assembly as asset.<hash>, the S3 key's name without .zip.
+      const bundle = join(app.outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      const templates = join(bundle, 'templates');
+      expect(existsSync(templates), `${handler} bundle has templates/`).toBe(rendering.includes(handler));
+      expect(envOf(handler).IMPACT_TEMPLATES_DIR, handler).toBe(rendering.includes(handler) ? '/var/task/templates' : undefined);
+      if (rendering.includes(handler)) {
+        expect(readdirSync(templates, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length, handler).toBe(shipped);
+        expect(existsSync(join(templates, 'en/change-notice.md'))).toBe(true);
+      }
+    }
+  });
+
 
   it('every table a handler\'s code reaches is in its environment and granted; no table it does not reach is', () => {
     for (const handler of [...HANDLERS, ...DELIVERY_HANDLERS]) {
@@ -210,6 +259,50 @@ describe('functions and their environment', () => {
       const granted = Object.entries(TABLE_IDS).filter(([, id]) => JSON.stringify(policyOf(handler)).includes(`"${id}"`)).map(([table]) => table).sort();
       expect(granted, handler).toEqual(given);
     }
+  });
+});
+
+describe('configuration checked at synth', () => {
+  // Bundling is skipped in these apps: the configuration is checked before any function is built.
+  const synthWith = (config: Partial<PipelineConfig>) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new ImpactPipelineStack(app, 'ImpactPipeline', { env, config: { ...DEFAULT_CONFIG, ...config } });
+    return Template.fromStack(stack);
+  };
+  const variables = (t: Template, handler: string) => {
+    const [, fn] = Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(handler[0].toUpperCase() + handler.slice(1)))!;
+    return fn.Properties.Environment.Variables as Record<string, string>;
+  };
+
+  it('impact:approvalPolicy (an object, or its JSON text from -c) reaches assess and remind complete; impact:mergeWindowMinutes reaches notify', () => {
+    const t = synthWith({ approvalPolicy: '{"sev3":"draft","sev4":"draft","change":"draft"}', mergeWindowMinutes: 10 });
+    const policy = { sev1: 'send', sev2: 'send', sev3: 'draft', sev4: 'draft', change: 'draft' };
+    expect(JSON.parse(variables(t, 'assess').APPROVAL_POLICY)).toEqual(policy);
+    expect(JSON.parse(variables(t, 'remind').APPROVAL_POLICY)).toEqual(policy);
+    expect(variables(t, 'notify').MERGE_WINDOW_MINUTES).toBe('10');
+    expect(JSON.parse(variables(synthWith({ approvalPolicy: { change: 'draft' } }), 'assess').APPROVAL_POLICY)).toMatchObject({ change: 'draft', sev1: 'send' });
+  });
+
+  it('bad configuration and broken templates fail the synth with every problem at once, each naming the key and the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'impact-stack-templates-'));
+    cpSync(new URL('../../templates/', import.meta.url), dir, { recursive: true });
+    writeFileSync(join(dir, 'en/reminder.md'), '---\nsubject: "{{titel}}"\nsms: "x"\npush: "y"\n---\nBody\n');
+    writeFileSync(join(dir, 'de/change-notice.md'), '---\nsubject: "Wartung"\nsms: "{{wann}}"\npush: "y"\n---\nText\n');
+    let error: unknown;
+    try {
+      synthWith({ approvalPolicy: '{"sev5":"draft","change":"later"}', mergeWindowMinutes: -1, templatesDir: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StackConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('impact:approvalPolicy: sev5: not a policy key; use sev1, sev2, sev3, sev4, change');
+    expect(message).toMatch(/impact:approvalPolicy: change: .*"later".*use "send" or "draft"/);
+    expect(message).toContain('impact:mergeWindowMinutes: -1 is not a whole number of minutes from 0 to 1440');
+    expect(message).toContain(`${dir}/en/reminder.md: subject: unknown placeholder {{titel}}`);
+    expect(message).toContain(`${dir}/de/change-notice.md: sms: unknown placeholder {{wann}}`);
+    expect((error as StackConfigError).problems).toHaveLength(5);
+    expect(() => synthWith({ templatesDir: join(dir, 'missing') })).toThrow(/impact:templatesDir: cannot read the templates folder .*missing: ENOENT/);
   });
 });
 
@@ -291,8 +384,130 @@ describe('least privilege', () => {
     }
   });
 
-  it('the api function cannot write any table', () => {
-    expect(actions(policyOf('api')).filter((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+  it('the api function writes no table but its intake rejections: PutItem on the impacts table, partition keys rejected#... only', () => {
+    const writes = policyOf('api').filter((st) => actions([st]).some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
+    const impacts = resources('AWS::DynamoDB::GlobalTable').find(([, t]) => t.Properties.TableName === 'impact-impacts')![0];
+    expect(writes).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [impacts, 'Arn'] }, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } } }]);
+  });
+});
+
+describe('intake from the tools', () => {
+  const secrets = () => resources('AWS::SecretsManager::Secret');
+  const refOf = (id: string) => JSON.stringify({ Ref: id });
+
+  it('one generated secret per tool that posts to /intake, encrypted with the stack key, its ARN an output', () => {
+    const list = secrets();
+    expect(list).toHaveLength(HTTP_INTAKE_SOURCES.length);
+    for (const source of HTTP_INTAKE_SOURCES) {
+      const [, secret] = list.find(([, sec]) => String(sec.Properties.Description).includes(`shared secret ${source} `))!;
+      expect(secret.Properties).toMatchObject({ GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true }, KmsKeyId: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] } });
+      expect(template.toJSON().Outputs[`IntakeSecret${source[0].toUpperCase()}${source.slice(1)}`]).toBeDefined();
+    }
+    expect(JSON.stringify(template.toJSON().Outputs.IntakeUrl.Value)).toContain('/intake/');
+  });
+
+  it('only the api function can read them, and it is told where each one is', () => {
+    const ids = secrets().map(([id]) => id);
+    for (const handler of HANDLERS) {
+      const policy = JSON.stringify(policyOf(handler));
+      const reads = ids.filter((id) => policy.includes(refOf(id)));
+      expect(reads, handler).toEqual(handler === 'api' ? ids : []);
+    }
+    expect(actions(policyOf('api'))).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']));
+    for (const [, secret] of resources('AWS::SecretsManager::ResourcePolicy')) expect(JSON.stringify(secret)).not.toContain('"*"');
+    const env = template.findResources('AWS::Lambda::Function')[functionNamed('api')].Properties.Environment.Variables;
+    for (const id of ids) expect(JSON.stringify(env.INTAKE_SECRETS)).toContain(refOf(id));
+  });
+
+  it('the intake configuration reaches the api and ingest functions as checked at synth', () => {
+    for (const handler of ['api', 'ingest']) {
+      const env = template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables;
+      expect(JSON.parse(env.INTAKE_CONFIG), handler).toEqual(CONFIG.intake);
+    }
+  });
+
+  it('AWS Health events are forwarded from the default bus to the impact bus, where ingest takes them', () => {
+    const rules = resources('AWS::Events::Rule');
+    const [, forward] = rules.find(([, r]) => r.Properties.Description === ROUTES.forwardHealth.description)!;
+    expect(forward.Properties.EventBusName).toBeUndefined();
+    expect(forward.Properties.EventPattern).toEqual({ source: ['aws.health'], 'detail-type': ['AWS Health Event'] });
+    expect(JSON.stringify(forward.Properties.Targets[0].Arn)).toContain('EventsBus');
+    const [, ingest] = rules.find(([, r]) => r.Properties.Description === ROUTES.ingest.description)!;
+    expect(ingest.Properties.EventPattern['detail-type']).toContain('AWS Health Event');
+  });
+
+  it('cdk -c key=value hands values over as text: lists, objects, numbers and flags are read as JSON, bad JSON names the key', () => {
+    const context: Record<string, string> = {
+      'impact:teamSubscriptions': '[{"team":"ops","email":"ops@example.com"}]',
+      'impact:intake': '{"pagerduty":{"severity":"sev3"}}',
+      'impact:incidentCadenceMinutes': '30',
+      'impact:deletionProtection': 'false',
+      'impact:busName': 'impact-test',
+    };
+    expect(configFromContext((key) => context[key])).toMatchObject({
+      teamSubscriptions: [{ team: 'ops', email: 'ops@example.com' }],
+      intake: { pagerduty: { severity: 'sev3' } },
+      incidentCadenceMinutes: 30,
+      deletionProtection: false,
+      busName: 'impact-test',
+    });
+    expect(() => configFromContext((key) => (key === 'impact:intake' ? '{pagerduty:' : undefined))).toThrow(/impact:intake is not JSON/);
+  });
+
+  it('a bad intake configuration or team subscription fails synth, naming every problem', () => {
+    const build = (config: object) => () => new ImpactPipelineStack(new App(), 'Bad', { env, config: { ...DEFAULT_CONFIG, ...config } as never });
+    expect(build({ intake: { pagerduty: { severity: 'critical' } } })).toThrow(StackConfigError);
+    expect(build({ intake: { pagerduty: { severity: 'critical' } }, teamSubscriptions: [{ team: 'ops', webhook: 'http://plain.example.com' }, { team: 'x', email: 'a@b.c', slack: {} }] })).toThrow(
+      /impact:teamSubscriptions\[0\]\.webhook must be an https:\/\/ URL[\s\S]*impact:teamSubscriptions\[1\] needs exactly one of email, slack, teams, webhook \(got email, slack\)[\s\S]*impact:intake\.pagerduty\.severity: .*sev1, sev2, sev3, sev4.*\(got "critical"\)/,
+    );
+    expect(build({ intake: { opsgenie: {} } })).toThrow(/impact:intake: has unknown key\(s\) "opsgenie"/);
+  });
+});
+
+describe('briefings where support works', () => {
+  const notifyEnv = () => template.findResources('AWS::Lambda::Function')[functionNamed('notify')].Properties.Environment.Variables;
+  /** CHAT_CHANNELS with its topic references resolved to logical ids. */
+  const chatChannels = () => {
+    const parts = notifyEnv().CHAT_CHANNELS['Fn::Join'][1] as (string | { Ref: string })[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : p.Ref)).join('')) as { team: string; dialect: string; topicArn: string }[];
+  };
+
+  it('e-mail and webhook subscriptions to support-briefings, each filtered on its team; the webhook gets the briefing JSON as it is', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'airport@example.com', FilterPolicy: { team: ['airport-ops'] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/impact/payments', FilterPolicy: { team: ['payments'] }, RawMessageDelivery: true, RedrivePolicy: Match.anyValue() });
+  });
+
+  it('a Slack channel and a Teams channel through AWS Chatbot, each on a topic of its own that notify publishes its team\'s briefings to', () => {
+    const slack = resources('AWS::Chatbot::SlackChannelConfiguration');
+    const teams = resources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration');
+    expect(slack).toHaveLength(1);
+    expect(teams).toHaveLength(1);
+    expect(slack[0][1].Properties).toMatchObject({ SlackWorkspaceId: 'T0123ABCD', SlackChannelId: 'C0456EFGH', ConfigurationName: 'impact-airport-ops-slack' });
+    expect(teams[0][1].Properties).toMatchObject({ TeamId: TEAMS_CHANNEL.teamId, TeamsChannelId: TEAMS_CHANNEL.channelId, TeamsTenantId: TEAMS_CHANNEL.tenantId, ConfigurationName: 'impact-digital-teams' });
+    const channels = chatChannels();
+    expect(channels.map((c) => `${c.team}:${c.dialect}`)).toEqual(['airport-ops:slack', 'digital:teams']);
+    expect(slack[0][1].Properties.SnsTopicArns).toEqual([{ Ref: channels[0].topicArn }]);
+    expect(teams[0][1].Properties.SnsTopicArns).toEqual([{ Ref: channels[1].topicArn }]);
+    for (const c of channels) {
+      expect(template.toJSON().Resources[c.topicArn].Properties.KmsMasterKeyId).toBeDefined();
+      expect(JSON.stringify(policyOf('notify'))).toContain(JSON.stringify({ Ref: c.topicArn }));
+      for (const handler of ['ingest', 'assess', 'remind', 'api']) expect(JSON.stringify(policyOf(handler))).not.toContain(JSON.stringify({ Ref: c.topicArn }));
+    }
+    expect(JSON.stringify(notifyEnv().CONSOLE_URL)).toContain('ConsoleCdn');
+  });
+
+  it('chat channels may only read: ReadOnlyAccess as guardrail, and a channel role with no permissions', () => {
+    const readOnly = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] };
+    const [[, slack]] = resources('AWS::Chatbot::SlackChannelConfiguration');
+    const [[, teams]] = resources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration');
+    expect(slack.Properties.GuardrailPolicies).toEqual([readOnly]);
+    expect(teams.Properties.GuardrailPolicies).toEqual([readOnly]);
+    const roleId = slack.Properties.IamRoleArn['Fn::GetAtt'][0];
+    expect(teams.Properties.IamRoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))).toEqual([]);
   });
 });
 

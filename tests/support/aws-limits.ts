@@ -1,14 +1,15 @@
 /**
- * aws-sdk-client-mock stand-ins for EventBridge, SQS, SNS, Scheduler, SES (v2) and End User Messaging
- * SMS. Every request is checked against the service's limits (entry counts, sizes, ids, attribute types
- * and names; SES recipients, parts and tags; SMS numbers, parts and context; push endpoints and
- * payloads) and recorded, so handler tests can pass captured jobs on and read what was sent.
+ * aws-sdk-client-mock stand-ins for EventBridge, SQS, SNS, Scheduler, Secrets Manager, SES (v2) and End
+ * User Messaging SMS. Every request is checked against the service's limits (entry counts, sizes, ids,
+ * attribute types and names; SES recipients, parts and tags; SMS numbers, parts and context; push
+ * endpoints and payloads) and recorded, so handler tests can pass captured jobs on and read what was sent.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ConflictException as SmsConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { MessageRejected, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { EndpointDisabledException, PublishBatchCommand, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
+import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
@@ -54,7 +55,7 @@ export interface SentPush {
 export type Provider = 'ses' | 'sms' | 'push';
 
 export interface AwsFakes {
-  events: { detailType: string; detail: Record<string, unknown> }[];
+  events: { source: string; detailType: string; detail: Record<string, unknown> }[];
   emails: SentEmail[];
   texts: SentText[];
   pushes: SentPush[];
@@ -73,6 +74,10 @@ export interface AwsFakes {
   crashOnPublishBatch: (nth: number) => void;
   /** Makes the next `count` PutEvents entries fail with `errorCode` (as EventBridge reports them: HTTP 200, per entry). */
   failNextPutEvents: (count: number, errorCode: string) => void;
+  /** Secrets Manager's secrets by id (ARN or name) and their string values; tests put them here. */
+  secrets: Map<string, string>;
+  /** GetSecretValue calls made (a cache in front of Secrets Manager should keep this low). */
+  secretReads: () => number;
   restore: () => void;
 }
 
@@ -91,6 +96,8 @@ export const fakeAws = (): AwsFakes => {
     failNextPublishes: () => {},
     crashOnPublishBatch: () => {},
     failNextPutEvents: () => {},
+    secrets: new Map(),
+    secretReads: () => 0,
     restore: () => {},
   };
   let failing = 0;
@@ -111,7 +118,8 @@ export const fakeAws = (): AwsFakes => {
         failingEntries.count--;
         return { ErrorCode: failingEntries.errorCode, ErrorMessage: `injected ${failingEntries.errorCode}` };
       }
-      fakes.events.push({ detailType: e.DetailType!, detail: JSON.parse(e.Detail) });
+      expect(e.Source, 'PutEvents refuses aws.* sources from clients').not.toMatch(/^aws\./);
+      fakes.events.push({ source: e.Source!, detailType: e.DetailType!, detail: JSON.parse(e.Detail) });
       return { EventId: `ev-${fakes.events.length}-${i}` };
     });
     return { FailedEntryCount: results.filter((r: { ErrorCode?: string }) => r.ErrorCode).length, Entries: results };
@@ -276,9 +284,26 @@ export const fakeAws = (): AwsFakes => {
     return { ScheduleArn: `arn:aws:scheduler:::schedule/${input.Name}` };
   });
 
+  const secretsManager = mockClient(SecretsManagerClient);
+  let secretReads = 0;
+  fakes.secretReads = () => secretReads;
+  secretsManager.on(GetSecretValueCommand).callsFake((input) => {
+    secretReads++;
+    // GetSecretValue: SecretId 1-2048 characters (name or ARN); VersionId 32-64; VersionStage 1-256.
+    expect(input.SecretId.length, 'SecretId 1-2048 characters').toBeGreaterThanOrEqual(1);
+    expect(input.SecretId.length, 'SecretId 1-2048 characters').toBeLessThanOrEqual(2048);
+    if (input.VersionId !== undefined) expect(input.VersionId.length).toBeGreaterThanOrEqual(32);
+    if (input.VersionStage !== undefined) expect(input.VersionStage.length).toBeLessThanOrEqual(256);
+    const value = fakes.secrets.get(input.SecretId);
+    if (value === undefined) throw new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
+    expect(bytes(value), 'a secret value is at most 64 KB').toBeLessThanOrEqual(64 * KiB);
+    return { ARN: input.SecretId, Name: input.SecretId, SecretString: value, VersionId: '00000000-0000-0000-0000-000000000001', VersionStages: ['AWSCURRENT'] };
+  });
+
   fakes.restore = () => {
     ses.restore();
     sms.restore();
+    secretsManager.restore();
     eventBridge.restore();
     sqs.restore();
     sns.restore();

@@ -25,6 +25,15 @@ describe('layering: runtime code does not depend on the infrastructure that depl
     expect(offending).toEqual([]);
   });
 
+  it('the domain imports no adapter and no handler: business rules run without AWS, files or environment', () => {
+    const offending = sourceFiles(join(ROOT, 'functions/domain')).flatMap((path) => {
+      const file = relative(ROOT, path);
+      const source = readFileSync(path, 'utf8');
+      return [...importsInto('functions/adapters', file, source), ...importsInto('functions/handlers', file, source)].map((s) => `${file} imports ${s}`);
+    });
+    expect(offending).toEqual([]);
+  });
+
   it('the check sees every import form, so a lib/ import cannot slip past it', () => {
     const file = 'functions/handlers/shared/dependencies.ts';
     const forms = [

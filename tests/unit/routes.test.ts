@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { noticeTags } from '../../functions/domain/delivery/receipts.ts';
 import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_DETAIL_TYPES, PIPELINE_SOURCE, RECEIPT_DETAIL_TYPES } from '../../functions/domain/events/schemas.ts';
+import { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE } from '../../functions/domain/intake/index.ts';
 import { CONSOLE_SOURCE } from '../../functions/handlers/api/events.ts';
 import { matchesPattern, routesFor } from '../../lib/routes.ts';
 
@@ -10,6 +11,14 @@ describe('lib/routes.ts: which events reach which function', () => {
       for (const detailType of DETAIL_TYPES) expect(routesFor('impact', { source, 'detail-type': detailType }), `${source} ${detailType}`).toEqual(['ingest']);
     }
     expect(routesFor('impact', { source: ALARM_SOURCE, 'detail-type': ALARM_DETAIL_TYPE })).toEqual(['ingest']);
+    expect(routesFor('impact', { source: AWS_HEALTH_SOURCE, 'detail-type': AWS_HEALTH_DETAIL_TYPE })).toEqual(['ingest']);
+  });
+
+  it('intake\'s tools are producers like any other: their events reach ingest by detail-type', () => {
+    for (const source of ['servicenow', 'jira', 'pagerduty', 'alertmanager']) {
+      expect(routesFor('impact', { source, 'detail-type': 'Change Scheduled' }), source).toEqual(['ingest']);
+      expect(routesFor('impact', { source, 'detail-type': 'Incident Resolved' }), source).toEqual(['ingest']);
+    }
   });
 
   it('what the pipeline emits never loops back into ingest or remind; its receipts reach receipts only', () => {
@@ -35,10 +44,16 @@ describe('lib/routes.ts: which events reach which function', () => {
     expect(routesFor('impact', { source: 'acme.changes', 'detail-type': NOTICE_DUE_DETAIL_TYPE })).toEqual([]);
   });
 
-  it('the default bus forwards CloudWatch\'s alarms and nothing else, not even a look-alike from another source', () => {
+  it('the default bus forwards CloudWatch\'s alarms, not a look-alike from another source', () => {
     expect(routesFor('default', { source: ALARM_SOURCE, 'detail-type': ALARM_DETAIL_TYPE })).toEqual(['forwardAlarms']);
     expect(routesFor('default', { source: 'acme', 'detail-type': ALARM_DETAIL_TYPE })).toEqual([]);
     expect(routesFor('default', { source: 'acme', 'detail-type': 'Change Scheduled' })).toEqual([]);
+  });
+
+  it('the default bus forwards AWS Health events (which only AWS can put there), not a look-alike', () => {
+    expect(routesFor('default', { source: AWS_HEALTH_SOURCE, 'detail-type': AWS_HEALTH_DETAIL_TYPE })).toEqual(['forwardHealth']);
+    expect(routesFor('default', { source: 'acme', 'detail-type': AWS_HEALTH_DETAIL_TYPE })).toEqual([]);
+    expect(routesFor('default', { source: AWS_HEALTH_SOURCE, 'detail-type': 'AWS Health Abuse Event' })).toEqual([]);
   });
 
   it('matches as EventBridge does: values listed in arrays, nested objects, array-valued fields, missing fields never', () => {

@@ -4,9 +4,10 @@
  * Pure text rendering over the Briefing of notices/briefings.ts; the console link is the only input
  * from outside (its base URL). Long lists are cut ("+3 more") so a large incident stays one screen.
  */
-import type { Briefing } from '../notices/briefings.ts';
+import { briefingMessage, type Briefing } from '../notices/briefings.ts';
 
-export type ChatDialect = 'slack' | 'teams';
+export const CHAT_DIALECTS = ['slack', 'teams'] as const;
+export type ChatDialect = (typeof CHAT_DIALECTS)[number];
 
 export interface ChatOptions {
   /** Base URL of the support console, e.g. https://support.example.com/ */
@@ -143,5 +144,27 @@ export const chatbotNotification = (b: Briefing, opts: ChatOptions): ChatbotNoti
       eventType: b.kind,
       additionalContext: { team: b.team, region: b.region, subject: subjectKey },
     },
+  };
+};
+
+/** A chat channel support works in (AWS Chatbot, Slack or Teams), for one team's briefings. */
+export interface ChatChannel {
+  team: string;
+  dialect: ChatDialect;
+}
+
+/**
+ * The messages of one briefing: the JSON briefing for `support-briefings` (e-mail and webhook subscribers
+ * filter it by team; it carries the console link), and the AWS Chatbot notification for each chat channel
+ * of the briefing's team. Chatbot takes only its own JSON as the message body and cannot filter what it
+ * subscribes to, so each channel has a topic of its own and the team is matched here, as a filter policy
+ * on `team` would match it.
+ */
+export const briefingMessages = <C extends ChatChannel>(briefing: Briefing, text: string, opts: { consoleUrl?: string; channels?: readonly C[] }) => {
+  const { body, attributes } = briefingMessage(briefing, text);
+  const consoleUrl = opts.consoleUrl ?? '';
+  return {
+    briefing: { body: { ...body, ...(consoleUrl ? { link: subjectLink(consoleUrl, briefing.subject.type, briefing.subject.id) } : {}) }, attributes },
+    chat: (opts.channels ?? []).filter((c) => c.team === briefing.team).map((channel) => ({ channel, body: chatbotNotification(briefing, { consoleUrl, dialect: channel.dialect }), attributes })),
   };
 };

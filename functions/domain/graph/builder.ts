@@ -19,6 +19,7 @@ import { shown } from '../bad-value.ts';
 import { graphDocumentSchema, type CustomerEntry, type DependencyEntry, type GraphDocument } from './document.ts';
 import { GraphValidationError, type GraphProblem } from './errors.ts';
 import { findCycles } from './cycles.ts';
+import { intakeNameFields, validateIntakeNames } from '../intake/catalog.ts';
 
 /** Beyond this many problems the list is cut (a broken million-row CSV would otherwise flood stderr). */
 export const MAX_PROBLEMS = 200;
@@ -41,6 +42,8 @@ export const normaliseDependency = (entry: DependencyEntry): Dependency => {
 };
 
 export const dependencyIds = (dep: Dependency): NodeId[] => (dep.kind === 'node' ? [dep.id] : dep.ids);
+
+const isIntakeNameField = (key: PropertyKey | undefined): boolean => typeof key === 'string' && Object.hasOwn(intakeNameFields, key);
 
 const zodPath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
@@ -122,6 +125,10 @@ export class GraphBuilder {
     if (unknownKeys.length > 0) {
       this.problem({ file, path: '(root)', message: `unknown section(s) ${unknownKeys.join(', ')}; use components, touchpoints, notificationChannels, customers` });
     }
+    // Tool names (ci, services, alerts, awsHealth) are reported by intake's own check, which shows the bad value.
+    for (const p of validateIntakeNames(doc)) {
+      this.problem({ file, path: p.path, ...(p.id !== undefined ? { id: p.id } : {}), message: p.value === undefined ? p.message : `${shown(p.value)} ${p.message}` });
+    }
     const valid: GraphDocument = {};
     for (const key of ['components', 'touchpoints', 'notificationChannels', 'customers'] as const) {
       const list = doc[key];
@@ -141,7 +148,9 @@ export class GraphBuilder {
         const id = entry && typeof entry === 'object' && typeof (entry as { id?: unknown }).id === 'string' ? (entry as { id: string }).id : undefined;
         // An entry that failed is still a node others may name: do not report those names as unknown.
         if (id !== undefined && (key === 'components' || key === 'touchpoints')) this.brokenIds.add(id);
-        for (const issue of result.error.issues) this.problem(this.fromZod(file, [key, index, ...issue.path], id, issue));
+        for (const issue of result.error.issues) {
+          if (!isIntakeNameField(issue.path[0])) this.problem(this.fromZod(file, [key, index, ...issue.path], id, issue));
+        }
       });
       (valid as Record<string, unknown[]>)[key] = kept;
     }
@@ -179,6 +188,10 @@ export class GraphBuilder {
       if (c.name !== undefined) component.name = c.name;
       if (c.team !== undefined) component.team = c.team;
       if (c.alarms !== undefined) component.alarms = c.alarms;
+      if (c.ci !== undefined) component.ci = c.ci;
+      if (c.services !== undefined) component.services = c.services;
+      if (c.alerts !== undefined) component.alerts = c.alerts;
+      if (c.awsHealth !== undefined) component.awsHealth = c.awsHealth;
       this.graph.components.set(c.id, component);
     });
     doc.touchpoints?.forEach((t, i) => {

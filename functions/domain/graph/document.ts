@@ -1,6 +1,7 @@
 /** The graph file format of DESIGN section 4 (YAML or JSON), as a zod schema. */
 import { z } from 'zod';
 import { badValue, notOneOf } from '../bad-value.ts';
+import { intakeNameFields } from '../intake/catalog.ts';
 import { NODE_ID_PATTERN, NOTIFY_CHANNELS, TOUCHPOINT_CHANNELS } from '../model.ts';
 
 const ID_FIX = `ids match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, 1-128 chars)`;
@@ -28,6 +29,7 @@ export const componentSchema = z.strictObject({
   team: text('team').optional(),
   dependsOn,
   alarms,
+  ...intakeNameFields,
 });
 
 export const touchpointSchema = z.strictObject({
@@ -38,6 +40,7 @@ export const touchpointSchema = z.strictObject({
   region: text('region').optional(),
   dependsOn,
   alarms,
+  ...intakeNameFields,
 });
 
 export const notifyChannel = z.enum(NOTIFY_CHANNELS, { error: notOneOf('a notification channel', NOTIFY_CHANNELS) });

@@ -19,12 +19,19 @@ import { clipText, eventIdFrom, ignored, intakeEvent, issuesFrom, produced, refu
 import { TIME_FORMATS_HINT, isoOf, vendorTime } from './times.ts';
 
 const SOURCE = 'aws-health';
-const HEALTH_DETAIL_TYPE = 'AWS Health Event';
+/** How AWS Health events arrive on EventBridge (the default bus; lib/routes.ts forwards them to ours). */
+export const AWS_HEALTH_SOURCE = 'aws.health';
+export const AWS_HEALTH_DETAIL_TYPE = 'AWS Health Event';
+const HEALTH_DETAIL_TYPE = AWS_HEALTH_DETAIL_TYPE;
+
+/** Whether a raw event is one AWS Health sent (mapped by mapAwsHealth, not parsed as a pipeline event). */
+export const isAwsHealthEvent = (raw: unknown): boolean =>
+  !!raw && typeof raw === 'object' && (raw as Record<string, unknown>)['detail-type'] === AWS_HEALTH_DETAIL_TYPE;
 
 const eventSchema = z.object(
   {
     'detail-type': z.string({ error: `is required: "${HEALTH_DETAIL_TYPE}"` }),
-    source: z.literal('aws.health', { error: 'must be aws.health: only AWS Health events are read here' }),
+    source: z.literal(AWS_HEALTH_SOURCE, { error: 'must be aws.health: only AWS Health events are read here' }),
     time: z.string().optional(),
     region: z.string().optional(),
     account: z.string().optional(),

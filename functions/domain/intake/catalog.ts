@@ -38,7 +38,7 @@ const toolName = (what: string) =>
 
 const alertMatcherSchema = z.union(
   [
-    toolName('Prometheus alert name, e.g. DiskFull'),
+    toolName('Prometheus alert name (e.g. DiskFull)'),
     z
       .record(z.string().regex(LABEL_NAME), z.string())
       .refine((labels) => Object.keys(labels).length > 0, { error: 'needs at least one label' }),

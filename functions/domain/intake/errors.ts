@@ -23,3 +23,11 @@ export class IntakeRefusedError extends Error {
 }
 
 export const isIntakeRefusedError = (error: unknown): error is IntakeRefusedError => error instanceof IntakeRefusedError;
+
+/** A refusal as the pipeline records it: the source, the code, one reason per issue, the unknown names. */
+export const refusalRecord = (refusal: IntakeRefusal) => ({
+  source: refusal.source,
+  code: refusal.code,
+  reasons: refusal.issues.map((i) => `${i.field}: ${i.message}`),
+  unknownNames: refusal.unknownNames,
+});

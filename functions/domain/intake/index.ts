@@ -4,7 +4,7 @@
  */
 import type { IntakeContext, IntakeMapper, IntakeOutcome, IntakeSource } from './contract.ts';
 import { mapAlertmanager } from './alertmanager.ts';
-import { mapAwsHealth } from './aws-health.ts';
+import { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE, isAwsHealthEvent, mapAwsHealth } from './aws-health.ts';
 import { mapJira } from './jira.ts';
 import { mapPagerDuty } from './pagerduty.ts';
 import { mapServiceNow } from './servicenow.ts';
@@ -25,5 +25,6 @@ export * from './errors.ts';
 export * from './catalog.ts';
 export * from './config.ts';
 export * from './auth.ts';
+export * from './credentials.ts';
 export { vendorTime } from './times.ts';
-export { mapAlertmanager, mapAwsHealth, mapJira, mapPagerDuty, mapServiceNow };
+export { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE, isAwsHealthEvent, mapAlertmanager, mapAwsHealth, mapJira, mapPagerDuty, mapServiceNow };

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { badValue } from '../bad-value.ts';
-import { SEVERITIES, type SubjectState } from '../model.ts';
+import { SEVERITIES, type NotifyChannel, type SubjectState } from '../model.ts';
 import type { NotifyChoice } from '../events/schemas.ts';
 import type { NoticeKind } from './kinds.ts';
 import type { PlannedNotice } from './planning.ts';
@@ -124,7 +124,7 @@ export const heldNotices = (
 export interface PreviewGroup {
   kind: NoticeKind;
   locale: string;
-  channel: string;
+  channel: NotifyChannel;
   effect: PlannedNotice['effect'];
   /** How many customers get this text. */
   count: number;

@@ -11,3 +11,4 @@ export * from './schedule.ts';
 export * from './jobs.ts';
 export * from './approval.ts';
 export * from './merging.ts';
+export * from './preview.ts';

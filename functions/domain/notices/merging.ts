@@ -21,6 +21,15 @@ import type { NoticeKind } from './kinds.ts';
  */
 export const MERGE_WINDOW_MS = 5 * 60_000;
 
+/** The longest merge window a setting may ask for: news held back longer than a day is no longer news. */
+export const MAX_MERGE_WINDOW_MINUTES = 1440;
+
+/** What is wrong with a merge window setting (minutes), if anything; the caller names the setting. */
+export const mergeWindowProblem = (minutes: unknown): string | undefined =>
+  typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_MERGE_WINDOW_MINUTES
+    ? undefined
+    : `${JSON.stringify(minutes)} is not a whole number of minutes from 0 to ${MAX_MERGE_WINDOW_MINUTES}; e.g. 5 (0 sends every notice at once)`;
+
 /** The notices that tell a subject's current state (first notices and updates): what is merged. */
 export const NEWS_KINDS = ['change-notice', 'change-update', 'change-failed', 'incident-notice', 'incident-update'] as const satisfies readonly NoticeKind[];
 

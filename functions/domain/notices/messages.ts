@@ -11,8 +11,9 @@ import { z } from 'zod';
 import { NOTIFY_CHANNELS, type Effect, type NotifyChannel } from '../model.ts';
 import type { JobCustomer, JobSubject, NoticeJob } from './jobs.ts';
 import { NOTICE_KINDS, type NoticeKind } from './kinds.ts';
-import { noticeId, parseNoticeId } from './notice-id.ts';
-import { renderNotice, type NoticeContext, type RenderedNotice } from './templates.ts';
+import { parseNoticeId, noticeId } from './notice-id.ts';
+import { renderNoticeWith, type NoticeContext, type RenderedNotice } from './render.ts';
+import type { TemplateSet } from './template-set.ts';
 
 export { noticeId, parseNoticeId, type NoticeKey } from './notice-id.ts';
 
@@ -103,9 +104,12 @@ const channelContent = (rendered: RenderedNotice, channel: NotifyChannel): Pick<
   }
 };
 
-/** The message of one customer's notice of a job, rendered in the customer's language and time zone. */
-export const customerNoticeMessage = (job: NoticeJob, customer: JobCustomer, channel: NotifyChannel, to: string): CustomerNoticeMessage => {
-  const rendered = renderNotice(job.kind, customer.locale, noticeContext(job.subject, customer, job.touchpointNames));
+/**
+ * The message of one customer's notice of a job, rendered from the template set in the customer's
+ * language (nl-NL -> nl -> en) and time zone.
+ */
+export const customerNoticeMessage = (templates: TemplateSet, job: NoticeJob, customer: JobCustomer, channel: NotifyChannel, to: string): CustomerNoticeMessage => {
+  const rendered = renderNoticeWith(templates, job.kind, customer.locale, noticeContext(job.subject, customer, job.touchpointNames));
   return {
     body: {
       noticeId: noticeId({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version }),

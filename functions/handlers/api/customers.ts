@@ -15,16 +15,25 @@ export interface ToldView {
 
 export interface CallerView {
   customerId: string;
-  impacts: (CustomerImpact & { told: ToldView[] })[];
+  /** `expectedResolutionAt`: when the subject expects the service back (epoch ms), from the subject's state. */
+  impacts: (CustomerImpact & { told: ToldView[]; expectedResolutionAt?: number })[];
 }
 
 export const caller = endpoint({ params: z.object({ id: param.id('a customer id') }) }, async ({ params }, deps): Promise<CallerView> => {
   const impacts = await deps.projections.impactsOfCustomer(params.id);
   const ledger = deps.ledger;
-  const told = ledger ? await Promise.all(impacts.map((i) => ledger.sentTo(i.subjectKey, params.id))) : [];
+  // The restore time is the subject's: read from its state (a caller has few impacts), never copied per customer.
+  const [told, subjects] = await Promise.all([Promise.all(impacts.map((i) => ledger.sentTo(i.subjectKey, params.id))), Promise.all(impacts.map((i) => deps.projections.getSubject(i.subjectKey)))]);
   // Contact details are never shown here: only notify may read them (DESIGN section 9).
   return {
     customerId: params.id,
-    impacts: impacts.map((i, k) => ({ ...i, told: (told[k] ?? []).map((t) => ({ kind: t.kind, version: t.version, channel: t.channel, sentAt: new Date(t.sentAt).toISOString(), status: t.status })) })),
+    impacts: impacts.map((i, k) => {
+      const expectedResolutionAt = subjects[k]?.state.expectedResolutionAt;
+      return {
+        ...i,
+        ...(expectedResolutionAt !== undefined ? { expectedResolutionAt } : {}),
+        told: (told[k] ?? []).map((t) => ({ kind: t.kind, version: t.version, channel: t.channel, sentAt: new Date(t.sentAt).toISOString(), status: t.status })),
+      };
+    }),
   };
 });

@@ -28,6 +28,7 @@ export const STATUS_OF = {
   forbidden: 403,
   'not-found': 404,
   'method-not-allowed': 405,
+  conflict: 409,
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   internal: 500,
@@ -80,23 +81,33 @@ export const header = (event: APIGatewayProxyEventV2, name: string): string | un
   return found?.[1];
 };
 
+/**
+ * The body's bytes as the client sent them: API Gateway hands some bodies over base64-encoded
+ * (isBase64Encoded). The size limit is on these real bytes; signatures are computed over them.
+ */
+export const bodyBytes = (event: APIGatewayProxyEventV2): Buffer => {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > BODY_LIMIT_BYTES) {
+    throw new ApiError('payload-too-large', `the body is ${bytes.length} bytes; send at most ${BODY_LIMIT_BYTES} (1 MB)`);
+  }
+  return bytes;
+};
+
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 /**
  * The body of a POST as JSON. Only `application/json` is taken: a cross-site form post (form-encoded,
  * multipart, text/plain) cannot be sent as JSON without a CORS preflight, so it never reaches a route.
  */
-export const jsonBody = (event: APIGatewayProxyEventV2): unknown => {
+export const jsonBody = (event: APIGatewayProxyEventV2, options: { optional?: boolean } = {}): unknown => {
   const type = header(event, 'content-type');
   if (!type || !JSON_TYPE.test(type)) {
     throw new ApiError('unsupported-media-type', `send the body as JSON with content-type: application/json; got ${type ? JSON.stringify(type) : 'no content-type'}`);
   }
-  const raw = event.body ?? '';
-  // API Gateway hands some bodies over base64-encoded (isBase64Encoded); the size limit is on the real bytes.
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > BODY_LIMIT_BYTES) {
-    throw new ApiError('payload-too-large', `the body is ${bytes.length} bytes; send at most ${BODY_LIMIT_BYTES} (1 MB)`);
-  }
+  // Even an optional body needs the JSON content type above: that is what keeps a cross-site post out.
+  if (options.optional && (event.body ?? '').trim() === '') return undefined;
+  const bytes = bodyBytes(event);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {

@@ -65,9 +65,10 @@ export const dispatch = async (deps: ApiDependencies, event: APIGatewayProxyEven
   try {
     const { route, params } = matchRoute(method, event.rawPath ?? '/');
     where = routeKey(route);
-    authorize(callerOf(event, deps), route.roles, where);
+    // Intake routes are signed by the tool instead (no caller); the route checks the signature over the raw body.
+    const caller = route.auth === 'intake-signature' ? undefined : authorize(callerOf(event, deps), route.roles, where);
     const query = (event.queryStringParameters ?? {}) as Record<string, string | undefined>;
-    const body = await route.handler.run({ event, params, query, where }, deps);
+    const body = await route.handler.run({ event, params, query, where, caller }, deps);
     return respond(route.handler.status, body);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);

@@ -4,8 +4,12 @@
  */
 import { z } from 'zod';
 import type { CustomerImpact, SubjectProjection, SubjectSummary } from '../../adapters/projections.ts';
+import { TemplateFilesError } from '../../adapters/template-files.ts';
+import { historyEntry, type HistoryEntry } from '../../domain/events/stored.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
+import { renderPreviews, type HeldNotices, type RenderedPreview } from '../../domain/notices/index.ts';
 import { INCIDENT_FILTERS, concernsTeam, inRange, matchesIncidentFilter } from '../../domain/support.ts';
+import { previewHeld } from '../shared/plan-subject.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, orderedRange, param } from './http.ts';
 
@@ -14,17 +18,27 @@ export interface SubjectListView {
   subjects: SubjectSummary[];
 }
 
-export interface HistoryEntry {
-  version: number;
-  detailType: string;
-  occurredAt: string;
-  eventId: string;
+/** One event of a subject's history, with its source and actor (who did it, in which tool). */
+export type { HistoryEntry } from '../../domain/events/stored.ts';
+
+/**
+ * A subject whose notices wait for approval (a draft, or held by the approval policy): the counts of
+ * the held plan, and each text as customers would get it if it were approved now.
+ */
+export interface HeldView extends HeldNotices {
+  /** One per kind, locale, channel and effect, rendered with the pipeline's templates; absent when `previewProblem` says why. */
+  previews: RenderedPreview[];
+  /** Why there are no previews (the templates cannot be used: every problem named). */
+  previewProblem?: string;
 }
 
 export interface SubjectView extends SubjectProjection {
+  /** Every event of the subject, oldest first, each with who did it (actor) and where it came from (source). */
   history: HistoryEntry[];
   /** Customer notices sent so far, by kind. */
   noticesByKind: Record<string, number>;
+  /** Present while the subject's notices are held for approval (POST /subjects/{type}/{id}/approve sends them). */
+  held?: HeldView;
 }
 
 /** An affected customer as support sees them: no window, title or status (those are the subject's). */
@@ -85,15 +99,30 @@ export const projectionOf = async (deps: Pick<ApiDependencies, 'projections'>, t
   return projection;
 };
 
+/**
+ * The held plan with its previews: planned again as approving now would (previewHeld: the same rules
+ * as assess), each group rendered with the templates the notices would be sent with.
+ */
+const heldView = async (deps: ApiDependencies, held: HeldNotices): Promise<HeldView> => {
+  const preview = await previewHeld(deps, held.subjectKey, deps.now());
+  try {
+    return { ...held, previews: renderPreviews(deps.templates(), preview?.groups ?? []) };
+  } catch (error) {
+    if (!(error instanceof TemplateFilesError)) throw error;
+    return { ...held, previews: [], previewProblem: error.message };
+  }
+};
+
 export const subject = endpoint({ params: subjectParams }, async ({ params }, deps): Promise<SubjectView> => {
   const projection = await projectionOf(deps, params.type, params.id);
-  const [history, sent] = await Promise.all([deps.events.readSubject(projection.subjectKey), deps.ledger ? deps.ledger.sentAbout(projection.subjectKey) : Promise.resolve([])]);
+  const [history, sent, held] = await Promise.all([deps.events.readSubject(projection.subjectKey), deps.ledger.sentAbout(projection.subjectKey), deps.projections.getHeld(projection.subjectKey)]);
   const noticesByKind: Record<string, number> = {};
   for (const e of sent) noticesByKind[e.kind] = (noticesByKind[e.kind] ?? 0) + 1;
   return {
     ...projection,
-    history: history.map((h) => ({ version: h.version, detailType: h.event.detailType, occurredAt: new Date(h.event.occurredAt).toISOString(), eventId: h.event.eventId })),
+    history: history.map(historyEntry),
     noticesByKind,
+    ...(held ? { held: await heldView(deps, held) } : {}),
   };
 });
 

@@ -1,13 +1,14 @@
 /**
  * The change manager's what-if against the stored graph: one event, or one subject's history, folded
- * and assessed; nothing is stored. `/assess` adds conflicts with other changes and draft notices.
+ * and assessed; nothing is stored. `/assess` adds conflicts with other changes and previews of the
+ * notices customers would get first.
  */
 import type { SubjectProjection } from '../../adapters/projections.ts';
 import { EventValidationError, parseEvent } from '../../domain/events/index.ts';
 import { assessDetailed, type DetailedAssessment } from '../../domain/impact/assess.ts';
 import { propagate } from '../../domain/impact/propagate.ts';
 import type { Assessment, SubjectState } from '../../domain/model.ts';
-import { renderNotice, type RenderedNotice } from '../../domain/notices/templates.ts';
+import { renderPreviews, touchpointNamesOf, whatIfPreviewGroups, type RenderedPreview } from '../../domain/notices/index.ts';
 import { foldSubject, subjectKey } from '../../domain/subject.ts';
 import { overlappingChanges, sharedTouchpoints } from '../../domain/support.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
@@ -25,11 +26,13 @@ export interface ConflictView {
 export interface AssessView extends Assessment {
   /** Other open changes whose window overlaps and that hit a touchpoint this one hits. */
   conflicts: ConflictView[];
-  /** The first notice as customers would read it, per locale. */
-  draftNotices: Record<(typeof DRAFT_LOCALES)[number], RenderedNotice>;
+  /**
+   * The first notice as the affected customers would read it: one text per kind, locale, channel and
+   * effect among them (with how many get it), rendered with the pipeline's templates. Empty when no
+   * affected customer can be reached.
+   */
+  previews: RenderedPreview[];
 }
-
-const DRAFT_LOCALES = ['en-GB', 'nl-NL'] as const;
 
 /** Parses and folds a what-if body (one event or one subject's history); every problem names its field. */
 const whatIfSubject = (raw: unknown, now: number): SubjectState => {
@@ -67,8 +70,7 @@ export const assess = endpoint({ body: 'json' }, async ({ body }, deps): Promise
   const conflicts = (await Promise.all(others.map((o) => deps.projections.getSubject(o.subjectKey))))
     .flatMap((p) => (p ? [{ subjectKey: p.subjectKey, title: p.state.title, window: p.state.window, sharedTouchpoints: sharedTouchpoints(hit, p.touchpoints.map((t) => t.id)) }] : []))
     .filter((c) => c.sharedTouchpoints.length > 0);
-  const names = assessment.touchpoints.map((t) => topology.touchpoints.get(t.id)?.name ?? t.id);
-  const context = { subjectTitle: state.title ?? state.id, touchpoints: names, effect: assessment.customers[0]?.effect ?? 'outage', start: state.window.start, end: state.window.end, timeZone: records[0]?.timeZone, customerMessage: state.customerMessage };
-  const draftNotices = Object.fromEntries(DRAFT_LOCALES.map((locale) => [locale, renderNotice('change-notice', locale, context)])) as AssessView['draftNotices'];
-  return { ...assessment, conflicts, draftNotices };
+  const now = deps.now();
+  const groups = whatIfPreviewGroups({ state, subjectKey: `${state.type}#${state.id}`, affected: assessment.customers, profiles: records, touchpointNames: touchpointNamesOf(assessment.touchpoints, topology), at: now });
+  return { ...assessment, conflicts, previews: renderPreviews(deps.templates(), groups) };
 });

@@ -18,9 +18,14 @@ import { Ledger } from '../../adapters/ledger.ts';
 import { Projections } from '../../adapters/projections.ts';
 import { Reminders } from '../../adapters/scheduler.ts';
 import { Topic } from '../../adapters/sns.ts';
+import { defaultTemplates } from '../../adapters/template-files.ts';
 import { JobQueue } from '../../adapters/sqs.ts';
 import { tracer } from './powertools.ts';
 import { parseApprovalPolicy, type ApprovalPolicy } from '../../domain/notices/approval.ts';
+import type { TemplateSet } from '../../domain/notices/template-set.ts';
+import { CHAT_DIALECTS, type ChatChannel } from '../../domain/chat/briefing.ts';
+import { checkIntakeConfig, type IntakeConfig } from '../../domain/intake/config.ts';
+import { isHttpIntakeSource, type HttpIntakeSource } from '../../domain/intake/credentials.ts';
 
 export interface Settings {
   reminderOffsetsHours: number[];
@@ -30,6 +35,15 @@ export interface Settings {
   approvalPolicy?: ApprovalPolicy;
   /** News this soon after a customer's last notice about a subject waits and goes out merged (default 5). */
   mergeWindowMinutes?: number;
+  /** Severity and effect per intake source and node (checked at synth, or when the local runtime starts). */
+  intake?: IntakeConfig;
+  /** The support console's URL: briefings link each subject there. */
+  consoleUrl?: string;
+}
+
+/** A support team's chat channel: the topic its AWS Chatbot channel configuration listens to. */
+export interface ChatChannelTopic extends ChatChannel {
+  topic: Topic;
 }
 
 export interface Dependencies {
@@ -45,8 +59,16 @@ export interface Dependencies {
   deadLetters: JobQueue;
   customerNotices: Topic;
   supportBriefings: Topic;
+  /** The support teams' chat channels (none locally). */
+  supportChat: ChatChannelTopic[];
   reminders?: Reminders;
   settings: Settings;
+  /**
+   * The notice templates, read and checked once per process (functions/adapters/template-files.ts);
+   * throws with every problem when they cannot be used. Only the functions that render call it, and
+   * the stack ships templates/ with exactly those (IMPACT_TEMPLATES_DIR).
+   */
+  templates: () => TemplateSet;
   now: () => number;
 }
 
@@ -66,13 +88,14 @@ export interface Names {
   noticeDlqUrl: string;
   customerNoticesTopicArn: string;
   supportBriefingsTopicArn: string;
+  chatChannels?: (ChatChannel & { topicArn: string })[];
   schedulerGroupName?: string;
   schedulerRoleArn?: string;
 }
 
 export class ConfigurationError extends Error {
-  constructor(name: string) {
-    super(`environment variable ${name} is not set; the stack (lib/constructs) or the local runtime sets it`);
+  constructor(name: string, problem = 'is not set') {
+    super(`environment variable ${name} ${problem}; the stack (lib/constructs) or the local runtime sets it`);
     this.name = 'ConfigurationError';
   }
 }
@@ -89,12 +112,50 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
   deadLetters: new JobQueue(clients.sqs, names.noticeDlqUrl),
   customerNotices: new Topic(clients.sns, names.customerNoticesTopicArn),
   supportBriefings: new Topic(clients.sns, names.supportBriefingsTopicArn),
+  supportChat: (names.chatChannels ?? []).map(({ topicArn, ...channel }) => ({ ...channel, topic: new Topic(clients.sns, topicArn) })),
   ...(clients.scheduler && names.schedulerGroupName && names.schedulerRoleArn && names.busArn
     ? { reminders: new Reminders(clients.scheduler, { groupName: names.schedulerGroupName, roleArn: names.schedulerRoleArn, busArn: names.busArn }) }
     : {}),
   settings,
+  templates: defaultTemplates,
   now,
 });
+
+/** The intake configuration the stack checked at synth (checked again: a hand-edited variable fails at cold start, naming it). */
+export const intakeConfigFrom = (raw: string | undefined): IntakeConfig | undefined => {
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(ENV.intakeConfig, 'is not JSON');
+  }
+  const check = checkIntakeConfig(parsed);
+  if (!check.ok) throw new ConfigurationError(ENV.intakeConfig, `is not a valid intake configuration (${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`);
+  return check.config;
+};
+
+/** Secret ARN per intake source, as the stack passes it to the api function (`{"pagerduty":"arn:..."}`). */
+export const intakeSecretIdsFrom = (raw: string | undefined): Partial<Record<HttpIntakeSource, string>> => {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(ENV.intakeSecrets, 'is not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object') throw new ConfigurationError(ENV.intakeSecrets, 'is not a JSON object of secret ARNs per source');
+  return Object.fromEntries(Object.entries(parsed).filter(([source, arn]) => isHttpIntakeSource(source) && typeof arn === 'string'));
+};
+
+const chatChannelsFrom = (raw: string | undefined): (ChatChannel & { topicArn: string })[] => {
+  if (!raw) return [];
+  const parsed: unknown = JSON.parse(raw);
+  const valid = (c: unknown): c is ChatChannel & { topicArn: string } =>
+    !!c && typeof c === 'object' && typeof (c as { team?: unknown }).team === 'string' && typeof (c as { topicArn?: unknown }).topicArn === 'string' && (CHAT_DIALECTS as readonly unknown[]).includes((c as { dialect?: unknown }).dialect);
+  if (!Array.isArray(parsed) || !parsed.every(valid)) throw new ConfigurationError(ENV.chatChannels, 'is not a JSON list of { team, dialect: slack|teams, topicArn }');
+  return parsed;
+};
 
 const env = (name: string, required = true): string => {
   const value = process.env[name];
@@ -122,6 +183,7 @@ export const fromEnvironment = (): Dependencies =>
       noticeDlqUrl: env(ENV.noticeDlqUrl, false),
       customerNoticesTopicArn: env(ENV.customerNoticesTopicArn, false),
       supportBriefingsTopicArn: env(ENV.supportBriefingsTopicArn, false),
+      chatChannels: chatChannelsFrom(process.env[ENV.chatChannels]),
       schedulerGroupName: env(ENV.schedulerGroupName, false),
       schedulerRoleArn: env(ENV.schedulerRoleArn, false),
     },
@@ -131,6 +193,8 @@ export const fromEnvironment = (): Dependencies =>
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
       approvalPolicy: parseApprovalPolicy(process.env[ENV.approvalPolicy]),
       mergeWindowMinutes: Number(process.env[ENV.mergeWindowMinutes] ?? 5),
+      intake: intakeConfigFrom(process.env[ENV.intakeConfig]),
+      consoleUrl: process.env[ENV.consoleUrl],
     },
   );
 

@@ -5,6 +5,8 @@
  * lib/ imports it from here, never the other way round. AWS SDK endpoints for the local runtime use
  * the SDK's own `AWS_ENDPOINT_URL_<SERVICE>` variables.
  */
+import { TEMPLATES_DIR_ENV } from '../../adapters/template-files.ts';
+
 export const ENV = {
   /** Table names, one per definition in lib/tables.ts. */
   eventsTable: 'EVENTS_TABLE',
@@ -31,6 +33,16 @@ export const ENV = {
   approvalPolicy: 'APPROVAL_POLICY',
   /** Minutes after a customer's last notice about a subject during which further news waits and is merged (default 5). */
   mergeWindowMinutes: 'MERGE_WINDOW_MINUTES',
+  /** Where the notice templates are (set for the functions that render; a bundle ships the folder next to its code). */
+  templatesDir: TEMPLATES_DIR_ENV,
+  /** JSON intake configuration per source (severity, effect, per-node overrides; functions/domain/intake/config.ts). */
+  intakeConfig: 'INTAKE_CONFIG',
+  /** JSON map from intake source to the ARN of its Secrets Manager secret (api only). */
+  intakeSecrets: 'INTAKE_SECRETS',
+  /** The support console's URL, for links in chat briefings. */
+  consoleUrl: 'CONSOLE_URL',
+  /** JSON list of the support teams' chat channels: `[{"team","dialect":"slack"|"teams","topicArn"}]` (AWS Chatbot topics). */
+  chatChannels: 'CHAT_CHANNELS',
   /** Delivery (deliver-email, deliver-sms, deliver-push): the channel's quota (messages or SMS parts per second) and the workers sharing it. */
   deliveryPerSecond: 'DELIVERY_PER_SECOND',
   deliveryWorkers: 'DELIVERY_WORKERS',

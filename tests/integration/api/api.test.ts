@@ -93,7 +93,16 @@ describe('support API: the routes first-line support and change managers use', (
     expect((await call('GET', '/touchpoints/nope')).status).toBe(404);
     const assess = await call('POST', '/assess', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } } });
     expect(assess.body.conflicts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-5', sharedTouchpoints: expect.arrayContaining(['web-booking']) })]);
-    expect(assess.body.draftNotices['nl-NL'].title).toBe('Gepland onderhoud: PSP upgrade');
+    // Previews: the first notice per kind, locale, channel and effect of the customers it hits, covering every reachable one.
+    const reachable = assess.body.customers.filter((c: { notify: string[] }) => c.notify.length > 0);
+    const previews = assess.body.previews as { kind: string; requestedLocale: string; locale: string; channel: string; count: number; subject?: string; text: string; segments?: number }[];
+    expect(reachable.length).toBeGreaterThan(0);
+    expect(previews.reduce((n, p) => n + p.count, 0)).toBe(reachable.length);
+    expect(new Set(previews.map((p) => p.kind))).toEqual(new Set(['change-notice']));
+    const dutchMail = previews.find((p) => p.requestedLocale === 'nl-NL' && p.channel === 'email');
+    expect(dutchMail).toMatchObject({ locale: 'nl', subject: 'Gepland onderhoud: PSP upgrade' });
+    const sms = previews.find((p) => p.channel === 'sms');
+    expect(sms?.segments).toBeGreaterThanOrEqual(1);
     const later = await call('POST', '/assess', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } } });
     expect(later.body.conflicts).toEqual([]);
   });
@@ -106,12 +115,14 @@ describe('support API: the routes first-line support and change managers use', (
     expect((await after('GET', '/touchpoints/web-booking')).body).toMatchObject({ status: 'ok', now: [], upcoming: [] });
   });
 
-  it('POST /events puts the event on the bus as impact.console and answers 202', async () => {
+  it('POST /events puts the event on the bus as impact.console with the signed-in caller as its actor, and answers 202', async () => {
     const before = p.aws.events.length;
     const detail = { changeId: 'CHG-11', title: 'Kiosk firmware', window: { start: '2026-12-10T01:00:00Z', end: '2026-12-10T02:00:00Z' }, impacts: [{ node: 'net-ams' }] };
-    const res = await call('POST', '/events', { body: { 'detail-type': 'Change Scheduled', detail }, groups: ['change-manager'] });
+    // The body's own actor is not believed: only the token says who someone is.
+    const forged = { ...detail, actor: { type: 'person', id: 'the-boss', email: 'boss@example.com' } };
+    const res = await call('POST', '/events', { body: { 'detail-type': 'Change Scheduled', detail: forged }, groups: ['change-manager'], claims: { sub: 'a1b2-c3', email: 'jane.doe@example.com' } });
     expect(res).toMatchObject({ status: 202, body: { accepted: true } });
-    expect(p.aws.events.slice(before)).toEqual([{ detailType: 'Change Scheduled', detail }]);
+    expect(p.aws.events.slice(before)).toEqual([{ source: 'impact.console', detailType: 'Change Scheduled', detail: { ...detail, actor: { type: 'person', id: 'a1b2-c3', email: 'jane.doe@example.com', source: 'console' } } }]);
   });
 });
 

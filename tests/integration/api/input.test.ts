@@ -93,7 +93,7 @@ describe('request bodies', () => {
     const encoded = await call('POST', '/what-if', { body: change('CHG-B64'), base64: true });
     expect(encoded).toMatchObject({ status: 200, body: plain.body });
     expect((await call('POST', '/events', { body: change('CHG-B64'), base64: true })).status).toBe(202);
-    expect(p.aws.events.at(-1)).toEqual({ detailType: 'Change Scheduled', detail: change('CHG-B64').detail });
+    expect(p.aws.events.at(-1)).toEqual({ source: 'impact.console', detailType: 'Change Scheduled', detail: { ...change('CHG-B64').detail, actor: { type: 'person', id: 'u-1', source: 'console' } } });
   });
 });
 

@@ -7,9 +7,15 @@ export interface CallOptions {
   body?: unknown;
   /** The caller's Cognito groups (default admin); null sends no authorizer context at all. */
   groups?: string[] | null;
+  /** Further claims of the caller's token (`sub` is u-1 unless given), e.g. `email`. */
+  claims?: Record<string, string>;
   /** Default application/json for requests with a body; null sends none. */
   contentType?: string | null;
   base64?: boolean;
+  /** More request headers (an intake signature, an Authorization header). */
+  headers?: Record<string, string>;
+  /** API Gateway's request id (default r-1). */
+  requestId?: string;
 }
 
 export interface Answer {
@@ -28,15 +34,15 @@ export const apiEvent = (method: string, path: string, options: CallOptions = {}
     routeKey: '$default',
     rawPath,
     rawQueryString,
-    headers: contentType ? { 'content-type': contentType } : {},
+    headers: { ...(contentType ? { 'content-type': contentType } : {}), ...options.headers },
     ...(rawQueryString ? { queryStringParameters: Object.fromEntries(new URLSearchParams(rawQueryString)) } : {}),
     ...(text === undefined ? {} : { body: options.base64 ? Buffer.from(text).toString('base64') : text }),
     isBase64Encoded: !!options.base64,
     requestContext: {
       http: { method, path: rawPath },
-      requestId: 'r-1',
+      requestId: options.requestId ?? 'r-1',
       // HTTP APIs pass array claims as one bracketed, space-separated string.
-      ...(groups ? { authorizer: { jwt: { claims: { sub: 'u-1', 'cognito:groups': `[${groups.join(' ')}]` }, scopes: null } } } : {}),
+      ...(groups ? { authorizer: { jwt: { claims: { sub: 'u-1', ...options.claims, 'cognito:groups': `[${groups.join(' ')}]` }, scopes: null } } } : {}),
     },
   } as unknown as APIGatewayProxyEventV2;
 };

@@ -10,7 +10,8 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { historyEntry, parseEvent } from '../../../functions/domain/events/index.ts';
 import { assess } from '../../../functions/domain/impact/assess.ts';
 import type { Graph } from '../../../functions/domain/model.ts';
-import { parseApprovalPolicy, renderNotice } from '../../../functions/domain/notices/index.ts';
+import { parseApprovalPolicy, renderNoticeWith } from '../../../functions/domain/notices/index.ts';
+import { loadTemplates } from '../../../functions/adapters/template-files.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { previewHeld } from '../../../functions/handlers/shared/plan-subject.ts';
 import { airlineSample } from '../../support/airline.ts';
@@ -84,7 +85,7 @@ describe('drafts: planned, held, previewed, approved, told', () => {
     const preview = await previewHeld(p.deps, 'change#CHG-1', clock);
     expect(preview?.groups.reduce((n, g) => n + g.count, 0)).toBe(expected.reachable.length);
     const sample = preview!.groups[0];
-    expect(renderNotice(sample.kind, sample.locale, sample.context).title).toContain('Payments maintenance');
+    expect(renderNoticeWith(loadTemplates(), sample.kind, sample.locale, sample.context).title).toContain('Payments maintenance');
 
     // Then approved: told, exactly once, and briefed
     const approval = ev('Notices Approved', { changeId: 'CHG-1', eventId: 'chg-1-ok', occurredAt: '2026-11-28T13:10:00Z', actor: { type: 'person', id: 'boss' } }, 'e2');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chatbotNotification, renderChatBriefing, subjectLink } from '../../../functions/domain/chat/briefing.ts';
+import { briefingMessages, chatbotNotification, renderChatBriefing, subjectLink } from '../../../functions/domain/chat/briefing.ts';
 import type { Briefing } from '../../../functions/domain/notices/briefings.ts';
 
 const briefing = (over: Partial<Briefing> = {}): Briefing => ({
@@ -101,5 +101,29 @@ describe('the AWS Chatbot custom notification', () => {
   it('subjectLink drops an existing fragment and keeps URL-safe ids as they are', () => {
     expect(subjectLink('https://x.example/#/old', 'change', 'CHG:1')).toBe('https://x.example/#change#CHG:1');
     expect(subjectLink('https://x.example/', 'change', 'a b#c')).toBe('https://x.example/#change#a%20b%23c');
+  });
+});
+
+describe('the messages of one briefing', () => {
+  const attributes = { team: 'airport-ops', kind: 'incident-notice', severity: 'sev1', region: 'NL' };
+
+  it('given no chat channel, then the JSON briefing with its text and the console link, for support-briefings', () => {
+    expect(briefingMessages(briefing(), 'plain text', { consoleUrl })).toEqual({
+      briefing: { body: { ...briefing(), text: 'plain text', link: 'https://support.example.com/#incident#INC-7' }, attributes },
+      chat: [],
+    });
+  });
+
+  it('given channels of several teams, then a Chatbot notification for each channel of the briefing\'s team only, in its app\'s markup', () => {
+    const channels = [
+      { team: 'airport-ops', dialect: 'slack' as const, name: 'ops-slack' },
+      { team: 'airport-ops', dialect: 'teams' as const, name: 'ops-teams' },
+      { team: 'digital', dialect: 'slack' as const, name: 'digital-slack' },
+    ];
+    const { chat } = briefingMessages(briefing(), 'plain text', { consoleUrl, channels });
+    expect(chat.map((c) => c.channel.name)).toEqual(['ops-slack', 'ops-teams']);
+    expect(chat[0]).toEqual({ channel: channels[0], body: chatbotNotification(briefing(), { consoleUrl, dialect: 'slack' }), attributes });
+    expect(chat[1].body).toEqual(chatbotNotification(briefing(), { consoleUrl, dialect: 'teams' }));
+    expect(chat[1].body.content.title).toContain('**Incident INC-7');
   });
 });

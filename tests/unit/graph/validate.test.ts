@@ -125,6 +125,39 @@ components: [{ id: "bad id" }, { id: ok, dependOn: [web] }, { id: x, dependsOn: 
     ]);
   });
 
+  it('given tool names on nodes, then they are kept on components and touchpoints', () => {
+    const { graph } = parseGraphDocuments([
+      {
+        file: 'g.yaml',
+        text: `components:
+  - { id: db, ci: [a1b2c3, payments-db-01], alarms: [db-cpu], awsHealth: [{ service: RDS, region: eu-west-1 }] }
+touchpoints:
+  - { id: web, channel: web, dependsOn: [db], services: [PWEB123], alerts: [WebDown, { alertname: HighLatency, service: web }] }`,
+      },
+    ]);
+    expect(graph.components.get('db')).toMatchObject({ ci: ['a1b2c3', 'payments-db-01'], alarms: ['db-cpu'], awsHealth: [{ service: 'RDS', region: 'eu-west-1' }] });
+    expect(graph.touchpoints.get('web')).toMatchObject({ services: ['PWEB123'], alerts: ['WebDown', { alertname: 'HighLatency', service: 'web' }] });
+  });
+
+  it('given bad tool names, then each is reported once, with the file, the node, the value and the fix', () => {
+    const problems = problemsOf([
+      { file: 'ok.yaml', text: 'components: [{ id: db }]' },
+      {
+        file: 'names.yaml',
+        text: `components:
+  - { id: api, dependsOn: [db], ci: "a1b2c3", awsHealth: [{ service: RDS, region: Ireland }] }
+touchpoints:
+  - { id: web, channel: web, dependsOn: [api], alerts: [{ "bad-label": x }], servicez: [P1] }`,
+      },
+    ]);
+    expect(problems.map(formatProblem)).toEqual([
+      'names.yaml: components[0].ci (api): "a1b2c3" must be a list of ServiceNow CI sys_ids or names',
+      expect.stringMatching(/^names\.yaml: components\[0\]\.awsHealth\[0\]\.region \(api\): "Ireland" must be an AWS Region such as eu-west-1/),
+      expect.stringMatching(/^names\.yaml: touchpoints\[0\]\.alerts\[0\] \(web\): \{"bad-label":"x"\} must be an alert name \("DiskFull"\) or labels/),
+      'names.yaml: touchpoints[0] (web): unknown field(s) servicez; remove or rename them',
+    ]);
+  });
+
   it('a file that is not YAML is a problem of that file, the others are still checked', () => {
     const problems = problemsOf([
       { file: 'broken.yaml', text: 'components: [ { id: a' },

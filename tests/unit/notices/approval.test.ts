@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadTemplates } from '../../../functions/adapters/template-files.ts';
 import type { SubjectState } from '../../../functions/domain/model.ts';
 import {
   ApprovalPolicyError,
@@ -9,7 +10,7 @@ import {
   noticeMode,
   parseApprovalPolicy,
   previewGroups,
-  renderNotice,
+  renderNoticeWith,
   type JobSource,
   type PlannedNotice,
 } from '../../../functions/domain/notices/index.ts';
@@ -112,7 +113,7 @@ describe('a held plan: counts to keep, groups to preview', () => {
       ['change-notice', 'en-GB', 'email', 'degraded', 1],
       ['all-clear', 'en', 'email', 'none', 1],
     ]);
-    const dutch = renderNotice(groups[0].kind, groups[0].locale, groups[0].context);
+    const dutch = renderNoticeWith(loadTemplates(), groups[0].kind, groups[0].locale, groups[0].context);
     expect(dutch.title).toBe('Gepland onderhoud: Kiosk patch');
     expect(dutch.text).toContain('Check-in kiosks');
   });

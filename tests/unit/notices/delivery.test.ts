@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildBriefings, inQuietHours, isUrgent, paceChunks, renderBriefing, renderNotice, sendAfterQuietHours, triggersFor } from '../../../functions/domain/notices/index.ts';
+import { loadTemplates } from '../../../functions/adapters/template-files.ts';
+import { buildBriefings, inQuietHours, isUrgent, paceChunks, renderBriefing, renderNoticeWith, sendAfterQuietHours, triggersFor } from '../../../functions/domain/notices/index.ts';
 import { graphOf, openChange } from '../../support/graphs.ts';
 import { assessDetailed, viewOf } from '../../../functions/domain/impact/assess.ts';
 
@@ -22,17 +23,18 @@ describe('quiet hours in the customer\'s zone', () => {
 });
 
 describe('rendering', () => {
+  const shipped = loadTemplates();
   const ctx = { subjectTitle: 'Payments maintenance', touchpoints: ['Website checkout'], effect: 'outage' as const, start: Date.UTC(2026, 11, 5, 2), end: Date.UTC(2026, 11, 5, 4), timeZone: 'Europe/Amsterdam', customerMessage: 'Pay later in the app.' };
   it('English and Dutch, times in the customer\'s zone, the customer message appended', () => {
-    const en = renderNotice('change-notice', 'en-GB', ctx);
+    const en = renderNoticeWith(shipped, 'change-notice', 'en-GB', ctx);
     expect(en).toMatchObject({ locale: 'en', title: 'Planned maintenance: Payments maintenance', text: expect.stringContaining('Website checkout will be unavailable. Pay later in the app.') });
     expect(en.text).toContain('03:00');
-    const nl = renderNotice('change-notice', 'nl-NL', ctx);
+    const nl = renderNoticeWith(shipped, 'change-notice', 'nl-NL', ctx);
     expect(nl.title).toBe('Gepland onderhoud: Payments maintenance');
     expect(nl.text).toContain('niet beschikbaar');
   });
   it('an unknown locale falls back to English', () => {
-    expect(renderNotice('incident-resolved', 'ja-JP', ctx).locale).toBe('en');
+    expect(renderNoticeWith(shipped, 'incident-resolved', 'ja-JP', ctx).locale).toBe('en');
   });
 });
 

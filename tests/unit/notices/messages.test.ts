@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadTemplates } from '../../../functions/adapters/template-files.ts';
 import { PUSH_BODY_MAX, smsLength } from '../../../functions/domain/notices/templates.ts';
 import { noticeDueSchema } from '../../../functions/domain/events/schemas.ts';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../../../functions/domain/notices/index.ts';
 import { openChange } from '../../support/graphs.ts';
 
+const shipped = loadTemplates();
 const job: NoticeJob = {
   type: 'notices',
   subjectKey: 'change#CHG-7',
@@ -31,7 +33,7 @@ const job: NoticeJob = {
 describe('the customer-notice message (DESIGN section 7)', () => {
   it('given a notice of a job, when it becomes a message, then the body and attributes follow the contract', () => {
     // When
-    const message = customerNoticeMessage(job, job.customers[0], 'sms', '+447700900001');
+    const message = customerNoticeMessage(shipped, job, job.customers[0], 'sms', '+447700900001');
     // Then
     expect(message).toEqual({
       body: {
@@ -50,16 +52,16 @@ describe('the customer-notice message (DESIGN section 7)', () => {
   });
 
   it('given a customer without segment and a touchpoint without name, then segment is "unknown" and the id names it', () => {
-    const { body, attributes } = customerNoticeMessage(job, job.customers[1], 'email', 'two@example.com');
+    const { body, attributes } = customerNoticeMessage(shipped, job, job.customers[1], 'email', 'two@example.com');
     expect(attributes.segment).toBe('unknown');
     expect(body.text).toContain('kiosk will be unavailable');
     expect(body.html).toContain('kiosk will be unavailable');
   });
 
   it('given each channel, then the text is that channel\'s form: the SMS within 2 segments, the push body short, e-mail with its HTML part', () => {
-    const sms = customerNoticeMessage(job, job.customers[0], 'sms', '+447700900001').body;
-    const push = customerNoticeMessage(job, job.customers[0], 'push', 'token').body;
-    const email = customerNoticeMessage(job, job.customers[0], 'email', 'a@example.com').body;
+    const sms = customerNoticeMessage(shipped, job, job.customers[0], 'sms', '+447700900001').body;
+    const push = customerNoticeMessage(shipped, job, job.customers[0], 'push', 'token').body;
+    const email = customerNoticeMessage(shipped, job, job.customers[0], 'email', 'a@example.com').body;
     expect(smsLength(sms.text).segments).toBeLessThanOrEqual(2);
     expect(sms.html).toBeUndefined();
     expect(push.text.length).toBeLessThanOrEqual(PUSH_BODY_MAX);
@@ -69,7 +71,7 @@ describe('the customer-notice message (DESIGN section 7)', () => {
 
   it('given the same notice twice, then the noticeId is the same; another version or kind is another notice', () => {
     const id = noticeId({ subjectKey: 'change#CHG-7', customerId: 'C-1', kind: 'change-notice', version: 3 });
-    expect(customerNoticeMessage(job, job.customers[0], 'email', 'a@example.com').body.noticeId).toBe(id);
+    expect(customerNoticeMessage(shipped, job, job.customers[0], 'email', 'a@example.com').body.noticeId).toBe(id);
     expect(noticeId({ subjectKey: 'change#CHG-7', customerId: 'C-1', kind: 'change-notice', version: 4 })).not.toBe(id);
     expect(noticeId({ subjectKey: 'change#CHG-7', customerId: 'C-1', kind: 'reminder', version: 3 })).not.toBe(id);
   });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { loadTemplates } from '../../../functions/adapters/template-files.ts';
 import { assessDetailed, viewOf } from '../../../functions/domain/impact/assess.ts';
 import type { SubjectState } from '../../../functions/domain/model.ts';
 import { buildBriefings, customerNoticeMessage, renderBriefing, toJobs, type JobSource } from '../../../functions/domain/notices/index.ts';
 import { initialSubject } from '../../../functions/domain/subject.ts';
 import { graphOf, openChange } from '../../support/graphs.ts';
 
+const shipped = loadTemplates();
 const T0 = Date.UTC(2026, 11, 5, 2);
 const H = 3_600_000;
 const source = (state: SubjectState, told?: JobSource['told']): JobSource => ({
@@ -17,7 +19,7 @@ const source = (state: SubjectState, told?: JobSource['told']): JobSource => ({
 });
 const textOf = (state: SubjectState, kind: Parameters<typeof toJobs>[0][number]['kind']) => {
   const [job] = toJobs([{ customerId: 'C-1', kind, version: 1, effect: 'outage' }], source(state));
-  return customerNoticeMessage(job, job.customers[0], 'email', 'c1@example.com').body.text;
+  return customerNoticeMessage(shipped, job, job.customers[0], 'email', 'c1@example.com').body.text;
 };
 const incident: SubjectState = { ...initialSubject('incident', 'INC-1'), opened: true, status: 'open', title: 'Kiosks down', severity: 'sev2', window: { start: T0 }, scopeVersion: 1, expectedResolutionAt: T0 + 3 * H };
 

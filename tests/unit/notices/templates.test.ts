@@ -188,7 +188,15 @@ describe('loading the pipeline\'s templates (IMPACT_TEMPLATES_DIR)', () => {
   const render = (dir: string) =>
     promisify(execFile)(
       process.execPath,
-      ['--input-type=module', '-e', `const { renderNotice } = await import(${JSON.stringify(new URL('../../../functions/domain/notices/templates.ts', import.meta.url).href)});\nprocess.stdout.write(renderNotice('reminder', 'nl-NL', { subjectTitle: 'T', touchpoints: [], effect: 'outage' }).title);`],
+      [
+        '--input-type=module',
+        '-e',
+        [
+          `const { defaultTemplates } = await import(${JSON.stringify(new URL('../../../functions/adapters/template-files.ts', import.meta.url).href)});`,
+          `const { renderNoticeWith } = await import(${JSON.stringify(new URL('../../../functions/domain/notices/render.ts', import.meta.url).href)});`,
+          "process.stdout.write(renderNoticeWith(defaultTemplates(), 'reminder', 'nl-NL', { subjectTitle: 'T', touchpoints: [], effect: 'outage' }).title);",
+        ].join('\n'),
+      ],
       { env: { ...process.env, IMPACT_TEMPLATES_DIR: dir } },
     ).then(
       ({ stdout }) => ({ ok: true, out: stdout }),
