@@ -53,6 +53,8 @@ describe('npm start: delivery with receipts, bounce to SMS, on one machine', () 
     expect(sent('C-NOWHERE')).toEqual(['incident-notice:email', 'incident-notice:sms']);
     const ids = notices().filter((n) => n.customerId === 'C-BOUNCE').map((n) => n.noticeId);
     expect(new Set(ids).size, 'the SMS carries the same notice').toBe(1);
+    // The receipts went round the bus as pipeline events (the topic-only runtime below has none).
+    expect(readFileSync(join(dir, 'data', 'pipeline-events.jsonl'), 'utf8')).toMatch(/"Notice Failed"[^\n]*"permanent":true/);
 
     // The API: delivered and failed by channel, and only the customer no channel reached on the call-back list.
     const deliveries = await api<SubjectDeliveriesView>('/subjects/incident/INC-1/deliveries');
@@ -83,4 +85,24 @@ describe('npm start: delivery with receipts, bounce to SMS, on one machine', () 
   it('no contact detail in any line the runtime logged', () => {
     expect(logged.join('\n')).not.toMatch(/bounce\.invalid|complaint\.invalid|example\.com|\+316|\+999/);
   });
+});
+
+describe('npm start -- --delivery topic-only', () => {
+  it('notices stop at customer-notices: nothing is delivered, no receipt, no fallback', async () => {
+    const own = await startLocalRuntime({ dataDir: join(dir, 'topic-only'), eventsPort: 0, apiPort: 0, inMemory: true, delivery: 'topic-only', seed: { graphFiles: [join(dir, 'graph.yaml')] }, settings: { mergeWindowMinutes: 0 }, log: () => {} });
+    try {
+      await fetch(`${own.apiUrl}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'detail-type': 'Incident Opened', detail: { incidentId: 'INC-9', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk-net' }] } }) });
+      await own.idle();
+      const lines = readFileSync(own.outboxFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const told = lines.filter((m) => m.topic === 'customer-notices').map((m) => `${m.message.customerId}:${m.message.channel}`).sort();
+      // Every customer once, on the planned channel: the bounced addresses are not found out, so no SMS follows.
+      expect(told).toEqual(['C-BOUNCE:email', 'C-COMPLAIN:email', 'C-NOWHERE:email', 'C-OK:email']);
+      const deliveries = await fetch(`${own.apiUrl}/api/subjects/incident/INC-9/deliveries`).then((r) => r.json() as Promise<SubjectDeliveriesView>);
+      expect(deliveries.total).toMatchObject({ sent: 0, delivered: 0, failed: 0, pending: 0 });
+      const pipelineEvents = join(dir, 'topic-only', 'pipeline-events.jsonl');
+      expect(existsSync(pipelineEvents) ? readFileSync(pipelineEvents, 'utf8') : '').not.toMatch(/Notice (Delivered|Failed)/);
+    } finally {
+      await own.stop();
+    }
+  }, 120_000);
 });

@@ -144,6 +144,44 @@ describe('local bus: durable before acknowledged', () => {
   });
 });
 
+describe('local bus: receipts in a lane of their own', () => {
+  const receipt = (n: number) => ({ source: 'impact.pipeline', detailType: 'Notice Delivered', detail: { n } });
+
+  it('a change is not held up by the receipts of a fan-out; receipts run side by side, each delivered once', async () => {
+    const { open } = setup();
+    const { bus, inbox } = open();
+    const seen: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let running = 0;
+    let most = 0;
+    bus.start({
+      ingest: async (e) => void seen.push(`ingest:${(e.detail as { changeId: string }).changeId}`),
+      remind: async () => undefined,
+      receipts: async (e) => {
+        running++;
+        most = Math.max(most, running);
+        await released; // a receipts handler that is slow (DynamoDB under load)
+        seen.push(`receipt:${(e.detail as { n: number }).n}`);
+        running--;
+      },
+    });
+    bus.put('impact', Array.from({ length: 20 }, (_, i) => receipt(i)));
+    bus.put('impact', [change('CHG-1')]);
+
+    await until(() => seen.includes('ingest:CHG-1'));
+    expect(seen, 'the change went through while every receipt still waited').toEqual(['ingest:CHG-1']);
+    expect(most, 'receipts side by side, but not all at once').toBeGreaterThan(1);
+    expect(most).toBeLessThan(20);
+
+    release();
+    await until(() => !bus.busy);
+    expect(seen.filter((s) => s.startsWith('receipt:')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `receipt:${i}`).sort());
+    expect(inbox.pending).toBe(0);
+    await bus.stop();
+  });
+});
+
 describe('local reminders', () => {
   it('a schedule name is created once; a due reminder fires once, onto the bus as Notice Due, also across a restart', async () => {
     const { open } = setup();
