@@ -19,6 +19,7 @@ import { checkTemplates, templateErrors } from '../functions/domain/notices/temp
 import { formatTemplateProblem } from '../functions/domain/notices/template-set.ts';
 import { checkIntakeConfig, type IntakeConfig } from '../functions/domain/intake/config.ts';
 import { ENV } from './environment.ts';
+import { Delivery, deliveryConfigProblems, type DeliveryConfig } from './constructs/delivery.ts';
 import { EventRouting } from './constructs/event-routing.ts';
 import { IntakeSecrets } from './constructs/intake.ts';
 import { Messaging, secureQueue, teamSubscriptionProblems, type TeamSubscription } from './constructs/messaging.ts';
@@ -30,7 +31,7 @@ import { SupportChat } from './constructs/support-chat.ts';
 import { SupportConsole } from './constructs/support-console.ts';
 
 /** The stack's configuration: `impact:<name>` context values (README, "Deploy to AWS"). */
-export interface PipelineConfig {
+export interface PipelineConfig extends DeliveryConfig {
   /** Name of the event bus. */
   readonly busName: string;
   /** Physical table names are `<tablePrefix><logical name>`. */
@@ -74,6 +75,12 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   deletionProtection: true,
   snsMessagesPerSecond: 300,
   teamSubscriptions: [],
+  delivery: 'built-in',
+  emailFrom: '',
+  emailPerSecond: 14,
+  smsOriginationIdentity: '',
+  smsPartsPerSecond: 1,
+  pushPerSecond: 100,
   approvalPolicy: {},
   mergeWindowMinutes: 5,
   templatesDir: 'templates',
@@ -108,7 +115,7 @@ export interface CheckedConfig {
 }
 
 /**
- * The configuration checked before anything is built, every problem at once: team subscriptions, the
+ * The configuration checked before anything is built, every problem at once: team subscriptions, delivery, the
  * intake configuration, the approval policy, the merge window and the notice templates (every error
  * `impact templates check` would report), so that a deploy never ships what the functions would refuse.
  */
@@ -116,6 +123,7 @@ export const checkConfig = (config: PipelineConfig): CheckedConfig => {
   const intake = checkIntakeConfig(config.intake);
   const problems = [
     ...teamSubscriptionProblems(config.teamSubscriptions),
+    ...deliveryConfigProblems(config),
     ...(intake.ok ? [] : intake.problems.map((p) => `impact:${p.path}: ${p.message}`)),
   ];
   const bytes = Buffer.byteLength(JSON.stringify(config.intake ?? {}));
@@ -175,6 +183,8 @@ export class ImpactPipelineStack extends Stack {
   readonly messaging: Messaging;
   readonly functions: Record<HandlerName, PipelineFunction>;
   readonly supportApi: SupportApi;
+  /** Built-in delivery; absent with `impact:delivery` = `topic-only`. */
+  readonly delivery?: Delivery;
 
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
@@ -246,7 +256,8 @@ export class ImpactPipelineStack extends Stack {
     const { events, graph, impacts, contacts } = this.storage.bindings;
     this.functions.ingest.bindTable(events, 'read-write').bindTable(graph).bindTable(impacts, 'write');
     this.functions.assess.bindTable(events).bindTable(graph).bindTable(impacts, 'read-write');
-    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts);
+    // notify reads a customer's channel preference (graph) only when a planned channel's contact is marked.
+    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts).bindTable(graph);
     this.functions.remind.bindTable(graph).bindTable(impacts, 'read-write');
     this.functions.api.bindTable(events).bindTable(graph).bindTable(impacts);
     const { ingest, assess, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
@@ -296,7 +307,23 @@ export class ImpactPipelineStack extends Stack {
         reason: 'Schedule names are made per subject at run time; the grant is limited to the pipeline\'s schedule group.',
       });
     }
-    this.routing.route({ ingest, remind });
+    if (config.delivery === 'built-in') {
+      this.delivery = new Delivery(this, 'Delivery', {
+        config,
+        customerNotices: this.messaging.customerNotices,
+        busName: this.routing.bus.eventBusName,
+        grantPutEvents: (fn) => this.routing.bus.grantPutEventsTo(fn.fn),
+        noticeJobs: this.messaging.jobs,
+        impacts,
+        graph,
+        contacts,
+        key,
+        logRetention,
+        asyncFailures: asyncDlq,
+        subscriptionDlq: this.messaging.subscriptionDlq,
+      });
+    }
+    this.routing.route({ ingest, remind, ...(this.delivery ? { receipts: this.delivery.receipts.fn } : {}) });
 
     const supportConsole = new SupportConsole(this, 'Console');
     this.supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, consoleUrl: supportConsole.url });
@@ -306,8 +333,14 @@ export class ImpactPipelineStack extends Stack {
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,
-      functions: this.functions,
-      deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
+      functions: { ...this.functions, ...this.delivery?.functions },
+      deadLetterQueues: {
+        noticeJobsDlq: this.messaging.jobsDlq,
+        targetDlq: this.routing.targetDlq,
+        asyncFailures: asyncDlq,
+        subscriptionDlq: this.messaging.subscriptionDlq,
+        ...Object.fromEntries(Object.entries(this.delivery?.deadLetterQueues ?? {}).map(([channel, queue]) => [`${channel}DeliveryDlq`, queue])),
+      },
     });
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });

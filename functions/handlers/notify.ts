@@ -16,10 +16,10 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
-import { addressOn } from '../domain/impact/customers.ts';
 import { MERGE_WINDOW_MS, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
 import { briefingMessages } from '../domain/chat/briefing.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { claimNotices, recordUnreached, sendingChannels } from './shared/send-channels.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 import './shared/templates.ts';
 
@@ -50,13 +50,12 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   if (due.length === 0) return;
 
   const contacts = await deps.contacts.contactsOf(due.map((c) => c.id));
-  const reachable = due.flatMap((customer) => {
-    const to = customer.channel && addressOn(contacts.get(customer.id), customer.channel);
-    return customer.channel && to ? [{ customer, channel: customer.channel, to }] : [];
-  });
+  // The planned channel, or the next usable one when its contact bounced or opted out (or this is a fallback).
+  const { recipients: reachable, unreached } = await sendingChannels(deps, job, due, contacts);
+  await recordUnreached(deps, job, unreached, now);
   metrics.addMetric('NoticesUnreachable', MetricUnit.Count, due.length - reachable.length);
   const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version, channel, sentAt: now, effect: customer.effect }));
-  const { send, skipped, leaseUntil } = await deps.ledger.claim(entries, claimant, { now });
+  const { send, skipped, leaseUntil } = await claimNotices(deps, job, entries, claimant, now);
   metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));
   const messages: OutgoingMessage[] = send.map((entry) => {

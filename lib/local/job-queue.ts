@@ -22,6 +22,8 @@ import { describeError } from './log.ts';
 import { atomically, countRows, type LocalStore } from './store.ts';
 
 export interface JobQueueOptions {
+  /** The table of the store it keeps its messages in: `jobs` (notice jobs) or `deliveries` (the channels' subscriptions). */
+  table?: 'jobs' | 'deliveries';
   visibilityMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
@@ -54,6 +56,7 @@ export class LocalJobQueue extends JobQueue {
   private readonly maxReceiveCount: number;
   private readonly now: () => number;
   private count: number;
+  private readonly letterSource: 'jobs' | 'deliveries';
   private readonly statements;
 
   constructor(db: LocalStore, letters: DeadLetterFile, options: JobQueueOptions = {}) {
@@ -70,18 +73,25 @@ export class LocalJobQueue extends JobQueue {
     this.visibilityMs = options.visibilityMs ?? 2_000;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.now = options.now ?? Date.now;
-    this.count = countRows(db, 'jobs');
+    const table = options.table ?? 'jobs';
+    this.letterSource = table;
+    this.count = countRows(db, table);
     this.statements = {
-      insert: db.prepare('INSERT INTO jobs (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)'),
-      visible: db.prepare('SELECT id, message_id, body, receive_count, sent_at FROM jobs WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?'),
-      receive: db.prepare('UPDATE jobs SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?'),
-      remove: db.prepare('DELETE FROM jobs WHERE id = ?'),
+      insert: db.prepare(`INSERT INTO ${table} (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)`),
+      visible: db.prepare(`SELECT id, message_id, body, receive_count, sent_at FROM ${table} WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?`),
+      receive: db.prepare(`UPDATE ${table} SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?`),
+      remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
     };
   }
 
   /** Messages in the queue, visible or not (ApproximateNumberOfMessages + NotVisible); O(1). */
   get depth(): number {
     return this.count;
+  }
+
+  /** Messages stored now, in the caller's transaction if it has one (the outbox's durable subscriber). */
+  sendNow(bodies: readonly string[]): void {
+    this.enqueue(bodies.map((body, i) => ({ Id: String(i), MessageBody: body })));
   }
 
   /** One SendMessageBatch (at most 10, the adapter's batches): stored in one transaction. */
@@ -145,7 +155,7 @@ export class LocalJobQueue extends JobQueue {
   }
 
   private deadLetter(row: Row, reason: string): void {
-    this.letters.add('jobs', reason, { messageId: row.message_id, receiveCount: row.receive_count, body: JSON.parse(row.body) });
+    this.letters.add(this.letterSource, reason, { messageId: row.message_id, receiveCount: row.receive_count, body: JSON.parse(row.body) });
     this.count -= Number(this.statements.remove.run(row.id).changes);
   }
 }

@@ -59,7 +59,7 @@ export const matchesFilterPolicy = (policy: Record<string, unknown[]> | undefine
 type TopicName = LocalSubscription['topic'];
 
 /** One outbox line: `{ topic, attributes, message, publishedAt }` (DESIGN section 8). */
-interface OutboxLine {
+export interface OutboxLine {
   topic: TopicName;
   attributes: Record<string, string>;
   message: unknown;
@@ -79,15 +79,24 @@ const noticeIdOf = (message: unknown): string | undefined => {
   return typeof id === 'string' ? id : undefined;
 };
 
+/**
+ * A subscriber that must get every delivered line exactly once (the channels' delivery queue, which
+ * SQS's subscription to SNS is in AWS): called in the transaction that records the lines, so a line is
+ * recorded and handed on together or neither, whether written now or taken over after a crash.
+ */
+export type DurableSubscriber = (lines: readonly OutboxLine[]) => void;
+
 /** The outbox file and, in the runtime's store, what of it is recorded (see the header). */
 export class Outbox {
   readonly file: string;
   private readonly db: LocalStore;
   private readonly statements;
+  private readonly subscriber?: DurableSubscriber;
 
-  constructor(file: string, db: LocalStore) {
+  constructor(file: string, db: LocalStore, subscriber?: DurableSubscriber) {
     this.file = file;
     this.db = db;
+    this.subscriber = subscriber;
     this.statements = {
       has: db.prepare('SELECT 1 FROM outbox_notices WHERE notice_id = ?'),
       insert: db.prepare('INSERT OR IGNORE INTO outbox_notices (notice_id, channel, effect, published_at) VALUES (?, ?, ?, ?)'),
@@ -109,6 +118,7 @@ export class Outbox {
         if (id) this.statements.insert.run(id, line.attributes.channel ?? '', line.attributes.effect ?? null, Date.parse(line.publishedAt));
       }
       this.statements.setPosition.run(this.file, size);
+      if (lines.length > 0) this.subscriber?.(lines);
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * The runtime's poll loop, standing in for what AWS runs on its own: the DynamoDB Streams event source
- * mapping (stream -> assess), the SQS one (notice jobs -> notify) and Scheduler (due reminders -> the
- * bus). One pass does each once; the loop sleeps only when a pass found nothing. An error in a pass is
+ * mapping (stream -> assess), the SQS ones (notice jobs -> notify; each channel's notices -> its deliver
+ * handler) and Scheduler (due reminders -> the bus). One pass does each once; the loop sleeps only when a pass found nothing. An error in a pass is
  * logged and the loop goes on: nothing a handler does can stop it.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -19,6 +19,8 @@ export interface PollerParts {
   reminders: LocalReminders;
   bus: LocalBus;
   notify: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /** The channels' delivery queue and its consumer (deliverers.ts). */
+  deliveries?: { queue: LocalJobQueue; consume: (event: SQSEvent) => Promise<SQSBatchResponse> };
   log: Log;
   /** Resolves when the database is up (it waits while DynamoDB Local restarts). */
   ready?: () => Promise<void>;
@@ -81,8 +83,9 @@ export class Poller {
     this.emptyStreamPolls = records === 0 ? this.emptyStreamPolls + 1 : 0;
     this.streamed += records;
     const jobs = await queue.poll(notify);
+    const delivered = this.parts.deliveries ? await this.parts.deliveries.queue.poll(this.parts.deliveries.consume, 25) : 0;
     const fired = reminders.fireDue(Date.now(), bus);
-    return records + jobs + fired;
+    return records + jobs + delivered + fired;
   }
 }
 

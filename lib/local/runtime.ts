@@ -21,6 +21,7 @@ import { LocalBus } from './bus.ts';
 import { chaosFromEnvironment } from './chaos.ts';
 import { consoleServer } from './console-server.ts';
 import { DeadLetterFile } from './dead-letters.ts';
+import { deliveryQueueSubscriber } from './deliverers.ts';
 import { localDependencies, localHandlers } from './dependencies.ts';
 import { LOCAL_AWS, startSupervisedDynamoDb } from './dynamodb-local.ts';
 import { eventEndpoint } from './event-endpoint.ts';
@@ -49,6 +50,8 @@ export interface LocalOptions {
   /** Graph to load when the store is empty (default examples/airline); false loads nothing. */
   seed?: Seed | false;
   subscriptions?: LocalSubscription[];
+  /** `built-in` (default): notices go through the local stand-ins of SES, SMS and push, with receipts; `topic-only`: they stop at the outbox. */
+  delivery?: 'built-in' | 'topic-only';
   settings?: Partial<Dependencies['settings']>;
   /** Intake configuration and secrets (impact.local.json `intake`); none: every tool may post unsigned. */
   intake?: LocalIntake;
@@ -89,11 +92,13 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     teardown.add(() => store.close());
     const imported = importLegacyFiles(dataDir, store);
     if (imported.length > 0) log(`took over ${imported.join(', ')} from an earlier version (kept as *.imported)`);
+    const letters = new DeadLetterFile(file('dead-letters.jsonl'));
+    // The channels' delivery queue takes each notice in the transaction that records it in the outbox.
+    const deliveries = new LocalJobQueue(store, letters, { table: 'deliveries' });
     // Before anything can publish: the outbox record caught up with the file (a kill -9 mid-write).
-    const outbox = new Outbox(outboxFile, store);
+    const outbox = new Outbox(outboxFile, store, options.delivery === 'topic-only' ? undefined : deliveryQueueSubscriber(deliveries));
     const { recovered, cut } = outbox.recover();
     if (recovered + cut > 0) log(`recovered after a stop: ${recovered} outbox line(s) written but not recorded, ${cut} torn line cut (it is sent again)`);
-    const letters = new DeadLetterFile(file('dead-letters.jsonl'));
     const bus = new LocalBus(new Inbox(store, letters), log);
 
     // The ports first: one in use fails the start at once, before java and the first-run import. From
@@ -119,17 +124,17 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     await reconcileLedger(outbox, deps.ledger, log);
 
     const progress = new StreamProgress(deps.events);
-    const handlers = localHandlers(deps, bus, intake);
+    const handlers = localHandlers(deps, bus, deliveries, intake);
     web.setApi(handlers.api);
     // Nothing is handed to a handler while DynamoDB Local is down (restarting): no attempt is spent on it.
     const whenUp = <E, R>(handler: (event: E) => Promise<R>) => async (event: E) => {
       await dynamodb.ready();
       return handler(event);
     };
-    bus.start({ ingest: whenUp(handlers.targets.ingest), remind: whenUp(handlers.targets.remind) });
+    bus.start({ ingest: whenUp(handlers.targets.ingest), remind: whenUp(handlers.targets.remind), receipts: whenUp(handlers.targets.receipts) });
     teardown.add(() => bus.stop());
     const stream = new StreamReader({ endpoint: dynamodb.endpoint, ...LOCAL_AWS, table: tableNames('').events, store, deadLetters: letters, consumer: progress.counting(handlers.assess) });
-    const poller = new Poller({ stream, queue, reminders, bus, notify: whenUp(handlers.notify), log, ready: dynamodb.ready });
+    const poller = new Poller({ stream, queue, reminders, bus, notify: whenUp(handlers.notify), ...(options.delivery === 'topic-only' ? {} : { deliveries: { queue: deliveries, consume: whenUp(handlers.deliver) } }), log, ready: dynamodb.ready });
     poller.start();
     teardown.add(() => poller.stop());
 
@@ -138,7 +143,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       apiUrl: `http://127.0.0.1:${apiPort}`,
       outboxFile,
       deps,
-      idle: (timeoutMs = 60_000) => poller.idle(() => bus.busy || queue.depth > 0 || !progress.caughtUp, () => bus.settled(), timeoutMs),
+      idle: (timeoutMs = 60_000) => poller.idle(() => bus.busy || queue.depth > 0 || deliveries.depth > 0 || !progress.caughtUp, () => bus.settled(), timeoutMs),
       stop: () => teardown.run(),
     };
   } catch (error) {

@@ -13,6 +13,18 @@ import { DatabaseSync } from 'node:sqlite';
 
 export type LocalStore = DatabaseSync;
 
+/** A local SQS queue: `jobs` (notice jobs for notify), `deliveries` (each channel's subscription to customer-notices). */
+const queueTable = (name: 'jobs' | 'deliveries') => `
+CREATE TABLE IF NOT EXISTS ${name} (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  sent_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${name}_visible ON ${name} (visible_at, id);`;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS inbox (
   id INTEGER PRIMARY KEY,
@@ -22,15 +34,8 @@ CREATE TABLE IF NOT EXISTS inbox (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbox_due ON inbox (due_at, id);
-CREATE TABLE IF NOT EXISTS jobs (
-  id INTEGER PRIMARY KEY,
-  message_id TEXT NOT NULL UNIQUE,
-  body TEXT NOT NULL,
-  visible_at INTEGER NOT NULL,
-  receive_count INTEGER NOT NULL DEFAULT 0,
-  sent_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_visible ON jobs (visible_at, id);
+${queueTable('jobs')}
+${queueTable('deliveries')}
 CREATE TABLE IF NOT EXISTS reminders (
   name TEXT PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -84,4 +89,4 @@ export const atomically = <T>(db: LocalStore, work: () => T): T => {
 };
 
 /** Number of rows of a table: read once at open, then kept up to date by its owner (O(1) depth). */
-export const countRows = (db: LocalStore, table: 'inbox' | 'jobs'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+export const countRows = (db: LocalStore, table: 'inbox' | 'jobs' | 'deliveries'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);

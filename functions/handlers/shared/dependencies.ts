@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from './environment.ts';
 import { ContactsStore } from '../../adapters/contacts-store.ts';
+import { Deliveries } from '../../adapters/deliveries.ts';
 import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { PipelineEvents } from '../../adapters/eventbridge.ts';
 import { EventStore } from '../../adapters/event-store.ts';
@@ -50,6 +51,8 @@ export interface Dependencies {
   graph: GraphStore;
   projections: Projections;
   ledger: Ledger;
+  /** Delivery state per notice and channel, counters, customers nobody could reach (impacts table). */
+  deliveries: Deliveries;
   contacts: ContactsStore;
   pipelineEvents: PipelineEvents;
   jobs: JobQueue;
@@ -102,6 +105,7 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
   graph: new GraphStore(clients.dynamodb, names.tables),
   projections: new Projections(clients.dynamodb, names.tables.impacts),
   ledger: new Ledger(clients.dynamodb, names.tables.impacts),
+  deliveries: new Deliveries(clients.dynamodb, names.tables.impacts),
   contacts: new ContactsStore(clients.dynamodb, names.tables.contacts),
   pipelineEvents: new PipelineEvents(clients.eventBridge, names.busName),
   jobs: new JobQueue(clients.sqs, names.noticeQueueUrl),
@@ -158,6 +162,9 @@ const env = (name: string, required = true): string => {
   if (!value && required) throw new ConfigurationError(name);
   return value ?? '';
 };
+
+/** A variable a handler cannot run without (fails at the first invocation, naming it). */
+export const requiredEnv = (name: string): string => env(name);
 
 /**
  * Dependencies from the Lambda environment. Each handler calls this on its first invocation (not at
