@@ -3,7 +3,7 @@
  *
  * Where AWS has SNS (no dedupe: adapters/ledger.ts bounds the doubles there), the local runtime makes
  * delivery and its record one durable step, so a kill -9 at any moment sends no customer notice twice:
- * - the outbox file is the log of what was delivered; runtime.sqlite keeps, per noticeId, that it was
+ * - the outbox file is the log of what was delivered; runtime.sqlite keeps, per noticeId and channel, that it was
  *   delivered, and how far into the file that record goes (`outbox_position`);
  * - a notice already delivered is not written again when it is published again (its job came back
  *   before the ledger marked it sent): it is handed back as published, so the ledger mark follows;
@@ -80,6 +80,17 @@ const noticeIdOf = (message: unknown): string | undefined => {
 };
 
 /**
+ * What is delivered once: a notice on a channel (a fallback sends the same notice once more on the next
+ * channel, deliver.ts). `<noticeId>@<channel>`: ids never hold `@`.
+ */
+const deliveryKeyOf = (message: unknown): string | undefined => {
+  const id = noticeIdOf(message);
+  const channel = (message as { channel?: unknown } | null)?.channel;
+  return id === undefined ? undefined : typeof channel === 'string' ? `${id}@${channel}` : id;
+};
+const noticeIdOfKey = (key: string): string => key.split('@')[0];
+
+/**
  * A subscriber that must get every delivered line exactly once (the channels' delivery queue, which
  * SQS's subscription to SNS is in AWS): called in the transaction that records the lines, so a line is
  * recorded and handed on together or neither, whether written now or taken over after a crash.
@@ -114,7 +125,7 @@ export class Outbox {
   private record(lines: readonly OutboxLine[], size: number): void {
     atomically(this.db, () => {
       for (const line of lines) {
-        const id = noticeIdOf(line.message);
+        const id = deliveryKeyOf(line.message);
         if (id) this.statements.insert.run(id, line.attributes.channel ?? '', line.attributes.effect ?? null, Date.parse(line.publishedAt));
       }
       this.statements.setPosition.run(this.file, size);
@@ -157,7 +168,7 @@ export class Outbox {
         }
       });
     this.record(lines, row.bytes + complete);
-    return { recovered: lines.filter((l) => noticeIdOf(l.message)).length, cut };
+    return { recovered: lines.filter((l) => deliveryKeyOf(l.message)).length, cut };
   }
 
   /** Appends the messages whose notice is not delivered yet (all others, briefings, always); returns what it wrote. */
@@ -165,7 +176,7 @@ export class Outbox {
     const publishedAt = new Date().toISOString();
     const ids = new Set<string>();
     const fresh = messages.flatMap((m) => {
-      const id = noticeIdOf(m.body);
+      const id = deliveryKeyOf(m.body);
       if (id !== undefined && (ids.has(id) || this.statements.has.get(id))) return [];
       if (id !== undefined) ids.add(id);
       return [{ topic, attributes: m.attributes, message: m.body, publishedAt }];
@@ -180,7 +191,7 @@ export class Outbox {
   marked(messages: readonly { body: unknown }[]): void {
     atomically(this.db, () => {
       for (const m of messages) {
-        const id = noticeIdOf(m.body);
+        const id = deliveryKeyOf(m.body);
         if (id) this.statements.mark.run(id);
       }
     });
@@ -189,7 +200,7 @@ export class Outbox {
   /** Delivered notices the ledger may not hold as sent yet (the runtime stopped between the two). */
   unmarked(): DeliveredNotice[] {
     return (this.statements.unmarked.all() as { notice_id: string; channel: string; effect: string | null; published_at: number }[]).map((r) => ({
-      noticeId: r.notice_id,
+      noticeId: noticeIdOfKey(r.notice_id),
       channel: r.channel,
       ...(r.effect ? { effect: r.effect } : {}),
       publishedAt: r.published_at,

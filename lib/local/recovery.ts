@@ -24,7 +24,7 @@ export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log):
   const delivered = outbox.unmarked();
   if (delivered.length === 0) return 0;
   await ledger.markSent(delivered.flatMap(ledgerEntry));
-  outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId } })));
+  outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId, channel: n.channel } })));
   log(`recovered after a stop: ${delivered.length} notice(s) delivered to the outbox were marked sent in the ledger`);
   return delivered.length;
 };

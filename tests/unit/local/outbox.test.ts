@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../../../functions/adapters/sns.ts';
-import { LocalTopic, Outbox, lastLines, outboxView } from '../../../lib/local/outbox.ts';
+import { LocalTopic, Outbox, lastLines, outboxView, type OutboxLine } from '../../../lib/local/outbox.ts';
 import { openLocalStore } from '../../../lib/local/store.ts';
 
 const scratch = () => join(mkdtempSync(join(tmpdir(), 'impact-outbox-')), 'outbox.jsonl');
@@ -49,10 +49,10 @@ describe('local SNS outbox', () => {
   });
 });
 
-const notice = (customerId: string, version = 1): OutgoingMessage => ({
+const notice = (customerId: string, version = 1, channel = 'email'): OutgoingMessage => ({
   id: customerId,
-  body: { noticeId: `change#CHG-1/${customerId}/change-notice/${version}`, kind: 'change-notice', subject: 'change#CHG-1', customerId, channel: 'email', to: `${customerId}@example.com`, text: 'Dear customer' },
-  attributes: { kind: 'change-notice', channel: 'email', effect: 'outage' },
+  body: { noticeId: `change#CHG-1/${customerId}/change-notice/${version}`, kind: 'change-notice', subject: 'change#CHG-1', customerId, channel, to: `${customerId}@example.com`, text: 'Dear customer' },
+  attributes: { kind: 'change-notice', channel, effect: 'outage' },
 });
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).message.customerId as string);
 
@@ -102,6 +102,31 @@ describe('local SNS: delivery and marking are one durable step (a kill -9 at any
     expect(restarted.recover()).toEqual({ recovered: 0, cut: 1 });
     await new LocalTopic('customer-notices', restarted, []).publish([notice('C-1'), notice('C-2')], { after: async () => undefined });
     expect(lines(file)).toEqual(['C-1', 'C-2']);
+  });
+
+  it('a fallback (the same notice once more on the next channel) is delivered; the same notice on the same channel is not', async () => {
+    const { file, outbox } = runtime();
+    const topic = new LocalTopic('customer-notices', outbox, []);
+    await topic.publish([notice('C-1')], { after: async () => undefined });
+    await topic.publish([notice('C-1', 1, 'sms'), notice('C-1')], { after: async () => undefined });
+    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).message.channel)).toEqual(['email', 'sms']);
+  });
+
+  it('a durable subscriber (the channels\' delivery queue) gets each delivered line once, a line taken over after a crash included', async () => {
+    const { file, dir, store } = runtime();
+    const handed: string[] = [];
+    const subscriber = (ls: readonly OutboxLine[]) => void handed.push(...ls.map((l) => (l.message as { customerId: string }).customerId));
+    const topic = new LocalTopic('customer-notices', new Outbox(file, store, subscriber), []);
+    await topic.publish([notice('C-1'), notice('C-2')], { after: async () => Promise.reject(new Error('died before the ledger mark')) }).catch(() => undefined);
+    await topic.publish([notice('C-2'), notice('C-3')], { after: async () => undefined });
+    expect(handed).toEqual(['C-1', 'C-2', 'C-3']);
+    // C-4's line reached the file, the runtime died before recording it (and so before handing it on).
+    appendFileSync(file, `${JSON.stringify({ topic: 'customer-notices', attributes: notice('C-4').attributes, message: notice('C-4').body, publishedAt: '2030-01-01T00:00:00.000Z' })}\n`);
+    store.close();
+    const restarted = new Outbox(file, openLocalStore(join(dir, 'runtime.sqlite')), subscriber);
+    expect(restarted.recover()).toEqual({ recovered: 1, cut: 0 });
+    await new LocalTopic('customer-notices', restarted, []).publish([notice('C-4'), notice('C-5')], { after: async () => undefined });
+    expect(handed).toEqual(['C-1', 'C-2', 'C-3', 'C-4', 'C-5']);
   });
 
   it('a new store beside an old outbox file (--in-memory, or a data dir from before) takes nothing over from it', async () => {
