@@ -2,7 +2,8 @@
  * Event routing, as plain data: which events go to which function. The CDK stack turns each route
  * into an EventBridge rule; the local runtime matches events against the same patterns (matchesPattern).
  */
-import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE } from '../functions/domain/events/schemas.ts';
+import { NOTICE_TAG_PREFIX, SES_DETAIL_TYPES, SES_SOURCE } from '../functions/domain/delivery/receipts.ts';
+import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE, RECEIPT_DETAIL_TYPES } from '../functions/domain/events/schemas.ts';
 import { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE } from '../functions/domain/intake/aws-health.ts';
 
 export type EventPattern = Record<string, unknown>;
@@ -13,8 +14,13 @@ export interface Route {
   description: string;
   pattern: EventPattern;
   /** A function of the pipeline, or the impact bus itself (forwarding). */
-  target: 'ingest' | 'remind' | 'impact-bus';
+  target: 'ingest' | 'remind' | 'receipts' | 'impact-bus';
+  /** Only with built-in delivery (`impact:delivery` = `built-in`, the default); `topic-only` has no such rule. */
+  delivery?: true;
 }
+
+/** SES events of our notices only (they carry our tag): other senders of the account are none of our business. */
+const OUR_SES_EVENTS = { source: [SES_SOURCE], 'detail-type': [...SES_DETAIL_TYPES], detail: { mail: { tags: { [`${NOTICE_TAG_PREFIX}1`]: [{ exists: true }] } } } };
 
 export const ROUTES = {
   /** Changes and incidents from any producer (intake's tools included), and alarms and AWS Health events forwarded from the default bus. */
@@ -45,19 +51,45 @@ export const ROUTES = {
     pattern: { source: [PIPELINE_SOURCE], 'detail-type': [NOTICE_DUE_DETAIL_TYPE] },
     target: 'remind',
   },
+  /** SES publishes a configuration set's events to the account's default bus only. */
+  forwardSesEvents: {
+    bus: 'default',
+    description: 'SES events of customer notices (delivery, bounce, complaint, delay, reject) from the default bus to the impact bus',
+    pattern: OUR_SES_EVENTS,
+    target: 'impact-bus',
+    delivery: true,
+  },
+  /** SES events become receipts (`Notice Delivered` / `Notice Failed`). */
+  sesEvents: {
+    bus: 'impact',
+    description: 'SES events of customer notices to receipts, which maps them to receipts',
+    pattern: OUR_SES_EVENTS,
+    target: 'receipts',
+    delivery: true,
+  },
+  /** Receipts from every channel move the notices' delivery state (and start fallbacks). */
+  receipts: {
+    bus: 'impact',
+    description: 'receipts (Notice Delivered, Notice Failed) to receipts, which applies them',
+    pattern: { source: [PIPELINE_SOURCE], 'detail-type': [...RECEIPT_DETAIL_TYPES] },
+    target: 'receipts',
+    delivery: true,
+  },
 } as const satisfies Record<string, Route>;
 
 export type RouteName = keyof typeof ROUTES;
 
 /**
  * Whether an event matches a pattern: the subset of EventBridge pattern syntax the routes use
- * (exact values in arrays, nested objects). A field with an array matches when the event's value
- * (or any element of it) is in the array.
+ * (exact values in arrays, `{ exists: true|false }`, nested objects). A field with an array matches
+ * when the event's value (or any element of it) is in the array.
  */
 export const matchesPattern = (pattern: EventPattern, event: Record<string, unknown>): boolean =>
   Object.entries(pattern).every(([field, expected]) => {
     const actual = event[field];
     if (Array.isArray(expected)) {
+      const exists = expected.find((e): e is { exists: boolean } => !!e && typeof e === 'object' && 'exists' in e);
+      if (exists) return exists.exists === (actual !== undefined);
       const values = Array.isArray(actual) ? actual : [actual];
       return values.some((v) => expected.includes(v));
     }

@@ -11,6 +11,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
 import { resolve } from 'node:path';
+import { CLAIM_LEASE_MS, LEASE_MARGIN_MS } from '../functions/domain/notices/jobs.ts';
 import { TemplateFilesError, loadTemplates } from '../functions/adapters/template-files.ts';
 import { ApprovalPolicyError, SEND_EVERYTHING, parseApprovalPolicy, type ApprovalPolicy } from '../functions/domain/notices/approval.ts';
 import { mergeWindowProblem } from '../functions/domain/notices/merging.ts';
@@ -18,6 +19,7 @@ import { checkTemplates, templateErrors } from '../functions/domain/notices/temp
 import { formatTemplateProblem } from '../functions/domain/notices/template-set.ts';
 import { checkIntakeConfig, type IntakeConfig } from '../functions/domain/intake/config.ts';
 import { ENV } from './environment.ts';
+import { Delivery, deliveryConfigProblems, type DeliveryConfig } from './constructs/delivery.ts';
 import { EventRouting } from './constructs/event-routing.ts';
 import { IntakeSecrets } from './constructs/intake.ts';
 import { Messaging, PLAN_TIMEOUT_MINUTES, secureQueue, teamSubscriptionProblems, type TeamSubscription } from './constructs/messaging.ts';
@@ -30,7 +32,7 @@ import { SupportChat } from './constructs/support-chat.ts';
 import { SupportConsole } from './constructs/support-console.ts';
 
 /** The stack's configuration: `impact:<name>` context values (README, "Deploy to AWS"). */
-export interface PipelineConfig {
+export interface PipelineConfig extends DeliveryConfig {
   /** Name of the event bus. */
   readonly busName: string;
   /** Physical table names are `<tablePrefix><logical name>`. */
@@ -73,6 +75,12 @@ export const DEFAULT_CONFIG: PipelineConfig = {
   alarmEmail: '',
   deletionProtection: true,
   teamSubscriptions: [],
+  delivery: 'built-in',
+  emailFrom: '',
+  emailPerSecond: 14,
+  smsOriginationIdentity: '',
+  smsPartsPerSecond: 1,
+  pushPerSecond: 100,
   approvalPolicy: {},
   mergeWindowMinutes: 5,
   templatesDir: 'templates',
@@ -107,7 +115,7 @@ export interface CheckedConfig {
 }
 
 /**
- * The configuration checked before anything is built, every problem at once: team subscriptions, the
+ * The configuration checked before anything is built, every problem at once: team subscriptions, delivery, the
  * intake configuration, the approval policy, the merge window and the notice templates (every error
  * `impact templates check` would report), so that a deploy never ships what the functions would refuse.
  */
@@ -115,6 +123,7 @@ export const checkConfig = (config: PipelineConfig): CheckedConfig => {
   const intake = checkIntakeConfig(config.intake);
   const problems = [
     ...teamSubscriptionProblems(config.teamSubscriptions),
+    ...deliveryConfigProblems(config),
     ...(intake.ok ? [] : intake.problems.map((p) => `impact:${p.path}: ${p.message}`)),
   ];
   const bytes = Buffer.byteLength(JSON.stringify(config.intake ?? {}));
@@ -174,6 +183,8 @@ export class ImpactPipelineStack extends Stack {
   readonly messaging: Messaging;
   readonly functions: Record<HandlerName, PipelineFunction>;
   readonly supportApi: SupportApi;
+  /** Built-in delivery; absent with `impact:delivery` = `topic-only`. */
+  readonly delivery?: Delivery;
 
   constructor(scope: Construct, id: string, props: ImpactPipelineStackProps) {
     super(scope, id, props);
@@ -243,7 +254,8 @@ export class ImpactPipelineStack extends Stack {
         [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
         [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
         [ENV.chatChannels]: this.toJsonString(chat.channels.map((c) => ({ team: c.team, dialect: c.dialect, topicArn: c.topic.topicArn }))),
-      }, Duration.minutes(2)),
+        // A notify that lives cannot outlast its ledger claims' lease (functions/adapters/ledger.ts).
+      }, Duration.seconds((CLAIM_LEASE_MS - LEASE_MARGIN_MS) / 1000)),
       remind: make('remind', 'reminders, overrun and incident cadence updates', { ...scheduling, ...approval }),
       api: make('api', 'support API: subjects, customer lookup, what-if, drafts and approval; intake from the tools', { [ENV.intakeConfig]: intakeConfig, [ENV.intakeSecrets]: intakeSecrets.arns }),
     };
@@ -252,7 +264,8 @@ export class ImpactPipelineStack extends Stack {
     this.functions.ingest.bindTable(events, 'read-write').bindTable(graph).bindTable(impacts, 'write');
     this.functions.assess.bindTable(events).bindTable(graph).bindTable(impacts, 'read-write');
     this.functions.plan.bindTable(graph).bindTable(impacts, 'read-write');
-    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts);
+    // notify reads a customer's channel preference (graph) only when a planned channel's contact is marked.
+    this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts).bindTable(graph);
     this.functions.remind.bindTable(impacts);
     this.functions.api.bindTable(events).bindTable(graph).bindTable(impacts);
     const { ingest, assess, plan, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
@@ -306,7 +319,23 @@ export class ImpactPipelineStack extends Stack {
         reason: 'Schedule names are made per subject at run time; the grant is limited to the pipeline\'s schedule group.',
       });
     }
-    this.routing.route({ ingest, remind });
+    if (config.delivery === 'built-in') {
+      this.delivery = new Delivery(this, 'Delivery', {
+        config,
+        customerNotices: this.messaging.customerNotices,
+        busName: this.routing.bus.eventBusName,
+        grantPutEvents: (fn) => this.routing.bus.grantPutEventsTo(fn.fn),
+        noticeJobs: this.messaging.jobs,
+        impacts,
+        graph,
+        contacts,
+        key,
+        logRetention,
+        asyncFailures: asyncDlq,
+        subscriptionDlq: this.messaging.subscriptionDlq,
+      });
+    }
+    this.routing.route({ ingest, remind, ...(this.delivery ? { receipts: this.delivery.receipts.fn } : {}) });
 
     const supportConsole = new SupportConsole(this, 'Console');
     this.supportApi = new SupportApi(this, 'Support', { fn: api, key, logRetention, consoleUrl: supportConsole.url });
@@ -316,8 +345,15 @@ export class ImpactPipelineStack extends Stack {
     new Operations(this, 'Operations', {
       key,
       alarmEmail: config.alarmEmail,
-      functions: this.functions,
-      deadLetterQueues: { noticeJobsDlq: this.messaging.jobsDlq, planJobsDlq: this.messaging.planJobsDlq, targetDlq: this.routing.targetDlq, asyncFailures: asyncDlq, subscriptionDlq: this.messaging.subscriptionDlq },
+      functions: { ...this.functions, ...this.delivery?.functions },
+      deadLetterQueues: {
+        noticeJobsDlq: this.messaging.jobsDlq,
+        planJobsDlq: this.messaging.planJobsDlq,
+        targetDlq: this.routing.targetDlq,
+        asyncFailures: asyncDlq,
+        subscriptionDlq: this.messaging.subscriptionDlq,
+        ...Object.fromEntries(Object.entries(this.delivery?.deadLetterQueues ?? {}).map(([channel, queue]) => [`${channel}DeliveryDlq`, queue])),
+      },
     });
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });

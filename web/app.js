@@ -8,6 +8,9 @@
 /** @typedef {import('../functions/handlers/api/subjects.ts').SubjectView} SubjectView */
 /** @typedef {import('../functions/handlers/api/subjects.ts').AffectedCustomersPage} AffectedCustomersPage */
 /** @typedef {import('../functions/handlers/api/customers.ts').CallerView} CallerView */
+/** @typedef {import('../functions/handlers/api/deliveries.ts').SubjectDeliveriesView} SubjectDeliveriesView */
+/** @typedef {import('../functions/handlers/api/deliveries.ts').UnreachedPage} UnreachedPage */
+/** @typedef {import('../functions/handlers/api/deliveries.ts').CustomerDeliveriesView} CustomerDeliveriesView */
 /** @typedef {import('../functions/handlers/api/metrics.ts').ImpactMetrics} ImpactMetrics */
 /** @typedef {import('../functions/handlers/api/what-if.ts').WhatIfView} WhatIfView */
 /** @typedef {import('../functions/handlers/api/what-if.ts').AssessView} AssessView */
@@ -31,6 +34,8 @@ const API = window.IMPACT_API ?? './api';
 // in the URL fragment and is kept for this tab only.
 // A subject link (`#change#CHG-1`, as chat briefings give it) survives the round trip as OAuth's `state`.
 const signIn = window.IMPACT_SIGN_IN;
+// While the browser leaves for the hosted UI the page must not call the API unsigned.
+let leavingToSignIn = false;
 if (signIn) {
   const answer = new URLSearchParams(location.hash.slice(1));
   const token = answer.get('id_token');
@@ -40,6 +45,7 @@ if (signIn) {
     history.replaceState(null, '', location.pathname + (wanted.startsWith('#') ? wanted : ''));
   } else if (!sessionStorage.getItem('impact-token')) {
     const state = location.hash ? `&state=${encodeURIComponent(location.hash)}` : '';
+    leavingToSignIn = true;
     location.assign(`${signIn}&redirect_uri=${encodeURIComponent(location.origin + location.pathname)}${state}`);
   }
 }
@@ -116,6 +122,12 @@ const api = {
   affected: async (type, id, query) => /** @type {AffectedCustomersPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${query}`)),
   /** @param {string} customerId @returns {Promise<CallerView>} */
   caller: async (customerId) => /** @type {CallerView} */ (await call(`/customers/${encodeURIComponent(customerId)}`)),
+  /** @param {string} type @param {string} id @returns {Promise<SubjectDeliveriesView>} */
+  deliveries: async (type, id) => /** @type {SubjectDeliveriesView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/deliveries`)),
+  /** @param {string} type @param {string} id @returns {Promise<UnreachedPage>} */
+  unreached: async (type, id) => /** @type {UnreachedPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/unreached?limit=100`)),
+  /** @param {string} customerId @returns {Promise<CustomerDeliveriesView>} */
+  customerDeliveries: async (customerId) => /** @type {CustomerDeliveriesView} */ (await call(`/customers/${encodeURIComponent(customerId)}/deliveries`)),
   /** @returns {Promise<ImpactMetrics>} */
   metrics: async () => /** @type {ImpactMetrics} */ (await call('/metrics')),
   /** @param {unknown} event @returns {Promise<WhatIfView>} */
@@ -297,6 +309,10 @@ const openSubject = async (type, id) => {
     el('p', { id: 'notices-sent' }, `Notices sent: ${countsText(s.noticesByKind)}`),
     ...(s.held ? [heldBlock(type, id, s.held)] : []),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Touchpoint'), el('th', {}, 'Effect'), el('th', {}, 'Why'))), el('tbody', {}, ...rows)),
+    el('h3', {}, 'Delivery'),
+    el('div', { id: 'deliveries' }),
+    el('h3', {}, 'Could not reach: call back'),
+    el('ul', { id: 'unreached', class: 'list' }),
     el('h3', {}, 'History'),
     el('ol', { class: 'list', id: 'history' }, ...s.history.map((h) => el('li', {}, `${when(Date.parse(h.occurredAt))} ${h.detailType}, ${whoDid(h)}${h.notify === undefined ? '' : `, notify: ${h.notify}`}`))),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
@@ -310,8 +326,28 @@ const openSubject = async (type, id) => {
     const filters = Object.fromEntries([...new FormData(form)].filter(([, v]) => v).map(([k, v]) => [k, String(v)]));
     drawCustomers(type, id, filters);
   });
-  await drawCustomers(type, id);
+  await Promise.all([drawCustomers(type, id), drawDeliveries(type, id)]);
   $('#subject-section').hidden = false;
+};
+
+/**
+ * Notices sent, delivered, failed and pending by channel, and the customers no channel reached.
+ * @param {string} type @param {string} id
+ */
+const drawDeliveries = async (type, id) => {
+  const [d, unreached] = await Promise.all([api.deliveries(type, id), api.unreached(type, id)]);
+  const row = (/** @type {string} */ name, /** @type {SubjectDeliveriesView['total']} */ c) =>
+    el('tr', {}, el('td', {}, name), el('td', {}, c.sent), el('td', {}, c.delivered), el('td', {}, c.failed), el('td', {}, c.pending), el('td', {}, c.deliveredWithin5Minutes), el('td', {}, c.deliveredWithin15Minutes));
+  $('#deliveries').replaceChildren(
+    el('table', {},
+      el('thead', {}, el('tr', {}, ...['Channel', 'Sent', 'Delivered', 'Failed', 'Pending', '≤ 5 min', '≤ 15 min'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...Object.entries(d.byChannel).filter(([, c]) => c.sent > 0).map(([channel, c]) => row(channel, c)), row('all', d.total))),
+  );
+  $('#unreached').replaceChildren(
+    ...(unreached.customers.length
+      ? unreached.customers.map((u) => el('li', {}, el('a', { href: '#', 'data-customer': u.customerId }, u.customerId), ` ${u.kind}: ${u.reason}`))
+      : [el('li', { class: 'muted' }, 'Nobody: every notice reached someone or is still on its way.')]),
+  );
 };
 
 /**
@@ -336,10 +372,12 @@ const filterSelect = (name, values) => el('label', {}, name, el('select', { name
 
 /** @param {string} customerId */
 const lookup = async (customerId) => {
-  const { impacts } = await api.caller(customerId);
+  const [{ impacts }, { notices }] = await Promise.all([api.caller(customerId), api.customerDeliveries(customerId)]);
   $('#caller').replaceChildren(
     el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
     el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}${i.expectedResolutionAt !== undefined ? `; expected back ${when(i.expectedResolutionAt)}` : ''}`))),
+    el('p', {}, notices.length ? 'What they were sent, and what became of it:' : 'No notice was delivered to them yet.'),
+    el('ul', { class: 'list', id: 'caller-deliveries' }, ...notices.map((n) => el('li', {}, `${n.kind} (${n.subjectKey}): ${n.outcome}; `, n.channels.map((c) => `${c.channel} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')))),
   );
   $('#caller-section').hidden = false;
 };
@@ -478,9 +516,10 @@ const openFromFragment = () => {
       $('#subject-section').hidden = false;
     });
 };
-window.addEventListener('hashchange', openFromFragment);
-
-drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
-openFromFragment();
-// Support watches this page: keep it current while it is visible.
-setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);
+if (!leavingToSignIn) {
+  window.addEventListener('hashchange', openFromFragment);
+  drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+  openFromFragment();
+  // Support watches this page: keep it current while it is visible.
+  setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);
+}

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Option, type Command } from 'commander';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
+import { CLI_SOURCE } from '../../functions/domain/events/index.ts';
 import { NODE_ID_PATTERN, type Actor } from '../../functions/domain/model.ts';
 import { CliInputError } from './cli-errors.ts';
 import { readJsonFile } from './inputs.ts';
@@ -21,7 +22,7 @@ const entryOf = (raw: unknown, bus: string, actor: Actor) => {
   const e = raw as { 'detail-type'?: string; source?: string; detail?: unknown };
   if (!e || typeof e !== 'object' || !e['detail-type'] || !e.detail || typeof e.detail !== 'object') throw new CliInputError(['each event needs "detail-type" and a "detail" object']);
   const detail = e.detail as Record<string, unknown>;
-  return { EventBusName: bus, Source: e.source ?? 'impact.cli', DetailType: e['detail-type'], Detail: JSON.stringify({ ...detail, actor: detail.actor ?? actor }) };
+  return { EventBusName: bus, Source: e.source ?? CLI_SOURCE, DetailType: e['detail-type'], Detail: JSON.stringify({ ...detail, actor: detail.actor ?? actor }) };
 };
 
 /** `change#CHG-1` or `incident#INC-7` as the detail fields that name the subject. */

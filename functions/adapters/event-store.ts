@@ -1,14 +1,19 @@
 /**
  * The event store: one partition per subject, events keyed by a zero-padded version. An append writes
  * the event and its eventId dedupe item in one transaction, both conditional: the dedupe item makes a
- * redelivered event a no-op, the version slot gives optimistic concurrency between appenders. A lost
+ * redelivered event a no-op, the version slot gives optimistic concurrency between appenders. The same
+ * transaction names the subject's owner (the tool that sent its first event) and refuses an event
+ * from another tool (SubjectOwnedError; console and CLI act on any subject), so two tools racing on one
+ * id cannot both get in. A lost
  * race re-reads the head and tries the next version; an appender that loses every try gets an
  * EventAlreadyExistsError and nothing is written. Items carry a schema version (domain/events/stored.ts):
  * every read, and the stream consumer, validates and upcasts them.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ImpactEvent } from '../domain/events/parse.ts';
+import { actsOnAnySubject, ownershipProblem } from '../domain/events/ownership.ts';
 import { readStoredEvent, storedEventAttributes, type StoredEvent } from '../domain/events/stored.ts';
 import { subjectKey } from '../domain/subject.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
@@ -18,6 +23,8 @@ export type { StoredEvent } from '../domain/events/stored.ts';
 
 export const versionKey = (version: number): string => `v#${String(version).padStart(10, '0')}`;
 export const dedupeKey = (eventId: string) => ({ pk: `event#${eventId}`, sk: 'dedupe' });
+
+type TransactWriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export type AppendResult = { status: 'appended'; version: number } | { status: 'duplicate' };
 
@@ -46,6 +53,54 @@ export class EventAlreadyExistsError extends Error {
 
 export const isEventAlreadyExistsError = (error: unknown): error is EventAlreadyExistsError =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === EVENT_ALREADY_EXISTS_ERROR_CODE;
+
+export const SUBJECT_OWNED_ERROR_CODE = 'SubjectOwnedError';
+
+/** An event from a source that does not own its subject (domain/events/ownership.ts): nothing was written. */
+export class SubjectOwnedError extends Error {
+  readonly code = SUBJECT_OWNED_ERROR_CODE;
+  readonly subjectKey: string;
+  readonly owner: string;
+  readonly source: string;
+  readonly eventId: string;
+
+  constructor(subjectKey: string, owner: string, source: string, eventId: string, options?: ErrorOptions) {
+    super(ownershipProblem(subjectKey, owner, source).message, options);
+    this.name = 'SubjectOwnedError';
+    this.subjectKey = subjectKey;
+    this.owner = owner;
+    this.source = source;
+    this.eventId = eventId;
+  }
+}
+
+export const isSubjectOwnedError = (error: unknown): error is SubjectOwnedError =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === SUBJECT_OWNED_ERROR_CODE;
+
+/** The item that says which tool owns a subject (domain/events/ownership.ts), written with its first tool event. */
+export const ownerKey = (subjectKey: string) => ({ pk: subjectKey, sk: 'owner' });
+
+/**
+ * The ownership part of an append of a tool's event, in the same transaction: the tool becomes the
+ * owner unless one is named already, and the append is conditional on the owner being that tool (or
+ * nobody yet). An update that changes nothing writes no stream record. Console and CLI events have none.
+ */
+const ownershipItem = (table: string, event: ImpactEvent, key: string): TransactWriteItem[] =>
+  actsOnAnySubject(event.source)
+    ? []
+    : [
+        {
+          Update: {
+            TableName: table,
+            Key: ownerKey(key),
+            UpdateExpression: 'SET #source = if_not_exists(#source, :source), kind = :kind',
+            ConditionExpression: 'attribute_not_exists(pk) OR #source = :source',
+            ExpressionAttributeNames: { '#source': 'source' },
+            ExpressionAttributeValues: { ':source': event.source, ':kind': 'owner' },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+      ];
 
 export interface EventStoreOptions {
   /** Appenders racing on one subject try this often before giving up (each try re-reads the head). */
@@ -82,6 +137,7 @@ export class EventStore {
 
   async append(event: ImpactEvent, recordedAt = Date.now()): Promise<AppendResult> {
     const key = subjectKey(event);
+    const ownership = ownershipItem(this.table, event, key);
     let version = 0;
     let lastFailure: { raced: boolean; error: unknown } | undefined;
     for (let attempt = 0; attempt < this.maxAppendAttempts; attempt++) {
@@ -111,6 +167,7 @@ export class EventStore {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
+              ...ownership,
             ],
           }),
         );
@@ -121,9 +178,13 @@ export class EventStore {
           continue;
         }
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const [slot, dedupe] = error.CancellationReasons ?? [];
+        const [slot, dedupe, owner] = error.CancellationReasons ?? [];
         if (dedupe?.Code === 'ConditionalCheckFailed') return { status: 'duplicate' };
-        if (slot?.Code === 'ConditionalCheckFailed' || slot?.Code === 'TransactionConflict' || dedupe?.Code === 'TransactionConflict') {
+        if (owner?.Code === 'ConditionalCheckFailed') {
+          const ownerSource = owner.Item ? String(unmarshall(owner.Item).source) : 'another source';
+          throw new SubjectOwnedError(key, ownerSource, event.source, event.eventId, { cause: error });
+        }
+        if (slot?.Code === 'ConditionalCheckFailed' || [slot, dedupe, owner].some((r) => r?.Code === 'TransactionConflict')) {
           lastFailure = { raced: true, error };
           continue;
         }

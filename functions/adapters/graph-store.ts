@@ -12,7 +12,7 @@ import { buildIntakeCatalog, type IntakeCatalog } from '../domain/intake/catalog
 import type { Component, Customer, Graph, NodeId, NotificationChannelDef, Touchpoint, Usage } from '../domain/model.ts';
 import { shardOf } from '../domain/shards.ts';
 import { LEGACY_SHARDS, USAGE_SHARDS } from './dynamodb/layout.ts';
-import { batchWrite, type WriteRequest } from './dynamodb/batch.ts';
+import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';
 
@@ -174,7 +174,7 @@ export class GraphStore {
     const concurrency = options.concurrency ?? 16;
     await Promise.all([
       batchWrite(this.client, this.graphTable, graphWrites, { concurrency, onProgress }),
-      batchWrite(this.client, this.contactsTable, contactWrites, { concurrency: Math.max(2, concurrency / 4), onProgress }),
+      batchWrite(this.client, this.contactsTable, contactWrites, { concurrency: Math.max(2, concurrency / 4), onProgress, key: ['customerId'] }),
     ]);
     const changed = total > 0 || layout.usageShards !== USAGE_SHARDS;
     const next = changed ? version + 1 : version;
@@ -236,6 +236,20 @@ export class GraphStore {
       }
     });
     return { usages, customers };
+  }
+
+  /**
+   * The channel preference and opt-out of customers (their stored profiles; contacts are not here): what
+   * notify needs when a planned channel cannot be used (domain/delivery/channels.ts).
+   */
+  async preferencesOf(customerIds: readonly string[]): Promise<Map<string, Pick<Customer, 'channels' | 'optOut'>>> {
+    const items = await batchGet<{ pk: string; channels?: Customer['channels']; optOut?: boolean }>(
+      this.client,
+      this.graphTable,
+      [...new Set(customerIds)].map((id) => ({ pk: `customer#${id}`, sk: 'profile' })),
+      { projection: 'pk, channels, optOut' },
+    );
+    return new Map(items.map((i) => [i.pk.slice('customer#'.length), { channels: i.channels ?? ['email'], optOut: !!i.optOut }]));
   }
 
   /**

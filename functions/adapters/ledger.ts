@@ -3,13 +3,21 @@
  *
  * Exactly once per (subject, customer, kind, version) comes from claim pages, not from one conditional
  * write per notice. The customers of one (subject, kind, version) are spread over NOTICE_PAGES pages by
- * id; a page item holds, per claimant, the set of customers it won, and a version. A worker claims a
- * whole run of customers with one conditional UpdateItem (`ADD t:<claimant> :ids, ver :one` on
- * condition that the version is the one it saw); on a lost race DynamoDB hands back the page as it is
- * now, the worker drops what others hold and tries again. So every customer lands in exactly one
- * claimant's set, however many workers race. The per-customer records (what was sent, on which
- * channel, when) are then plain BatchWriteItem puts of the winner's notices, indexed by subject
- * (sharded) so that a resolution can reach everyone who was told.
+ * id; a page item holds, per claimant, the set of customers it won and until when it holds them (its
+ * lease), and a version. A worker claims a whole run of customers with one conditional UpdateItem
+ * (`ADD t:<claimant> :ids, ver :one SET l:<claimant> = :until` on condition that the version is the one
+ * it saw); on a lost race DynamoDB hands back the page as it is now, the worker drops what others hold
+ * and tries again. So every customer lands in exactly one claimant's set, however many workers race.
+ * The per-customer records (what was sent, on which channel, when) are then plain BatchWriteItem puts of
+ * the winner's notices, each batch as soon as SNS took it, indexed by subject (sharded) so that a
+ * resolution can reach everyone who was told.
+ *
+ * Claims are leases (CLAIM_LEASE_MS, longer than notify can run): a claim whose lease ran out is taken
+ * over, in the same conditional update, by the next claimant that wants it (a retry, a DLQ redrive with a
+ * new message id), which then sends whatever was never marked sent. A worker sends only while its lease
+ * holds (with a margin), so it never publishes what another has taken over. Limits: a worker that dies
+ * between SNS taking a batch and the mark leaves that batch (at most 10 notices) to be sent again by
+ * whoever resumes its claims; SNS has no dedupe, the message's noticeId lets a subscriber drop it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -17,7 +25,9 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SUBJECT_SHARDS } from './dynamodb/layout.ts';
 import { EFFECTS, type Effect } from '../domain/model.ts';
-import { noticePageOf } from '../domain/notices/jobs.ts';
+import { CLAIM_LEASE_MS, LEASE_MARGIN_MS, noticePageOf } from '../domain/notices/jobs.ts';
+
+export { CLAIM_LEASE_MS, LEASE_MARGIN_MS };
 import { shardOf } from '../domain/shards.ts';
 import { queryAll } from './dynamodb/query.ts';
 import { batchGet, batchWrite } from './dynamodb/batch.ts';
@@ -56,9 +66,13 @@ const RACE_ATTEMPTS = 40;
 /** Throttled requests retried by us once the SDK's own retries gave up. */
 const THROTTLE_ATTEMPTS = 10;
 const CLAIMANT_PREFIX = 't:';
+const LEASE_PREFIX = 'l:';
+
 
 /** A claimant's set on a page: named by a short hash of the claimant, unique per claimant. */
-const claimantSet = (claimant: string) => `${CLAIMANT_PREFIX}${createHash('sha256').update(claimant).digest('base64url').slice(0, 16)}`;
+const claimantHash = (claimant: string) => createHash('sha256').update(claimant).digest('base64url').slice(0, 16);
+const claimantSet = (claimant: string) => `${CLAIMANT_PREFIX}${claimantHash(claimant)}`;
+const leaseOf = (set: string) => `${LEASE_PREFIX}${set.slice(CLAIMANT_PREFIX.length)}`;
 const customerIds = (entries: readonly LedgerEntry[]) => new Set(entries.map((e) => e.customerId));
 
 /** The stored record of a sent notice. */
@@ -122,11 +136,16 @@ const byPage = (entries: readonly LedgerEntry[]): { key: ReturnType<typeof claim
   return [...pages.values()];
 };
 
-/** A claim page as DynamoDB returned it: its version and every claimant's set of customers. */
+/**
+ * A claim page as DynamoDB returned it: its version, every claimant's set of customers and when its
+ * lease ends (0 for claims written before leases: long over).
+ */
 const readPage = (item: Record<string, AttributeValue> | undefined) => {
   const page = item ? unmarshall(item) : {};
-  const claimants = new Map<string, ReadonlySet<string>>();
-  for (const [name, value] of Object.entries(page)) if (name.startsWith(CLAIMANT_PREFIX)) claimants.set(name, value as Set<string>);
+  const claimants = new Map<string, { ids: ReadonlySet<string>; leaseUntil: number }>();
+  for (const [name, value] of Object.entries(page)) {
+    if (name.startsWith(CLAIMANT_PREFIX)) claimants.set(name, { ids: value as Set<string>, leaseUntil: Number(page[leaseOf(name)] ?? 0) });
+  }
   return { version: page.ver as number | undefined, claimants };
 };
 
@@ -137,16 +156,38 @@ export class LedgerContentionError extends Error {
   }
 }
 
-/** How a claim came out for one entry. */
-type ClaimOutcome = 'new' | 'mine-before' | 'taken';
+export class LeaseExpiredError extends Error {
+  readonly code = 'LeaseExpired';
+
+  constructor(claimant: string, leaseUntil: number, now: number) {
+    super(`the claims of ${claimantHash(claimant)} are held until ${new Date(leaseUntil).toISOString()}, too close to now (${new Date(now).toISOString()}) to send more: the job is left to a retry, which renews what is still its own`);
+    this.name = 'LeaseExpiredError';
+  }
+}
+
+/** How a claim came out for one entry: newly ours, ours before (or taken over from a lapsed lease: both may have been sent), or someone else's. */
+type ClaimOutcome = 'new' | 'resumed' | 'taken';
+
+export interface ClaimOptions {
+  /** The claimant's clock (epoch ms): leases are measured on it. Default Date.now(). */
+  now?: number;
+  concurrency?: number;
+}
+
+export interface LedgerOptions {
+  /** Lease length (default CLAIM_LEASE_MS). */
+  leaseMs?: number;
+}
 
 export class Ledger {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
+  readonly leaseMs: number;
 
-  constructor(client: DynamoDBDocumentClient, table: string) {
+  constructor(client: DynamoDBDocumentClient, table: string, options: LedgerOptions = {}) {
     this.client = client;
     this.table = table;
+    this.leaseMs = options.leaseMs ?? CLAIM_LEASE_MS;
   }
 
   /** Retries what the SDK's own retries gave up on (throttling), with backoff, a bounded number of times. */
@@ -162,73 +203,103 @@ export class Ledger {
     }
   }
 
-  /** Claims every entry for `claimant` on its page; tells per entry whether it is newly ours, ours from before, or someone else's. */
-  private async claimOnPages(entries: readonly LedgerEntry[], claimant: string, concurrency: number) {
+  /**
+   * Claims every entry for `claimant` on its page until `leaseUntil`; tells per entry whether it is newly
+   * ours, ours from before or taken over from a lapsed lease (both: maybe sent already), or someone
+   * else's. Claims already ours are renewed in the same update.
+   */
+  private async claimOnPages(entries: readonly LedgerEntry[], claimant: string, now: number, leaseUntil: number, concurrency: number) {
     const mySet = claimantSet(claimant);
     const outcomes: { entry: LedgerEntry; outcome: ClaimOutcome }[] = [];
     await runBounded(byPage(uniqueEntries(entries)), concurrency, async ({ key, entries: mine }) => {
       // Optimistic first: a page nobody has claimed on yet is taken in one request.
-      let want = mine;
+      let want = mine.map((entry) => ({ entry, outcome: 'new' as ClaimOutcome }));
+      let taken: LedgerEntry[] = [];
+      let lapsed = new Map<string, string[]>();
       let seen: ReturnType<typeof readPage> = { version: undefined, claimants: new Map() };
       for (let attempt = 0; want.length > 0; attempt++) {
         if (attempt >= RACE_ATTEMPTS) throw new LedgerContentionError(key.pk, attempt);
         if (attempt > 1) await sleep(backoffMs(attempt - 1));
+        // Taking over: the ids leave the lapsed claimant's set in the same update that adds them to ours.
+        const takeOver = [...lapsed].map(([set, ids], i) => ({ name: `#d${i}`, value: `:d${i}`, set, ids }));
         try {
           await this.update(
             {
               TableName: this.table,
               Key: key,
-              UpdateExpression: 'ADD #mine :ids, ver :one',
+              UpdateExpression: `ADD #mine :ids, ver :one SET #lease = :until${takeOver.length > 0 ? ` DELETE ${takeOver.map((t) => `${t.name} ${t.value}`).join(', ')}` : ''}`,
               ConditionExpression: seen.version === undefined ? 'attribute_not_exists(pk)' : 'ver = :seen',
-              ExpressionAttributeNames: { '#mine': mySet },
-              ExpressionAttributeValues: { ':ids': customerIds(want), ':one': 1, ...(seen.version === undefined ? {} : { ':seen': seen.version }) },
+              ExpressionAttributeNames: { '#mine': mySet, '#lease': leaseOf(mySet), ...Object.fromEntries(takeOver.map((t) => [t.name, t.set])) },
+              ExpressionAttributeValues: {
+                ':ids': customerIds(want.map((w) => w.entry)),
+                ':one': 1,
+                ':until': leaseUntil,
+                ...(seen.version === undefined ? {} : { ':seen': seen.version }),
+                ...Object.fromEntries(takeOver.map((t) => [t.value, new Set(t.ids)])),
+              },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
             `claiming ${want.length} notices on ${key.pk}`,
           );
-          for (const entry of want) outcomes.push({ entry, outcome: 'new' });
+          outcomes.push(...want);
           want = [];
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           if (!error.Item) throw new Error(`claim page ${key.pk}: the conditional update failed without returning the page; the endpoint must support ReturnValuesOnConditionCheckFailure`);
-          // Someone wrote the page since we looked: take it as it is now and claim only what is free.
+          // Someone wrote the page since we looked: take it as it is now and sort our run again.
           seen = readPage(error.Item);
-          const before = seen.claimants.get(mySet);
-          const taken = new Set([...seen.claimants].filter(([name]) => name !== mySet).flatMap(([, ids]) => [...ids]));
-          const free: LedgerEntry[] = [];
-          for (const entry of want) {
-            if (before?.has(entry.customerId)) outcomes.push({ entry, outcome: 'mine-before' });
-            else if (taken.has(entry.customerId)) outcomes.push({ entry, outcome: 'taken' });
-            else free.push(entry);
+          const owner = new Map<string, { set: string; live: boolean }>();
+          for (const [set, claim] of seen.claimants) for (const id of claim.ids) owner.set(id, { set, live: set === mySet || claim.leaseUntil > now });
+          want = [];
+          taken = [];
+          lapsed = new Map();
+          for (const entry of mine) {
+            const held = owner.get(entry.customerId);
+            if (!held) want.push({ entry, outcome: 'new' });
+            else if (held.set === mySet) want.push({ entry, outcome: 'resumed' });
+            else if (held.live) taken.push(entry);
+            else {
+              want.push({ entry, outcome: 'resumed' });
+              lapsed.set(held.set, [...(lapsed.get(held.set) ?? []), entry.customerId]);
+            }
           }
-          want = free;
         }
       }
+      // Counted once, from the page as it was when this run was settled.
+      for (const entry of taken) outcomes.push({ entry, outcome: 'taken' });
     });
     return outcomes;
   }
 
   /**
-   * Claims entries for sending by `claimant`. `send` = claimed now, or claimed earlier by the same
-   * claimant and never recorded as sent (the worker died mid-job and its job came back); everything
-   * else is someone else's or already sent and must not be sent again.
+   * Claims entries for sending by `claimant` until the returned `leaseUntil`. `send` = claimed now, or
+   * claimed earlier by the same claimant (the worker died mid-job and its job came back) or by one whose
+   * lease ran out, and never recorded as sent; everything else is someone else's or already sent and
+   * must not be sent again.
    */
-  async claim(entries: readonly LedgerEntry[], claimant: string, concurrency = 8): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[] }> {
-    const outcomes = await this.claimOnPages(entries, claimant, concurrency);
+  async claim(entries: readonly LedgerEntry[], claimant: string, options: ClaimOptions = {}): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[]; leaseUntil: number }> {
+    const now = options.now ?? Date.now();
+    const leaseUntil = now + this.leaseMs;
+    const outcomes = await this.claimOnPages(entries, claimant, now, leaseUntil, options.concurrency ?? 8);
     const send: LedgerEntry[] = [];
     const skipped: LedgerEntry[] = [];
-    const retried: LedgerEntry[] = [];
-    for (const { entry, outcome } of outcomes) (outcome === 'new' ? send : outcome === 'taken' ? skipped : retried).push(entry);
-    if (retried.length > 0) {
-      // Our own earlier claims: send again only what was never recorded as sent.
-      const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, retried.map(ledgerKey), { projection: 'pk, sk, #s', names: { '#s': 'status' } });
+    const resumed: LedgerEntry[] = [];
+    for (const { entry, outcome } of outcomes) (outcome === 'new' ? send : outcome === 'taken' ? skipped : resumed).push(entry);
+    if (resumed.length > 0) {
+      // Claims that may have been sent already: send again only what was never recorded as sent.
+      const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, resumed.map(ledgerKey), { projection: 'pk, sk, #s', names: { '#s': 'status' } });
       const sent = new Set(recorded.filter((i) => i.status === 'sent').map((i) => `${i.pk}\n${i.sk}`));
-      for (const e of retried) {
+      for (const e of resumed) {
         const k = ledgerKey(e);
         (sent.has(`${k.pk}\n${k.sk}`) ? skipped : send).push(e);
       }
     }
-    return { send, skipped };
+    return { send, skipped, leaseUntil };
+  }
+
+  /** Throws LeaseExpiredError when a claimant holding claims until `leaseUntil` must stop sending. */
+  checkLease(claimant: string, leaseUntil: number, now: number): void {
+    if (now > leaseUntil - Math.min(LEASE_MARGIN_MS, this.leaseMs / 5)) throw new LeaseExpiredError(claimant, leaseUntil, now);
   }
 
   /**
@@ -236,14 +307,14 @@ export class Ledger {
    * were new (recorded now) and which had been recorded before: the caller acts only on the new ones.
    */
   async record(entries: readonly LedgerEntry[], concurrency = 8): Promise<{ recorded: LedgerEntry[]; already: LedgerEntry[] }> {
-    const { send, skipped } = await this.claim(entries, randomUUID(), concurrency);
+    const { send, skipped } = await this.claim(entries, randomUUID(), { concurrency });
     await batchWrite(this.client, this.table, send.map((e) => ({ PutRequest: { Item: ledgerItem(e) } })), { concurrency });
     return { recorded: send, already: skipped };
   }
 
-  /** Records claimed entries as sent (idempotent overwrite). */
-  async markSent(entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
-    await batchWrite(this.client, this.table, entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt }) } })));
+  /** Records claimed entries as sent (idempotent overwrite), at `sentAt` or each at its own. */
+  async markSent(entries: readonly LedgerEntry[], sentAt?: number): Promise<void> {
+    await batchWrite(this.client, this.table, entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt: sentAt ?? e.sentAt }) } })));
   }
 
   /** Gives claims back (the notice could not be sent), so that a retry or a DLQ redrive may send it. */

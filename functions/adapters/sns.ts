@@ -15,6 +15,12 @@ export interface OutgoingMessage {
   attributes: Record<string, string>;
 }
 
+/** Around each PublishBatch: `before` may throw to stop (nothing more is sent), `after` gets what SNS took. */
+export interface BatchHooks {
+  before?: () => void;
+  after?: (published: OutgoingMessage[]) => Promise<void>;
+}
+
 const sizeOf = (e: PublishBatchRequestEntry) =>
   Buffer.byteLength(e.Message ?? '') + Object.entries(e.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
 
@@ -28,7 +34,7 @@ export class Topic {
   }
 
   /** Publishes all messages; returns those that failed every attempt, with the last reason. */
-  async publish(messages: readonly OutgoingMessage[], onBatch?: (published: OutgoingMessage[]) => Promise<void>): Promise<{ message: OutgoingMessage; reason: string }[]> {
+  async publish(messages: readonly OutgoingMessage[], hooks: BatchHooks = {}): Promise<{ message: OutgoingMessage; reason: string }[]> {
     const entries = messages.map((m, i): PublishBatchRequestEntry => ({
       Id: `n${i}`,
       Message: JSON.stringify(m.body),
@@ -38,6 +44,7 @@ export class Topic {
     let batch: number[] = [];
     let bytes = 0;
     const flush = async () => {
+      hooks.before?.();
       let pending = batch;
       const reasons = new Map<number, string>();
       for (let attempt = 0; pending.length > 0 && attempt < MAX_ATTEMPTS; attempt++) {
@@ -49,7 +56,7 @@ export class Topic {
       }
       for (const i of pending) failures.push({ message: messages[i], reason: reasons.get(i) ?? 'unknown' });
       const lost = new Set(pending);
-      await onBatch?.(batch.filter((i) => !lost.has(i)).map((i) => messages[i]));
+      await hooks.after?.(batch.filter((i) => !lost.has(i)).map((i) => messages[i]));
       batch = [];
       bytes = 0;
     };

@@ -1,6 +1,7 @@
 /**
- * ingest (EventBridge rule target): validate, dedupe, append to the event store. A bad event is
- * recorded with its reasons, emitted as `Event Rejected` and counted; it never blocks the next one.
+ * ingest (EventBridge rule target): validate, dedupe, append to the event store. A bad event, and an
+ * event on a subject another source opened (domain/events/ownership.ts), is recorded with its reasons,
+ * emitted as `Event Rejected` and counted; it never blocks the next one.
  * CloudWatch alarm state changes open and resolve incidents on the nodes that list the alarm; AWS Health
  * events (forwarded from the default bus, since clients cannot put `aws.*` sources) are mapped by intake's
  * mapAwsHealth to incidents and changes on the nodes that list the service under `awsHealth`.
@@ -17,10 +18,12 @@ import {
   claimedEventId,
   formatIssue,
   isAlarmEvent,
+  ownershipProblem,
   parseAlarmEvent,
   parseEvent,
   type ImpactEvent,
 } from '../domain/events/index.ts';
+import { isSubjectOwnedError, type AppendResult } from '../adapters/event-store.ts';
 import { AWS_HEALTH_DETAIL_TYPE, isAwsHealthEvent, mapAwsHealth, refusalRecord } from '../domain/intake/index.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { recordRejection } from './shared/rejections.ts';
@@ -66,7 +69,25 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
     return { ...result, rejected: 1 };
   }
   for (const event of events) {
-    const outcome = await deps.events.append(event, receivedAt);
+    let outcome: AppendResult;
+    try {
+      outcome = await deps.events.append(event, receivedAt);
+    } catch (error) {
+      if (!isSubjectOwnedError(error)) throw error;
+      const issue = ownershipProblem(error.subjectKey, error.owner, error.source);
+      await recordRejection(deps, {
+        eventId: event.eventId,
+        detailType: event.detailType,
+        source: error.source,
+        code: 'subject-owned',
+        reasons: [formatIssue(issue)],
+        raw: JSON.stringify(raw),
+        receivedAt,
+        fields: [issue.field],
+      });
+      result.rejected++;
+      continue;
+    }
     if (outcome.status === 'appended') result.appended++;
     else result.duplicates++;
     logger.info(outcome.status === 'appended' ? 'event appended' : 'duplicate event ignored', {

@@ -2,9 +2,10 @@
  * notify (SQS jobs from assess and remind): customer notices and support briefings. Contacts are read
  * here and only here; news the subject's current state superseded is dropped, quiet hours and the
  * merge window defer what is not urgent (domain/notices/merging.ts); every notice is claimed in the ledger
- * before it is published (exactly once per subject, customer, kind and version), published with
- * PublishBatch, and marked sent; what fails every retry goes to the dead-letter queue with its reason
- * and its claim is released. Contact details never reach a log line.
+ * before it is published (exactly once per subject, customer, kind and version; the claim is a lease,
+ * adapters/ledger.ts), published with PublishBatch while the lease holds, and marked sent batch by batch;
+ * what fails every retry goes to the dead-letter queue with its reason and its claim is released.
+ * Contact details never reach a log line.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -15,10 +16,10 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
-import { addressOn } from '../domain/impact/customers.ts';
 import { MERGE_WINDOW_MS, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
 import { briefingMessages } from '../domain/chat/briefing.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { claimNotices, recordUnreached, sendingChannels } from './shared/send-channels.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 import './shared/templates.ts';
 
@@ -49,13 +50,12 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   if (due.length === 0) return;
 
   const contacts = await deps.contacts.contactsOf(due.map((c) => c.id));
-  const reachable = due.flatMap((customer) => {
-    const to = customer.channel && addressOn(contacts.get(customer.id), customer.channel);
-    return customer.channel && to ? [{ customer, channel: customer.channel, to }] : [];
-  });
+  // The planned channel, or the next usable one when its contact bounced or opted out (or this is a fallback).
+  const { recipients: reachable, unreached } = await sendingChannels(deps, job, due, contacts);
+  await recordUnreached(deps, job, unreached, now);
   metrics.addMetric('NoticesUnreachable', MetricUnit.Count, due.length - reachable.length);
   const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version, channel, sentAt: now, effect: customer.effect }));
-  const { send, skipped } = await deps.ledger.claim(entries, claimant);
+  const { send, skipped, leaseUntil } = await claimNotices(deps, job, entries, claimant, now);
   metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));
   const messages: OutgoingMessage[] = send.map((entry) => {
@@ -66,12 +66,17 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const perBatchMs = Math.ceil((10 / (deps.settings.snsMessagesPerSecond / (deps.settings.notifyConcurrency ?? 1))) * 1000);
   const entryOf = new Map(send.map((e) => [e.customerId, e]));
   let sentCount = 0;
-  // Each accepted batch is marked sent at once: a worker that dies mid-job resends only what SNS never took.
-  const failures = await deps.customerNotices.publish(messages, async (published) => {
-    await deps.ledger.markSent(published.map((m) => entryOf.get(m.id)!), deps.now());
-    await deps.projections.countSent(job.subjectKey, published.map((m) => entryOf.get(m.id)!), deps.now());
-    sentCount += published.length;
-    await sleep(perBatchMs);
+  // Claim (a lease), publish, mark: each batch SNS took is marked sent at once, and no batch goes out once
+  // the lease is nearly over (another worker may take the claims then). A worker that dies between
+  // SNS taking a batch and the mark leaves that one batch to be sent again by whoever resumes its claims.
+  const failures = await deps.customerNotices.publish(messages, {
+    before: () => deps.ledger.checkLease(claimant, leaseUntil, deps.now()),
+    after: async (published) => {
+      await deps.ledger.markSent(published.map((m) => entryOf.get(m.id)!), deps.now());
+      await deps.projections.countSent(job.subjectKey, published.map((m) => entryOf.get(m.id)!), deps.now());
+      sentCount += published.length;
+      await sleep(perBatchMs);
+    },
   });
   const failedIds = new Set(failures.map((f) => f.message.id));
   if (failures.length > 0) {

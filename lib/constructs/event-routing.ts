@@ -43,13 +43,17 @@ export class EventRouting extends Construct {
     Validations.of(this.targetDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
   }
 
-  /** Creates the rules of every route, pointing at the functions by target name. */
-  route(functions: Record<'ingest' | 'remind', IFunction>): void {
+  /**
+   * Creates the rules of every route, pointing at the functions by target name. Without a receipts
+   * function (`impact:delivery` = `topic-only`) the delivery routes have no rule.
+   */
+  route(functions: Record<'ingest' | 'remind', IFunction> & { receipts?: IFunction }): void {
     for (const [name, route] of Object.entries(ROUTES) as [RouteName, Route][]) {
+      if (route.delivery && !functions.receipts) continue;
       const target =
         route.target === 'impact-bus'
           ? new EventBusTarget(this.bus, { deadLetterQueue: this.targetDlq })
-          : new LambdaFunction(functions[route.target], { deadLetterQueue: this.targetDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) });
+          : new LambdaFunction(functions[route.target]!, { deadLetterQueue: this.targetDlq, retryAttempts: 8, maxEventAge: Duration.hours(24) });
       const rule = new Rule(this, `Route-${name}`, {
         description: route.description,
         ...(route.bus === 'impact' ? { eventBus: this.bus } : {}),

@@ -14,10 +14,13 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../environment.ts';
 import { secureQueue } from './messaging.ts';
-import type { HandlerName, PipelineFunction } from './pipeline-function.ts';
+import type { AnyHandlerName, HandlerName, PipelineFunction } from './pipeline-function.ts';
 
 /** Powertools' cold start metric: emitted with the `function_name` dimension besides `service`. */
 export const COLD_START = 'ColdStart';
+
+/** What every deliver function emits (functions/handlers/shared/deliver.ts). */
+const DELIVER_METRICS = ['NoticesHandedOver', 'DeliveryRepeatsDropped', 'DeliveryThrottled', 'DeliveryRefused', 'ReceiptsEmitted', 'ProviderEventsIgnored'] as const;
 
 /**
  * The pipeline's metrics on the dashboard, one graph per concern, each metric under the handler that
@@ -27,16 +30,22 @@ export const DASHBOARD_METRICS = {
   Events: { ingest: ['EventsAppended', 'DuplicateEvents', 'EventsRejected', COLD_START] },
   'Notices planned': { assess: ['ReplayedEvents'], plan: ['NoticesPlanned', 'NoticesHeld', 'NoticesFoldedIntoChange', 'ScheduledNoticesPlanned'], remind: ['ScheduledNoticesQueued'] },
   'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
+  Delivery: {
+    'deliver-email': DELIVER_METRICS,
+    'deliver-sms': DELIVER_METRICS,
+    'deliver-push': DELIVER_METRICS,
+  },
   'Intake from the tools': { api: ['IntakeEvents', 'IntakeIgnored', 'EventsRejected'] },
-} as const satisfies Record<string, Partial<Record<HandlerName, readonly string[]>>>;
+  Receipts: { receipts: ['ReceiptsEmitted', 'ProviderEventsIgnored', 'ReceiptsApplied', 'ReceiptRepeats', 'ReceiptsRejected', 'ContactsMarked', 'FallbacksQueued', 'FallbacksImpossible'] },
+} as const satisfies Record<string, Partial<Record<AnyHandlerName, readonly string[]>>>;
 
 export interface OperationsProps {
   /** Encrypts the ops topic and the alarm subscription's DLQ. */
   readonly key: IKey;
   /** Where alarms are e-mailed; none when empty. */
   readonly alarmEmail: string;
-  /** The pipeline's functions: an error alarm each, and their metrics on the dashboard. */
-  readonly functions: Record<HandlerName, PipelineFunction>;
+  /** The pipeline's functions: an error alarm each, and their metrics on the dashboard (delivery's when it is built in). */
+  readonly functions: Record<HandlerName, PipelineFunction> & Partial<Record<AnyHandlerName, PipelineFunction>>;
   /** Every dead-letter queue of the stack, by a name for the alarm. */
   readonly deadLetterQueues: Record<string, Queue>;
 }
@@ -80,8 +89,8 @@ export class Operations extends Construct {
     const iteratorAge = new Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: props.functions.assess.fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
     add(iteratorAge.createAlarm(this, 'AssessIteratorAge', { alarmDescription: 'assess is falling behind the event store stream', threshold: 5 * 60_000, evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING }));
 
-    const emitted = (handler: HandlerName, metricName: string) => {
-      const fn = props.functions[handler];
+    const emitted = (handler: AnyHandlerName, metricName: string) => {
+      const fn = props.functions[handler]!;
       return new Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
@@ -91,10 +100,13 @@ export class Operations extends Construct {
         label: `${metricName} (${handler})`,
       });
     };
-    const graphs = Object.entries(DASHBOARD_METRICS).map(
-      ([title, byHandler]) =>
-        new GraphWidget({ title, left: Object.entries(byHandler).flatMap(([handler, names]) => (names as readonly string[]).map((name) => emitted(handler as HandlerName, name))) }),
-    );
+    const graphs = Object.entries(DASHBOARD_METRICS).flatMap(([title, byHandler]) => {
+      // Only the functions the stack has: delivery's graphs are absent with `topic-only`.
+      const left = Object.entries(byHandler)
+        .filter(([handler]) => props.functions[handler as AnyHandlerName])
+        .flatMap(([handler, names]) => (names as readonly string[]).map((name) => emitted(handler as AnyHandlerName, name)));
+      return left.length > 0 ? [new GraphWidget({ title, left })] : [];
+    });
     this.dashboard = new Dashboard(this, 'Dashboard', { widgets: [[...graphs, new GraphWidget({ title: 'Assess iterator age', left: [iteratorAge] })]] });
   }
 }

@@ -18,11 +18,16 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const HANDLERS = ['ingest', 'assess', 'plan', 'notify', 'remind', 'api'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
+/** Built-in delivery (lib/constructs/delivery.ts): absent with `impact:delivery` = `topic-only`. */
+export const DELIVERY_HANDLERS = ['deliver-email', 'deliver-sms', 'deliver-push', 'receipts'] as const;
+export type DeliveryHandlerName = (typeof DELIVERY_HANDLERS)[number];
+export type AnyHandlerName = HandlerName | DeliveryHandlerName;
+
 /**
  * Powertools' service name of a function: the `service` field of its logs and traces, and the
  * `service` dimension of every metric it emits (the dashboard asks for its metrics with it).
  */
-export const serviceName = (handler: HandlerName): string => `impact-${handler}`;
+export const serviceName = (handler: AnyHandlerName): string => `impact-${handler}`;
 
 /** What a function may do with a table it is bound to. */
 export type TableAccess = 'read' | 'write' | 'read-write';
@@ -38,7 +43,7 @@ export interface TableBinding {
 
 export interface PipelineFunctionProps {
   /** Which handler of functions/handlers/ it runs. */
-  readonly handler: HandlerName;
+  readonly handler: AnyHandlerName;
   readonly description: string;
   /** Environment besides Powertools' settings and the tables given through `bindTable`. */
   readonly environment: Record<string, string>;
@@ -76,7 +81,7 @@ const shipFolder = (from: string, as: string): ICommandHooks => ({
 
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction;
-  readonly handler: HandlerName;
+  readonly handler: AnyHandlerName;
   readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {

@@ -1,7 +1,8 @@
 /**
  * The local event buses (`impact` and `default`): events are matched against lib/routes.ts, each
- * matching rule's delivery is stored in the inbox before `put` returns, and a single worker hands
- * them to their targets (ingest, remind) one at a time, in arrival order, retrying as the inbox says.
+ * matching rule's delivery is stored in the inbox before `put` returns, and a worker per lane hands
+ * them to their targets (ingest, remind; receipts in a lane of their own) one at a time, in arrival
+ * order, retrying as the inbox says.
  * The PutEvents endpoint, the API's POST /events, the pipeline's own events and fired reminders all
  * come in through `put`.
  */
@@ -10,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PipelineEvents } from '../../functions/adapters/eventbridge.ts';
 import { PIPELINE_SOURCE, type PipelineDetailType } from '../../functions/domain/events/schemas.ts';
-import { ROUTES, routesFor, type Route } from '../routes.ts';
-import type { Delivery, Inbox } from './inbox.ts';
+import { ROUTES, routesFor, type Route, type RouteName } from '../routes.ts';
+import type { Delivery, Inbox, TakenDelivery } from './inbox.ts';
 import { describeError, type Log } from './log.ts';
 
 /** An event as EventBridge hands it to a target. */
@@ -61,11 +62,30 @@ export const toBusEvent = (e: NewEvent): BusEvent => ({
 export const deliveriesFor = (bus: BusName, event: BusEvent): Delivery[] =>
   routesFor(bus, event as unknown as Record<string, unknown>).flatMap((route) => (ROUTES[route].target === 'impact-bus' ? deliveriesFor('impact', event) : [{ route, event }]));
 
+/**
+ * The bus's lanes: each has one worker that delivers in arrival order. Receipts (lib/routes.ts' delivery
+ * routes to the receipts handler) have a lane of their own, so that a change or incident event never
+ * waits behind the receipts of a large fan-out; their order does not matter (a receipt's effect does not
+ * depend on it), the order of a subject's events is kept in the other lane.
+ */
+const RECEIPT_ROUTES = (Object.keys(ROUTES) as RouteName[]).filter((name) => ROUTES[name].target === 'receipts');
+interface Lane {
+  routes: readonly RouteName[];
+  /** Deliveries run side by side (receipts: their order does not matter), each hidden meanwhile. */
+  parallel: number;
+}
+const LANES: readonly Lane[] = [
+  { routes: (Object.keys(ROUTES) as RouteName[]).filter((name) => !RECEIPT_ROUTES.includes(name)), parallel: 1 },
+  { routes: RECEIPT_ROUTES, parallel: 8 },
+];
+/** How long a delivery of a parallel lane is hidden while it runs: a crash in the middle makes it due again after this. */
+const IN_FLIGHT_MS = 30_000;
+
 export class LocalBus {
   private readonly inbox: Inbox;
   private readonly log: Log;
   private targets?: Targets;
-  private worker?: Promise<void>;
+  private readonly workers: (Promise<void> | undefined)[] = LANES.map(() => undefined);
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
   private pausedUntil = 0;
@@ -96,50 +116,60 @@ export class LocalBus {
 
   /** Deliveries are stored or running. */
   get busy(): boolean {
-    return this.inbox.pending > 0 || this.worker !== undefined;
+    return this.inbox.pending > 0 || this.workers.some(Boolean);
   }
 
-  /** Settles when the delivery running now (if any) has finished. */
+  /** Settles when the deliveries running now (if any) have finished. */
   async settled(): Promise<void> {
-    await this.worker;
+    await Promise.all(this.workers);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    await this.worker;
+    await Promise.all(this.workers);
   }
 
   private kick(): void {
-    if (!this.targets || this.worker || this.stopped) return;
+    if (!this.targets || this.stopped) return;
     clearTimeout(this.retryTimer);
-    this.worker = this.drain()
-      .catch((error: unknown) => {
-        // The store itself failed (disk full, ...): try again in a second, not in a tight loop.
-        this.pausedUntil = Date.now() + 1_000;
-        this.log(`local bus: deliveries paused for a second: ${describeError(error)}`);
-      })
-      .finally(() => {
-        this.worker = undefined;
-        this.scheduleRetry();
-      });
+    LANES.forEach((laneOf, lane) => {
+      if (this.workers[lane]) return;
+      // The drain starts once the lane's worker is set: a target that puts events (the receipts handler
+      // does) must find the worker running, not start a second one that takes the same delivery.
+      this.workers[lane] = Promise.resolve()
+        .then(() => this.drain(laneOf))
+        .catch((error: unknown) => {
+          // The store itself failed (disk full, ...): try again in a second, not in a tight loop (said once for all lanes).
+          if (Date.now() >= this.pausedUntil) this.log(`local bus: deliveries paused for a second: ${describeError(error)}`);
+          this.pausedUntil = Date.now() + 1_000;
+        })
+        .finally(() => {
+          this.workers[lane] = undefined;
+          this.scheduleRetry();
+        });
+    });
   }
 
-  private async drain(): Promise<void> {
+  private async drain(lane: Lane): Promise<void> {
     while (!this.stopped) {
-      const delivery = this.inbox.take();
-      if (!delivery) return;
-      try {
-        await this.targets![ROUTES[delivery.route].target as Target](delivery.event);
-        this.inbox.done(delivery);
-      } catch (error) {
-        this.log(`delivery of "${delivery.event['detail-type']}" ${delivery.event.id} to ${delivery.route} failed (attempt ${delivery.attempts}): ${describeError(error)}`);
-        this.inbox.failed(delivery, error);
-      }
+      const deliveries = lane.parallel > 1 ? this.inbox.takeSome(lane.routes, lane.parallel, IN_FLIGHT_MS) : [this.inbox.take(lane.routes)].filter((d) => d !== undefined);
+      if (deliveries.length === 0) return;
+      await Promise.all(deliveries.map((d) => this.deliver(d)));
     }
   }
 
-  /** Wakes the worker when the next retry is due. */
+  private async deliver(delivery: TakenDelivery): Promise<void> {
+    try {
+      await this.targets![ROUTES[delivery.route].target as Target](delivery.event);
+      this.inbox.done(delivery);
+    } catch (error) {
+      this.log(`delivery of "${delivery.event['detail-type']}" ${delivery.event.id} to ${delivery.route} failed (attempt ${delivery.attempts}): ${describeError(error)}`);
+      this.inbox.failed(delivery, error);
+    }
+  }
+
+  /** Wakes the workers when the next retry is due. */
   private scheduleRetry(): void {
     if (this.stopped) return;
     let at: number | undefined;
@@ -148,6 +178,7 @@ export class LocalBus {
     } catch {
       at = Date.now(); // the store failed to answer: look again after the pause
     }
+    clearTimeout(this.retryTimer);
     if (at !== undefined) this.retryTimer = setTimeout(() => this.kick(), Math.max(0, at - Date.now(), this.pausedUntil - Date.now()));
   }
 }

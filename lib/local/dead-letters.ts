@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { JobQueue, type QueuedMessage } from '../../functions/adapters/sqs.ts';
 import { withoutContactDetails } from './log.ts';
 
-export type DeadLetterSource = 'bus' | 'jobs' | 'stream' | 'notify';
+export type DeadLetterSource = 'bus' | 'jobs' | 'stream' | 'notify' | 'deliveries';
 
 export class DeadLetterFile {
   readonly file: string;

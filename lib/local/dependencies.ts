@@ -1,26 +1,33 @@
 /**
  * The Lambda handlers as the local runtime runs them: their dependencies are the same adapters as in
  * Lambda over DynamoDB Local, with the local stand-ins for SQS (job queue, dead letters), SNS (topics
- * with the outbox), Scheduler (reminders) and the pipeline's outbound events (the local bus).
+ * with the outbox; `customer-notices` subscribed per channel), Scheduler (reminders), the pipeline's
+ * outbound events (the local bus) and the delivery providers (deliverers.ts).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { Context, DynamoDBStreamEvent, EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context, DynamoDBStreamEvent, EventBridgeEvent, SNSEvent, SQSEvent } from 'aws-lambda';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
 import { buildApiHandler } from '../../functions/handlers/api.ts';
 import { buildAssessHandler } from '../../functions/handlers/assess.ts';
 import { buildIngestHandler } from '../../functions/handlers/ingest.ts';
 import { buildNotifyHandler } from '../../functions/handlers/notify.ts';
 import { buildPlanHandler } from '../../functions/handlers/plan.ts';
+import { buildReceiptsHandler } from '../../functions/handlers/receipts.ts';
 import { buildRemindHandler } from '../../functions/handlers/remind.ts';
+import { buildDeliverHandler, type DeliverSettings } from '../../functions/handlers/shared/deliver.ts';
 import { buildDependencies, type Dependencies } from '../../functions/handlers/shared/dependencies.ts';
 import { tableNames } from '../tables.ts';
 import { LocalPipelineEvents, type BusEvent, type LocalBus, type Targets } from './bus.ts';
+import type { Chaos } from './chaos.ts';
 import type { ApiHandler } from './console-server.ts';
 import { LocalDeadLetterQueue, type DeadLetterFile } from './dead-letters.ts';
 import { LOCAL_AWS } from './dynamodb-local.ts';
 import { LocalCredentials, type LocalIntake } from './intake.ts';
+import { LOCAL_CLIENT } from './local-aws.ts';
 import type { LocalJobQueue } from './job-queue.ts';
-import { LocalTopic, type LocalSubscription } from './outbox.ts';
+import { LocalTopic, type LocalSubscription, type Outbox } from './outbox.ts';
+import { LocalEmailSender, LocalPushSender, LocalSmsSender, deliveryConsumer } from './deliverers.ts';
 import type { LocalReminders } from './reminders.ts';
 
 /** Four notify workers share the SNS budget (each paces at a quarter of it). */
@@ -33,50 +40,75 @@ export interface LocalParts {
   planQueue: LocalJobQueue;
   letters: DeadLetterFile;
   reminders: LocalReminders;
-  outboxFile: string;
+  /** Where both topics write; the channels' delivery queue, when there is one, subscribes to it (deliverers.ts). */
+  outbox: Outbox;
   pipelineEventsFile: string;
   subscriptions: LocalSubscription[];
   settings?: Partial<Dependencies['settings']>;
+  /** Faults injected into the SDK clients (IMPACT_CHAOS, for the chaos suite). */
+  chaos?: Chaos;
 }
 
-export const localDependencies = (parts: LocalParts): Dependencies => ({
-  ...buildDependencies(
-    // SQS and SNS clients are never used: their adapters are replaced below.
-    { dynamodb: documentClient({ endpoint: parts.dynamodbEndpoint, ...LOCAL_AWS }), eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
-    { tables: tableNames(''), busName: 'impact', noticeQueueUrl: 'local', noticeDlqUrl: 'local', customerNoticesTopicArn: 'local', supportBriefingsTopicArn: 'local' },
-    { ...DEFAULT_SETTINGS, ...parts.settings },
-  ),
-  jobs: parts.queue,
-  planJobs: parts.planQueue,
-  deadLetters: new LocalDeadLetterQueue(parts.letters),
-  customerNotices: new LocalTopic('customer-notices', parts.outboxFile, parts.subscriptions),
-  supportBriefings: new LocalTopic('support-briefings', parts.outboxFile, parts.subscriptions),
-  reminders: parts.reminders,
-  pipelineEvents: new LocalPipelineEvents(parts.bus, parts.pipelineEventsFile),
-});
+export const localDependencies = (parts: LocalParts): Dependencies => {
+  const dynamodb = documentClient({ endpoint: parts.dynamodbEndpoint, ...LOCAL_AWS });
+  parts.chaos?.instrument(dynamodb, 'dynamodb');
+  const sns = () => parts.chaos?.instrument(new SNSClient(LOCAL_CLIENT), 'sns');
+  return {
+    ...buildDependencies(
+      // The SQS and SNS clients here are never used: their adapters are the local ones below.
+      { dynamodb, eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
+      { tables: tableNames(''), busName: 'impact', noticeQueueUrl: 'local', noticeDlqUrl: 'local', customerNoticesTopicArn: 'local', supportBriefingsTopicArn: 'local' },
+      { ...DEFAULT_SETTINGS, ...parts.settings },
+    ),
+    jobs: parts.queue,
+    planJobs: parts.planQueue,
+    deadLetters: new LocalDeadLetterQueue(parts.letters),
+    customerNotices: new LocalTopic('customer-notices', parts.outbox, parts.subscriptions, sns()),
+    supportBriefings: new LocalTopic('support-briefings', parts.outbox, parts.subscriptions, sns()),
+    reminders: parts.reminders,
+    pipelineEvents: new LocalPipelineEvents(parts.bus, parts.pipelineEventsFile),
+  };
+};
 
 const context = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<string, unknown>;
 
-/** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queue, the API. */
-export const localHandlers = (deps: Dependencies, bus: LocalBus, intake: LocalIntake) => {
+/** Locally nothing throttles: the stand-ins take a batch's messages at once. */
+const LOCAL_DELIVERY: DeliverSettings = { perSecond: 10_000, workers: 1, leaseMs: 10_000, parallel: true };
+
+/** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queues, the API. */
+export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: LocalJobQueue, intake: LocalIntake) => {
   const ingest = buildIngestHandler(deps);
   const remind = buildRemindHandler(deps);
+  const receipts = buildReceiptsHandler(deps);
   const assess = buildAssessHandler(deps);
   const notify = buildNotifyHandler(deps);
   const plan = buildPlanHandler(deps);
+  const deliver = {
+    email: buildDeliverHandler(deps, new LocalEmailSender(bus), LOCAL_DELIVERY),
+    sms: buildDeliverHandler(deps, new LocalSmsSender(deliveries), LOCAL_DELIVERY),
+    push: buildDeliverHandler(deps, new LocalPushSender(), LOCAL_DELIVERY),
+  };
   const api = buildApiHandler({
     ...deps,
     localAdmin: true,
     submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))),
     intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config },
   });
-  const targets: Targets = { ingest: (e) => ingest(asTargetEvent(e), context), remind: (e) => remind(asTargetEvent(e), context) };
+  const targets: Targets = {
+    ingest: (e) => ingest(asTargetEvent(e), context),
+    remind: (e) => remind(asTargetEvent(e), context),
+    receipts: (e) => receipts(asTargetEvent(e), context),
+  };
   return {
     targets,
     assess: (event: DynamoDBStreamEvent) => assess(event, context),
     notify: (event: SQSEvent) => notify(event, context),
     plan: (event: SQSEvent) => plan(event, context),
+    deliver: deliveryConsumer({
+      deliver: { email: (e) => deliver.email(e, context), sms: (e) => deliver.sms(e, context), push: (e) => deliver.push(e, context) },
+      smsEvents: (e: SNSEvent) => receipts(e, context),
+    }),
     api: (async (event) => api(event, context)) satisfies ApiHandler,
   };
 };

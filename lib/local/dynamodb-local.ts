@@ -29,6 +29,8 @@ export const LOCAL_AWS = { region: 'eu-west-1', credentials: { accessKeyId: 'loc
 export interface RunningDynamoDb {
   endpoint: string;
   stop: () => Promise<void>;
+  /** Settles when java has exited, however it ended (stop(), a crash, a kill). */
+  exited: Promise<void>;
 }
 
 export class DynamoDbLocalError extends Error {
@@ -81,8 +83,14 @@ export const startDynamoDbLocal = async (options: { path?: string; port?: number
     spawnError = error;
     exited ??= null;
   });
-  child.on('exit', (code: number | null) => (exited = code));
   const watchdog = child.pid ? watchdogFor(child.pid) : undefined;
+  const gone = new Promise<void>((resolve) =>
+    child.on('exit', (code: number | null) => {
+      exited = code;
+      watchdog?.kill('SIGKILL'); // its job is done: it must not signal a pid that may be reused
+      resolve();
+    }),
+  );
   const stop = () =>
     new Promise<void>((resolve) => {
       watchdog?.kill('SIGKILL');
@@ -113,7 +121,7 @@ export const startDynamoDbLocal = async (options: { path?: string; port?: number
     }
   }
   client.destroy();
-  return { endpoint, stop };
+  return { endpoint, stop, exited: gone };
 };
 
 /** Creates every table of lib/tables.ts (with TTL) under a prefix, skipping those that exist. */
@@ -129,9 +137,9 @@ export const createTables = async (client: DynamoDBClient, prefix = ''): Promise
 };
 
 /** DynamoDB Local with every table of lib/tables.ts: file-backed in `dir` (created), or in memory. */
-export const startDynamoDbWithTables = async (dir?: string): Promise<RunningDynamoDb> => {
+export const startDynamoDbWithTables = async (dir?: string, port?: number): Promise<RunningDynamoDb> => {
   if (dir) mkdirSync(dir, { recursive: true });
-  const dynamodb = await startDynamoDbLocal(dir ? { path: dir } : {});
+  const dynamodb = await startDynamoDbLocal({ ...(dir ? { path: dir } : {}), ...(port ? { port } : {}) });
   const client = new DynamoDBClient({ endpoint: dynamodb.endpoint, ...LOCAL_AWS });
   try {
     await createTables(client);
@@ -142,4 +150,54 @@ export const startDynamoDbWithTables = async (dir?: string): Promise<RunningDyna
     client.destroy();
   }
   return dynamodb;
+};
+
+export interface SupervisedDynamoDb extends RunningDynamoDb {
+  /** Resolves at once while DynamoDB Local runs; while it is being restarted, once it is back. */
+  ready: () => Promise<void>;
+}
+
+/**
+ * DynamoDB Local that comes back when its java dies while the runtime runs (a crash, an OOM, a kill):
+ * restarted on the same port with the same data dir (the tables are created again if they are gone,
+ * as with --in-memory). Callers wait on `ready()` so that work is not spent on a database that is down.
+ */
+export const startSupervisedDynamoDb = async (dir: string | undefined, log: (line: string) => void): Promise<SupervisedDynamoDb> => {
+  let running = await startDynamoDbWithTables(dir);
+  const port = Number(new URL(running.endpoint).port);
+  let stopping = false;
+  let down: Promise<void> | undefined;
+  const restart = async () => {
+    log(`DynamoDB Local stopped unexpectedly; starting it again on port ${port}${dir ? ' with the same data' : ' (in memory: empty)'}`);
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        running = await startDynamoDbWithTables(dir, port);
+        watch(running);
+        log('DynamoDB Local is back');
+        return;
+      } catch (error) {
+        log(`DynamoDB Local did not start again (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`);
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 1_000 * attempt)));
+      }
+    }
+  };
+  const watch = (instance: RunningDynamoDb) =>
+    void instance.exited.then(() => {
+      if (stopping || instance !== running) return;
+      down = restart().finally(() => (down = undefined));
+    });
+  watch(running);
+  let stopped!: () => void;
+  const exited = new Promise<void>((resolve) => (stopped = resolve));
+  return {
+    endpoint: running.endpoint,
+    ready: () => down ?? Promise.resolve(),
+    exited,
+    stop: async () => {
+      stopping = true;
+      await down;
+      await running.stop();
+      stopped();
+    },
+  };
 };

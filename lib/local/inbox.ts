@@ -36,6 +36,7 @@ export class Inbox {
   private readonly now: () => number;
   private count: number;
   private readonly statements;
+  private readonly laneStatements = new Map<string, ReturnType<LocalStore['prepare']>>();
 
   constructor(db: LocalStore, letters: DeadLetterFile, options: InboxOptions = {}) {
     this.db = db;
@@ -68,12 +69,44 @@ export class Inbox {
     this.count += deliveries.length;
   }
 
-  /** The next due delivery, its attempt counted (so a crash in the middle of it uses one up). */
-  take(): TakenDelivery | undefined {
-    const row = this.statements.next.get(this.now()) as { id: number; route: RouteName; event: string; attempts: number } | undefined;
+  /** The statement that finds the next due delivery to one of `routes` (a lane of the bus). */
+  private nextOn(routes: readonly RouteName[]) {
+    const key = routes.join(',');
+    let statement = this.laneStatements.get(key);
+    if (!statement) {
+      statement = this.db.prepare(`SELECT id, route, event, attempts FROM inbox WHERE due_at <= ? AND route IN (${routes.map(() => '?').join(', ')}) ORDER BY due_at, id LIMIT 1`);
+      this.laneStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The next due delivery (to one of `routes`, when given: a lane of the bus), its attempt counted (so a
+   * crash in the middle of it uses one up).
+   */
+  take(routes?: readonly RouteName[]): TakenDelivery | undefined {
+    const row = (routes ? this.nextOn(routes).get(this.now(), ...routes) : this.statements.next.get(this.now())) as { id: number; route: RouteName; event: string; attempts: number } | undefined;
     if (!row) return undefined;
     this.statements.attempt.run(row.id);
     return { id: row.id, route: row.route, event: JSON.parse(row.event), attempts: row.attempts + 1 };
+  }
+
+  /**
+   * Up to `max` due deliveries to `routes` at once, each hidden for `hideMs` while it runs (a lane whose
+   * deliveries may run side by side): one a crash interrupted is due again once that time is over.
+   */
+  takeSome(routes: readonly RouteName[], max: number, hideMs: number): TakenDelivery[] {
+    return atomically(this.db, () => {
+      const taken: TakenDelivery[] = [];
+      for (let i = 0; i < max; i++) {
+        const row = this.nextOn(routes).get(this.now(), ...routes) as { id: number; route: RouteName; event: string; attempts: number } | undefined;
+        if (!row) break;
+        this.statements.attempt.run(row.id);
+        this.statements.retry.run(this.now() + hideMs, row.id);
+        taken.push({ id: row.id, route: row.route, event: JSON.parse(row.event), attempts: row.attempts + 1 });
+      }
+      return taken;
+    });
   }
 
   done(delivery: TakenDelivery): void {

@@ -9,16 +9,22 @@
  * receives it goes to dead-letters.jsonl with its reason (also when the runtime died while it was in
  * flight: the next receive finds its count used up, as SQS's redrive does). Delays up to 15 minutes.
  * Consumers get the same SQSEvent batches as the Lambda event source mapping hands to notify.
+ * Messages come in through the SQS adapter (functions/adapters/sqs.ts: SendMessageBatch in 10s, failed
+ * entries resent) over a real SQSClient answered here (local-aws.ts); each batch is one transaction.
+ * A FIFO queue (the planning jobs) keeps SQS FIFO's message groups and deduplication ids.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { JobQueue, type QueuedMessage } from '../../functions/adapters/sqs.ts';
+import { JobQueue } from '../../functions/adapters/sqs.ts';
 import type { DeadLetterFile } from './dead-letters.ts';
+import { LOCAL_CLIENT, serveLocally, type LocalCommandHandler } from './local-aws.ts';
 import { describeError } from './log.ts';
 import { atomically, countRows, type LocalStore } from './store.ts';
 
 export interface JobQueueOptions {
+  /** The table of the store it keeps its messages in: `jobs` (notice jobs) or `deliveries` (the channels' subscriptions). */
+  table?: 'jobs' | 'deliveries';
   /** How long a received message stays hidden while its consumer works on it (the stack's queue: 15 min). */
   visibilityMs?: number;
   /** How soon a message the consumer reported failed is handed out again (default 2 s). */
@@ -26,12 +32,24 @@ export interface JobQueueOptions {
   maxReceiveCount?: number;
   now?: () => number;
   /**
-   * A FIFO queue (the planning jobs): messages carry a group and a deduplication id; a group's next
-   * message is handed out only once the one before it is done (SQS FIFO's message groups), and a
-   * message whose deduplication id is still queued is dropped.
+   * A FIFO queue (the planning jobs, table `plan_jobs`): messages carry a group and a deduplication id;
+   * a group's next message is handed out only once the one before it is done (SQS FIFO's message
+   * groups), and a message whose deduplication id is still queued is dropped.
    */
   fifo?: boolean;
+  /** The SQS client the adapter sends with (for instrumenting, chaos.ts); the queue makes it answer locally. */
+  client?: SQSClient;
 }
+
+interface SendEntry {
+  Id: string;
+  MessageBody: string;
+  DelaySeconds?: number;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 interface Row {
   id: number;
@@ -43,7 +61,6 @@ interface Row {
 }
 
 const MAX_DELAY_SECONDS = 900;
-const SEND_SLICE_BYTES = 4 * 1024 * 1024;
 
 export class LocalJobQueue extends JobQueue {
   private readonly db: LocalStore;
@@ -54,12 +71,18 @@ export class LocalJobQueue extends JobQueue {
   private readonly now: () => number;
   private readonly fifo: boolean;
   private count: number;
-  /** Received and not yet done or back: what `idle` must wait for besides the depth. */
-  inFlight = 0;
+  private readonly letterSource: 'jobs' | 'deliveries';
   private readonly statements;
 
   constructor(db: LocalStore, letters: DeadLetterFile, options: JobQueueOptions = {}) {
-    super(new SQSClient({ region: 'local' }), 'local');
+    const handlers: Record<string, LocalCommandHandler> = {};
+    // A queue URL on the client's own endpoint, so the SDK has no reason to redirect (or warn).
+    super(serveLocally(options.client ?? new SQSClient(LOCAL_CLIENT), 'SQS', handlers), `https://sqs.local.amazonaws.com/000000000000/${options.fifo ? 'plan-jobs.fifo' : 'notice-jobs'}`);
+    handlers.SendMessageBatchCommand = (input) => ({ Successful: this.enqueue(input.Entries as SendEntry[]), Failed: [] });
+    handlers.SendMessageCommand = (input) => {
+      const [sent] = this.enqueue([{ Id: 'one', MessageBody: String(input.MessageBody), DelaySeconds: input.DelaySeconds as number | undefined }]);
+      return { MessageId: sent.MessageId, MD5OfMessageBody: sent.MD5OfMessageBody };
+    };
     this.db = db;
     this.letters = letters;
     this.visibilityMs = options.visibilityMs ?? 2_000;
@@ -67,7 +90,9 @@ export class LocalJobQueue extends JobQueue {
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
     this.now = options.now ?? Date.now;
     this.fifo = !!options.fifo;
-    const table = this.fifo ? 'plan_jobs' : 'jobs';
+    const table = this.fifo ? 'plan_jobs' : (options.table ?? 'jobs');
+    // Planning jobs that fail for good are job dead letters too (the stack's FIFO DLQ).
+    this.letterSource = this.fifo ? 'jobs' : (options.table ?? 'jobs');
     this.count = countRows(db, table);
     this.statements = {
       insert: this.fifo
@@ -80,13 +105,12 @@ export class LocalJobQueue extends JobQueue {
       receive: db.prepare(`UPDATE ${table} SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?`),
       retry: db.prepare(`UPDATE ${table} SET visible_at = ? WHERE id = ?`),
       remove: db.prepare(`DELETE FROM ${table} WHERE id = ?`),
-      queued: db.prepare(`SELECT 1 FROM ${this.fifo ? table : 'jobs'} WHERE ${this.fifo ? 'dedupe_id' : 'message_id'} = ? LIMIT 1`),
+      queued: this.fifo ? db.prepare(`SELECT 1 FROM ${table} WHERE dedupe_id = ? LIMIT 1`) : undefined,
     };
     // Received messages are hidden for long (a job must never be handed to a second worker while the
     // first still works on it: both would send); nothing is in flight when a runtime starts, so what an
-    // earlier process had received is handed out again at once. Delayed notice jobs keep their delay.
-    if (this.fifo) db.prepare(`UPDATE ${table} SET visible_at = ? WHERE visible_at > ?`).run(this.now(), this.now());
-    else db.prepare(`UPDATE ${table} SET visible_at = ? WHERE receive_count > 0 AND visible_at > ?`).run(this.now(), this.now());
+    // earlier process had received is handed out again at once. Delayed jobs keep their delay.
+    db.prepare(`UPDATE ${table} SET visible_at = ? WHERE receive_count > 0 AND visible_at > ?`).run(this.now(), this.now());
   }
 
   /** Messages in the queue, visible or not (ApproximateNumberOfMessages + NotVisible); O(1). */
@@ -94,30 +118,32 @@ export class LocalJobQueue extends JobQueue {
     return this.count;
   }
 
-  override async send(messages: readonly QueuedMessage[]): Promise<void> {
-    const now = this.now();
-    const rows = messages.map((m) => ({ body: JSON.stringify(m.body), visibleAt: now + Math.min(MAX_DELAY_SECONDS, Math.max(0, m.delaySeconds ?? 0)) * 1000, group: m.group ?? 'default', dedupeId: m.dedupeId ?? null }));
-    // Committed in slices of a few MB, as SQS takes a batch at a time: one 80 MB transaction (a
-    // 400,000-customer fan-out) would hold the whole of it in the WAL until it commits.
-    for (let i = 0; i < rows.length; ) {
-      let bytes = 0;
-      const start = i;
-      atomically(this.db, () => {
-        for (; i < rows.length && (i === start || bytes < SEND_SLICE_BYTES); i++) {
-          bytes += rows[i].body.length;
-          if (!this.fifo) this.statements.insert.run(randomUUID(), rows[i].body, rows[i].visibleAt, now);
-          else if (rows[i].dedupeId === null || !this.statements.queued.get(rows[i].dedupeId)) {
-            this.statements.insert.run(randomUUID(), rows[i].body, rows[i].visibleAt, now, rows[i].group, rows[i].dedupeId);
-            this.count++;
-          }
-        }
-      });
-      if (!this.fifo) this.count += i - start;
-    }
+  /** Messages stored now, in the caller's transaction if it has one (the outbox's durable subscriber). */
+  sendNow(bodies: readonly string[]): void {
+    this.enqueue(bodies.map((body, i) => ({ Id: String(i), MessageBody: body })));
   }
 
-  override async sendOne(body: unknown): Promise<void> {
-    await this.send([{ body }]);
+  /** One SendMessageBatch (at most 10, the adapter's batches): stored in one transaction. */
+  private enqueue(entries: readonly SendEntry[]): { Id: string; MessageId: string; MD5OfMessageBody: string }[] {
+    const now = this.now();
+    let stored = 0;
+    const sent = atomically(this.db, () =>
+      entries.map((e) => {
+        const messageId = randomUUID();
+        const visibleAt = now + Math.min(MAX_DELAY_SECONDS, Math.max(0, e.DelaySeconds ?? 0)) * 1000;
+        if (!this.fifo) {
+          this.statements.insert.run(messageId, e.MessageBody, visibleAt, now);
+          stored++;
+        } else if (!e.MessageDeduplicationId || !this.statements.queued!.get(e.MessageDeduplicationId)) {
+          // A message whose deduplication id is still queued is accepted and dropped, as SQS FIFO does.
+          this.statements.insert.run(messageId, e.MessageBody, visibleAt, now, e.MessageGroupId ?? 'default', e.MessageDeduplicationId ?? null);
+          stored++;
+        }
+        return { Id: e.Id, MessageId: messageId, MD5OfMessageBody: md5(e.MessageBody) };
+      }),
+    );
+    this.count += stored;
+    return sent;
   }
 
   /**
@@ -152,14 +178,11 @@ export class LocalJobQueue extends JobQueue {
     if (records.length === 0) return 0;
     let failed: Set<string>;
     let reason = 'the consumer reported it failed';
-    this.inFlight += records.length;
     try {
       failed = new Set((await consumer({ Records: records })).batchItemFailures.map((f) => f.itemIdentifier));
     } catch (error) {
       failed = new Set(records.map((r) => r.messageId));
       reason = `the consumer threw ${describeError(error)}`;
-    } finally {
-      this.inFlight -= records.length;
     }
     const done = records.filter((r) => !failed.has(r.messageId));
     this.delete(done.map((r) => r.receiptHandle));
@@ -175,7 +198,7 @@ export class LocalJobQueue extends JobQueue {
   }
 
   private deadLetter(row: Row, reason: string): void {
-    this.letters.add('jobs', reason, { messageId: row.message_id, receiveCount: row.receive_count, body: JSON.parse(row.body) });
+    this.letters.add(this.letterSource, reason, { messageId: row.message_id, receiveCount: row.receive_count, body: JSON.parse(row.body) });
     this.count -= Number(this.statements.remove.run(row.id).changes);
   }
 }

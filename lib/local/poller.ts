@@ -1,7 +1,7 @@
 /**
  * The runtime's poll loop, standing in for what AWS runs on its own: the DynamoDB Streams event source
- * mapping (stream -> assess), the SQS one (notice jobs -> notify) and Scheduler (due reminders -> the
- * bus). One pass does each once; the loop sleeps only when a pass found nothing. An error in a pass is
+ * mapping (stream -> assess), the SQS ones (notice jobs -> notify; each channel's notices -> its deliver
+ * handler) and Scheduler (due reminders -> the bus). One pass does each once; the loop sleeps only when a pass found nothing. An error in a pass is
  * logged and the loop goes on: nothing a handler does can stop it.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -22,10 +22,14 @@ export interface PollerParts {
   reminders: LocalReminders;
   bus: LocalBus;
   notify: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /** The channels' delivery queue and its consumer (deliverers.ts). */
+  deliveries?: { queue: LocalJobQueue; consume: (event: SQSEvent) => Promise<SQSBatchResponse> };
   log: Log;
   /** Notify and plan batches in flight at once (Lambda's concurrency, on one machine). */
   notifyWorkers?: number;
   planWorkers?: number;
+  /** Resolves when the database is up (it waits while DynamoDB Local restarts). */
+  ready?: () => Promise<void>;
 }
 
 const IDLE_SLEEP_MS = 200;
@@ -56,12 +60,16 @@ export class Poller {
       this.loop(() => this.streamPass(), IDLE_SLEEP_MS),
       ...Array.from({ length: this.parts.planWorkers ?? 2 }, () => this.loop(() => planQueue.poll(plan, 1), QUEUE_SLEEP_MS)),
       ...Array.from({ length: this.parts.notifyWorkers ?? 4 }, () => this.loop(() => queue.poll(notify), QUEUE_SLEEP_MS)),
+      ...(this.parts.deliveries ? [this.loop(() => this.parts.deliveries!.queue.poll(this.parts.deliveries!.consume, 25), QUEUE_SLEEP_MS)] : []),
     ];
   }
 
   private async loop(pass: () => Promise<number>, sleepMs: number): Promise<void> {
     while (this.running) {
-      const work = await pass().catch((error: unknown) => {
+      const work = await (async () => {
+        await this.parts.ready?.();
+        return pass();
+      })().catch((error: unknown) => {
         this.parts.log(`local runtime: ${describeError(error)}`);
         return 0;
       });

@@ -1,12 +1,12 @@
 // `npm start`: the whole pipeline locally (DESIGN section 8). Flags: --data-dir, --events-port,
-// --api-port, --in-memory. Subscriptions with filter policies, intake's configuration and secrets, the
+// --api-port, --in-memory, --delivery. Subscriptions with filter policies, intake's configuration and secrets, the
 // approval policy and the merge window come from impact.local.json (lib/local/settings.ts, intake.ts).
 //
 // The process stays up whatever a request or a handler does: a rejected promise nobody awaited is
 // logged and the runtime carries on. It stops on Ctrl-C / SIGTERM, on a failed start and on an uncaught
 // exception (the process is then in an unknown state), and each time it stops DynamoDB Local with it.
 import { existsSync, readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { intakeBanner, readLocalIntake } from './intake.ts';
 import { describeError, stdoutLog } from './log.ts';
 import { LocalConfigError, localConfig, type LocalConfig } from './settings.ts';
@@ -22,8 +22,9 @@ const program = new Command('npm start')
   .option('--customers <file>', 'customers.csv to load with --graph')
   .option('--usage <file>', 'usage.csv to load with --graph')
   .option('--sns-rate <n>', 'SNS messages per second that fan-out is paced to', (v) => Number(v), 1000)
+  .addOption(new Option('--delivery <mode>', 'built-in: deliver notices through the local stand-ins of SES, SMS and push, with receipts; topic-only: notices stop at customer-notices (the outbox)').choices(['built-in', 'topic-only']).default('built-in'))
   .parse();
-const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string; graph?: string[]; customers?: string; usage?: string; snsRate: number }>();
+const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string; graph?: string[]; customers?: string; usage?: string; snsRate: number; delivery: 'built-in' | 'topic-only' }>();
 // A bad configuration stops the start with every problem named (exit 2: the file is input to fix).
 let config: LocalConfig = { subscriptions: [], settings: {} };
 let raw: Record<string, unknown> = {};
@@ -77,6 +78,7 @@ try {
     inMemory: opts.inMemory,
     subscriptions: config.subscriptions,
     intake: intake.intake,
+    delivery: opts.delivery,
     settings: { ...config.settings, snsMessagesPerSecond: opts.snsRate },
     ...(opts.graph ? { seed: { graphFiles: opts.graph, customersCsv: opts.customers, usageCsv: opts.usage } } : {}),
   });

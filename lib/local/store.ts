@@ -13,6 +13,18 @@ import { DatabaseSync } from 'node:sqlite';
 
 export type LocalStore = DatabaseSync;
 
+/** A local SQS queue: `jobs` (notice jobs for notify), `deliveries` (each channel's subscription to customer-notices). */
+const queueTable = (name: 'jobs' | 'deliveries') => `
+CREATE TABLE IF NOT EXISTS ${name} (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  sent_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${name}_visible ON ${name} (visible_at, id);`;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS inbox (
   id INTEGER PRIMARY KEY,
@@ -22,15 +34,8 @@ CREATE TABLE IF NOT EXISTS inbox (
   due_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbox_due ON inbox (due_at, id);
-CREATE TABLE IF NOT EXISTS jobs (
-  id INTEGER PRIMARY KEY,
-  message_id TEXT NOT NULL UNIQUE,
-  body TEXT NOT NULL,
-  visible_at INTEGER NOT NULL,
-  receive_count INTEGER NOT NULL DEFAULT 0,
-  sent_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_visible ON jobs (visible_at, id);
+${queueTable('jobs')}
+${queueTable('deliveries')}
 CREATE TABLE IF NOT EXISTS plan_jobs (
   id INTEGER PRIMARY KEY,
   message_id TEXT NOT NULL UNIQUE,
@@ -53,6 +58,18 @@ CREATE INDEX IF NOT EXISTS reminders_due ON reminders (at) WHERE fired_at IS NUL
 CREATE TABLE IF NOT EXISTS stream_positions (
   shard_id TEXT PRIMARY KEY,
   sequence_number TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox_notices (
+  notice_id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  effect TEXT,
+  published_at INTEGER NOT NULL,
+  marked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS outbox_unmarked ON outbox_notices (published_at) WHERE marked = 0;
+CREATE TABLE IF NOT EXISTS outbox_position (
+  file TEXT PRIMARY KEY,
+  bytes INTEGER NOT NULL
 );
 `;
 
@@ -84,4 +101,4 @@ export const atomically = <T>(db: LocalStore, work: () => T): T => {
 };
 
 /** Number of rows of a table: read once at open, then kept up to date by its owner (O(1) depth). */
-export const countRows = (db: LocalStore, table: 'inbox' | 'jobs' | 'plan_jobs'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+export const countRows = (db: LocalStore, table: 'inbox' | 'jobs' | 'deliveries' | 'plan_jobs'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);

@@ -101,6 +101,25 @@ describe('support console in Chromium, on the local runtime', () => {
     await p2.close();
   });
 
+  it('delivery: the subject shows what was sent and delivered by channel and nobody to call back; the caller lookup what became of each notice', async () => {
+    const p3 = await browser.newPage();
+    await p3.goto(`${runtime.apiUrl}/#change#CHG-B1`);
+    // The local stand-in delivers both e-mails a moment after they were sent; each poll draws the subject anew.
+    await expect
+      .poll(async () => {
+        await p3.reload();
+        await p3.waitForSelector('#deliveries table', { timeout: 10_000 });
+        return p3.locator('#deliveries tbody tr').allTextContents();
+      }, { timeout: 30_000 })
+      .toEqual(['email220022', 'all220022']); // channel, sent 2, delivered 2, failed 0, pending 0, within 5 and 15 minutes 2
+    expect(await p3.textContent('#unreached')).toContain('Nobody');
+    await p3.fill('#customer-id', 'C-1');
+    await p3.click('#lookup button');
+    await expect.poll(() => p3.textContent('#caller-deliveries'), API_WAIT).toBe('change-notice (change#CHG-B1): delivered; email delivered');
+    expect(await p3.textContent('#caller')).not.toContain('@example.com');
+    await p3.close();
+  });
+
   it('a bad what-if shows every problem by field', async () => {
     await page.fill('input[name=changeId]', 'CHG-B2');
     await page.fill('input[name=start]', local(Date.now() + 5 * 3_600_000));
@@ -190,13 +209,15 @@ describe('support console in Chromium, on the local runtime', () => {
     const p2 = await context.newPage();
     await context.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
     await context.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
+    // Every API call, from the first page load on: none may leave unsigned while the browser goes to sign in.
+    const authorizations: (string | undefined)[] = [];
+    p2.on('request', (req) => req.url().includes('/api/') && authorizations.push(req.headers().authorization));
     await p2.goto(runtime.apiUrl);
     await p2.waitForURL(/signin\.example\.test/);
     const redirect = new URL(p2.url());
     expect(redirect.searchParams.get('client_id')).toBe('console');
     expect(redirect.searchParams.get('redirect_uri')).toBe(`${runtime.apiUrl}/`);
-    const authorizations: (string | undefined)[] = [];
-    p2.on('request', (req) => req.url().includes('/api/') && authorizations.push(req.headers().authorization));
+    expect(authorizations).toEqual([]);
     await p2.goto(`${runtime.apiUrl}/#id_token=header.payload.signature`);
     await expect.poll(() => authorizations.length).toBeGreaterThan(0);
     expect(authorizations.every((a) => a === 'Bearer header.payload.signature')).toBe(true);

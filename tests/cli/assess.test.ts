@@ -191,6 +191,13 @@ describe('impact graph validate and --help', () => {
     expect(stderr).toContain('warning: dependency cycle: a -> b -> a');
   });
 
+  it('an empty graph file is refused with exit code 2: it says there is nothing in it', async () => {
+    const f = scratch({ 'empty.yaml': '' });
+    const { code, stdout, stderr } = await impact('graph', 'validate', f('empty.yaml'));
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toContain('empty.yaml: (file): the file defines nothing');
+  });
+
   it('every command has --help', async () => {
     for (const args of [['--help'], ['assess', '--help'], ['graph', '--help'], ['graph', 'validate', '--help']]) {
       const { code, stdout } = await impact(...args);

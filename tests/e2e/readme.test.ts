@@ -123,7 +123,9 @@ const expectNotified = async (expected: ExpectedNotices) => {
   await waitFor(`first notices of ${expected.subjectKey} to ${expected.due.length} customers`, () => {
     const told = new Set(customerNotices(expected.subjectKey).map((m) => m.message.customerId));
     return expected.due.every((id) => told.has(id));
-  }, 120_000);
+    // A wait, not a promise of speed (npm run bench -- e2e measures that): a loaded machine with the
+    // delivery stand-ins working beside the fan-out took 55-120 s for the 8,263 of CHG-2041.
+  }, 300_000);
   const first = customerNotices(expected.subjectKey).filter((m) => /-notice$/.test(m.message.kind));
   const ids = first.map((m) => m.message.customerId);
   // "appended to .impact/outbox.jsonl as { topic, attributes, message, publishedAt }"; the message body of the deploy section.
@@ -310,7 +312,7 @@ const PROMISES: ReadmePromise[] = [
   {
     // `impact send FILE`: the event goes on the local endpoint; notices reach the outbox.
     matches: (w) => isImpact(w, 'send') && w[3]?.endsWith('.json'),
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c, words) => {
       const at = Date.now();
       const ran = await runChecked(c, 30_000);
@@ -322,7 +324,7 @@ const PROMISES: ReadmePromise[] = [
   {
     // `impact send change-scheduled --node ... --start ... --end ...`: a change built from flags.
     matches: (w) => isImpact(w, 'send', 'change-scheduled') && optionOf(w, '--notify') !== 'draft',
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c, words) => {
       const at = Date.now();
       const known = new Set(customerNotices().map((m) => m.message.subject));
@@ -336,7 +338,7 @@ const PROMISES: ReadmePromise[] = [
     // "--notify draft: the notices are planned and held, not sent; the held plan is kept as counts per kind ...
     // GET /api/drafts, and held in GET /api/subjects/change/CHG-3001" (with every text).
     matches: (w) => isImpact(w, 'send', 'change-scheduled') && optionOf(w, '--notify') === 'draft',
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c, words) => {
       const at = Date.now();
       const id = optionOf(words, '--change')!;
@@ -356,7 +358,7 @@ const PROMISES: ReadmePromise[] = [
   {
     // "notices-approved: everything due is sent": the draft's first notices go out, to exactly those it hits.
     matches: (w) => isImpact(w, 'send', 'notices-approved'),
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c, words) => {
       const at = Date.now();
       const subjectKey = optionOf(words, '--subject')!;
@@ -375,7 +377,7 @@ const PROMISES: ReadmePromise[] = [
   {
     // `aws events put-events --endpoint-url http://127.0.0.1:4010 ...`: the AWS CLI, unchanged, against the local bus.
     matches: (w) => w[0] === 'aws' && w[1] === 'events' && w[2] === 'put-events',
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c, words) => {
       const at = Date.now();
       const ran = await runChecked(c, 60_000);
@@ -400,7 +402,7 @@ const PROMISES: ReadmePromise[] = [
     // "Intake from your tools": a tool's webhook posted to the local intake answers 202 with the events its
     // pure mapper gives (computed here, offline), and those reach the customers as any event does.
     matches: (w) => w[0] === 'curl' && w.some((x) => x.startsWith(`${API}/api/intake/`)),
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c, words) => {
       const at = Date.now();
       const url = words.find((x) => x.startsWith(`${API}/api/intake/`))!;
@@ -417,7 +419,7 @@ const PROMISES: ReadmePromise[] = [
   {
     // "Load or update the graph (a diff: only changed items are written)": the graph npm start loaded is the same one.
     matches: (w) => isImpact(w, 'graph', 'import'),
-    timeoutMs: 180_000,
+    timeoutMs: 360_000,
     check: async (c) => {
       const ran = await runChecked(c, 170_000);
       expect(ran.stdout).toMatch(/^graph version \d+: 0 written, 0 deleted, \d+ unchanged; contacts 0 written, 0 deleted/);

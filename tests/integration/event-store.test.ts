@@ -3,7 +3,7 @@ import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/cl
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
-import { EventStore, isEventAlreadyExistsError, versionKey, type EventAlreadyExistsError } from '../../functions/adapters/event-store.ts';
+import { EventStore, isEventAlreadyExistsError, isSubjectOwnedError, versionKey, type EventAlreadyExistsError } from '../../functions/adapters/event-store.ts';
 import { parseEvent } from '../../functions/domain/events/index.ts';
 import { foldSubject } from '../../functions/domain/subject.ts';
 import { injectThrottling } from '../support/faults.ts';
@@ -129,5 +129,64 @@ describe('events stored before schema versions still read as the current version
     const all = await store.readAll();
     expect([...all.keys()]).toEqual(['change#CHG-2041', 'incident#ALARM-dcs-5xx']);
     expect(all.get('incident#ALARM-dcs-5xx')?.map((s) => s.event.replayName)).toEqual([undefined, 'rebuild-2026-12']);
+  });
+});
+
+describe('event store: a subject id belongs to the tool that first used it', () => {
+  const from = (source: string, raw: ReturnType<typeof rawEvent>) => parseEvent({ ...raw, source });
+  const opening = (source: string, eventId: string) => from(source, changeScheduled({ changeId: 'CHG-O', eventId }));
+  const updateFrom = (source: string, eventId: string) => from(source, rawEvent('Change Updated', { changeId: 'CHG-O', title: `from ${source}`, eventId, occurredAt: iso(T0 + 60_000) }));
+  const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
+
+  it('another source\'s events on the id are refused with the owner named; nothing is written', async () => {
+    const { store } = await freshStore();
+    expect(await store.append(opening('servicenow', 'sn-1'))).toEqual({ status: 'appended', version: 1 });
+    expect(await store.append(updateFrom('servicenow', 'sn-2'))).toEqual({ status: 'appended', version: 2 });
+    for (const foreign of [opening('jira', 'jira-1'), updateFrom('jira', 'jira-2')]) {
+      const error = await refusal(store.append(foreign));
+      expect(isSubjectOwnedError(error), String(error)).toBe(true);
+      expect(error).toMatchObject({ name: 'SubjectOwnedError', subjectKey: 'change#CHG-O', owner: 'servicenow', source: 'jira', eventId: foreign.eventId });
+    }
+    expect((await store.readSubject('change#CHG-O')).map((s) => s.event.eventId)).toEqual(['sn-1', 'sn-2']);
+  });
+
+  it('the console and the CLI act on any subject; the owner stays the first source', async () => {
+    const { store } = await freshStore();
+    await store.append(opening('servicenow', 'sn-1'));
+    expect((await store.append(updateFrom('impact.console', 'console-1'))).status).toBe('appended');
+    expect((await store.append(opening('impact.cli', 'cli-1'))).status).toBe('appended');
+    expect(await refusal(store.append(updateFrom('jira', 'jira-1')))).toMatchObject({ owner: 'servicenow' });
+  });
+
+  it('an id first used from the console or the CLI belongs to no tool until a tool uses it', async () => {
+    const { store } = await freshStore();
+    expect((await store.append(opening('impact.cli', 'cli-1'))).status).toBe('appended');
+    expect((await store.append(updateFrom('impact.console', 'console-1'))).status).toBe('appended');
+    expect((await store.append(updateFrom('acme.change-management', 'acme-1'))).status).toBe('appended');
+    expect(await refusal(store.append(updateFrom('jira', 'jira-1')))).toMatchObject({ owner: 'acme.change-management' });
+  });
+
+  it('the first event names the owner whatever its type (an update held before its opening event too)', async () => {
+    const { store } = await freshStore();
+    expect((await store.append(updateFrom('jira', 'jira-early'))).status).toBe('appended');
+    expect(await refusal(store.append(opening('servicenow', 'sn-1')))).toMatchObject({ owner: 'jira', source: 'servicenow' });
+    expect((await store.append(opening('jira', 'jira-open'))).status).toBe('appended');
+  });
+
+  it('four tools using one new id at the same moment: exactly one gets in, the others are told which', async () => {
+    const { store } = await freshStore();
+    const sources = ['servicenow', 'jira', 'pagerduty', 'acme'];
+    const results = await Promise.allSettled(sources.map((source) => store.append(opening(source, `${source}-open`))));
+    const won = sources.filter((_, i) => results[i].status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ name: 'SubjectOwnedError', owner: won[0] });
+    expect(await store.readSubject('change#CHG-O')).toHaveLength(1);
+  });
+
+  it('a duplicate of an accepted event is still a duplicate, not a refusal', async () => {
+    const { store } = await freshStore();
+    const event = opening('servicenow', 'sn-1');
+    await store.append(event);
+    expect(await store.append(event)).toEqual({ status: 'duplicate' });
   });
 });

@@ -9,6 +9,10 @@ import type { Graph } from '../../functions/domain/model.ts';
 import { countCommands, injectThrottling, injectUnprocessed } from '../support/faults.ts';
 import { freshTables } from '../support/dynamodb.ts';
 import { graphOf, openChange } from '../support/graphs.ts';
+import { scratch } from '../support/cli.ts';
+import { CUSTOMERS_CSV_HEADER, USAGE_CSV_HEADER } from '../../functions/domain/graph/index.ts';
+import { batchWrite } from '../../functions/adapters/dynamodb/batch.ts';
+import { scanAll } from '../../functions/adapters/dynamodb/query.ts';
 
 const ROOT = new URL('../../examples/airline/', import.meta.url).pathname;
 /** The airline with its first 1,500 customers: big enough for shards and batches, quick to import. */
@@ -118,6 +122,41 @@ describe('graph store: import as a diff', () => {
     expect(await reread.import(graph)).toMatchObject({ puts: 0, deletes: 0, contactPuts: 0, unchanged: 505 });
     const view = await reread.view(['kiosk']);
     expect([...view.usagesOf('kiosk')]).toHaveLength(100);
+  });
+});
+
+describe('repeated rows and repeated keys', () => {
+  it('an import from a usage.csv holding the same row twice goes through, the usage stored once', async () => {
+    // Prepare: the files as an export gives them, one usage row repeated
+    const { client, tables } = await freshTables();
+    const f = scratch({
+      'g.yaml': 'components: [{ id: db }]\ntouchpoints: [{ id: web, channel: web, dependsOn: [db] }]',
+      'customers.csv': `${CUSTOMERS_CSV_HEADER.join(',')}\nC-1,,,,a@example.com,,,,,,\nC-2,,,,b@example.com,,,,,,\n`,
+      'usage.csv': `${USAGE_CSV_HEADER.join(',')}\nC-1,web,2026-12-05T06:00:00Z,2026-12-05T09:00:00Z\nC-2,web,,\nC-1,web,2026-12-05T06:00:00Z,2026-12-05T09:00:00Z\n`,
+    });
+    const { graph } = await loadGraph({ graphFiles: [f('g.yaml')], customersCsv: f('customers.csv'), usageCsv: f('usage.csv') });
+    // Act
+    const report = await new GraphStore(client, tables).import(graph);
+    // Assess: 2 nodes + 2 customers + 2 usages, nothing refused
+    expect(report).toMatchObject({ puts: 6, deletes: 0, contactPuts: 2 });
+    expect([...(await new GraphStore(client, tables).view(['web'])).usagesOf('web')].map((u) => u.customerId).sort()).toEqual(['C-1', 'C-2']);
+  });
+
+  it('the batch writer never sends one key twice in a batch: the later request for a key wins', async () => {
+    const { client, tables } = await freshTables();
+    const counts = countCommands(client);
+    const put = (pk: string, n: number) => ({ PutRequest: { Item: { pk, sk: 's', n } } });
+    // 30 requests over 26 keys: k-0 four times (its last value 3), spread so that a naive cut of 25 would repeat it
+    const requests = [put('k-0', 0), ...Array.from({ length: 25 }, (_, i) => put(`k-${i + 1}`, i + 1)), put('k-0', 1), put('k-0', 2), put('k-5', 55), put('k-0', 3)];
+    await batchWrite(client, tables.graph, requests);
+    const stored = await scanAll(client, { TableName: tables.graph });
+    expect(stored).toHaveLength(26);
+    expect(stored.find((i) => i.pk === 'k-0')?.n).toBe(3);
+    expect(stored.find((i) => i.pk === 'k-5')?.n).toBe(55);
+    expect(counts.get('BatchWriteItemCommand')).toBe(2);
+    // Tables keyed otherwise name their key: the contacts table by customerId alone.
+    await batchWrite(client, tables.contacts, [{ PutRequest: { Item: { customerId: 'C-1', email: 'a@example.com' } } }, { PutRequest: { Item: { customerId: 'C-1', email: 'b@example.com' } } }], { key: ['customerId'] });
+    expect((await scanAll(client, { TableName: tables.contacts })).map((i) => i.email)).toEqual(['b@example.com']);
   });
 });
 

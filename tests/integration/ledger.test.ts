@@ -104,6 +104,49 @@ describe('ledger: claims for sending', () => {
     expect([...Object.values(page.Item ?? {})].filter((v) => v instanceof Set).map((v) => (v as Set<string>).size)).toEqual([ids.length]);
   });
 
+  it('claims are leases: another claimant takes over the unsent notices of a claimant whose lease ran out, never before', async () => {
+    const { client, tables } = await freshTables();
+    const ledger = new Ledger(client, tables.impacts, { leaseMs: 60_000 });
+    const t0 = Date.UTC(2026, 11, 1);
+    const batch = Array.from({ length: 40 }, (_, i) => entry(`C-${i}`));
+    // A claims all 40, sends 15, then dies.
+    const a = await ledger.claim(batch, 'message-A', { now: t0 });
+    expect([a.send.length, a.leaseUntil]).toEqual([40, t0 + 60_000]);
+    await ledger.markSent(a.send.slice(0, 15), t0 + 1_000);
+    // Within A's lease a redrive (new message id) gets nothing: A may still be sending.
+    const early = await ledger.claim(batch, 'message-B', { now: t0 + 59_000 });
+    expect([early.send.length, early.skipped.length]).toEqual([0, 40]);
+    // After it, B takes over exactly the 25 A never marked sent.
+    const late = await ledger.claim(batch, 'message-B', { now: t0 + 61_000 });
+    const unsent = a.send.slice(15).map((e) => e.customerId).sort();
+    expect(late.send.map((e) => e.customerId).sort()).toEqual(unsent);
+    expect(late.skipped).toHaveLength(15);
+    // A coming back (its own message redelivered) finds them taken while B's lease holds; a third job too.
+    const back = await ledger.claim(batch, 'message-A', { now: t0 + 62_000 });
+    expect(back.send).toEqual([]);
+    expect((await ledger.claim(batch, 'message-C', { now: t0 + 62_000 })).send).toEqual([]);
+    // Each page names one owner per customer: the 25 are B's, and no longer A's.
+    const owners = new Map<string, number>();
+    for (const key of new Set(batch.map((e) => JSON.stringify(claimPageKey(e))))) {
+      const page = (await client.send(new GetCommand({ TableName: tables.impacts, Key: JSON.parse(key) }))).Item ?? {};
+      for (const value of Object.values(page)) if (value instanceof Set) for (const id of value as Set<string>) owners.set(id, (owners.get(id) ?? 0) + 1);
+    }
+    expect([...owners.values()].every((n) => n === 1)).toBe(true);
+    expect(owners.size).toBe(40);
+  });
+
+  it('two redrives racing for a dead claimant\'s notices: each notice goes to exactly one of them', async () => {
+    const { client, tables } = await freshTables();
+    const ledger = new Ledger(client, tables.impacts, { leaseMs: 1_000 });
+    const t0 = Date.UTC(2026, 11, 1);
+    const batch = Array.from({ length: 120 }, (_, i) => entry(`C-${i}`, 'incident-notice'));
+    await ledger.claim(batch, 'dead', { now: t0 });
+    const racers = await Promise.all(['r1', 'r2', 'r3'].map((r) => ledger.claim(batch, r, { now: t0 + 5_000 })));
+    const sent = racers.flatMap((r) => r.send.map((e) => e.customerId));
+    expect(sent).toHaveLength(120);
+    expect(new Set(sent).size).toBe(120);
+  });
+
   it('records are written despite unprocessed batch items', async () => {
     const { client, tables } = await freshTables();
     const faults = injectUnprocessed(client);

@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLAIM_LEASE_MS, LEASE_MARGIN_MS } from '../../functions/domain/notices/jobs.ts';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -11,7 +12,7 @@ import { TABLES, TABLE_KEYS } from '../../lib/tables.ts';
 import { DEFAULT_CONFIG, ImpactPipelineStack, StackConfigError, configFromContext, type PipelineConfig } from '../../lib/stack.ts';
 import { toCdkPattern } from '../../lib/constructs/event-routing.ts';
 import { API_THROTTLE } from '../../lib/constructs/support-api.ts';
-import { HANDLERS, serviceName } from '../../lib/constructs/pipeline-function.ts';
+import { DELIVERY_HANDLERS, HANDLERS, serviceName } from '../../lib/constructs/pipeline-function.ts';
 import { ROLES } from '../../functions/handlers/api/access.ts';
 import { HTTP_INTAKE_SOURCES } from '../../functions/domain/intake/index.ts';
 import { API_ROUTES, routeKey } from '../../functions/handlers/api/routes.ts';
@@ -44,9 +45,12 @@ let synthError: unknown;
 let app: App;
 const env = { account: '123456789012', region: 'eu-west-1' };
 const TEAMS_CHANNEL = { teamId: '5f8a3c2e-1b4d-4e6f-9a0b-123456789abc', channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2', tenantId: '0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9' };
-/** Every kind of team subscription, and an intake configuration. */
+/** Built-in delivery on every channel: a sender for e-mail and SMS (push needs none). */
+const EVERY_CHANNEL = { emailFrom: 'notices@example.org', smsOriginationIdentity: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef' };
+/** Every kind of team subscription, an intake configuration, every delivery channel. */
 const CONFIG = {
   ...DEFAULT_CONFIG,
+  ...EVERY_CHANNEL,
   alarmEmail: 'ops@example.com',
   teamSubscriptions: [
     { team: 'airport-ops', email: 'airport@example.com' },
@@ -71,8 +75,9 @@ beforeAll(() => {
 });
 
 const resources = (type: string) => Object.entries(template.findResources(type));
+/** A handler's function, by the service name its environment carries (`impact-<handler>`). */
 const functionNamed = (handler: string) => {
-  const [logicalId] = resources('AWS::Lambda::Function').find(([id]) => id.startsWith(handler[0].toUpperCase() + handler.slice(1)))!;
+  const [logicalId] = resources('AWS::Lambda::Function').find(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === serviceName(handler as never))!;
   return logicalId;
 };
 const policyOf = (handler: string) => {
@@ -133,6 +138,13 @@ describe('resources', () => {
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['event'] } } } }) }] },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('notify') }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('notify cannot outlive the lease of its ledger claims, and SQS hides a job longer than notify can run', () => {
+    const [, notify] = resources('AWS::Lambda::Function').find(([id]) => id === functionNamed('notify'))!;
+    expect(notify.Properties.Timeout * 1000 + LEASE_MARGIN_MS).toBeLessThanOrEqual(CLAIM_LEASE_MS);
+    const jobs = resources('AWS::SQS::Queue').find(([, q]) => q.Properties.RedrivePolicy?.maxReceiveCount === 5)!;
+    expect(jobs[1].Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * notify.Properties.Timeout);
   });
 
   it('every route of lib/routes.ts is a rule with the same pattern, a retry policy and a DLQ', () => {
@@ -198,20 +210,25 @@ describe('support API', () => {
 
 describe('functions and their environment', () => {
   const COMMON = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'EVENT_BUS_NAME'];
+  const PACING = ['DELIVERY_PER_SECOND', 'DELIVERY_WORKERS', 'DELIVERY_LEASE_MS'];
   const SCHEDULING = ['EVENT_BUS_ARN', 'SCHEDULER_GROUP_NAME', 'SCHEDULER_ROLE_ARN', 'REMINDER_OFFSETS_HOURS', 'INCIDENT_CADENCE_MINUTES', 'PLAN_QUEUE_URL'];
   const EXPECTED: Record<string, string[]> = {
     ingest: [...COMMON, 'INTAKE_CONFIG', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
     assess: [...COMMON, ...SCHEDULING, 'APPROVAL_POLICY', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
     plan: [...COMMON, 'NOTICE_QUEUE_URL', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTIFY_CONCURRENCY', 'MERGE_WINDOW_MINUTES', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'CHAT_CHANNELS', 'CONSOLE_URL', 'IMPACTS_TABLE', 'CONTACTS_TABLE', 'IMPACT_TEMPLATES_DIR'],
+    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTIFY_CONCURRENCY', 'MERGE_WINDOW_MINUTES', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'CHAT_CHANNELS', 'CONSOLE_URL', 'IMPACTS_TABLE', 'CONTACTS_TABLE', 'GRAPH_TABLE', 'IMPACT_TEMPLATES_DIR'],
     remind: [...COMMON, ...SCHEDULING, 'APPROVAL_POLICY', 'IMPACTS_TABLE'],
     api: [...COMMON, 'INTAKE_CONFIG', 'INTAKE_SECRETS', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE', 'IMPACT_TEMPLATES_DIR'],
+    'deliver-email': [...COMMON, ...PACING, 'EMAIL_FROM', 'EMAIL_CONFIGURATION_SET', 'IMPACTS_TABLE'],
+    'deliver-sms': [...COMMON, ...PACING, 'SMS_ORIGINATION_IDENTITY', 'SMS_CONFIGURATION_SET', 'IMPACTS_TABLE'],
+    'deliver-push': [...COMMON, ...PACING, 'IMPACTS_TABLE'],
+    receipts: [...COMMON, 'NOTICE_QUEUE_URL', 'IMPACTS_TABLE', 'GRAPH_TABLE', 'CONTACTS_TABLE'],
   };
   const envOf = (handler: string) => template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables as Record<string, unknown>;
   const TABLE_ENV: Record<string, string> = { events: 'EVENTS_TABLE', graph: 'GRAPH_TABLE', impacts: 'IMPACTS_TABLE', contacts: 'CONTACTS_TABLE' };
 
   it('each function gets exactly the variables it uses, its service name and the tables by reference', () => {
-    for (const handler of HANDLERS) {
+    for (const handler of [...HANDLERS, ...DELIVERY_HANDLERS]) {
       const env = envOf(handler);
       expect(Object.keys(env).sort(), handler).toEqual([...EXPECTED[handler]].sort());
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(serviceName(handler));
@@ -265,7 +282,7 @@ describe('functions and their environment', () => {
 
 
   it('every table a handler\'s code reaches is in its environment and granted; no table it does not reach is', () => {
-    for (const handler of HANDLERS) {
+    for (const handler of [...HANDLERS, ...DELIVERY_HANDLERS]) {
       const env = envOf(handler);
       const given = Object.entries(TABLE_ENV).filter(([, name]) => name in env).map(([table]) => table).sort();
       expect(given, handler).toEqual(tablesOf(handler));
@@ -333,7 +350,7 @@ describe('observability', () => {
   };
 
   it('every metric a handler emits is on the dashboard with the dimensions it is emitted with, and nothing else is', () => {
-    const expected = HANDLERS.flatMap((handler) =>
+    const expected = [...HANDLERS, ...DELIVERY_HANDLERS].flatMap((handler) =>
       metricsOf(handler).map((m) => ({
         namespace: 'ImpactPipeline',
         name: m.name,
@@ -521,5 +538,119 @@ describe('briefings where support works', () => {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.Policies).toBeUndefined();
     expect(resources('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))).toEqual([]);
+  });
+});
+
+describe('built-in delivery (lib/constructs/delivery.ts)', () => {
+  const policyText = (handler: string) => JSON.stringify(policyOf(handler));
+  const TABLE = (name: string) => `"${TABLE_IDS[name]}"`;
+
+  it('one SQS subscription per channel on customer-notices: raw messages, filtered on channel, with a DLQ', () => {
+    const subscriptions = resources('AWS::SNS::Subscription').filter(([, s]) => s.Properties.Protocol === 'sqs');
+    const [[topicId]] = resources('AWS::SNS::Topic').filter(([id]) => id.startsWith('MessagingCustomerNotices'));
+    expect(subscriptions.map(([, s]) => s.Properties.FilterPolicy.channel[0]).sort()).toEqual(['email', 'push', 'sms']);
+    for (const [, s] of subscriptions) {
+      expect(s.Properties).toMatchObject({ RawMessageDelivery: true, TopicArn: { Ref: topicId }, RedrivePolicy: { deadLetterTargetArn: expect.anything() } });
+    }
+  });
+
+  it('a deliver function per channel behind its queue: partial batch failures, concurrency and batch from the channel\'s quota, the visibility six times the timeout', () => {
+    for (const [handler, perSecond] of [['deliver-email', '14'], ['deliver-sms', '1'], ['deliver-push', '100']] as const) {
+      const id = functionNamed(handler);
+      const fn = template.findResources('AWS::Lambda::Function')[id];
+      expect(fn.Properties.Environment.Variables.DELIVERY_PER_SECOND).toBe(perSecond);
+      const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === id)!;
+      expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: Number(fn.Properties.Environment.Variables.DELIVERY_WORKERS) } });
+      const queueId = mapping.Properties.EventSourceArn['Fn::GetAtt'][0];
+      const queue = template.toJSON().Resources[queueId];
+      expect(queue.Properties.VisibilityTimeout).toBe(fn.Properties.Timeout * 6);
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(10);
+    }
+  });
+
+  it('the SES configuration set publishes delivery, bounce, complaint, delay and reject events to the default bus', () => {
+    template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: { Enabled: true, EventBridgeDestination: { EventBusArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':events:eu-west-1:123456789012:event-bus/default'])] }) }, MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'deliveryDelay', 'reject'] },
+    });
+  });
+
+  it('the SMS configuration set publishes every text event to an SNS topic that the receipts function reads', () => {
+    const [[, set]] = resources('AWS::SMSVOICE::ConfigurationSet');
+    const [destination] = set.Properties.EventDestinations;
+    expect(destination).toMatchObject({ Enabled: true, MatchingEventTypes: ['TEXT_ALL'] });
+    const topicId = destination.SnsDestination.TopicArn.Ref;
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: topicId }, Endpoint: { 'Fn::GetAtt': [functionNamed('receipts'), 'Arn'] }, RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'sms-voice.amazonaws.com' }, Action: 'sns:Publish' })]) } });
+  });
+
+  it('each deliver function can send on its own channel only', () => {
+    const email = actions(policyOf('deliver-email'));
+    const sms = actions(policyOf('deliver-sms'));
+    const push = actions(policyOf('deliver-push'));
+    expect(email).toContain('ses:SendEmail');
+    expect(sms).toContain('sms-voice:SendTextMessage');
+    expect(push).toContain('sns:Publish');
+    expect(email.filter((a) => /^(sms-voice|sns):/.test(a))).toEqual([]);
+    expect(sms.filter((a) => /^(ses|sns):/.test(a))).toEqual([]);
+    expect(push.filter((a) => /^(ses|sms-voice):/.test(a))).toEqual([]);
+    // Push may publish to platform endpoints only, never to a topic.
+    const publish = policyOf('deliver-push').find((s) => actions([s]).includes('sns:Publish'))!;
+    expect(JSON.stringify(publish.Resource)).toMatch(/:endpoint\/\*"/);
+    expect(JSON.stringify(publish.Resource)).not.toContain('Topic');
+    // E-mail from the configured sender (or its domain) through our configuration set; SMS from the configured identity.
+    const send = policyOf('deliver-email').find((s) => actions([s]).includes('ses:SendEmail'))!;
+    expect(JSON.stringify(send.Resource)).toContain('identity/notices@example.org');
+    expect(JSON.stringify(send.Resource)).toContain('configuration-set/');
+    expect(policyText('deliver-sms')).toContain('pool/pool-0123456789abcdef0123456789abcdef');
+  });
+
+  it('nothing new can read the contacts table: the receipts function may only set a contact\'s mark', () => {
+    for (const handler of ['deliver-email', 'deliver-sms', 'deliver-push']) expect(policyText(handler)).not.toContain(TABLE('contacts'));
+    const onContacts = policyOf('receipts').filter((s) => JSON.stringify(s.Resource).includes(TABLE('contacts')));
+    expect(onContacts).toHaveLength(1);
+    expect(onContacts[0]).toMatchObject({
+      Action: 'dynamodb:UpdateItem',
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['customerId', 'mark_email', 'mark_sms', 'mark_push'] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
+    });
+  });
+
+  it('a DLQ alarm per channel queue and an error alarm per delivery function', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, a]) => String(a.Properties.AlarmDescription));
+    for (const channel of ['email', 'sms', 'push']) expect(alarms).toContain(`${channel}DeliveryDlq has messages: something failed every retry`);
+    for (const handler of DELIVERY_HANDLERS) expect(alarms).toContain(`${handler} function errors`);
+  });
+});
+
+describe('delivery configuration', () => {
+  /** A stack synthesised without bundling the functions (only its shape is looked at). */
+  const shapeOf = (config: Partial<typeof DEFAULT_CONFIG>) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    return Template.fromStack(new ImpactPipelineStack(app, 'Shape', { env, config: { ...DEFAULT_CONFIG, ...config } }));
+  };
+
+  it('topic-only keeps notices on the topic: no subscriptions, no deliver or receipts functions, no delivery rules', () => {
+    const shape = shapeOf({ ...EVERY_CHANNEL, delivery: 'topic-only' });
+    expect(Object.values(shape.findResources('AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol !== 'email')).toEqual([]);
+    const services = Object.values(shape.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME).filter(Boolean);
+    expect(services.sort()).toEqual(HANDLERS.map((h) => serviceName(h)).sort());
+    const rules = Object.values(shape.findResources('AWS::Events::Rule')).map((r) => r.Properties.Description);
+    for (const route of Object.values(ROUTES)) expect(rules.includes(route.description), route.description).toBe(!('delivery' in route));
+    shape.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+  });
+
+  it('without a sender for e-mail and SMS only push is delivered (the others stay on the topic)', () => {
+    const shape = shapeOf({});
+    const filters = Object.values(shape.findResources('AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol === 'sqs').map((s) => s.Properties.FilterPolicy.channel[0]);
+    expect(filters).toEqual(['push']);
+    shape.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    shape.resourceCountIs('AWS::SMSVOICE::ConfigurationSet', 0);
+  });
+
+  it('a bad value names the key, the value and the fix', () => {
+    expect(() => shapeOf({ delivery: 'carrier-pigeon' as never })).toThrow('impact:delivery is "carrier-pigeon": use built-in or topic-only');
+    expect(() => shapeOf({ emailFrom: 'notices' })).toThrow(/impact:emailFrom is "notices": give the verified sender address/);
+    expect(() => shapeOf({ smsOriginationIdentity: '+15555550100' })).toThrow(/impact:smsOriginationIdentity is "\+15555550100": give the ARN of a phone number, pool or sender ID/);
+    expect(() => shapeOf({ smsPartsPerSecond: 0 })).toThrow('impact:smsPartsPerSecond is 0: give a number above 0 (per second)');
   });
 });

@@ -1,15 +1,19 @@
 /**
- * aws-sdk-client-mock stand-ins for EventBridge, SQS, SNS, Scheduler and Secrets Manager. Every request is checked
- * against the service's limits (entry counts, sizes, ids, attribute types and names) and recorded,
- * so handler tests can pass captured jobs on and read what was published.
+ * aws-sdk-client-mock stand-ins for EventBridge, SQS, SNS, Scheduler, Secrets Manager, SES (v2) and End
+ * User Messaging SMS. Every request is checked against the service's limits (entry counts, sizes, ids,
+ * attribute types and names; SES recipients, parts and tags; SMS numbers, parts and context; push
+ * endpoints and payloads) and recorded, so handler tests can pass captured jobs on and read what was sent.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ConflictException as SmsConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { MessageRejected, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { EndpointDisabledException, PublishBatchCommand, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
+import { smsLength } from '../../functions/domain/notices/sms.ts';
 
 const KiB = 1024;
 const bytes = (s: string | undefined) => Buffer.byteLength(s ?? '');
@@ -21,8 +25,46 @@ export interface Published {
   attributes: Record<string, string>;
 }
 
+export interface SentEmail {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  configurationSet: string;
+  tags: Record<string, string[]>;
+  messageId: string;
+}
+
+export interface SentText {
+  to: string;
+  body: string;
+  originationIdentity: string;
+  configurationSet: string;
+  context: Record<string, string>;
+  messageId: string;
+}
+
+export interface SentPush {
+  targetArn: string;
+  payload: Record<string, string>;
+  messageId: string;
+}
+
+/** A delivery provider of the fakes: SES (e-mail), End User Messaging SMS, SNS mobile push. */
+export type Provider = 'ses' | 'sms' | 'push';
+
 export interface AwsFakes {
   events: { source: string; detailType: string; detail: Record<string, unknown> }[];
+  emails: SentEmail[];
+  texts: SentText[];
+  pushes: SentPush[];
+  /** The next `count` sends of a provider are throttled (the SDK error each service throws), once each. */
+  throttleNext: (provider: Provider, count: number) => void;
+  /** The next send of a provider is refused with a permanent error of that service (MessageRejected, opted-out number, disabled endpoint). */
+  refuseNext: (provider: Provider) => void;
+  /** Requests the providers refused or throttled, by provider (each also counted: none is recorded as sent). */
+  refused: Record<Provider, number>;
   queued: { queueUrl: string; body: string; delaySeconds: number; group?: string }[];
   published: Published[];
   schedules: { name: string; at: string; input: string }[];
@@ -40,7 +82,24 @@ export interface AwsFakes {
 }
 
 export const fakeAws = (): AwsFakes => {
-  const fakes: AwsFakes = { events: [], queued: [], published: [], schedules: [], failNextPublishes: () => {}, crashOnPublishBatch: () => {}, failNextPutEvents: () => {}, secrets: new Map(), secretReads: () => 0, restore: () => {} };
+  const fakes: AwsFakes = {
+    events: [],
+    emails: [],
+    texts: [],
+    pushes: [],
+    throttleNext: () => {},
+    refuseNext: () => {},
+    refused: { ses: 0, sms: 0, push: 0 },
+    queued: [],
+    published: [],
+    schedules: [],
+    failNextPublishes: () => {},
+    crashOnPublishBatch: () => {},
+    failNextPutEvents: () => {},
+    secrets: new Map(),
+    secretReads: () => 0,
+    restore: () => {},
+  };
   let failing = 0;
   let failingEntries = { count: 0, errorCode: '' };
   fakes.failNextPutEvents = (count, errorCode) => (failingEntries = { count, errorCode });
@@ -125,10 +184,97 @@ export const fakeAws = (): AwsFakes => {
     }
     return { Successful, Failed };
   });
+  // Provider behaviour the tests ask for: throttling and refusals, each for the next sends of one provider.
+  const throttled: Record<Provider, number> = { ses: 0, sms: 0, push: 0 };
+  const refusing: Record<Provider, number> = { ses: 0, sms: 0, push: 0 };
+  fakes.throttleNext = (provider, count) => (throttled[provider] = count);
+  fakes.refuseNext = (provider) => (refusing[provider] = 1);
+  const misbehave = (provider: Provider, throttle: () => Error, refuse: () => Error) => {
+    if (throttled[provider] > 0) {
+      throttled[provider]--;
+      fakes.refused[provider]++;
+      throw throttle();
+    }
+    if (refusing[provider] > 0) {
+      refusing[provider]--;
+      fakes.refused[provider]++;
+      throw refuse();
+    }
+  };
+  const meta = { $metadata: {} };
+
   sns.on(PublishCommand).callsFake((input) => {
     expect(bytes(input.Message)).toBeLessThanOrEqual(256 * KiB);
+    if (input.TargetArn !== undefined) {
+      // Mobile push: to a platform endpoint, one payload per platform, each within APNs' and FCM's 4 KB.
+      expect(input.TopicArn, 'Publish names a topic or a target, not both').toBeUndefined();
+      expect(input.TargetArn).toMatch(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:endpoint\/(APNS|APNS_SANDBOX|GCM|ADM|BAIDU|WNS|MPNS|MACOS|MACOS_SANDBOX)\/[^/]{1,256}\/[A-Za-z0-9-]{1,64}$/);
+      expect(input.MessageStructure).toBe('json');
+      const payload = JSON.parse(input.Message) as Record<string, string>;
+      expect(typeof payload.default, 'a json message has a default').toBe('string');
+      for (const [platform, body] of Object.entries(payload)) {
+        expect(typeof body, platform).toBe('string');
+        expect(bytes(body), `${platform} payload within 4 KB`).toBeLessThanOrEqual(4 * KiB);
+        if (platform !== 'default') JSON.parse(body);
+      }
+      misbehave('push', () => new ThrottledException({ message: 'Rate exceeded', ...meta }), () => new EndpointDisabledException({ message: 'Endpoint is disabled', ...meta }));
+      fakes.pushes.push({ targetArn: input.TargetArn, payload, messageId: `push-${fakes.pushes.length + 1}` });
+      return { MessageId: `push-${fakes.pushes.length}` };
+    }
     fakes.published.push({ topicArn: input.TopicArn, message: JSON.parse(input.Message), attributes: checkAttributes(input.MessageAttributes) });
     return { MessageId: `sns-${fakes.published.length}` };
+  });
+
+  const ses = mockClient(SESv2Client);
+  const TAG = /^[A-Za-z0-9_-]{1,256}$/;
+  ses.on(SendEmailCommand).callsFake((input) => {
+    expect(input.FromEmailAddress, 'a sender').toMatch(/^[^\s@]+@[^\s@]+$/);
+    const to = input.Destination?.ToAddresses ?? [];
+    const recipients = to.length + (input.Destination?.CcAddresses?.length ?? 0) + (input.Destination?.BccAddresses?.length ?? 0);
+    expect(recipients, 'SES takes 1 to 50 recipients a message').toBeGreaterThanOrEqual(1);
+    expect(recipients).toBeLessThanOrEqual(50);
+    for (const address of to) expect(address).toMatch(/^[^\s@]+@[^\s@]+$/);
+    const simple = input.Content?.Simple;
+    expect(simple, 'Simple content').toBeDefined();
+    const subject = simple!.Subject?.Data ?? '';
+    expect(subject.length, 'a subject').toBeGreaterThan(0);
+    expect(subject, 'a subject is one header line').not.toMatch(/[\r\n]/);
+    expect(simple!.Body?.Text?.Data, 'a plain-text part').toBeTruthy();
+    expect(simple!.Body?.Html?.Data, 'an HTML part').toBeTruthy();
+    const size = Math.ceil(((bytes(subject) + bytes(simple!.Body?.Text?.Data) + bytes(simple!.Body?.Html?.Data)) * 4) / 3);
+    expect(size, 'message within 40 MB after base64').toBeLessThanOrEqual(40 * 1024 * KiB);
+    expect(input.ConfigurationSetName, 'a configuration set (receipts)').toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    const tags = input.EmailTags ?? [];
+    expect(tags.length).toBeLessThanOrEqual(50);
+    for (const tag of tags) {
+      expect(tag.Name).toMatch(TAG);
+      expect(tag.Value).toMatch(TAG);
+    }
+    misbehave('ses', () => new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', ...meta }), () => new MessageRejected({ message: `Email address is not verified: ${to[0]}`, ...meta }));
+    const messageId = `ses-${fakes.emails.length + 1}`;
+    fakes.emails.push({ from: input.FromEmailAddress!, to, subject, text: simple!.Body!.Text!.Data!, html: simple!.Body?.Html?.Data, configurationSet: input.ConfigurationSetName!, tags: Object.fromEntries(tags.map((t: { Name: string; Value: string }) => [t.Name, [t.Value]])), messageId });
+    return { MessageId: messageId };
+  });
+
+  const sms = mockClient(PinpointSMSVoiceV2Client);
+  sms.on(SendTextMessageCommand).callsFake((input) => {
+    expect(input.DestinationPhoneNumber, 'destination in E.164').toMatch(/^\+[1-9]\d{1,14}$/);
+    expect(input.MessageBody?.length ?? 0, 'a body of 1 to 1600 characters').toBeGreaterThan(0);
+    expect(input.MessageBody!.length).toBeLessThanOrEqual(1600);
+    expect(smsLength(input.MessageBody!).segments, 'at most 2 parts').toBeLessThanOrEqual(2);
+    expect(input.OriginationIdentity, 'an origination identity').toMatch(/^[A-Za-z0-9_:/+-]{1,256}$/);
+    expect(input.ConfigurationSetName, 'a configuration set (receipts)').toMatch(/^[A-Za-z0-9_:/-]{1,256}$/);
+    expect(['TRANSACTIONAL', 'PROMOTIONAL']).toContain(input.MessageType);
+    const context = input.Context ?? {};
+    expect(Object.keys(context).length, 'at most 5 context entries').toBeLessThanOrEqual(5);
+    for (const [key, value] of Object.entries(context)) {
+      expect(key).toMatch(/^\S{1,100}$/);
+      expect(String(value)).toMatch(/^\S[\s\S]{0,798}$/);
+    }
+    misbehave('sms', () => new ThrottlingException({ message: 'Rate exceeded', ...meta }), () => new SmsConflictException({ message: 'The destination phone number opted out', Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ...meta }));
+    const messageId = `sms-${fakes.texts.length + 1}`;
+    fakes.texts.push({ to: input.DestinationPhoneNumber!, body: input.MessageBody!, originationIdentity: input.OriginationIdentity!, configurationSet: input.ConfigurationSetName!, context: context as Record<string, string>, messageId });
+    return { MessageId: messageId };
   });
 
   const scheduler = mockClient(SchedulerClient);
@@ -161,6 +307,8 @@ export const fakeAws = (): AwsFakes => {
   });
 
   fakes.restore = () => {
+    ses.restore();
+    sms.restore();
     secretsManager.restore();
     eventBridge.restore();
     sqs.restore();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_DETAIL_TYPES, PIPELINE_SOURCE } from '../../functions/domain/events/schemas.ts';
+import { noticeTags } from '../../functions/domain/delivery/receipts.ts';
+import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_DETAIL_TYPES, PIPELINE_SOURCE, RECEIPT_DETAIL_TYPES } from '../../functions/domain/events/schemas.ts';
 import { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE } from '../../functions/domain/intake/index.ts';
 import { CONSOLE_SOURCE } from '../../functions/handlers/api/events.ts';
 import { matchesPattern, routesFor } from '../../lib/routes.ts';
@@ -20,8 +21,22 @@ describe('lib/routes.ts: which events reach which function', () => {
     }
   });
 
-  it('what the pipeline emits never loops back into ingest or remind', () => {
-    for (const detailType of PIPELINE_DETAIL_TYPES) expect(routesFor('impact', { source: PIPELINE_SOURCE, 'detail-type': detailType }), detailType).toEqual([]);
+  it('what the pipeline emits never loops back into ingest or remind; its receipts reach receipts only', () => {
+    for (const detailType of PIPELINE_DETAIL_TYPES) {
+      const expected = (RECEIPT_DETAIL_TYPES as readonly string[]).includes(detailType) ? ['receipts'] : [];
+      expect(routesFor('impact', { source: PIPELINE_SOURCE, 'detail-type': detailType }), detailType).toEqual(expected);
+    }
+    for (const detailType of RECEIPT_DETAIL_TYPES) expect(routesFor('impact', { source: 'acme', 'detail-type': detailType }), 'a producer cannot fake receipts').toEqual([]);
+  });
+
+  it('SES events of our notices are forwarded from the default bus to receipts; other SES mail of the account is not', () => {
+    const tags = Object.fromEntries(noticeTags('incident#INC-1/C-1/incident-notice/1').map((t) => [t.Name, [t.Value]]));
+    const ours = { source: 'aws.ses', 'detail-type': 'Email Bounced', detail: { eventType: 'Bounce', mail: { messageId: 'm', tags } } };
+    const theirs = { source: 'aws.ses', 'detail-type': 'Email Bounced', detail: { eventType: 'Bounce', mail: { messageId: 'm', tags: { 'ses:configuration-set': ['marketing'] } } } };
+    expect(routesFor('default', ours)).toEqual(['forwardSesEvents']);
+    expect(routesFor('impact', ours)).toEqual(['sesEvents']);
+    expect(routesFor('default', theirs)).toEqual([]);
+    expect(routesFor('default', { ...ours, 'detail-type': 'Email Opened' })).toEqual([]);
   });
 
   it('scheduled notices reach remind only from the pipeline\'s own source: no producer can fire reminders', () => {
@@ -47,5 +62,8 @@ describe('lib/routes.ts: which events reach which function', () => {
     expect(matchesPattern({ detail: { state: { value: ['ALARM'] } } }, { detail: 'ALARM' })).toBe(false);
     expect(matchesPattern({ resources: ['arn:x'] }, { resources: ['arn:y', 'arn:x'] })).toBe(true);
     expect(matchesPattern({ source: ['a'] }, {})).toBe(false);
+    expect(matchesPattern({ detail: { tag: [{ exists: true }] } }, { detail: { tag: ['x'] } })).toBe(true);
+    expect(matchesPattern({ detail: { tag: [{ exists: true }] } }, { detail: {} })).toBe(false);
+    expect(matchesPattern({ detail: { tag: [{ exists: false }] } }, { detail: {} })).toBe(true);
   });
 });

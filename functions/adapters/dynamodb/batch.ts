@@ -1,6 +1,9 @@
 /**
  * BatchWriteItem in 25s and BatchGetItem in 100s, with UnprocessedItems/UnprocessedKeys retried with
- * backoff and jitter, and several batches in flight at once (bounded).
+ * backoff and jitter, and several batches in flight at once (bounded). DynamoDB refuses a whole batch
+ * that names one key twice (ValidationException), and batches run in parallel, in no order: so a list
+ * of writes holding a key more than once is written as its last request for that key, what writing
+ * them one after another would leave.
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetriesExhaustedError, backoffMs, isThrottling, runBounded, sleep } from './retry.ts';
@@ -19,9 +22,32 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 
 export interface BatchOptions {
   concurrency?: number;
+  /** The table's key attributes (default pk, sk): what makes two requests write the same item. */
+  key?: readonly string[];
   /** Called after each batch is fully written, with the number of requests it held. */
   onProgress?: (done: number) => void;
 }
+
+const DEFAULT_KEY = ['pk', 'sk'] as const;
+
+const keyOf = (request: WriteRequest, key: readonly string[]): string => {
+  const item = 'PutRequest' in request ? request.PutRequest.Item : request.DeleteRequest.Key;
+  return key.map((name) => JSON.stringify(item[name] ?? null)).join('\u0000');
+};
+
+/** The requests with each key once (its last request, in the place of its first); the list itself when no key repeats. */
+const lastPerKey = (requests: readonly WriteRequest[], key: readonly string[]): readonly WriteRequest[] => {
+  const last = new Map<string, number>();
+  requests.forEach((r, i) => last.set(keyOf(r, key), i));
+  if (last.size === requests.length) return requests;
+  const seen = new Set<string>();
+  return requests.flatMap((r) => {
+    const k = keyOf(r, key);
+    if (seen.has(k)) return [];
+    seen.add(k);
+    return [requests[last.get(k)!]];
+  });
+};
 
 export const batchWrite = async (
   client: DynamoDBDocumentClient,
@@ -29,7 +55,7 @@ export const batchWrite = async (
   requests: readonly WriteRequest[],
   options: BatchOptions = {},
 ): Promise<void> => {
-  await runBounded(chunks(requests, WRITE_BATCH), options.concurrency ?? 8, async (batch) => {
+  await runBounded(chunks(lastPerKey(requests, options.key ?? DEFAULT_KEY), WRITE_BATCH), options.concurrency ?? 8, async (batch) => {
     let pending: WriteRequest[] = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new RetriesExhaustedError(`BatchWriteItem on ${table}`, attempt);

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { badValue, notOneOf, shown } from '../bad-value.ts';
-import { ACTOR_TYPES, EFFECTS, NODE_ID_PATTERN, SEVERITIES, type Actor } from '../model.ts';
+import { ACTOR_TYPES, EFFECTS, NODE_ID_PATTERN, NOTIFY_CHANNELS, SEVERITIES, type Actor } from '../model.ts';
 import { SCHEDULED_KINDS } from '../notices/kinds.ts';
+import { parseNoticeId } from '../notices/notice-id.ts';
 
 /** Free text is capped at 4 KB (UTF-8 bytes) so that one event always fits an EventBridge entry. */
 export const MAX_TEXT_BYTES = 4096;
@@ -197,7 +198,52 @@ export const PIPELINE_DETAIL_TYPES = [
   'Customer Notices Sent',
   'Support Briefing Sent',
   'Event Rejected',
+  'Notice Delivered',
+  'Notice Failed',
 ] as const;
+
+/**
+ * Receipts: what became of one notice on one channel, mapped from the provider's own event (SES,
+ * End User Messaging SMS, SNS mobile push; functions/domain/delivery/receipts.ts). They carry the
+ * noticeId, never a contact detail. `eventId` is derived from the provider's event id, so the same
+ * provider event twice is one receipt. Emitted with source PIPELINE_SOURCE; lib/routes.ts routes them.
+ */
+export const RECEIPT_DETAIL_TYPES = ['Notice Delivered', 'Notice Failed'] as const satisfies readonly PipelineDetailType[];
+export type ReceiptDetailType = (typeof RECEIPT_DETAIL_TYPES)[number];
+
+/** Who delivered: Amazon SES, AWS End User Messaging SMS (`sms-voice`), SNS mobile push. */
+export const DELIVERY_PROVIDERS = ['ses', 'sms-voice', 'sns'] as const;
+
+const receiptText = (what: string) => z.string({ error: badValue(`text (${what})`, `give the ${what} as a string`) }).min(1).max(512, { error: `is longer than 512 characters; shorten the ${what}` });
+const receiptCommon = {
+  eventId,
+  noticeId: z.string({ error: badValue('a noticeId', 'give <subject>/<customer>/<kind>/<version>') }).refine((id) => parseNoticeId(id) !== undefined, {
+    error: badValue('a noticeId', 'give <subject>/<customer>/<kind>/<version>, as in the customer-notice message'),
+  }),
+  channel: z.enum(NOTIFY_CHANNELS, { error: notOneOf('a channel', NOTIFY_CHANNELS) }),
+  provider: z.enum(DELIVERY_PROVIDERS, { error: notOneOf('a provider', DELIVERY_PROVIDERS) }),
+  providerMessageId: z.string().min(1).max(256).optional(),
+  occurredAt: isoTime,
+};
+
+export const RECEIPT_SCHEMAS = {
+  /** Delivered on `channel`. `optOut`: the recipient complained (SES complaint): no more notices on that channel. */
+  'Notice Delivered': z.object({ ...receiptCommon, optOut: z.boolean().optional(), reason: receiptText('reason').optional() }),
+  /**
+   * Not delivered on `channel`. `permanent`: the contact itself is no good (hard bounce, invalid number,
+   * disabled endpoint); `final: false`: the provider is still trying (an SES delivery delay).
+   */
+  'Notice Failed': z.object({
+    ...receiptCommon,
+    permanent: z.boolean({ error: badValue('true or false', 'say whether the contact itself failed (permanent)') }),
+    final: z.boolean().optional(),
+    reason: receiptText('reason'),
+  }),
+} as const satisfies Record<ReceiptDetailType, z.ZodType>;
+
+export type NoticeDelivered = z.infer<(typeof RECEIPT_SCHEMAS)['Notice Delivered']>;
+export type NoticeFailed = z.infer<(typeof RECEIPT_SCHEMAS)['Notice Failed']>;
+export type NoticeReceipt = ({ detailType: 'Notice Delivered' } & NoticeDelivered) | ({ detailType: 'Notice Failed' } & NoticeFailed);
 export type PipelineDetailType = (typeof PIPELINE_DETAIL_TYPES)[number];
 
 /** The EventBridge envelope; CLI event files may carry only `detail-type` and `detail`. */

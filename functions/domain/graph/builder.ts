@@ -31,6 +31,8 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DEFAULT_CHANNELS: NotifyChannel[] = ['email'];
 
+const SECTIONS = ['components', 'touchpoints', 'notificationChannels', 'customers'] as const;
+
 /** Where a problem is: a path in a graph file, or a CSV line number (its text made only when needed). */
 type Where = string | number;
 const where = (at: Where): string => (typeof at === 'number' ? `line ${at}` : at);
@@ -103,7 +105,8 @@ export class GraphBuilder {
   addText(file: string, text: string): void {
     let data: unknown;
     try {
-      data = parseYaml(text, { prettyErrors: true });
+      // logLevel error: a tag YAML does not know (!ref) is read as plain text, not printed as a process warning.
+      data = parseYaml(text, { prettyErrors: true, logLevel: 'error' });
     } catch (error) {
       this.problem({ file, path: '(file)', message: `not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}` });
       return;
@@ -121,6 +124,7 @@ export class GraphBuilder {
       return;
     }
     const doc = data as Record<string, unknown>;
+    const problemsBefore = this.problemCount;
     const unknownKeys = Object.keys(doc).filter((k) => !(k in graphDocumentSchema.shape));
     if (unknownKeys.length > 0) {
       this.problem({ file, path: '(root)', message: `unknown section(s) ${unknownKeys.join(', ')}; use components, touchpoints, notificationChannels, customers` });
@@ -130,7 +134,7 @@ export class GraphBuilder {
       this.problem({ file, path: p.path, ...(p.id !== undefined ? { id: p.id } : {}), message: p.value === undefined ? p.message : `${shown(p.value)} ${p.message}` });
     }
     const valid: GraphDocument = {};
-    for (const key of ['components', 'touchpoints', 'notificationChannels', 'customers'] as const) {
+    for (const key of SECTIONS) {
       const list = doc[key];
       if (list === undefined || list === null) continue;
       if (!Array.isArray(list)) {
@@ -153,6 +157,11 @@ export class GraphBuilder {
         }
       });
       (valid as Record<string, unknown[]>)[key] = kept;
+    }
+    const entries = SECTIONS.reduce((n, key) => n + (Array.isArray(doc[key]) ? (doc[key] as unknown[]).length : 0), 0);
+    // An empty file is most likely the wrong file (or a failed export): say so rather than call it valid.
+    if (entries === 0 && this.problemCount === problemsBefore) {
+      this.problem({ file, path: '(file)', message: 'the file defines nothing: no components, touchpoints, notification channels or customers; give the right file, or add those lists to it' });
     }
     this.addParsed(file, valid);
   }
@@ -369,6 +378,38 @@ export class GraphBuilder {
     list.push(usage);
   }
 
+  /**
+   * Identical usages (customer, touchpoint, from, to) are one usage: exports often repeat a row, and
+   * the store keys a usage by exactly these, so a repeat would be one item written twice. Returns how
+   * many were dropped. Only a customer's second usage of a touchpoint costs a list; most have one.
+   */
+  private dropRepeatedUsages(): number {
+    let dropped = 0;
+    for (const list of this.graph.usagesByTouchpoint.values()) {
+      const first = new Map<number, Usage>();
+      const more = new Map<number, Usage[]>();
+      let kept = 0;
+      for (const usage of list) {
+        const ordinal = usage.ordinal!;
+        const earlier = first.get(ordinal);
+        if (earlier === undefined) first.set(ordinal, usage);
+        else {
+          const same = (u: Usage) => u.from === usage.from && u.to === usage.to;
+          const others = more.get(ordinal);
+          if (same(earlier) || others?.some(same)) {
+            dropped++;
+            continue;
+          }
+          if (others) others.push(usage);
+          else more.set(ordinal, [usage]);
+        }
+        list[kept++] = usage;
+      }
+      list.length = kept;
+    }
+    return dropped;
+  }
+
   /** Puts customerList in id order (renumbering usage ordinals) so joins come out sorted without a sort. */
   private sortCustomerList(): void {
     const list = this.graph.customerList!;
@@ -396,8 +437,13 @@ export class GraphBuilder {
     this.pendingRefs.length = 0;
     this.pendingUses.length = 0;
     if (this.problemCount > 0) throw new GraphValidationError(this.problems, this.problemCount);
+    const repeated = this.dropRepeatedUsages();
     this.sortCustomerList();
-    const warnings = findCycles(this.graph).map((cycle) => `dependency cycle: ${[...cycle, cycle[0]].join(' -> ')} (allowed; effects are the least fixpoint)`);
+    const warnings = findCycles(this.graph).map(
+      ({ path, others }) =>
+        `dependency cycle: ${[...path, path[0]].join(' -> ')}${others.length > 0 ? ` (also in this cycle group: ${others.join(', ')})` : ''} (allowed; effects are the least fixpoint)`,
+    );
+    if (repeated > 0) warnings.push(`${repeated} repeated usage${repeated > 1 ? 's' : ''} (same customer, touchpoint and window) counted once`);
     return { graph: this.graph, warnings };
   }
 }

@@ -2,12 +2,54 @@ import type { Graph, NodeId } from '../model.ts';
 
 type Topology = Pick<Graph, 'components' | 'touchpoints'>;
 
+/** A dependency cycle: `path` follows dependsOn edges from its smallest id back to it (not repeated). */
+export interface DependencyCycle {
+  path: NodeId[];
+  /** Other nodes of the same strongly connected group, which lie on further cycles through the path. */
+  others: NodeId[];
+}
+
 /**
- * The dependency cycles of a graph (strongly connected components with more than one node, or a
- * self-dependency), each as a list of node ids starting at its smallest id. Tarjan's algorithm,
- * iterative so that deep estates cannot overflow the stack.
+ * The shortest cycle from `start` back to it along edges inside `group` (breadth-first, successors
+ * in id order, so the answer does not depend on file order).
  */
-export const findCycles = (topology: Topology): NodeId[][] => {
+const shortestCycle = (start: NodeId, group: ReadonlySet<NodeId>, edges: ReadonlyMap<NodeId, NodeId[]>): NodeId[] => {
+  const parent = new Map<NodeId, NodeId>();
+  const queue: NodeId[] = [start];
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head];
+    for (const next of [...new Set(edges.get(node) ?? [])].sort()) {
+      if (!group.has(next)) continue;
+      if (next === start) {
+        const path = [node];
+        while (path[0] !== start) path.unshift(parent.get(path[0])!);
+        return path;
+      }
+      if (!parent.has(next)) {
+        parent.set(next, node);
+        queue.push(next);
+      }
+    }
+  }
+  return [start]; // unreachable for a strongly connected group
+};
+
+/**
+ * The dependency cycles of a graph, one per strongly connected group with more than one node (or a
+ * self-dependency): the shortest cycle through the group's smallest id, written along the dependsOn
+ * edges, and the group's other members. Tarjan's algorithm, iterative so that deep estates cannot
+ * overflow the stack.
+ */
+export const findCycles = (topology: Topology): DependencyCycle[] => {
+  const groups = stronglyConnectedGroups(topology);
+  return groups.groups.map((members) => {
+    const path = shortestCycle(members[0], new Set(members), groups.edges);
+    const onPath = new Set(path);
+    return { path, others: members.filter((m) => !onPath.has(m)) };
+  });
+};
+
+const stronglyConnectedGroups = (topology: Topology): { groups: NodeId[][]; edges: Map<NodeId, NodeId[]> } => {
   const edges = new Map<NodeId, NodeId[]>();
   for (const node of [...topology.components.values(), ...topology.touchpoints.values()]) {
     edges.set(node.id, node.dependsOn.flatMap((d) => (d.kind === 'node' ? [d.id] : d.ids)).filter((id) => id !== undefined));
@@ -59,5 +101,5 @@ export const findCycles = (topology: Topology): NodeId[][] => {
       }
     }
   }
-  return cycles.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return { groups: cycles.sort((a, b) => (a[0] < b[0] ? -1 : 1)), edges };
 };

@@ -37,6 +37,11 @@ const jobCustomer = z.object({
   toldEffect: z.enum(EFFECTS).optional(),
   /** When the customer was last told about the subject (epoch ms; the ledger, when planned). */
   lastToldAt: z.number().optional(),
+  /**
+   * A fallback (functions/domain/delivery): the channels this notice already failed on. The notice goes
+   * once more, on the customer's next usable channel not among these.
+   */
+  tried: z.array(z.enum(NOTIFY_CHANNELS)).optional(),
 });
 
 /** The subject as a notice tells it: what the templates need of its state. */
@@ -49,6 +54,8 @@ export const jobSubjectSchema = z.object({
   end: z.number().optional(),
   customerMessage: z.string().optional(),
   expectedResolutionAt: z.number().optional(),
+  /** When the event the notices tell of occurred (epoch ms); absent for scheduled notices. Delivery latency is measured from it. */
+  occurredAt: z.number().optional(),
 });
 export type JobSubject = z.infer<typeof jobSubjectSchema>;
 
@@ -124,7 +131,8 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
     else byKind.set(p.kind, [p]);
   }
   const jobs: NoticeJob[] = [];
-  const subject = jobSubject(source.state);
+  // A scheduled notice has no event of its own: delivery latency is measured only for notices an event caused.
+  const subject = source.scheduled || source.state.lastOccurredAt === undefined ? jobSubject(source.state) : { ...jobSubject(source.state), occurredAt: source.state.lastOccurredAt };
   for (const [kind, planned] of byKind) {
     const notices = inJobOrder(planned);
     for (let i = 0; i < notices.length; i += JOB_CUSTOMERS) {
@@ -158,3 +166,12 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
   }
   return jobs;
 };
+
+/**
+ * How long a notice job's ledger claims are its own (a lease): notify's timeout, which the stack derives
+ * from it, plus LEASE_MARGIN_MS, so a Lambda worker is always gone before its lease runs out and another
+ * job (a retry, a DLQ redrive) may take over what it never sent.
+ */
+export const CLAIM_LEASE_MS = 150_000;
+/** A worker stops sending this long before its lease ends: clock skew between workers, one batch in flight. */
+export const LEASE_MARGIN_MS = 30_000;

@@ -1,19 +1,21 @@
 /**
  * The customer-notice message contract (DESIGN section 7): one SNS message per notice on topic
- * `customer-notices`, JSON body `{ noticeId, kind, subject, customerId, channel, to, locale, title, text, html? }`
- * (`text` is what `channel` carries: e-mail plain text, the SMS form, or the push body)
+ * `customer-notices`, JSON body `{ noticeId, kind, subject, customerId, channel, to, locale, title, text, html?, eventAt? }`
+ * (`text` is what `channel` carries: e-mail plain text, the SMS form, or the push body; `eventAt` when
+ * the event the notice tells of occurred, absent for scheduled notices)
  * and String message attributes `kind, channel, effect, segment, locale` for subscription filter
  * policies. `noticeId` names the notice (subject, customer, kind, version), the unit the ledger sends
  * exactly once: a subscriber that sees one noticeId twice holds a duplicate.
  */
-import type { Effect, NotifyChannel } from '../model.ts';
+import { z } from 'zod';
+import { NOTIFY_CHANNELS, type Effect, type NotifyChannel } from '../model.ts';
 import type { JobCustomer, JobSubject, NoticeJob } from './jobs.ts';
-import type { NoticeKind } from './kinds.ts';
+import { NOTICE_KINDS, type NoticeKind } from './kinds.ts';
+import { parseNoticeId, noticeId } from './notice-id.ts';
 import { renderNoticeWith, type NoticeContext, type RenderedNotice } from './render.ts';
 import type { TemplateSet } from './template-set.ts';
 
-export const noticeId = (n: { subjectKey: string; customerId: string; kind: string; version: number }): string =>
-  `${n.subjectKey}/${n.customerId}/${n.kind}/${n.version}`;
+export { noticeId, parseNoticeId, type NoticeKey } from './notice-id.ts';
 
 export interface CustomerNoticeBody {
   noticeId: string;
@@ -31,7 +33,28 @@ export interface CustomerNoticeBody {
   text: string;
   /** E-mail only: the HTML part, everything in it escaped. */
   html?: string;
+  /** When the event the notice tells of occurred (ISO 8601); absent for scheduled notices (reminders, cadence updates). */
+  eventAt?: string;
 }
+
+/**
+ * The body as a subscriber reads it (the deliver functions): the contract above, checked. Unknown
+ * fields are dropped, so a later contract can add fields without breaking a deployed reader.
+ */
+export const customerNoticeBodySchema = z.object({
+  noticeId: z.string().refine((id) => parseNoticeId(id) !== undefined, { error: 'is not a noticeId (<subject>/<customer>/<kind>/<version>)' }),
+  kind: z.enum(NOTICE_KINDS),
+  subject: z.string().min(1),
+  customerId: z.string().min(1),
+  channel: z.enum(NOTIFY_CHANNELS),
+  to: z.string().min(1),
+  locale: z.string().min(1),
+  title: z.string(),
+  text: z.string().min(1),
+  html: z.string().optional(),
+  eventAt: z.iso.datetime({ offset: true }).optional(),
+});
+customerNoticeBodySchema satisfies z.ZodType<CustomerNoticeBody>;
 
 export type CustomerNoticeAttributes = Record<'kind' | 'channel' | 'effect' | 'segment' | 'locale', string>;
 
@@ -97,6 +120,7 @@ export const customerNoticeMessage = (templates: TemplateSet, job: NoticeJob, cu
       to,
       locale: rendered.locale,
       ...channelContent(rendered, channel),
+      ...(job.subject.occurredAt !== undefined ? { eventAt: new Date(job.subject.occurredAt).toISOString() } : {}),
     },
     attributes: { kind: job.kind, channel, effect: customer.effect, segment: customer.segment ?? 'unknown', locale: rendered.locale },
   };

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import type { EventStore } from '../../adapters/event-store.ts';
 import type { GraphStore } from '../../adapters/graph-store.ts';
+import type { Deliveries } from '../../adapters/deliveries.ts';
 import type { Ledger } from '../../adapters/ledger.ts';
 import type { PipelineEvents } from '../../adapters/eventbridge.ts';
 import type { Projections } from '../../adapters/projections.ts';
@@ -28,6 +29,8 @@ export interface ApiDependencies {
   projections: Projections;
   now: () => number;
   ledger: Ledger;
+  /** Delivery state: counters per subject, customers nobody could reach, each notice's channels. */
+  deliveries?: Deliveries;
   /** The notice templates (previews render with them); throws with every problem when they cannot be used. */
   templates: () => TemplateSet;
   /** Puts validated change or incident events on the bus (one request); throws EventsNotAcceptedError when the bus refuses them. */

@@ -5,7 +5,7 @@
  * signed-in caller is its actor, whatever the body says.
  */
 import { isEventsNotAcceptedError, type PipelineEvents } from '../../adapters/eventbridge.ts';
-import { EventValidationError, parseEvent } from '../../domain/events/index.ts';
+import { CONSOLE_SOURCE, EventValidationError, parseEvent } from '../../domain/events/index.ts';
 import { actorOf, signedIn, type Caller } from './access.ts';
 import { endpoint, type ApiDependencies, type SubmittedEvent } from './endpoint.ts';
 import { ApiError, badRequest, type Problem } from './http.ts';
@@ -14,8 +14,7 @@ export interface EventAcceptedView {
   accepted: true;
 }
 
-/** Where console events say they come from (rules match on detail-type, never on this source). */
-export const CONSOLE_SOURCE = 'impact.console';
+export { CONSOLE_SOURCE } from '../../domain/events/index.ts';
 
 /** How a client should wait before sending again after the bus was unavailable. */
 const RETRY_AFTER_SECONDS = '5';

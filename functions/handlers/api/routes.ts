@@ -7,6 +7,7 @@
 import { PERMISSIONS, type Role } from './access.ts';
 import { approve, drafts } from './approvals.ts';
 import { caller } from './customers.ts';
+import { customerDeliveries, subjectDeliveries, unreachedCustomers } from './deliveries.ts';
 import type { Endpoint } from './endpoint.ts';
 import { putEvent } from './events.ts';
 import { me } from './me.ts';
@@ -43,8 +44,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/subjects/{type}/{id}/approve', roles: APPROVE, summary: 'send a subject\'s held (draft) notices: puts `Notices Approved` on the bus with you as its actor (body: optional `{ note }`; 409 when nothing is held)', handler: approve },
   { method: 'GET', path: '/drafts', roles: READ, summary: 'subjects whose notices wait for approval, with the held counts per kind', handler: drafts },
   { method: 'GET', path: '/subjects/{type}/{id}/customers', roles: READ, summary: 'affected customers by `effect` and `segment`, a page (`limit`) at a time (`cursor`)', handler: affectedCustomers },
+  { method: 'GET', path: '/subjects/{type}/{id}/deliveries', roles: READ, summary: 'notices sent, delivered, failed and pending by channel; delivered within 5 and 15 minutes of the event', handler: subjectDeliveries },
+  { method: 'GET', path: '/subjects/{type}/{id}/unreached', roles: READ, summary: 'affected customers nobody could reach, with why (no contact details), a page (`limit`) at a time (`cursor`)', handler: unreachedCustomers },
   { method: 'GET', path: '/customers/{id}', roles: READ, summary: 'what affects a caller and what they were told (no contact details)', handler: caller },
   { method: 'GET', path: '/customers/{id}/impacts', roles: READ, summary: 'the same as /customers/{id}', handler: caller },
+  { method: 'GET', path: '/customers/{id}/deliveries', roles: READ, summary: 'every notice a caller was sent, with what became of it on each channel (no contact details)', handler: customerDeliveries },
   { method: 'GET', path: '/touchpoints', roles: READ, summary: 'every touchpoint: status now, live and upcoming subjects', handler: allTouchpoints },
   { method: 'GET', path: '/touchpoints/{id}', roles: READ, summary: 'one touchpoint: status now, live and upcoming subjects', handler: touchpoint },
   { method: 'GET', path: '/metrics', roles: READ, summary: 'customers impacted, customer-minutes, touchpoint-minutes, detection to first notice, MTTR per touchpoint (`from`, `to`)', handler: metrics },

@@ -131,7 +131,7 @@ export const subject = endpoint({ params: subjectParams }, async ({ params }, de
  */
 export const cursorAfter = (customerId: string): string => Buffer.from(JSON.stringify({ after: customerId })).toString('base64url');
 
-const cursor = z.string().transform((value, ctx) => {
+export const cursor = z.string().transform((value, ctx) => {
   try {
     const { after } = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as { after?: unknown };
     if (typeof after === 'string' && NODE_ID_PATTERN.test(after)) return after;

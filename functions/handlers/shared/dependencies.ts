@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ENV } from './environment.ts';
 import { ContactsStore } from '../../adapters/contacts-store.ts';
+import { Deliveries } from '../../adapters/deliveries.ts';
 import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { PipelineEvents } from '../../adapters/eventbridge.ts';
 import { EventStore } from '../../adapters/event-store.ts';
@@ -55,6 +56,8 @@ export interface Dependencies {
   ledger: Ledger;
   /** The reads of one customer shard of a subject (planning). */
   shards: ShardStore;
+  /** Delivery state per notice and channel, counters, customers nobody could reach (impacts table). */
+  deliveries: Deliveries;
   contacts: ContactsStore;
   pipelineEvents: PipelineEvents;
   jobs: JobQueue;
@@ -111,6 +114,7 @@ export const buildDependencies = (clients: Clients, names: Names, settings: Sett
   projections: new Projections(clients.dynamodb, names.tables.impacts),
   ledger: new Ledger(clients.dynamodb, names.tables.impacts),
   shards: new ShardStore(clients.dynamodb, names.tables),
+  deliveries: new Deliveries(clients.dynamodb, names.tables.impacts),
   contacts: new ContactsStore(clients.dynamodb, names.tables.contacts),
   pipelineEvents: new PipelineEvents(clients.eventBridge, names.busName),
   jobs: new JobQueue(clients.sqs, names.noticeQueueUrl),
@@ -168,6 +172,9 @@ const env = (name: string, required = true): string => {
   if (!value && required) throw new ConfigurationError(name);
   return value ?? '';
 };
+
+/** A variable a handler cannot run without (fails at the first invocation, naming it). */
+export const requiredEnv = (name: string): string => env(name);
 
 /**
  * Dependencies from the Lambda environment. Each handler calls this on its first invocation (not at

@@ -47,6 +47,17 @@ export const ENV = {
   consoleUrl: 'CONSOLE_URL',
   /** JSON list of the support teams' chat channels: `[{"team","dialect":"slack"|"teams","topicArn"}]` (AWS Chatbot topics). */
   chatChannels: 'CHAT_CHANNELS',
+  /** Delivery (deliver-email, deliver-sms, deliver-push): the channel's quota (messages or SMS parts per second) and the workers sharing it. */
+  deliveryPerSecond: 'DELIVERY_PER_SECOND',
+  deliveryWorkers: 'DELIVERY_WORKERS',
+  /** How long a deliver function holds a notice while it sends it (ms); above its timeout, below its queue's visibility timeout. */
+  deliveryLeaseMs: 'DELIVERY_LEASE_MS',
+  /** E-mail sender identity and the SES configuration set (receipts). */
+  emailFrom: 'EMAIL_FROM',
+  emailConfigurationSet: 'EMAIL_CONFIGURATION_SET',
+  /** SMS origination identity and the End User Messaging SMS configuration set (receipts). */
+  smsOriginationIdentity: 'SMS_ORIGINATION_IDENTITY',
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
   /** Powertools. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',

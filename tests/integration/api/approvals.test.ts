@@ -7,7 +7,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadTemplates } from '../../../functions/adapters/template-files.ts';
-import { parseEvent } from '../../../functions/domain/events/index.ts';
+import { CONSOLE_SOURCE, parseEvent } from '../../../functions/domain/events/index.ts';
 import { assess } from '../../../functions/domain/impact/assess.ts';
 import type { Graph } from '../../../functions/domain/model.ts';
 import { renderNoticeWith } from '../../../functions/domain/notices/index.ts';
@@ -121,7 +121,7 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     const res = await call('POST', '/subjects/change/CHG-D/approve', { groups: ['change-manager'], claims: jane, body: '' });
     expect(res).toMatchObject({ status: 202, body: { accepted: true, subjectKey: 'change#CHG-D', held: { byKind: { 'change-notice': expect.any(Number) } } } });
     const put = p.aws.events.slice(before);
-    expect(put).toEqual([{ source: 'impact.console', detailType: 'Notices Approved', detail: { changeId: 'CHG-D', actor: { type: 'person', id: jane.sub, email: jane.email, source: 'console' } } }]);
+    expect(put).toEqual([{ source: CONSOLE_SOURCE, detailType: 'Notices Approved', detail: { changeId: 'CHG-D', actor: { type: 'person', id: jane.sub, email: jane.email, source: 'console' } } }]);
 
     // The bus delivers it to ingest, as the rule does.
     await p.ingest(envelope('Notices Approved', put[0].detail, 'e-d2'), context);

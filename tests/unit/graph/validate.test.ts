@@ -63,8 +63,28 @@ customers:
     const { warnings, graph } = parseGraphDocuments([
       { file: 'g.yaml', text: 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a] }, { id: c, dependsOn: [c] }, { id: d, dependsOn: [a] }]' },
     ]);
-    expect(findCycles(graph)).toEqual([['a', 'b'], ['c']]);
+    expect(findCycles(graph)).toEqual([{ path: ['a', 'b'], others: [] }, { path: ['c'], others: [] }]);
     expect(warnings).toEqual([expect.stringContaining('a -> b -> a'), expect.stringContaining('c -> c')]);
+  });
+
+  it('given a -> c -> b -> a, when the cycle is reported, then it reads along the dependsOn edges', () => {
+    // Given: a depends on c, c on b, b on a (sorted ids would read a -> b -> c, which is no path)
+    const { warnings, graph } = parseGraphDocuments([{ file: 'g.yaml', text: 'components: [{ id: a, dependsOn: [c] }, { id: b, dependsOn: [a] }, { id: c, dependsOn: [b] }]' }]);
+    // When / then: every step of the cycle is a dependsOn edge of the graph
+    expect(findCycles(graph)).toEqual([{ path: ['a', 'c', 'b'], others: [] }]);
+    expect(warnings).toEqual([expect.stringContaining('dependency cycle: a -> c -> b -> a ')]);
+  });
+
+  it('given a cycle group with a branch, when reported, then the cycle is a real path and the other members are named', () => {
+    // Given: a -> b -> a and b -> d -> b (one strongly connected group of three), anyOf members count as edges
+    const text = 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a, { anyOf: [d, x] }] }, { id: d, dependsOn: [{ id: b, type: soft }] }, { id: x }]';
+    const { warnings, graph } = parseGraphDocuments([{ file: 'g.yaml', text }]);
+    const [{ path: cycle }] = findCycles(graph);
+    const edges = new Set(['a>b', 'b>a', 'b>d', 'b>x', 'd>b']);
+    // Then: each step follows an edge, the cycle closes, and the group's other member is listed
+    expect(cycle.every((node, i) => edges.has(`${node}>${cycle[(i + 1) % cycle.length]}`))).toBe(true);
+    expect(cycle[0]).toBe('a');
+    expect(warnings[0]).toMatch(/^dependency cycle: a -> b -> a \(also in this cycle group: d\)/);
   });
 });
 
@@ -123,6 +143,17 @@ components: [{ id: "bad id" }, { id: ok, dependOn: [web] }, { id: x, dependsOn: 
       'g.yaml: customers[0].optOut (C-1): "maybe" is not true or false; use true or false',
       'g.yaml: customers[0].quietHours.start (C-1): "25:00" is not a time of day; use HH:MM (24 h), e.g. "22:00"',
     ]);
+  });
+
+  it('given an empty graph file, when validated, then it is refused: there is nothing in it', () => {
+    for (const text of ['', '# only a comment\n', '{}', 'components: []\ntouchpoints: []']) {
+      const problems = problemsOf([{ file: 'empty.yaml', text }]);
+      expect(problems, JSON.stringify(text)).toEqual([
+        { file: 'empty.yaml', path: '(file)', message: expect.stringMatching(/^the file defines nothing: no components, touchpoints, notification channels or customers; /) },
+      ]);
+    }
+    // A file that only adds customers to another file's touchpoints defines something.
+    expect(() => parseGraphDocuments([{ file: 'a.yaml', text: 'touchpoints: [{ id: t, channel: web }]' }, { file: 'b.yaml', text: 'customers: [{ id: C-1, uses: [t] }]' }])).not.toThrow();
   });
 
   it('given tool names on nodes, then they are kept on components and touchpoints', () => {
@@ -216,6 +247,24 @@ C-2,,,,,,,,,,
       'usage.csv: line 3.customerId (C-9): unknown customer "C-9"; add it to customers.csv or the graph file',
       'usage.csv: line 4.from (C-2): "yesterday" is not a time (it does not parse); use ISO 8601 such as 2026-12-05T06:00:00Z',
     ]);
+  });
+
+  it('given usage.csv holding the same row twice, when built, then the usage is there once and a warning says so', async () => {
+    // Given: C-1 uses the kiosk in one window, the row repeated (as exports often do), plus a second, other window
+    const builder = base();
+    await readCsvRows(csvStream(customers), 'customers.csv', CUSTOMERS_CSV_HEADER, (row, line) => builder.addCustomerRow('customers.csv', line, row));
+    const row = 'C-1,kiosk,2026-12-05T06:00:00Z,2026-12-05T09:00:00Z';
+    const usage = `${USAGE_CSV_HEADER.join(',')}\n${row}\nC-2,kiosk,,\n${row}\nC-1,kiosk,2026-12-05T06:00:00.000Z,2026-12-05T09:00:00Z\nC-1,kiosk,2026-12-06T06:00:00Z,2026-12-06T09:00:00Z\nC-2,kiosk,,\n`;
+    await readCsvRows(csvStream(usage), 'usage.csv', USAGE_CSV_HEADER, (r, line) => builder.addUsageRow('usage.csv', line, r));
+    // When
+    const { graph, warnings } = builder.build();
+    // Then: one usage per (customer, touchpoint, window); the same instant spelt two ways is the same window
+    expect(graph.usagesByTouchpoint.get('kiosk')?.map((u) => [u.customerId, u.from, u.to])).toEqual([
+      ['C-1', Date.parse('2026-12-05T06:00:00Z'), Date.parse('2026-12-05T09:00:00Z')],
+      ['C-2', undefined, undefined],
+      ['C-1', Date.parse('2026-12-06T06:00:00Z'), Date.parse('2026-12-06T09:00:00Z')],
+    ]);
+    expect(warnings).toEqual(['3 repeated usages (same customer, touchpoint and window) counted once']);
   });
 
   it('a wrong header is refused with the expected header in the message', async () => {

@@ -28,6 +28,7 @@ const recorder = () => {
   const targets: Targets = {
     ingest: async (e) => void seen.push(`ingest:${(e.detail as { changeId: string }).changeId}`),
     remind: async (e) => void seen.push(`remind:${e['detail-type']}`),
+    receipts: async (e) => void seen.push(`receipts:${e['detail-type']}`),
   };
   return { seen, targets };
 };
@@ -77,6 +78,7 @@ describe('local bus: durable before acknowledged', () => {
         running--;
       },
       remind: async () => undefined,
+      receipts: async () => undefined,
     });
     bus.put('impact', [change('CHG-1'), change('CHG-2')]);
     await until(() => !bus.busy);
@@ -93,6 +95,7 @@ describe('local bus: durable before acknowledged', () => {
         throw new Error('cannot reach a@example.com or +31612345678');
       },
       remind: async () => undefined,
+      receipts: async () => undefined,
     });
     const [event] = bus.put('impact', [change('CHG-9')]);
     await until(() => !bus.busy);
@@ -112,6 +115,7 @@ describe('local bus: durable before acknowledged', () => {
         if (++calls === 1) throw new Error('throttled');
       },
       remind: async () => undefined,
+      receipts: async () => undefined,
     });
     bus.put('impact', [change('CHG-5')]);
     await until(() => !bus.busy);
@@ -137,6 +141,44 @@ describe('local bus: durable before acknowledged', () => {
     }
     expect(escaped).toEqual([]);
     expect(logged).toEqual([expect.stringContaining('deliveries paused for a second')]);
+  });
+});
+
+describe('local bus: receipts in a lane of their own', () => {
+  const receipt = (n: number) => ({ source: 'impact.pipeline', detailType: 'Notice Delivered', detail: { n } });
+
+  it('a change is not held up by the receipts of a fan-out; receipts run side by side, each delivered once', async () => {
+    const { open } = setup();
+    const { bus, inbox } = open();
+    const seen: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let running = 0;
+    let most = 0;
+    bus.start({
+      ingest: async (e) => void seen.push(`ingest:${(e.detail as { changeId: string }).changeId}`),
+      remind: async () => undefined,
+      receipts: async (e) => {
+        running++;
+        most = Math.max(most, running);
+        await released; // a receipts handler that is slow (DynamoDB under load)
+        seen.push(`receipt:${(e.detail as { n: number }).n}`);
+        running--;
+      },
+    });
+    bus.put('impact', Array.from({ length: 20 }, (_, i) => receipt(i)));
+    bus.put('impact', [change('CHG-1')]);
+
+    await until(() => seen.includes('ingest:CHG-1'));
+    expect(seen, 'the change went through while every receipt still waited').toEqual(['ingest:CHG-1']);
+    expect(most, 'receipts side by side, but not all at once').toBeGreaterThan(1);
+    expect(most).toBeLessThan(20);
+
+    release();
+    await until(() => !bus.busy);
+    expect(seen.filter((s) => s.startsWith('receipt:')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `receipt:${i}`).sort());
+    expect(inbox.pending).toBe(0);
+    await bus.stop();
   });
 });
 

@@ -1,0 +1,30 @@
+/**
+ * The local runtime's crash recovery, run at every start before the pipeline does anything: the outbox
+ * record is brought up to the outbox file (outbox.ts), then the ledger up to the outbox: a notice that
+ * was delivered but whose ledger mark the runtime did not live to write is marked sent now, at the time
+ * it was delivered. So after a kill -9 the ledger (what the API counts, what a resumed job skips) says
+ * exactly what the outbox holds: a redelivered job finds it sent, and the local SNS would refuse to
+ * write it twice anyway.
+ */
+import type { Ledger, LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { EFFECTS, type Effect } from '../../functions/domain/model.ts';
+import { parseNoticeId } from '../../functions/domain/notices/messages.ts';
+import type { Log } from './log.ts';
+import type { DeliveredNotice, Outbox } from './outbox.ts';
+
+const isEffect = (value: string | undefined): value is Effect => (EFFECTS as readonly (string | undefined)[]).includes(value);
+
+const ledgerEntry = (n: DeliveredNotice): LedgerEntry[] => {
+  const id = parseNoticeId(n.noticeId);
+  return id ? [{ ...id, channel: n.channel, sentAt: n.publishedAt, ...(isEffect(n.effect) ? { effect: n.effect } : {}) }] : [];
+};
+
+/** Marks sent in the ledger what the outbox delivered unmarked; returns how many. */
+export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log): Promise<number> => {
+  const delivered = outbox.unmarked();
+  if (delivered.length === 0) return 0;
+  await ledger.markSent(delivered.flatMap(ledgerEntry));
+  outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId, channel: n.channel } })));
+  log(`recovered after a stop: ${delivered.length} notice(s) delivered to the outbox were marked sent in the ledger`);
+  return delivered.length;
+};
