@@ -7,6 +7,7 @@
  * write it twice anyway.
  */
 import type { Ledger, LedgerEntry } from '../../functions/adapters/ledger.ts';
+import type { Projections } from '../../functions/adapters/projections.ts';
 import { EFFECTS, type Effect } from '../../functions/domain/model.ts';
 import { parseNoticeId } from '../../functions/domain/notices/messages.ts';
 import type { Log } from './log.ts';
@@ -19,11 +20,25 @@ const ledgerEntry = (n: DeliveredNotice): LedgerEntry[] => {
   return id ? [{ ...id, channel: n.channel, sentAt: n.publishedAt, ...(isEffect(n.effect) ? { effect: n.effect } : {}) }] : [];
 };
 
-/** Marks sent in the ledger what the outbox delivered unmarked; returns how many. */
-export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log): Promise<number> => {
+/**
+ * Marks sent in the ledger what the outbox delivered unmarked, and counts in the subject's notice
+ * counters those the ledger did not have as sent yet (notify counts right after it marks: a notice it
+ * marked before the stop was counted then); returns how many.
+ */
+export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections?: Pick<Projections, 'countSent'>): Promise<number> => {
   const delivered = outbox.unmarked();
   if (delivered.length === 0) return 0;
-  await ledger.markSent(delivered.flatMap(ledgerEntry));
+  const entries = delivered.flatMap(ledgerEntry);
+  // A stop leaves at most a batch or two per worker unmarked: one read per notice is fine here.
+  const uncounted: LedgerEntry[] = [];
+  for (const e of entries) {
+    const sent = (await ledger.sentTo(e.subjectKey, e.customerId)).some((r) => r.kind === e.kind && r.version === e.version && r.channel === e.channel && r.status === 'sent');
+    if (!sent) uncounted.push(e);
+  }
+  await ledger.markSent(entries);
+  const bySubject = new Map<string, LedgerEntry[]>();
+  for (const e of uncounted) bySubject.set(e.subjectKey, [...(bySubject.get(e.subjectKey) ?? []), e]);
+  for (const [subjectKey, list] of bySubject) await projections?.countSent(subjectKey, list, Date.now());
   outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId, channel: n.channel } })));
   log(`recovered after a stop: ${delivered.length} notice(s) delivered to the outbox were marked sent in the ledger`);
   return delivered.length;

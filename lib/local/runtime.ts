@@ -123,7 +123,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const settings = { consoleUrl: `http://127.0.0.1:${apiPort}/`, ...options.settings, intake: intake.config };
     const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, planQueue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings, chaos });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
-    await reconcileLedger(outbox, deps.ledger, log);
+    await reconcileLedger(outbox, deps.ledger, log, deps.projections);
 
     const progress = new StreamProgress(deps.events);
     const handlers = localHandlers(deps, bus, deliveries, intake);

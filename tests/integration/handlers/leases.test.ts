@@ -5,7 +5,7 @@ import { parseEvent } from '../../../functions/domain/events/index.ts';
 import { assess } from '../../../functions/domain/impact/assess.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { airlineSample } from '../../support/airline.ts';
-import { context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { PLAN_QUEUE, context, noticesOf, pipeline } from '../../support/pipeline.ts';
 
 const T0 = Date.parse('2026-11-28T14:00:00Z');
 const scheduled = {
@@ -25,6 +25,8 @@ describe('a notify worker that dies after claiming', () => {
     await p.deps.graph.import(graph);
     await p.ingest(scheduled, context);
     await p.assess(await p.streamBatch(), context);
+    // assess hands the subject to the planner, one job per customer shard; plan queues the notice jobs.
+    for (const shards of p.jobBatches(PLAN_QUEUE)) await p.plan(shards, context);
     const jobs = p.jobBatches().flatMap((b) => b.Records);
     const dying = jobs.find((r) => JSON.parse(r.body).type === 'notices')!;
     const rest = jobs.filter((r) => r !== dying);
@@ -64,6 +66,8 @@ describe('a notify worker that dies after claiming', () => {
     await p.deps.graph.import(await airlineSample(150));
     await p.ingest(scheduled, context);
     await p.assess(await p.streamBatch(), context);
+    // assess hands the subject to the planner, one job per customer shard; plan queues the notice jobs.
+    for (const shards of p.jobBatches(PLAN_QUEUE)) await p.plan(shards, context);
     const record = p.jobBatches().flatMap((b) => b.Records).find((r) => JSON.parse(r.body).type === 'notices')!;
     // The clock jumps past the lease while the job runs (a stalled worker): it must not publish then.
     let calls = 0;
