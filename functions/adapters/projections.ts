@@ -3,8 +3,8 @@
  * summary, the current impact per (customer, subject) for support lookups, and rejected events.
  * Writes check the subject's event version so an older fold never overwrites a newer one.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssessedCustomer, AssessedTouchpoint, Assessment, Effect, NotifyChannel, SubjectState } from '../domain/model.ts';
 import type { HeldNotices } from '../domain/notices/approval.ts';
 import type { ShardCounts, StoredImpact } from '../domain/notices/shard-plan.ts';
@@ -12,7 +12,7 @@ import { shardOf } from '../domain/shards.ts';
 import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
-import { queryBySubject, subjectShard } from './ledger.ts';
+import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
 import { storedImpactOf } from './shard-store.ts';
 
 export interface SubjectProjection {
@@ -328,9 +328,8 @@ export class Projections {
     }
   }
 
-  /** Counts notices marked sent (an item per COUNTER_SHARDS, picked by the first customer: no hot item). */
-  async countSent(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number): Promise<void> {
-    if (sent.length === 0) return;
+  /** The update that counts notices (an item per COUNTER_SHARDS, picked by the first customer: no hot item). */
+  private countUpdate(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number) {
     const adds = new Map<string, number>();
     for (const s of sent) {
       adds.set(`k_${s.kind}`, (adds.get(`k_${s.kind}`) ?? 0) + 1);
@@ -338,15 +337,39 @@ export class Projections {
     }
     const names = Object.fromEntries([...adds.keys()].map((k, i) => [`#a${i}`, k]));
     const values = Object.fromEntries([...adds.values()].map((v, i) => [`:a${i}`, v]));
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: counterKey(subjectKey, shardOf(sent[0].customerId, COUNTER_SHARDS)),
-        UpdateExpression: `SET firstSentAt = if_not_exists(firstSentAt, :t) ADD ${Object.keys(names).map((n, i) => `${n} :a${i}`).join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ...values, ':t': at },
-      }),
-    );
+    return {
+      TableName: this.table,
+      Key: counterKey(subjectKey, shardOf(sent[0].customerId, COUNTER_SHARDS)),
+      UpdateExpression: `SET firstSentAt = if_not_exists(firstSentAt, :t) ADD ${Object.keys(names).map((n, i) => `${n} :a${i}`).join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ...values, ':t': at },
+    };
+  }
+
+  /** Counts notices marked sent. */
+  async countSent(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number): Promise<void> {
+    if (sent.length === 0) return;
+    await this.client.send(new UpdateCommand(this.countUpdate(subjectKey, sent, at)));
+  }
+
+  /**
+   * Marks a batch of notices (at most a PublishBatch: 10) sent in the ledger and counts them, in one
+   * transaction: whatever stops a worker, the counters never miss or double a notice the ledger has as
+   * sent. Two workers updating the same counter item at once conflict; the loser tries again.
+   */
+  async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
+    if (entries.length === 0) return;
+    const TransactItems = [...entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } })), { Update: this.countUpdate(subjectKey, entries, sentAt) }];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems }));
+        return;
+      } catch (error) {
+        const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
+      }
+    }
   }
 
   /** Whether the ledger records any notice about the subject (one item read per index shard at most). */

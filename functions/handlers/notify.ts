@@ -72,8 +72,8 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const failures = await deps.customerNotices.publish(messages, {
     before: () => deps.ledger.checkLease(claimant, leaseUntil, deps.now()),
     after: async (published) => {
-      await deps.ledger.markSent(published.map((m) => entryOf.get(m.id)!), deps.now());
-      await deps.projections.countSent(job.subjectKey, published.map((m) => entryOf.get(m.id)!), deps.now());
+      // Marked and counted together (the console's notice counts stay exact across a crash).
+      await deps.projections.markSentCounted(job.subjectKey, published.map((m) => entryOf.get(m.id)!), deps.now());
       sentCount += published.length;
       await sleep(perBatchMs);
     },

@@ -22,8 +22,8 @@ const ledgerEntry = (n: DeliveredNotice): LedgerEntry[] => {
 
 /**
  * Marks sent in the ledger what the outbox delivered unmarked, and counts in the subject's notice
- * counters those the ledger did not have as sent yet (notify counts right after it marks: a notice it
- * marked before the stop was counted then); returns how many.
+ * counters those the ledger did not have as sent yet (notify marks and counts in one transaction: a
+ * notice it marked before the stop was counted then); returns how many.
  */
 export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections?: Pick<Projections, 'countSent'>): Promise<number> => {
   const delivered = outbox.unmarked();
@@ -38,7 +38,7 @@ export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, 
   await ledger.markSent(entries);
   const bySubject = new Map<string, LedgerEntry[]>();
   for (const e of uncounted) bySubject.set(e.subjectKey, [...(bySubject.get(e.subjectKey) ?? []), e]);
-  for (const [subjectKey, list] of bySubject) await projections?.countSent(subjectKey, list, Date.now());
+  for (const [subjectKey, list] of bySubject) await projections?.countSent(subjectKey, list, Math.min(...list.map((e) => e.sentAt)));
   outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId, channel: n.channel } })));
   log(`recovered after a stop: ${delivered.length} notice(s) delivered to the outbox were marked sent in the ledger`);
   return delivered.length;
