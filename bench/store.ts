@@ -63,18 +63,16 @@ try {
 
   // (b) the import
   const store = new GraphStore(client, tables);
-  let report;
+  let report: Awaited<ReturnType<GraphStore['import']>> | undefined;
   const importSeconds = await seconds(async () => (report = await store.import(graph, { concurrency: CONCURRENCY })));
 
   // (c) reads: touchpoints by usage count until they cover READ_TARGET customers
   const ranked = [...graph.usagesByTouchpoint].sort((a, b) => b[1].length - a[1].length);
   const chosen: string[] = [];
   const covered = new Set<string>();
-  let readItems = 0;
   for (const [touchpoint, list] of ranked) {
     if (covered.size >= READ_TARGET) break;
     chosen.push(touchpoint);
-    readItems += list.length;
     for (const u of list) covered.add(u.customerId);
   }
   // The read floor: raw parallel Query of exactly those usage partitions, items counted and dropped.

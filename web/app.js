@@ -386,7 +386,9 @@ const lookup = async (customerId) => {
 const bars = (entries, unit) => {
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const box = svg('svg', { viewBox: `0 0 400 ${entries.length * 22 + 4}`, role: 'img', 'aria-label': entries.map(([k, v]) => `${k} ${v} ${unit}`).join(', ') });
-  entries.forEach(([k, v], i) => box.append(svg('rect', { x: 150, y: 4 + i * 22, width: Math.max(2, (v / max) * 200), height: 16, fill: '#1f5fbf' }), svg('text', { x: 0, y: 16 + i * 22 }, k), svg('text', { x: 356, y: 16 + i * 22 }, `${v}`)));
+  entries.forEach(([k, v], i) => {
+    box.append(svg('rect', { x: 150, y: 4 + i * 22, width: Math.max(2, (v / max) * 200), height: 16, fill: '#1f5fbf' }), svg('text', { x: 0, y: 16 + i * 22 }, k), svg('text', { x: 356, y: 16 + i * 22 }, `${v}`));
+  });
   return box;
 };
 

@@ -19,7 +19,7 @@
  * Cost of a receipt that changes a state: one read, one transaction of two items (about 4 WCU).
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { applyStep, counterDeltas, sameDelivery, COUNT_NAMES, type ChannelDelivery, type DeliveryCounts, type DeliveryStep } from '../domain/delivery/state.ts';
 import { NOTIFY_CHANNELS, type NotifyChannel } from '../domain/model.ts';
 import { noticeId, type NoticeKey } from '../domain/notices/notice-id.ts';

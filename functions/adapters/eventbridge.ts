@@ -5,7 +5,7 @@
  * other reason (access, bad argument) is not resent. What is still not taken ends in
  * EventsNotAcceptedError, never in silence.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PIPELINE_SOURCE, type PipelineDetailType } from '../domain/events/schemas.ts';
 import { backoffMs, isThrottling, sleep } from './dynamodb/retry.ts';
 

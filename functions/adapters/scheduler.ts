@@ -1,5 +1,5 @@
 /** One-off EventBridge Scheduler schedules that put a `Notice Due` event on the bus; names are idempotent. */
-import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE, type NoticeDue } from '../domain/events/schemas.ts';
 
 export interface RemindTrigger {

@@ -2,7 +2,7 @@
  * PublishBatch: at most 10 entries and 256 KiB per call, String message attributes for filter
  * policies; entries reported in `Failed` are retried with backoff, what still fails is returned.
  */
-import { PublishBatchCommand, PublishCommand, SNSClient, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, type SNSClient, type PublishBatchRequestEntry } from '@aws-sdk/client-sns';
 import { backoffMs, sleep } from './dynamodb/retry.ts';
 
 export const MAX_BATCH = 10;

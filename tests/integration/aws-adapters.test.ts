@@ -7,7 +7,9 @@ import { JobQueue } from '../../functions/adapters/sqs.ts';
 
 const region = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
 const mocks: { restore: () => void }[] = [];
-afterEach(() => mocks.splice(0).forEach((m) => m.restore()));
+afterEach(() => {
+  for (const m of mocks.splice(0)) m.restore();
+});
 
 describe('AWS adapters resend only what failed', () => {
   it('PutEvents: entries reported as failed are sent again, in batches of at most 10', async () => {

@@ -38,7 +38,9 @@ const keyOf = (request: WriteRequest, key: readonly string[]): string => {
 /** The requests with each key once (its last request, in the place of its first); the list itself when no key repeats. */
 const lastPerKey = (requests: readonly WriteRequest[], key: readonly string[]): readonly WriteRequest[] => {
   const last = new Map<string, number>();
-  requests.forEach((r, i) => last.set(keyOf(r, key), i));
+  requests.forEach((r, i) => {
+    last.set(keyOf(r, key), i);
+  });
   if (last.size === requests.length) return requests;
   const seen = new Set<string>();
   return requests.flatMap((r) => {

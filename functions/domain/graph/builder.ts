@@ -217,7 +217,9 @@ export class GraphBuilder {
       }
       this.graph.notificationChannels.set(n.channel, { channel: n.channel, dependsOn: this.dependencies(file, path, n.channel, n.dependsOn) });
     });
-    doc.customers?.forEach((c, i) => this.addInlineCustomer(file, `customers[${i}]`, c));
+    doc.customers?.forEach((c, i) => {
+      this.addInlineCustomer(file, `customers[${i}]`, c);
+    });
   }
 
   private addInlineCustomer(file: string, path: string, c: CustomerEntry): void {
@@ -418,7 +420,9 @@ export class GraphBuilder {
     if (sorted) return;
     const order = list.map((_, i) => i).sort((a, b) => (list[a].id < list[b].id ? -1 : 1));
     const renumber = new Int32Array(list.length);
-    order.forEach((old, rank) => (renumber[old] = rank));
+    order.forEach((old, rank) => {
+      renumber[old] = rank;
+    });
     this.graph.customerList = order.map((o) => list[o]);
     for (const usages of this.graph.usagesByTouchpoint.values()) for (const u of usages) u.ordinal = renumber[u.ordinal!];
   }

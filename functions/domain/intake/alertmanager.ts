@@ -108,7 +108,7 @@ export const mapAlertmanager = (payload: unknown, { catalog, config }: IntakeCon
       unknownNames.push({ kind: 'alert', value: labelText(alert.labels) });
       continue;
     }
-    matched.forEach((n) => nodes.add(n));
+    for (const n of matched) nodes.add(n);
     severities.push(severityFor(SOURCE, cfg, [alert.labels[severityLabel]]));
   }
   if (nodes.size === 0) {

@@ -143,8 +143,8 @@ export const buildIntakeCatalog = (nodes: Iterable<IntakeNode>): IntakeCatalog =
   const alerts: { node: NodeId; labels: [string, string][] }[] = [];
   const awsHealth: { node: NodeId; service: string; region?: string }[] = [];
   for (const node of nodes) {
-    node.ci?.forEach((name) => addName(ci, name, node.id));
-    node.services?.forEach((name) => addName(services, name, node.id));
+    for (const name of node.ci ?? []) addName(ci, name, node.id);
+    for (const name of node.services ?? []) addName(services, name, node.id);
     for (const matcher of node.alerts ?? []) {
       alerts.push({ node: node.id, labels: typeof matcher === 'string' ? [['alertname', matcher]] : Object.entries(matcher) });
     }

@@ -56,7 +56,7 @@ const text = (v: unknown): string | undefined => {
   if (typeof v === 'boolean') return String(v);
   return undefined;
 };
-const valueOf = (f: SnField): string | undefined => (f && typeof f === 'object' ? text(f.value) : text(f));
+const plainValueOf = (f: SnField): string | undefined => (f && typeof f === 'object' ? text(f.value) : text(f));
 const displayOf = (f: SnField): string | undefined => (f && typeof f === 'object' ? text(f.display_value) : undefined);
 const rawOf = (f: SnField): unknown => (f && typeof f === 'object' ? f.value : f);
 
@@ -68,7 +68,7 @@ const STATES: Record<string, Stage> = {
 };
 const STATE_HINT = 'a change state: -5 New, -4 Assess, -3 Authorize, -2 Scheduled, -1 Implement, 0 Review, 3 Closed, 4 Canceled';
 const stageOf = (f: SnField): Stage | undefined => {
-  for (const candidate of [valueOf(f), displayOf(f)]) {
+  for (const candidate of [plainValueOf(f), displayOf(f)]) {
     if (candidate === undefined) continue;
     const n = Number(candidate);
     const stage = STATES[Number.isFinite(n) && candidate.trim() !== '' ? String(n) : candidate.toLowerCase()];
@@ -79,7 +79,7 @@ const stageOf = (f: SnField): Stage | undefined => {
 
 /** ServiceNow's risk choices: 1 Very High, 2 High, 3 Moderate, 4 Low. */
 const riskOf = (f: SnField): 'low' | 'medium' | 'high' | undefined => {
-  const v = (valueOf(f) ?? displayOf(f))?.toLowerCase();
+  const v = (plainValueOf(f) ?? displayOf(f))?.toLowerCase();
   if (v === undefined) return undefined;
   if (['1', '2', 'very high', 'high'].includes(v)) return 'high';
   if (['3', 'moderate', 'medium'].includes(v)) return 'medium';
@@ -87,7 +87,7 @@ const riskOf = (f: SnField): 'low' | 'medium' | 'high' | undefined => {
   return undefined;
 };
 
-const ciRef = (f: SnField): NameRef => [valueOf(f), displayOf(f)].filter((n): n is string => n !== undefined);
+const ciRef = (f: SnField): NameRef => [plainValueOf(f), displayOf(f)].filter((n): n is string => n !== undefined);
 
 export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeContext): IntakeOutcome => {
   // The Change Management API wraps the record in { result }; an outbound message may send it bare.
@@ -96,9 +96,9 @@ export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeConte
   if (!parsed.success) return refused(SOURCE, issuesFrom(parsed.error, body));
   const r = parsed.data;
 
-  const number = valueOf(r.number);
+  const number = plainValueOf(r.number);
   const stage = stageOf(r.state);
-  const updatedOn = vendorTime(valueOf(r.sys_updated_on));
+  const updatedOn = vendorTime(plainValueOf(r.sys_updated_on));
   const issues: IntakeIssue[] = [];
   if (number === undefined) issues.push({ field: 'number', message: 'is required: the change number, e.g. CHG0030002' });
   if (stage === undefined) issues.push({ field: 'state', message: `must be ${STATE_HINT} (got ${JSON.stringify(rawOf(r.state) ?? null)})` });
@@ -108,28 +108,28 @@ export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeConte
   if (issues.length > 0 || number === undefined || stage === undefined || updatedOn === undefined) return refused(SOURCE, issues);
 
   if (stage === 'planned') {
-    return ignored(SOURCE, `change ${number} is ${displayOf(r.state) ?? valueOf(r.state)}: customers hear of a change once it is Scheduled (-2)`);
+    return ignored(SOURCE, `change ${number} is ${displayOf(r.state) ?? plainValueOf(r.state)}: customers hear of a change once it is Scheduled (-2)`);
   }
-  const approval = valueOf(r.approval)?.toLowerCase();
+  const approval = plainValueOf(r.approval)?.toLowerCase();
   if (approval === 'rejected' && (stage === 'scheduled' || stage === 'implement')) {
     return ignored(SOURCE, `change ${number} was rejected: a rejected change is not announced`);
   }
 
   const changeId = subjectIdFrom('', number);
-  const key = valueOf(r.sys_id) ?? number;
+  const key = plainValueOf(r.sys_id) ?? number;
   const occurredAt = isoOf(updatedOn);
-  const actor = toolActor(SOURCE, valueOf(r.sys_updated_by), displayOf(r.sys_updated_by));
-  const timeOr = (f: SnField) => isoOf(vendorTime(valueOf(f)) ?? updatedOn);
+  const actor = toolActor(SOURCE, plainValueOf(r.sys_updated_by), displayOf(r.sys_updated_by));
+  const timeOr = (f: SnField) => isoOf(vendorTime(plainValueOf(f)) ?? updatedOn);
 
   if (stage === 'canceled') {
-    return produced(SOURCE, [closeChange(SOURCE, 'cancelled', { key, changeId, occurredAt, actor, text: valueOf(r.close_notes) })]);
+    return produced(SOURCE, [closeChange(SOURCE, 'cancelled', { key, changeId, occurredAt, actor, text: plainValueOf(r.close_notes) })]);
   }
   if (stage === 'review' || stage === 'closed') {
-    const closing = valueOf(r.close_code)?.toLowerCase() === 'unsuccessful' ? 'failed' : 'completed';
-    return produced(SOURCE, [closeChange(SOURCE, closing, { key, changeId, occurredAt: timeOr(r.work_end), actor, text: valueOf(r.close_notes) })]);
+    const closing = plainValueOf(r.close_code)?.toLowerCase() === 'unsuccessful' ? 'failed' : 'completed';
+    return produced(SOURCE, [closeChange(SOURCE, closing, { key, changeId, occurredAt: timeOr(r.work_end), actor, text: plainValueOf(r.close_notes) })]);
   }
 
-  const window = plannedWindow({ field: 'start_date', value: valueOf(r.start_date) }, { field: 'end_date', value: valueOf(r.end_date) });
+  const window = plannedWindow({ field: 'start_date', value: plainValueOf(r.start_date) }, { field: 'end_date', value: plainValueOf(r.end_date) });
   if (Array.isArray(window)) return refused(SOURCE, window);
   const refs = [ciRef(r.cmdb_ci), ...(r.affected_cis ?? []).map(ciRef)].filter((ref) => ref.length > 0);
   if (refs.length === 0) {
@@ -142,11 +142,11 @@ export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeConte
   const risk = riskOf(r.risk);
   const events = announceChange(SOURCE, {
     key,
-    version: valueOf(r.sys_mod_count) ?? valueOf(r.sys_updated_on) ?? '',
+    version: plainValueOf(r.sys_mod_count) ?? plainValueOf(r.sys_updated_on) ?? '',
     changeId,
     occurredAt,
     actor,
-    title: valueOf(r.short_description) ?? `Change ${number}`,
+    title: plainValueOf(r.short_description) ?? `Change ${number}`,
     window,
     impacts: impactsOn(SOURCE, config?.servicenow, known.nodes),
     ...(risk ? { risk } : {}),

@@ -18,6 +18,7 @@ export interface EmailContent {
 }
 
 // Control characters other than line breaks carry nothing a reader needs and confuse mail clients.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/g;
 
 /** One line: every run of white space (line breaks included) and control characters becomes one space. */

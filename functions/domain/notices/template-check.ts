@@ -47,6 +47,7 @@ const lengthProblems = (t: NoticeTemplate, words: NonNullable<LocaleTemplates['w
   const sample = { ...SAMPLE_CONTEXT, customerMessage: undefined };
   // The longer of the two effect phrasings decides.
   const renders = (['outage', 'degraded'] as const).map((effect) => renderUnshortened(t, words, { ...sample, effect }));
+  // biome-ignore lint/performance/noAccumulatingSpread: spreads a string to count its code points, nothing accumulates.
   const longest = (pick: (r: (typeof renders)[number]) => string) => renders.map(pick).reduce((a, b) => ([...b].length > [...a].length ? b : a));
   const sms = longest((r) => r.sms);
   const length = smsLength(sms);

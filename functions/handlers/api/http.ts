@@ -154,6 +154,7 @@ export const param = {
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: (issue) => `${JSON.stringify(issue.input)} is not one of ${values.join(', ')}` }),
   text: (what: string) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
     z.string().regex(/^[^\u0000-\u001f]{1,128}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not ${what}: use 1-128 printable characters` }),
   wholeNumber: (min: number, max: number, example: number) =>
     z.string().transform((value, ctx) => {

@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   STORED_SCHEMA_VERSION,
-  StoredEventError,
+  type StoredEventError,
   isStoredEventError,
   parseEvent,
   readStoredEvent,

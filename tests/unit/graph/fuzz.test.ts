@@ -25,7 +25,9 @@ describe('the graph loader under any input', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(document.map((d) => stringify(d)), document.map((d) => JSON.stringify(d)), fc.string({ maxLength: 200 }), fc.jsonValue().map((v) => JSON.stringify(v) ?? '')), { minLength: 1, maxLength: 3 }), (texts) => {
         const builder = new GraphBuilder();
-        texts.forEach((text, i) => builder.addText(`g${i}.yaml`, text));
+        texts.forEach((text, i) => {
+          builder.addText(`g${i}.yaml`, text);
+        });
         builtOrProblems(() => builder.build());
       }),
       { numRuns: 600 },

@@ -12,7 +12,10 @@ import { LocalTopic, Outbox } from '../../../lib/local/outbox.ts';
 import { openLocalStore } from '../../../lib/local/store.ts';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'impact-chaos-'));
-const faults = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []).reduce<Record<string, number>>((n, l) => ({ ...n, [l]: (n[l] ?? 0) + 1 }), {});
+const faults = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []).reduce<Record<string, number>>((n, l) => {
+    n[l] = (n[l] ?? 0) + 1;
+    return n;
+  }, {});
 
 describe('IMPACT_CHAOS', () => {
   it('reads seed, throttle and fail; anything else is refused naming the part and the form', () => {

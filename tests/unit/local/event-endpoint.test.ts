@@ -14,7 +14,7 @@ describe('PutEvents entries, checked as EventBridge checks them', () => {
   it('size as EventBridge counts it: UTF-8 bytes of Source, DetailType, Detail, Resources, and 14 for a Time', () => {
     const padTo = (bytes: number, withTime: boolean) => {
       // "é" is 2 bytes in UTF-8: a count of characters would let this entry through.
-      const fixed = Buffer.byteLength(entry.Source + entry.DetailType + '{"p":""}') + (withTime ? 14 : 0) + Buffer.byteLength('arn:r');
+      const fixed = Buffer.byteLength(`${entry.Source + entry.DetailType}{"p":""}`) + (withTime ? 14 : 0) + Buffer.byteLength('arn:r');
       const room = bytes - fixed;
       return { ...entry, Detail: `{"p":"${'é'.repeat(Math.floor(room / 2))}${'e'.repeat(room % 2)}"}`, Resources: ['arn:r'], ...(withTime ? { Time: 1_796_083_200 } : {}) };
     };

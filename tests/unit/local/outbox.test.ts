@@ -11,7 +11,7 @@ const scratch = () => join(mkdtempSync(join(tmpdir(), 'impact-outbox-')), 'outbo
 describe('local SNS outbox', () => {
   it('the last lines of a large file, read from its end', () => {
     const file = scratch();
-    writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 50)}"}`).join('\n') + '\n');
+    writeFileSync(file, `${Array.from({ length: 20_000 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 50)}"}`).join('\n')}\n`);
     expect(lastLines(file, 3).map((l) => JSON.parse(l).n)).toEqual([19_997, 19_998, 19_999]);
     expect(lastLines(file, 500)).toHaveLength(500);
     expect(lastLines(file, 500)[0]).toBe(`{"n":19500,"pad":"${'x'.repeat(19_500 % 50)}"}`);
