@@ -26,4 +26,7 @@ for (const handler of HANDLERS) {
   rows[handler] = { bytes, kib: Math.round(bytes / 1024), underTarget: bytes < 1024 * 1024 };
 }
 console.table(rows);
-writeFileSync(new URL('results/bundle.json', import.meta.url), `${JSON.stringify({ target: '1 MB', functions: rows, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+writeFileSync(
+  new URL('results/bundle.json', import.meta.url),
+  `${JSON.stringify({ target: '1 MB', functions: rows, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+);

@@ -67,7 +67,31 @@ const [eventsPort, apiPort] = [await freePort(), await freePort()];
 const config = join(dataDir, 'impact.local.json');
 writeFileSync(config, JSON.stringify({ mergeWindowMinutes: 0 }));
 const startedAt = Date.now();
-const npm = spawn('npm', ['start', '--', '--in-memory', '--data-dir', dataDir, '--config', config, '--events-port', String(eventsPort), '--api-port', String(apiPort), '--graph', files.graph, '--customers', files.customers, '--usage', files.usage, '--sns-rate', String(SNS_RATE)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = spawn(
+  'npm',
+  [
+    'start',
+    '--',
+    '--in-memory',
+    '--data-dir',
+    dataDir,
+    '--config',
+    config,
+    '--events-port',
+    String(eventsPort),
+    '--api-port',
+    String(apiPort),
+    '--graph',
+    files.graph,
+    '--customers',
+    files.customers,
+    '--usage',
+    files.usage,
+    '--sns-rate',
+    String(SNS_RATE),
+  ],
+  { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+);
 let output = '';
 const seen = new Map<string, number>();
 const onOutput = (d: Buffer) => {
@@ -117,7 +141,12 @@ const dynamodb = new DynamoDBClient({ endpoint, ...LOCAL_AWS });
 
 /** Items per table once the pipeline is idle (two reads 3 s apart agree), or as they are now. */
 const itemCounts = async (idle = true): Promise<Record<string, number>> => {
-  const read = async () => Object.fromEntries(await Promise.all(TABLE_KEYS.map(async (key) => [key, (await dynamodb.send(new DescribeTableCommand({ TableName: tableName(key, '') }))).Table?.ItemCount ?? 0])));
+  const read = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        TABLE_KEYS.map(async (key) => [key, (await dynamodb.send(new DescribeTableCommand({ TableName: tableName(key, '') }))).Table?.ItemCount ?? 0]),
+      ),
+    );
   let before = await read();
   if (!idle) return before;
   for (;;) {
@@ -134,14 +163,20 @@ const sum = (r: Record<string, number>) => Object.values(r).reduce((x, y) => x +
 const bus = new EventBridgeClient({ endpoint: `http://127.0.0.1:${eventsPort}`, ...LOCAL_AWS });
 const put = async (detailType: string, detail: object) => {
   const at = Date.now();
-  const out = await bus.send(new PutEventsCommand({ Entries: [{ EventBusName: 'impact', Source: 'bench.delta', DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+  const out = await bus.send(
+    new PutEventsCommand({ Entries: [{ EventBusName: 'impact', Source: 'bench.delta', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+  );
   if (out.FailedEntryCount) throw new Error(`${detailType} refused: ${JSON.stringify(out.Entries)}`);
   return at;
 };
 const opened = { incidentId: 'INC-DELTA', title: 'Check-in and boarding systems down', severity: 'sev1', impacts: [{ node: files.hotComponent }] };
 const whatIfStarted = Date.now();
 const planAt = Date.now();
-const expected = await expectedFirstNotices({ graphFiles: [files.graph], customersCsv: files.customers, usageCsv: files.usage }, [{ 'detail-type': 'Incident Opened', detail: opened }], planAt);
+const expected = await expectedFirstNotices(
+  { graphFiles: [files.graph], customersCsv: files.customers, usageCsv: files.usage },
+  [{ 'detail-type': 'Incident Opened', detail: opened }],
+  planAt,
+);
 log(`what-if: ${expected.affected} affected, ${expected.channel.size} reachable (${since(whatIfStarted).toFixed(1)} s)`);
 const before = await itemCounts();
 
@@ -189,7 +224,11 @@ const progress = { first: 0, shown: Date.now() };
 for (;;) {
   tail.poll();
   if (updatedAt === undefined && first.total >= reachable * 0.1) {
-    updatedAt = await put('Incident Updated', { incidentId: 'INC-DELTA', status: 'identified', customerMessage: 'We found the cause and are restoring check-in.' });
+    updatedAt = await put('Incident Updated', {
+      incidentId: 'INC-DELTA',
+      status: 'identified',
+      customerMessage: 'We found the cause and are restoring check-in.',
+    });
     log(`Incident Updated put at ${first.total} first notices`);
   }
   if (first.total !== lastCount) [lastCount, steadySince] = [first.total, Date.now()];
@@ -240,7 +279,11 @@ clearInterval(sampler);
 process.kill(runtimePid!, 'SIGSTOP');
 const itemsFanOut = sum(added(before, afterFanOut));
 await createTables(dynamodb, 'floor-');
-const floorEntries = Array.from({ length: itemsFanOut }, (_, i) => ({ PutRequest: { Item: ledgerItem({ subjectKey: 'incident#FLOOR', customerId: `C-${i}`, kind: 'incident-notice', version: 1, channel: 'email', sentAt: Date.now() }) } }));
+const floorEntries = Array.from({ length: itemsFanOut }, (_, i) => ({
+  PutRequest: {
+    Item: ledgerItem({ subjectKey: 'incident#FLOOR', customerId: `C-${i}`, kind: 'incident-notice', version: 1, channel: 'email', sentAt: Date.now() }),
+  },
+}));
 const floorStarted = Date.now();
 await batchWrite(documentClient({ endpoint, ...LOCAL_AWS }), tableName('impacts', 'floor-'), floorEntries, { concurrency: 16 });
 const writeFloorSeconds = since(floorStarted);
@@ -266,13 +309,18 @@ const percentile = (values: number[], p: number) => {
 };
 const update = tail.tally('incident-update');
 // An update is owed to everyone whose first notice was out before the update was put.
-const owedUpdate = new Map([...first.firstAt].filter(([, at]) => updatedAt !== undefined && at < updatedAt).map(([id]) => [id, expected.channel.get(id) ?? '']));
+const owedUpdate = new Map(
+  [...first.firstAt].filter(([, at]) => updatedAt !== undefined && at < updatedAt).map(([id]) => [id, expected.channel.get(id) ?? '']),
+);
 const firstNoticeSeconds = ((first.first ?? NaN) - openedAt) / 1000;
 const lastNoticeSeconds = ((first.last ?? NaN) - openedAt) / 1000;
 const pacingFloorSeconds = first.total / SNS_RATE;
 const largerFloor = Math.max(writeFloorSeconds, pacingFloorSeconds);
 const consoleCalls = Object.fromEntries(
-  Object.entries(latencies).map(([name, values]) => [name, { calls: values.length, p50Ms: Math.round(percentile(values, 50)), p95Ms: Math.round(percentile(values, 95)), maxMs: Math.round(Math.max(...values)) }]),
+  Object.entries(latencies).map(([name, values]) => [
+    name,
+    { calls: values.length, p50Ms: Math.round(percentile(values, 50)), p95Ms: Math.round(percentile(values, 95)), maxMs: Math.round(Math.max(...values)) },
+  ]),
 );
 const fanOutAdded = added(before, afterFanOut);
 const resolvedAdded = added(afterFanOut, afterResolved);
@@ -292,48 +340,107 @@ const result = {
     writeFloor: round(writeFloorSeconds),
     snsPacingFloor: round(pacingFloorSeconds),
   },
-  ratios: { lastNoticeVsLargerFloor: round(lastNoticeSeconds / largerFloor), lastNoticeVsWriteFloor: round(lastNoticeSeconds / writeFloorSeconds), lastNoticeVsPacing: round(lastNoticeSeconds / pacingFloorSeconds) },
+  ratios: {
+    lastNoticeVsLargerFloor: round(lastNoticeSeconds / largerFloor),
+    lastNoticeVsWriteFloor: round(lastNoticeSeconds / writeFloorSeconds),
+    lastNoticeVsPacing: round(lastNoticeSeconds / pacingFloorSeconds),
+  },
   notices: {
     'incident-notice': exactness(first, expected.channel),
     // Owed to those told before the update was put; allowed to those told before their update went out
     // (each shard plans the update against the ledger when its job runs, a moment after the put).
-    'incident-update': { ...exactness(update, owedUpdate, new Set([...update.firstAt].filter(([id, at]) => (first.firstAt.get(id) ?? Infinity) <= at).map(([id]) => id))), putAfterFirstNotices: owedUpdate.size },
+    'incident-update': {
+      ...exactness(update, owedUpdate, new Set([...update.firstAt].filter(([id, at]) => (first.firstAt.get(id) ?? Infinity) <= at).map(([id]) => id))),
+      putAfterFirstNotices: owedUpdate.size,
+    },
     'incident-resolved': exactness(resolved, expected.channel),
     briefings: tail.briefings,
   },
   itemBytes: itemSizes,
-  itemsAdded: { fanOut: fanOutAdded, resolution: resolvedAdded, perFirstNotice: round(sum(fanOutAdded) / Math.max(1, first.total), 3), perResolvedNotice: round(sum(resolvedAdded) / Math.max(1, resolved.total), 3) },
-  peakRssMb: { runtime: Math.round(peaks.runtime), dynamodbLocal: Math.round(peaks.dynamodb), runtimeDuringDay: Math.round(peaks.runtimeDuringDay), dynamodbLocalDuringDay: Math.round(peaks.dynamodbDuringDay) },
+  itemsAdded: {
+    fanOut: fanOutAdded,
+    resolution: resolvedAdded,
+    perFirstNotice: round(sum(fanOutAdded) / Math.max(1, first.total), 3),
+    perResolvedNotice: round(sum(resolvedAdded) / Math.max(1, resolved.total), 3),
+  },
+  peakRssMb: {
+    runtime: Math.round(peaks.runtime),
+    dynamodbLocal: Math.round(peaks.dynamodb),
+    runtimeDuringDay: Math.round(peaks.runtimeDuringDay),
+    dynamodbLocalDuringDay: Math.round(peaks.dynamodbDuringDay),
+  },
   consoleCalls,
   consoleFailures: failures.slice(0, 20),
   lambda: lambdas,
   targets: TARGETS,
-  machine: { cores: cpus().length, loadAverageDuringDay: { mean: round(load.reduce((a, b) => a + b, 0) / Math.max(1, load.length), 1), max: round(Math.max(0, ...load), 1) } },
+  machine: {
+    cores: cpus().length,
+    loadAverageDuringDay: { mean: round(load.reduce((a, b) => a + b, 0) / Math.max(1, load.length), 1), max: round(Math.max(0, ...load), 1) },
+  },
   node: process.version,
   measuredAt: new Date().toISOString(),
 };
 
 const met = (ok: boolean) => (ok ? 'yes' : 'NO');
 const p95 = Math.max(...Object.values(consoleCalls).map((c) => c.p95Ms));
-const exact = (['incident-notice', 'incident-update', 'incident-resolved'] as const).every((k) => result.notices[k].misses === 0 && result.notices[k].doubles === 0 && result.notices[k].strays === 0);
+const exact = (['incident-notice', 'incident-update', 'incident-resolved'] as const).every(
+  (k) => result.notices[k].misses === 0 && result.notices[k].doubles === 0 && result.notices[k].strays === 0,
+);
 const rows: [string, string, string, string][] = [
   ['import', `${result.seconds.import} s (${importedItems} items)`, '', ''],
-  ['event to first notice', `${result.seconds.eventToFirstNotice} s`, `<= ${TARGETS.firstNoticeSeconds} s`, met(firstNoticeSeconds <= TARGETS.firstNoticeSeconds)],
-  ['event to last notice', `${result.seconds.eventToLastNotice} s = ${result.ratios.lastNoticeVsLargerFloor}x larger floor`, `<= ${TARGETS.lastNoticeVsFloor}x`, met(result.ratios.lastNoticeVsLargerFloor <= TARGETS.lastNoticeVsFloor)],
+  [
+    'event to first notice',
+    `${result.seconds.eventToFirstNotice} s`,
+    `<= ${TARGETS.firstNoticeSeconds} s`,
+    met(firstNoticeSeconds <= TARGETS.firstNoticeSeconds),
+  ],
+  [
+    'event to last notice',
+    `${result.seconds.eventToLastNotice} s = ${result.ratios.lastNoticeVsLargerFloor}x larger floor`,
+    `<= ${TARGETS.lastNoticeVsFloor}x`,
+    met(result.ratios.lastNoticeVsLargerFloor <= TARGETS.lastNoticeVsFloor),
+  ],
   ['  write floor (BatchWriteItem)', `${result.seconds.writeFloor} s (${sum(fanOutAdded)} items; ratio ${result.ratios.lastNoticeVsWriteFloor}x)`, '', ''],
   ['  SNS pacing floor', `${result.seconds.snsPacingFloor} s (${first.total} at ${SNS_RATE}/s; ratio ${result.ratios.lastNoticeVsPacing}x)`, '', ''],
   ['update: event to last update', `${result.seconds.updateToLastUpdate} s (${update.total} notices)`, '', ''],
   ['resolution: event to last notice', `${result.seconds.resolvedToLastNotice} s (${resolved.total} notices)`, '', ''],
   ...(['incident-notice', 'incident-update', 'incident-resolved'] as const).map((k): [string, string, string, string] => {
     const n = result.notices[k];
-    return [`${k} per customer`, `${n.received} sent / ${n.expected} expected: ${n.misses} missed, ${n.doubles} doubled, ${n.strays} strays, ${n.wrongChannel} wrong channel`, 'exactly once', met(n.misses === 0 && n.doubles === 0 && n.strays === 0)];
+    return [
+      `${k} per customer`,
+      `${n.received} sent / ${n.expected} expected: ${n.misses} missed, ${n.doubles} doubled, ${n.strays} strays, ${n.wrongChannel} wrong channel`,
+      'exactly once',
+      met(n.misses === 0 && n.doubles === 0 && n.strays === 0),
+    ];
   }),
   ['items added per notice', `${result.itemsAdded.perFirstNotice} (first notices), ${result.itemsAdded.perResolvedNotice} (resolution)`, '', ''],
-  ['item bytes by key class (avg / max)', Object.entries(itemSizes).map(([k, c]) => `${k} ${c.avgBytes} / ${c.maxBytes}`).join(', '), '', ''],
-  ['peak RSS runtime', `${result.peakRssMb.runtime} MB (${result.peakRssMb.runtimeDuringDay} MB during the day)`, `<= ${TARGETS.runtimePeakRssMb} MB`, met(peaks.runtime <= TARGETS.runtimePeakRssMb)],
+  [
+    'item bytes by key class (avg / max)',
+    Object.entries(itemSizes)
+      .map(([k, c]) => `${k} ${c.avgBytes} / ${c.maxBytes}`)
+      .join(', '),
+    '',
+    '',
+  ],
+  [
+    'peak RSS runtime',
+    `${result.peakRssMb.runtime} MB (${result.peakRssMb.runtimeDuringDay} MB during the day)`,
+    `<= ${TARGETS.runtimePeakRssMb} MB`,
+    met(peaks.runtime <= TARGETS.runtimePeakRssMb),
+  ],
   ['peak RSS DynamoDB Local', `${result.peakRssMb.dynamodbLocal} MB (${result.peakRssMb.dynamodbLocalDuringDay} MB during the day)`, '', ''],
-  ...Object.entries(consoleCalls).map(([name, c]): [string, string, string, string] => [`console ${name}`, `p50 ${c.p50Ms} ms, p95 ${c.p95Ms} ms, max ${c.maxMs} ms (${c.calls} calls)`, `p95 <= ${TARGETS.consoleP95Ms} ms`, met(c.p95Ms <= TARGETS.consoleP95Ms)]),
-  ...(lambdas ?? []).map((l): [string, string, string, string] => [`lambda ${l.name}${l.invocation ? ` ${l.invocation}` : ''}`, `${l.outcome}: ${l.seconds} s, peak RSS ${l.peakRssMb} MB, ${l.note}`, `${l.memoryMb} MB, ${l.timeoutSeconds} s`, met(l.outcome === 'ok')]),
+  ...Object.entries(consoleCalls).map(([name, c]): [string, string, string, string] => [
+    `console ${name}`,
+    `p50 ${c.p50Ms} ms, p95 ${c.p95Ms} ms, max ${c.maxMs} ms (${c.calls} calls)`,
+    `p95 <= ${TARGETS.consoleP95Ms} ms`,
+    met(c.p95Ms <= TARGETS.consoleP95Ms),
+  ]),
+  ...(lambdas ?? []).map((l): [string, string, string, string] => [
+    `lambda ${l.name}${l.invocation ? ` ${l.invocation}` : ''}`,
+    `${l.outcome}: ${l.seconds} s, peak RSS ${l.peakRssMb} MB, ${l.note}`,
+    `${l.memoryMb} MB, ${l.timeoutSeconds} s`,
+    met(l.outcome === 'ok'),
+  ]),
 ];
 const table = ['| figure | measured | target | met |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const md = [

@@ -31,7 +31,16 @@ const fanoutJob = (j: number): NoticeJob =>
     subject: { type: 'change', id: 'CHG-BENCH', title: 'Payments database maintenance', start: Date.UTC(2030, 0, 1, 2), end: Date.UTC(2030, 0, 1, 4) },
     kind: 'change-notice',
     touchpointNames: { 'web-checkout': 'Website checkout', 'app-checkout': 'App checkout' },
-    customers: Array.from({ length: 200 }, (_, i) => ({ id: `C-${String(j * 200 + i).padStart(7, '0')}`, version: 1, effect: 'outage', channel: 'email', locale: 'en-GB', timeZone: 'Europe/Amsterdam', segment: 'gold', touchpoints: ['app-checkout', 'web-checkout'] })),
+    customers: Array.from({ length: 200 }, (_, i) => ({
+      id: `C-${String(j * 200 + i).padStart(7, '0')}`,
+      version: 1,
+      effect: 'outage',
+      channel: 'email',
+      locale: 'en-GB',
+      timeZone: 'Europe/Amsterdam',
+      segment: 'gold',
+      touchpoints: ['app-checkout', 'web-checkout'],
+    })),
   });
 const small = (i: number) => ({ type: 'briefing', briefing: { team: 'payments', n: i }, text: 'short' });
 
@@ -79,4 +88,7 @@ for (const w of workloads) {
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(results.at(-1))}\n`);
 }
-writeFileSync(new URL('results/local-queue.json', import.meta.url), `${JSON.stringify({ synchronous: sync, results, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+writeFileSync(
+  new URL('results/local-queue.json', import.meta.url),
+  `${JSON.stringify({ synchronous: sync, results, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+);

@@ -80,7 +80,8 @@ try {
   let floorRead = 0;
   const readFloorSeconds = await seconds(() =>
     runBounded(partitions, CONCURRENCY, async (pk) => {
-      for await (const page of queryPages(client, { TableName: tables.graph, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })) floorRead += page.length;
+      for await (const page of queryPages(client, { TableName: tables.graph, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))
+        floorRead += page.length;
     }),
   );
   let read = 0;
@@ -91,10 +92,24 @@ try {
   const readFloorPerItem = readFloorSeconds / floorRead;
 
   // ledger: LEDGER notices claimed on their pages and recorded, vs the write floor of the same count
-  const entries = Array.from({ length: LEDGER }, (_, i) => ({ subjectKey: 'change#CHG-BENCH', customerId: `C-${i}`, kind: 'change-notice', version: 1, channel: 'email', sentAt: Date.now() }));
+  const entries = Array.from({ length: LEDGER }, (_, i) => ({
+    subjectKey: 'change#CHG-BENCH',
+    customerId: `C-${i}`,
+    kind: 'change-notice',
+    version: 1,
+    channel: 'email',
+    sentAt: Date.now(),
+  }));
   const ledgerSeconds = await seconds(() => new Ledger(client, tables.impacts).record(entries, CONCURRENCY));
   // The ledger's floor: the very records the ledger writes, into a table of the same shape (GSI included).
-  const writeFloorLedger = await seconds(() => batchWrite(client, tableNames('floor-').impacts, entries.map((e) => ({ PutRequest: { Item: ledgerItem(e) } })), { concurrency: CONCURRENCY }));
+  const writeFloorLedger = await seconds(() =>
+    batchWrite(
+      client,
+      tableNames('floor-').impacts,
+      entries.map((e) => ({ PutRequest: { Item: ledgerItem(e) } })),
+      { concurrency: CONCURRENCY },
+    ),
+  );
 
   const ratio = (a: number, b: number) => +(a / b).toFixed(2);
   const result = {

@@ -22,7 +22,8 @@ export const SMALL_REGION_QUOTA = 300;
 export const SNS_BUDGET_SHARE = 0.8;
 
 /** The default budget: a share of the region's quota; a region unknown at synth (an env-agnostic stack) gets the smallest quota. */
-export const snsBudgetFor = (region: string | undefined): number => Math.floor((region && SNS_QUOTA[region] ? SNS_QUOTA[region] : SMALL_REGION_QUOTA / SNS_BUDGET_SHARE) * SNS_BUDGET_SHARE);
+export const snsBudgetFor = (region: string | undefined): number =>
+  Math.floor((region && SNS_QUOTA[region] ? SNS_QUOTA[region] : SMALL_REGION_QUOTA / SNS_BUDGET_SHARE) * SNS_BUDGET_SHARE);
 
 /**
  * Notices one notify invocation sends per second when SNS does not hold it back: a PublishBatch of 10

@@ -3,7 +3,14 @@
  * into an EventBridge rule; the local runtime matches events against the same patterns (matchesPattern).
  */
 import { NOTICE_TAG_PREFIX, SES_DETAIL_TYPES, SES_SOURCE } from '../functions/domain/delivery/receipts.ts';
-import { ALARM_DETAIL_TYPE, ALARM_SOURCE, DETAIL_TYPES, NOTICE_DUE_DETAIL_TYPE, PIPELINE_SOURCE, RECEIPT_DETAIL_TYPES } from '../functions/domain/events/schemas.ts';
+import {
+  ALARM_DETAIL_TYPE,
+  ALARM_SOURCE,
+  DETAIL_TYPES,
+  NOTICE_DUE_DETAIL_TYPE,
+  PIPELINE_SOURCE,
+  RECEIPT_DETAIL_TYPES,
+} from '../functions/domain/events/schemas.ts';
 import { AWS_HEALTH_DETAIL_TYPE, AWS_HEALTH_SOURCE } from '../functions/domain/intake/aws-health.ts';
 
 export type EventPattern = Record<string, unknown>;
@@ -20,7 +27,11 @@ export interface Route {
 }
 
 /** SES events of our notices only (they carry our tag): other senders of the account are none of our business. */
-const OUR_SES_EVENTS = { source: [SES_SOURCE], 'detail-type': [...SES_DETAIL_TYPES], detail: { mail: { tags: { [`${NOTICE_TAG_PREFIX}1`]: [{ exists: true }] } } } };
+const OUR_SES_EVENTS = {
+  source: [SES_SOURCE],
+  'detail-type': [...SES_DETAIL_TYPES],
+  detail: { mail: { tags: { [`${NOTICE_TAG_PREFIX}1`]: [{ exists: true }] } } },
+};
 
 export const ROUTES = {
   /** Changes and incidents from any producer (intake's tools included), and alarms and AWS Health events forwarded from the default bus. */

@@ -127,7 +127,10 @@ export const checkConfig = (config: PipelineConfig): CheckedConfig => {
     ...(intake.ok ? [] : intake.problems.map((p) => `impact:${p.path}: ${p.message}`)),
   ];
   const bytes = Buffer.byteLength(JSON.stringify(config.intake ?? {}));
-  if (bytes > MAX_INTAKE_CONFIG_BYTES) problems.push(`impact:intake is ${bytes} bytes of JSON; at most ${MAX_INTAKE_CONFIG_BYTES} fit in the functions' environment: keep perNode overrides to the nodes that need them`);
+  if (bytes > MAX_INTAKE_CONFIG_BYTES)
+    problems.push(
+      `impact:intake is ${bytes} bytes of JSON; at most ${MAX_INTAKE_CONFIG_BYTES} fit in the functions' environment: keep perNode overrides to the nodes that need them`,
+    );
   let approvalPolicy: ApprovalPolicy = SEND_EVERYTHING;
   try {
     const policy = config.approvalPolicy;
@@ -140,7 +143,9 @@ export const checkConfig = (config: PipelineConfig): CheckedConfig => {
   if (mergeProblem) problems.push(`impact:mergeWindowMinutes: ${mergeProblem}`);
   const templatesDir = resolve(ROOT, config.templatesDir);
   try {
-    problems.push(...templateErrors(checkTemplates(loadTemplates(templatesDir, config.templatesDir))).map((p) => `impact:templatesDir: ${formatTemplateProblem(p)}`));
+    problems.push(
+      ...templateErrors(checkTemplates(loadTemplates(templatesDir, config.templatesDir))).map((p) => `impact:templatesDir: ${formatTemplateProblem(p)}`),
+    );
   } catch (error) {
     if (!(error instanceof TemplateFilesError)) throw error;
     problems.push(`impact:templatesDir: ${error.message}`);
@@ -166,7 +171,9 @@ export const configFromContext = (get: (key: string) => unknown): PipelineConfig
     try {
       config[key] = JSON.parse(value);
     } catch {
-      problems.push(`impact:${key} is not JSON (got ${JSON.stringify(value.slice(0, 80))}); give it as in cdk.json, e.g. -c 'impact:${key}=${JSON.stringify(fallback)}'`);
+      problems.push(
+        `impact:${key} is not JSON (got ${JSON.stringify(value.slice(0, 80))}); give it as in cdk.json, e.g. -c 'impact:${key}=${JSON.stringify(fallback)}'`,
+      );
     }
   }
   if (problems.length > 0) throw new StackConfigError(problems);
@@ -201,12 +208,18 @@ export class ImpactPipelineStack extends Stack {
     const tables = this.storage.tables;
 
     const scheduleGroup = new CfnScheduleGroup(this, 'ReminderGroup', { name: `${config.busName}-reminders` });
-    const schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler puts Notice Due events on the impact bus' });
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler puts Notice Due events on the impact bus',
+    });
     this.routing.bus.grantPutEventsTo(schedulerRole);
 
     const logRetention = retentionFor(config.logRetentionDays);
     const asyncDlq = secureQueue(this, 'AsyncFailures', key);
-    Validations.of(asyncDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.' });
+    Validations.of(asyncDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the on-failure destination of the asynchronous functions and the stream mapping.',
+    });
     Validations.of(asyncDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     const asynchronous = new Set<HandlerName>(['ingest', 'remind']);
     // The functions that render customer notices; the stack test derives the same list from the handlers' code.
@@ -244,20 +257,38 @@ export class ImpactPipelineStack extends Stack {
     this.functions = {
       ingest: make('ingest', 'validate, dedupe and append change/incident events; map AWS Health events', { [ENV.intakeConfig]: intakeConfig }),
       // assess is light whatever the estate (fold, propagate, start a run): its time does not grow with customers.
-      assess: make('assess', 'fold subjects, propagate impact, start an assessment run per customer shard', { ...scheduling, ...approval }, Duration.minutes(1)),
-      plan: make('plan', 'assess one customer shard of a subject and plan its notices', { [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl }, Duration.minutes(PLAN_TIMEOUT_MINUTES)),
-      notify: make('notify', 'send customer notices and support briefings', {
-        ...pacing,
-        [ENV.mergeWindowMinutes]: String(checked.mergeWindowMinutes),
-        [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
-        [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
-        [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
-        [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
-        [ENV.chatChannels]: this.toJsonString(chat.channels.map((c) => ({ team: c.team, dialect: c.dialect, topicArn: c.topic.topicArn }))),
-        // A notify that lives cannot outlast its ledger claims' lease (functions/adapters/ledger.ts).
-      }, Duration.seconds((CLAIM_LEASE_MS - LEASE_MARGIN_MS) / 1000)),
+      assess: make(
+        'assess',
+        'fold subjects, propagate impact, start an assessment run per customer shard',
+        { ...scheduling, ...approval },
+        Duration.minutes(1),
+      ),
+      plan: make(
+        'plan',
+        'assess one customer shard of a subject and plan its notices',
+        { [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl },
+        Duration.minutes(PLAN_TIMEOUT_MINUTES),
+      ),
+      notify: make(
+        'notify',
+        'send customer notices and support briefings',
+        {
+          ...pacing,
+          [ENV.mergeWindowMinutes]: String(checked.mergeWindowMinutes),
+          [ENV.noticeQueueUrl]: this.messaging.jobs.queueUrl,
+          [ENV.noticeDlqUrl]: this.messaging.jobsDlq.queueUrl,
+          [ENV.customerNoticesTopicArn]: this.messaging.customerNotices.topicArn,
+          [ENV.supportBriefingsTopicArn]: this.messaging.supportBriefings.topicArn,
+          [ENV.chatChannels]: this.toJsonString(chat.channels.map((c) => ({ team: c.team, dialect: c.dialect, topicArn: c.topic.topicArn }))),
+          // A notify that lives cannot outlast its ledger claims' lease (functions/adapters/ledger.ts).
+        },
+        Duration.seconds((CLAIM_LEASE_MS - LEASE_MARGIN_MS) / 1000),
+      ),
       remind: make('remind', 'reminders, overrun and incident cadence updates', { ...scheduling, ...approval }),
-      api: make('api', 'support API: subjects, customer lookup, what-if, drafts and approval; intake from the tools', { [ENV.intakeConfig]: intakeConfig, [ENV.intakeSecrets]: intakeSecrets.arns }),
+      api: make('api', 'support API: subjects, customer lookup, what-if, drafts and approval; intake from the tools', {
+        [ENV.intakeConfig]: intakeConfig,
+        [ENV.intakeSecrets]: intakeSecrets.arns,
+      }),
     };
     // Least privilege: each function is given the tables it uses, read-only unless it writes; only notify reads contacts.
     const { events, graph, impacts, contacts } = this.storage.bindings;
@@ -268,7 +299,10 @@ export class ImpactPipelineStack extends Stack {
     this.functions.notify.bindTable(impacts, 'read-write').bindTable(contacts).bindTable(graph);
     this.functions.remind.bindTable(impacts);
     this.functions.api.bindTable(events).bindTable(graph).bindTable(impacts);
-    const { ingest, assess, plan, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<HandlerName, PipelineFunction['fn']>;
+    const { ingest, assess, plan, notify, remind, api } = Object.fromEntries(Object.entries(this.functions).map(([k, v]) => [k, v.fn])) as Record<
+      HandlerName,
+      PipelineFunction['fn']
+    >;
     for (const fn of [ingest, remind]) fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(asyncDlq) });
 
     for (const fn of [ingest, assess, plan, api]) this.routing.bus.grantPutEventsTo(fn);
@@ -282,15 +316,23 @@ export class ImpactPipelineStack extends Stack {
     for (const c of chat.channels) c.topic.grantPublish(notify);
     // Only the api function reads the intake secrets; it writes no table but its rejections (leading key rejected#...).
     intakeSecrets.grantRead(api);
-    api.addToRolePolicy(new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: ['dynamodb:PutItem'],
-      resources: [tables.impacts.tableArn],
-      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
-    }));
+    api.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:PutItem'],
+        resources: [tables.impacts.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
+      }),
+    );
     key.grantEncrypt(api);
     for (const fn of [assess, remind]) {
-      fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['scheduler:CreateSchedule'], resources: [`arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${scheduleGroup.name}/*`] }));
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['scheduler:CreateSchedule'],
+          resources: [`arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${scheduleGroup.name}/*`],
+        }),
+      );
       schedulerRole.grantPassRole(fn.grantPrincipal);
     }
 
@@ -309,14 +351,20 @@ export class ImpactPipelineStack extends Stack {
     );
     // A shard a job: every shard of a subject in its own invocation, a shard's jobs in order (FIFO groups).
     plan.addEventSource(new SqsEventSource(this.messaging.planJobs, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 50 }));
-    Validations.of(plan).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: 'SQS mappings have no on-failure destination: the planning-job queue redrives to its DLQ after 5 receives.' });
+    Validations.of(plan).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'SQS mappings have no on-failure destination: the planning-job queue redrives to its DLQ after 5 receives.',
+    });
     const jobSource = new SqsEventSource(this.messaging.jobs, { batchSize: 5, reportBatchItemFailures: true, maxConcurrency: notifyConcurrency });
     notify.addEventSource(jobSource);
-    Validations.of(notify).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: 'SQS mappings have no on-failure destination: the notice-job queue redrives to its DLQ after 5 receives.' });
+    Validations.of(notify).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: 'SQS mappings have no on-failure destination: the notice-job queue redrives to its DLQ after 5 receives.',
+    });
     for (const fn of [assess, remind]) {
       Validations.of(fn.role!.node.findChild('DefaultPolicy')).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region}:${Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account}:schedule/${scheduleGroup.name}/*]`,
-        reason: 'Schedule names are made per subject at run time; the grant is limited to the pipeline\'s schedule group.',
+        reason: "Schedule names are made per subject at run time; the grant is limited to the pipeline's schedule group.",
       });
     }
     if (config.delivery === 'built-in') {
@@ -358,6 +406,9 @@ export class ImpactPipelineStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.routing.bus.eventBusName });
     new CfnOutput(this, 'TablePrefix', { value: config.tablePrefix });
     new CfnOutput(this, 'CustomerNoticesTopic', { value: this.messaging.customerNotices.topicArn });
-    new CfnOutput(this, 'IntakeUrl', { value: `${this.supportApi.api.apiEndpoint}/intake/`, description: 'append the tool: servicenow, jira, pagerduty or alertmanager' });
+    new CfnOutput(this, 'IntakeUrl', {
+      value: `${this.supportApi.api.apiEndpoint}/intake/`,
+      description: 'append the tool: servicenow, jira, pagerduty or alertmanager',
+    });
   }
 }

@@ -106,7 +106,11 @@ const call = async (path, request = {}) => {
   const token = sessionStorage.getItem('impact-token');
   /** @type {Record<string, string>} */
   const headers = { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  const res = await fetch(`${API}${path}`, { method: request.method ?? 'GET', headers, ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}) });
+  const res = await fetch(`${API}${path}`, {
+    method: request.method ?? 'GET',
+    headers,
+    ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+  });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new ApiCallError(body.error ?? res.statusText, body);
   return body;
@@ -119,13 +123,16 @@ const api = {
   /** @param {string} type @param {string} id @returns {Promise<SubjectView>} */
   subject: async (type, id) => /** @type {SubjectView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`)),
   /** @param {string} type @param {string} id @param {URLSearchParams} query @returns {Promise<AffectedCustomersPage>} */
-  affected: async (type, id, query) => /** @type {AffectedCustomersPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${query}`)),
+  affected: async (type, id, query) =>
+    /** @type {AffectedCustomersPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/customers?${query}`)),
   /** @param {string} customerId @returns {Promise<CallerView>} */
   caller: async (customerId) => /** @type {CallerView} */ (await call(`/customers/${encodeURIComponent(customerId)}`)),
   /** @param {string} type @param {string} id @returns {Promise<SubjectDeliveriesView>} */
-  deliveries: async (type, id) => /** @type {SubjectDeliveriesView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/deliveries`)),
+  deliveries: async (type, id) =>
+    /** @type {SubjectDeliveriesView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/deliveries`)),
   /** @param {string} type @param {string} id @returns {Promise<UnreachedPage>} */
-  unreached: async (type, id) => /** @type {UnreachedPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/unreached?limit=100`)),
+  unreached: async (type, id) =>
+    /** @type {UnreachedPage} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/unreached?limit=100`)),
   /** @param {string} customerId @returns {Promise<CustomerDeliveriesView>} */
   customerDeliveries: async (customerId) => /** @type {CustomerDeliveriesView} */ (await call(`/customers/${encodeURIComponent(customerId)}/deliveries`)),
   /** @returns {Promise<ImpactMetrics>} */
@@ -142,7 +149,9 @@ const api = {
   drafts: async () => /** @type {DraftListView} */ (await call('/drafts')),
   /** @param {string} type @param {string} id @param {string} note @returns {Promise<ApprovalAcceptedView>} */
   approve: async (type, id, note) =>
-    /** @type {ApprovalAcceptedView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/approve`, { method: 'POST', body: note ? { note } : {} })),
+    /** @type {ApprovalAcceptedView} */ (
+      await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}/approve`, { method: 'POST', body: note ? { note } : {} })
+    ),
 };
 
 /** Who is signed in and what they may do (GET /me); undefined until known. The API enforces it anyway. */
@@ -150,14 +159,21 @@ const api = {
 let me;
 
 /** @param {Record<string, number | undefined>} counts */
-const countsText = (counts) => Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+const countsText = (counts) =>
+  Object.entries(counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || 'none';
 
 /** @param {ListedSubject[]} subjects */
 const drawTimeline = (subjects) => {
-  const start = new Date(); start.setHours(0, 0, 0, 0);
-  const from = start.getTime(); const to = from + 8 * DAY;
+  const start = new Date();
+  start.setHours(0, 0, 0, 0);
+  const from = start.getTime();
+  const to = from + 8 * DAY;
   const changes = subjects.filter((s) => s.type === 'change' && s.status !== 'cancelled' && s.start < to && (s.end ?? s.start) >= from);
-  const width = 800; const row = 22; const height = 30 + row * Math.max(changes.length, 1);
+  const width = 800;
+  const row = 22;
+  const height = 30 + row * Math.max(changes.length, 1);
   const box = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${changes.length} changes in the next 7 days` });
   for (let d = 0; d <= 8; d++) {
     const x = (d / 8) * width;
@@ -167,21 +183,42 @@ const drawTimeline = (subjects) => {
   changes.forEach((c, i) => {
     const x1 = Math.max(0, ((c.start - from) / (to - from)) * width);
     const x2 = Math.min(width, (((c.end ?? c.start + DAY) - from) / (to - from)) * width);
-    const bar = svg('rect', { class: 'change', x: x1, y: 22 + i * row, width: Math.max(4, x2 - x1), height: row - 6, tabindex: 0, 'data-subject': c.subjectKey });
+    const bar = svg('rect', {
+      class: 'change',
+      x: x1,
+      y: 22 + i * row,
+      width: Math.max(4, x2 - x1),
+      height: row - 6,
+      tabindex: 0,
+      'data-subject': c.subjectKey,
+    });
     bar.append(svg('title', {}, `${c.id} ${c.title ?? ''}: ${c.customers} customers`));
     bar.addEventListener('click', () => openSubject(c.type, c.id));
     bar.addEventListener('keydown', (e) => /** @type {KeyboardEvent} */ (e).key === 'Enter' && openSubject(c.type, c.id));
     box.append(bar, svg('text', { x: Math.min(x1 + 4, width - 200), y: 34 + i * row }, `${c.id} ${c.title ?? ''} (${c.customers})`));
   });
   $('#timeline').replaceChildren(changes.length ? box : el('p', { class: 'muted' }, 'No changes planned in the next 7 days.'));
-  const links = changes.map((c) => el('li', {}, el('a', { href: `#${c.subjectKey}`, 'data-open': c.subjectKey }, `${c.id} ${c.title ?? ''}`), ` ${when(c.start)}, ${c.customers} customers`));
+  const links = changes.map((c) =>
+    el('li', {}, el('a', { href: `#${c.subjectKey}`, 'data-open': c.subjectKey }, `${c.id} ${c.title ?? ''}`), ` ${when(c.start)}, ${c.customers} customers`),
+  );
   $('#timeline').append(el('ul', { class: 'list', id: 'change-list' }, ...links));
 };
 
 /** @param {ListedSubject[]} subjects */
 const drawIncidents = (subjects) => {
   const open = subjects.filter((s) => s.type === 'incident' && s.status !== 'resolved');
-  $('#incidents').replaceChildren(...(open.length ? open.map((s) => el('li', {}, el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`), ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers${s.expectedResolutionAt !== undefined ? `, expected back ${when(s.expectedResolutionAt)}` : ''}`)) : [el('li', { class: 'muted' }, 'No open incidents.')]));
+  $('#incidents').replaceChildren(
+    ...(open.length
+      ? open.map((s) =>
+          el(
+            'li',
+            {},
+            el('a', { href: `#${s.subjectKey}`, 'data-open': s.subjectKey }, `${s.id} ${s.title ?? ''}`),
+            ` ${s.severity ?? ''} since ${when(s.start)}, ${s.customers} customers${s.expectedResolutionAt !== undefined ? `, expected back ${when(s.expectedResolutionAt)}` : ''}`,
+          ),
+        )
+      : [el('li', { class: 'muted' }, 'No open incidents.')]),
+  );
 };
 
 /** @param {DraftListView['drafts']} drafts */
@@ -189,7 +226,12 @@ const drawDrafts = (drafts) => {
   $('#drafts').replaceChildren(
     ...(drafts.length
       ? drafts.map((d) =>
-          el('li', {}, el('a', { href: `#${d.subjectKey}`, 'data-open': d.subjectKey }, `${d.id} ${d.title ?? ''}`), ` ${countsText(d.byKind)} to ${d.customers} customers (${d.unreachable} unreachable), held since ${when(d.since)}${d.draftedBy ? ` by ${d.draftedBy.name ?? d.draftedBy.id ?? d.draftedBy.type}` : ''}`),
+          el(
+            'li',
+            {},
+            el('a', { href: `#${d.subjectKey}`, 'data-open': d.subjectKey }, `${d.id} ${d.title ?? ''}`),
+            ` ${countsText(d.byKind)} to ${d.customers} customers (${d.unreachable} unreachable), held since ${when(d.since)}${d.draftedBy ? ` by ${d.draftedBy.name ?? d.draftedBy.id ?? d.draftedBy.type}` : ''}`,
+          ),
         )
       : [el('li', { class: 'muted' }, 'No drafts.')]),
   );
@@ -215,7 +257,12 @@ const previewPicker = (previews, id) => {
     const p = previews[Number(/** @type {HTMLSelectElement} */ (select).value)];
     const meta = el('p', { class: 'meta' }, `from ${p.file}, e.g. customer ${p.sampleCustomerId}`);
     if (p.channel === 'email') body.replaceChildren(el('p', {}, el('strong', {}, 'Subject: '), p.subject), el('pre', {}, p.text), meta);
-    else if (p.channel === 'sms') body.replaceChildren(el('pre', {}, p.text), el('p', { class: 'meta sms-parts' }, `${p.segments} SMS part${p.segments === 1 ? '' : 's'} (${p.encoding}), ${[...p.text].length} characters`), meta);
+    else if (p.channel === 'sms')
+      body.replaceChildren(
+        el('pre', {}, p.text),
+        el('p', { class: 'meta sms-parts' }, `${p.segments} SMS part${p.segments === 1 ? '' : 's'} (${p.encoding}), ${[...p.text].length} characters`),
+        meta,
+      );
     else body.replaceChildren(el('p', {}, el('strong', {}, p.title)), el('pre', {}, p.body), meta);
   };
   select.addEventListener('change', show);
@@ -237,7 +284,9 @@ const followApproval = async (type, id, expected) => {
     await new Promise((r) => setTimeout(r, 1000));
     const s = await api.subject(type, id);
     if (!s.held && total(s.noticesByKind) >= expected) break;
-    $('#approve-result').textContent = s.held ? 'Approved: waiting for the pipeline to plan the notices.' : `Approved: sending (${countsText(s.noticesByKind)} so far).`;
+    $('#approve-result').textContent = s.held
+      ? 'Approved: waiting for the pipeline to plan the notices.'
+      : `Approved: sending (${countsText(s.noticesByKind)} so far).`;
   }
   await openSubject(type, id);
 };
@@ -248,8 +297,17 @@ const followApproval = async (type, id, expected) => {
  */
 const heldBlock = (type, id, held) => {
   const approval = me?.may.approve
-    ? el('form', { id: 'approve' }, el('label', {}, 'Note', el('input', { name: 'note', placeholder: 'optional' })), el('button', { type: 'submit' }, 'Approve and send'))
-    : el('p', { class: 'muted', id: 'approve-denied' }, `Only a change manager or an admin may approve; you are ${me?.roles.join(', ') || 'not signed in with a role'}.`);
+    ? el(
+        'form',
+        { id: 'approve' },
+        el('label', {}, 'Note', el('input', { name: 'note', placeholder: 'optional' })),
+        el('button', { type: 'submit' }, 'Approve and send'),
+      )
+    : el(
+        'p',
+        { class: 'muted', id: 'approve-denied' },
+        `Only a change manager or an admin may approve; you are ${me?.roles.join(', ') || 'not signed in with a role'}.`,
+      );
   approval.addEventListener('submit', async (e) => {
     e.preventDefault();
     const note = String(new FormData(/** @type {HTMLFormElement} */ (e.currentTarget)).get('note') ?? '').trim();
@@ -267,7 +325,11 @@ const heldBlock = (type, id, held) => {
     'div',
     { class: 'held', id: 'held' },
     el('h3', {}, 'Notices held for approval'),
-    el('p', { id: 'held-counts' }, `${countsText(held.byKind)} to ${held.customers} customers, ${held.unreachable} unreachable; held since ${when(held.since)}`),
+    el(
+      'p',
+      { id: 'held-counts' },
+      `${countsText(held.byKind)} to ${held.customers} customers, ${held.unreachable} unreachable; held since ${when(held.since)}`,
+    ),
     held.previewProblem ? el('p', { class: 'error' }, held.previewProblem) : previewPicker(held.previews, 'held-preview'),
     approval,
     el('p', { id: 'approve-result', 'aria-live': 'polite' }),
@@ -279,7 +341,8 @@ const heldBlock = (type, id, held) => {
  * @param {string[]} path
  */
 const drawPath = (path) => {
-  const w = 130; const box = svg('svg', { class: 'path', viewBox: `0 0 ${path.length * (w + 20)} 30`, role: 'img', 'aria-label': path.join(' to ') });
+  const w = 130;
+  const box = svg('svg', { class: 'path', viewBox: `0 0 ${path.length * (w + 20)} 30`, role: 'img', 'aria-label': path.join(' to ') });
   path.forEach((node, i) => {
     const x = i * (w + 20);
     box.append(svg('rect', { x, y: 4, width: w, height: 22, rx: 4 }), svg('text', { x: x + 6, y: 19 }, node.length > 20 ? `${node.slice(0, 19)}…` : node));
@@ -304,7 +367,11 @@ const openSubject = async (type, id) => {
   const rows = s.touchpoints.map((t) => el('tr', {}, el('td', {}, t.id), el('td', { class: t.effect }, t.effect), el('td', {}, drawPath(t.path))));
   $('#subject').replaceChildren(
     el('h3', {}, `${s.state.type === 'change' ? 'Change' : 'Incident'} ${s.state.id}: ${s.state.title ?? ''}`),
-    el('p', {}, `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${countsText(s.summary.byEffect)}), ${s.summary.unreachable} unreachable`),
+    el(
+      'p',
+      {},
+      `${s.state.status}, ${when(s.state.window.start)} to ${when(s.state.window.end)}; ${s.summary.customers} customers (${countsText(s.summary.byEffect)}), ${s.summary.unreachable} unreachable`,
+    ),
     ...(s.state.expectedResolutionAt !== undefined ? [el('p', { id: 'restore' }, `Expected back: ${when(s.state.expectedResolutionAt)}`)] : []),
     el('p', { id: 'notices-sent' }, `Notices sent: ${countsText(s.noticesByKind)}`),
     ...(s.held ? [heldBlock(type, id, s.held)] : []),
@@ -314,10 +381,21 @@ const openSubject = async (type, id) => {
     el('h3', {}, 'Could not reach: call back'),
     el('ul', { id: 'unreached', class: 'list' }),
     el('h3', {}, 'History'),
-    el('ol', { class: 'list', id: 'history' }, ...s.history.map((h) => el('li', {}, `${when(Date.parse(h.occurredAt))} ${h.detailType}, ${whoDid(h)}${h.notify === undefined ? '' : `, notify: ${h.notify}`}`))),
+    el(
+      'ol',
+      { class: 'list', id: 'history' },
+      ...s.history.map((h) =>
+        el('li', {}, `${when(Date.parse(h.occurredAt))} ${h.detailType}, ${whoDid(h)}${h.notify === undefined ? '' : `, notify: ${h.notify}`}`),
+      ),
+    ),
     el('h3', {}, 'Affected customers ', el('span', { id: 'affected-total', class: 'muted' })),
     el('form', { id: 'affected-filter' }, filterSelect('effect', ['outage', 'degraded']), filterSelect('segment', Object.keys(s.summary.bySegment))),
-    el('table', { id: 'affected' }, el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))), el('tbody')),
+    el(
+      'table',
+      { id: 'affected' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Customer'), el('th', {}, 'Effect'), el('th', {}, 'Segment'), el('th', {}, 'Notice by'))),
+      el('tbody'),
+    ),
     el('button', { id: 'affected-more', type: 'button', hidden: '' }, 'More'),
   );
   $('#affected-filter').addEventListener('change', (e) => {
@@ -337,11 +415,31 @@ const openSubject = async (type, id) => {
 const drawDeliveries = async (type, id) => {
   const [d, unreached] = await Promise.all([api.deliveries(type, id), api.unreached(type, id)]);
   const row = (/** @type {string} */ name, /** @type {SubjectDeliveriesView['total']} */ c) =>
-    el('tr', {}, el('td', {}, name), el('td', {}, c.sent), el('td', {}, c.delivered), el('td', {}, c.failed), el('td', {}, c.pending), el('td', {}, c.deliveredWithin5Minutes), el('td', {}, c.deliveredWithin15Minutes));
+    el(
+      'tr',
+      {},
+      el('td', {}, name),
+      el('td', {}, c.sent),
+      el('td', {}, c.delivered),
+      el('td', {}, c.failed),
+      el('td', {}, c.pending),
+      el('td', {}, c.deliveredWithin5Minutes),
+      el('td', {}, c.deliveredWithin15Minutes),
+    );
   $('#deliveries').replaceChildren(
-    el('table', {},
+    el(
+      'table',
+      {},
       el('thead', {}, el('tr', {}, ...['Channel', 'Sent', 'Delivered', 'Failed', 'Pending', '≤ 5 min', '≤ 15 min'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, ...Object.entries(d.byChannel).filter(([, c]) => c.sent > 0).map(([channel, c]) => row(channel, c)), row('all', d.total))),
+      el(
+        'tbody',
+        {},
+        ...Object.entries(d.byChannel)
+          .filter(([, c]) => c.sent > 0)
+          .map(([channel, c]) => row(channel, c)),
+        row('all', d.total),
+      ),
+    ),
   );
   $('#unreached').replaceChildren(
     ...(unreached.customers.length
@@ -360,7 +458,18 @@ const drawCustomers = async (type, id, filters = {}, cursor) => {
   const page = await api.affected(type, id, new URLSearchParams({ limit: '50', ...filters, ...(cursor ? { cursor } : {}) }));
   const body = $('#affected tbody');
   if (!cursor) body.replaceChildren();
-  body.append(...page.customers.map((c) => el('tr', {}, el('td', {}, el('a', { href: '#', 'data-customer': c.customerId }, c.customerId)), el('td', { class: c.effect }, c.effect), el('td', {}, c.segment ?? ''), el('td', {}, c.notify[0] ?? 'none'))));
+  body.append(
+    ...page.customers.map((c) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, el('a', { href: '#', 'data-customer': c.customerId }, c.customerId)),
+        el('td', { class: c.effect }, c.effect),
+        el('td', {}, c.segment ?? ''),
+        el('td', {}, c.notify[0] ?? 'none'),
+      ),
+    ),
+  );
   $('#affected-total').textContent = `${page.total} affected`;
   const more = $('#affected-more');
   more.hidden = !page.cursor;
@@ -368,16 +477,41 @@ const drawCustomers = async (type, id, filters = {}, cursor) => {
 };
 
 /** @param {string} name @param {string[]} values */
-const filterSelect = (name, values) => el('label', {}, name, el('select', { name }, el('option', { value: '' }, 'all'), ...values.map((v) => el('option', { value: v }, v))));
+const filterSelect = (name, values) =>
+  el('label', {}, name, el('select', { name }, el('option', { value: '' }, 'all'), ...values.map((v) => el('option', { value: v }, v))));
 
 /** @param {string} customerId */
 const lookup = async (customerId) => {
   const [{ impacts }, { notices }] = await Promise.all([api.caller(customerId), api.customerDeliveries(customerId)]);
   $('#caller').replaceChildren(
     el('p', {}, impacts.length ? `${customerId} is affected by ${impacts.length} subject(s):` : `Nothing affects ${customerId} now.`),
-    el('ul', { class: 'list', id: 'caller-impacts' }, ...impacts.map((i) => el('li', {}, el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey), ' ', el('span', { class: i.effect }, i.effect), ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}${i.expectedResolutionAt !== undefined ? `; expected back ${when(i.expectedResolutionAt)}` : ''}`))),
+    el(
+      'ul',
+      { class: 'list', id: 'caller-impacts' },
+      ...impacts.map((i) =>
+        el(
+          'li',
+          {},
+          el('a', { href: `#${i.subjectKey}`, 'data-open': i.subjectKey }, i.subjectKey),
+          ' ',
+          el('span', { class: i.effect }, i.effect),
+          ` on ${i.touchpoints.join(', ')}; notice by ${i.notify[0] ?? 'no usable channel'}${i.expectedResolutionAt !== undefined ? `; expected back ${when(i.expectedResolutionAt)}` : ''}`,
+        ),
+      ),
+    ),
     el('p', {}, notices.length ? 'What they were sent, and what became of it:' : 'No notice was delivered to them yet.'),
-    el('ul', { class: 'list', id: 'caller-deliveries' }, ...notices.map((n) => el('li', {}, `${n.kind} (${n.subjectKey}): ${n.outcome}; `, n.channels.map((c) => `${c.channel} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ')))),
+    el(
+      'ul',
+      { class: 'list', id: 'caller-deliveries' },
+      ...notices.map((n) =>
+        el(
+          'li',
+          {},
+          `${n.kind} (${n.subjectKey}): ${n.outcome}; `,
+          n.channels.map((c) => `${c.channel} ${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', '),
+        ),
+      ),
+    ),
   );
   $('#caller-section').hidden = false;
 };
@@ -387,7 +521,11 @@ const bars = (entries, unit) => {
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const box = svg('svg', { viewBox: `0 0 400 ${entries.length * 22 + 4}`, role: 'img', 'aria-label': entries.map(([k, v]) => `${k} ${v} ${unit}`).join(', ') });
   entries.forEach(([k, v], i) => {
-    box.append(svg('rect', { x: 150, y: 4 + i * 22, width: Math.max(2, (v / max) * 200), height: 16, fill: '#1f5fbf' }), svg('text', { x: 0, y: 16 + i * 22 }, k), svg('text', { x: 356, y: 16 + i * 22 }, `${v}`));
+    box.append(
+      svg('rect', { x: 150, y: 4 + i * 22, width: Math.max(2, (v / max) * 200), height: 16, fill: '#1f5fbf' }),
+      svg('text', { x: 0, y: 16 + i * 22 }, k),
+      svg('text', { x: 356, y: 16 + i * 22 }, `${v}`),
+    );
   });
   return box;
 };
@@ -395,9 +533,22 @@ const bars = (entries, unit) => {
 const drawMetrics = async () => {
   const m = await api.metrics();
   $('#metrics').replaceChildren(
-    el('p', { id: 'metrics-summary' }, `${m.subjects} subjects, ${m.customersImpacted} customers impacted, ${m.customerMinutes} customer-minutes, ${m.touchpointMinutes} touchpoint-minutes; detection to first notice: ${m.detectionToFirstNoticeMinutes.mean ?? '-'} min mean`),
-    bars([['customers', m.customersImpacted], ['customer-min', m.customerMinutes], ['touchpoint-min', m.touchpointMinutes]], ''),
-    ...(Object.keys(m.mttrMinutesByTouchpoint).length ? [el('h3', {}, 'MTTR per touchpoint (min)'), bars(Object.entries(m.mttrMinutesByTouchpoint), 'min')] : []),
+    el(
+      'p',
+      { id: 'metrics-summary' },
+      `${m.subjects} subjects, ${m.customersImpacted} customers impacted, ${m.customerMinutes} customer-minutes, ${m.touchpointMinutes} touchpoint-minutes; detection to first notice: ${m.detectionToFirstNoticeMinutes.mean ?? '-'} min mean`,
+    ),
+    bars(
+      [
+        ['customers', m.customersImpacted],
+        ['customer-min', m.customerMinutes],
+        ['touchpoint-min', m.touchpointMinutes],
+      ],
+      '',
+    ),
+    ...(Object.keys(m.mttrMinutesByTouchpoint).length
+      ? [el('h3', {}, 'MTTR per touchpoint (min)'), bars(Object.entries(m.mttrMinutesByTouchpoint), 'min')]
+      : []),
   );
 };
 
@@ -408,7 +559,9 @@ const drawNotices = async () => {
   const { messages } = /** @type {{ messages: OutboxMessage[] }} */ (await res.json());
   /** @param {OutboxMessage} m */
   const subjectOf = (m) => (typeof m.subject === 'string' ? m.subject : `${m.subject?.type}#${m.subject?.id}`);
-  $('#notices').replaceChildren(...messages.map((m) => el('li', {}, m.team ? `briefing to ${m.team} (${subjectOf(m)})` : `${m.kind} to ${m.customerId} by ${m.channel} (${subjectOf(m)})`)));
+  $('#notices').replaceChildren(
+    ...messages.map((m) => el('li', {}, m.team ? `briefing to ${m.team} (${subjectOf(m)})` : `${m.kind} to ${m.customerId} by ${m.channel} (${subjectOf(m)})`)),
+  );
   $('#notices-section').hidden = false;
 };
 
@@ -430,7 +583,11 @@ const eventFromForm = (form) => {
       changeId: field('changeId'),
       title: field('title'),
       window: { start: new Date(field('start')).toISOString(), end: new Date(field('end')).toISOString() },
-      impacts: field('nodes').split(',').map((n) => n.trim()).filter(Boolean).map((node) => ({ node })),
+      impacts: field('nodes')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)
+        .map((node) => ({ node })),
       ...(field('customerMessage').trim() ? { customerMessage: field('customerMessage').trim() } : {}),
       ...(f.get('draft') ? { notify: /** @type {const} */ ('draft') } : {}),
     },
@@ -469,7 +626,13 @@ $('#whatif').addEventListener('submit', async (e) => {
     if (submitter?.value === 'schedule') {
       await api.putEvent(event);
       const held = event.detail.notify === 'draft';
-      out.replaceChildren(el('p', { id: 'scheduled' }, `${event.detail.changeId} scheduled${held ? ' as a draft: its notices wait for approval' : ''}; it appears on the timeline once assessed.`));
+      out.replaceChildren(
+        el(
+          'p',
+          { id: 'scheduled' },
+          `${event.detail.changeId} scheduled${held ? ' as a draft: its notices wait for approval' : ''}; it appears on the timeline once assessed.`,
+        ),
+      );
       for (let i = 0; i < 20; i++) {
         await new Promise((r) => setTimeout(r, 500));
         await refresh();
@@ -481,7 +644,15 @@ $('#whatif').addEventListener('submit', async (e) => {
     out.replaceChildren(
       el('p', { id: 'whatif-summary' }, `${a.summary.touchpoints} touchpoints, ${a.summary.customers} customers (${countsText(a.summary.byEffect)})`),
       el('ul', { class: 'list' }, ...a.touchpoints.map((t) => el('li', {}, el('span', { class: t.effect }, t.effect), ` ${t.id}: ${t.path.join(' → ')}`))),
-      ...(a.conflicts.length ? [el('p', { id: 'whatif-conflicts', class: 'degraded' }, `Conflicts: ${a.conflicts.map((c) => `${c.subjectKey} on ${c.sharedTouchpoints.join(', ')}`).join('; ')}`)] : []),
+      ...(a.conflicts.length
+        ? [
+            el(
+              'p',
+              { id: 'whatif-conflicts', class: 'degraded' },
+              `Conflicts: ${a.conflicts.map((c) => `${c.subjectKey} on ${c.sharedTouchpoints.join(', ')}`).join('; ')}`,
+            ),
+          ]
+        : []),
       el('h3', {}, 'What customers would be told first'),
       previewPicker(a.previews, 'whatif-preview'),
     );
@@ -520,7 +691,9 @@ const openFromFragment = () => {
 };
 if (!leavingToSignIn) {
   window.addEventListener('hashchange', openFromFragment);
-  drawMe().then(refresh).catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
+  drawMe()
+    .then(refresh)
+    .catch((err) => $('#timeline').replaceChildren(el('p', { class: 'error' }, `API not reachable: ${messageOf(err)}`)));
   openFromFragment();
   // Support watches this page: keep it current while it is visible.
   setInterval(() => document.visibilityState === 'visible' && refresh().catch(() => undefined), 3_000);

@@ -67,13 +67,18 @@ mockClient(SQSClient)
     return { Successful: (input.Entries ?? []).map((e: { Id: string }) => ({ Id: e.Id, MessageId: randomUUID(), MD5OfMessageBody: '' })), Failed: [] };
   })
   .on(SendMessageCommand)
-  .callsFake(() => ((messages++), { MessageId: randomUUID() }));
+  .callsFake(() => (messages++, { MessageId: randomUUID() }));
 let published = 0;
 mockClient(SNSClient)
   .on(PublishBatchCommand)
-  .callsFake((input) => ((published += input.PublishBatchRequestEntries.length), { Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: randomUUID() })), Failed: [] }))
+  .callsFake(
+    (input) => (
+      (published += input.PublishBatchRequestEntries.length),
+      { Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: randomUUID() })), Failed: [] }
+    ),
+  )
   .on(PublishCommand)
-  .callsFake(() => ((published++), { MessageId: randomUUID() }));
+  .callsFake(() => (published++, { MessageId: randomUUID() }));
 mockClient(EventBridgeClient)
   .on(PutEventsCommand)
   .callsFake((input) => ({ FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: randomUUID() })) }));
@@ -86,12 +91,24 @@ let note: string;
 if (role === 'assess') {
   // The event as ingest appends it, and the stream record DynamoDB hands the function for it.
   const events = new EventStore(documentClient(), tables.events);
-  const event = parseEvent({ 'detail-type': 'Incident Opened', detail: { incidentId: `INC-LAMBDA-${Date.now()}`, title: 'Delta day, under the deployed limits', severity: 'sev1', impacts: [{ node: 'infra-0' }] } }, { receivedAt: Date.now() });
+  const event = parseEvent(
+    {
+      'detail-type': 'Incident Opened',
+      detail: { incidentId: `INC-LAMBDA-${Date.now()}`, title: 'Delta day, under the deployed limits', severity: 'sev1', impacts: [{ node: 'infra-0' }] },
+    },
+    { receivedAt: Date.now() },
+  );
   const appended = await events.append(event);
   if (appended.status !== 'appended') throw new Error('the bench incident was not appended');
   const key = { pk: `incident#${event.subjectId}`, sk: versionKey(appended.version) };
   const { Item } = await documentClient().send(new GetCommand({ TableName: tables.events, Key: key }));
-  const record = { eventID: '1', eventName: 'INSERT', eventSource: 'aws:dynamodb', awsRegion: region, dynamodb: { Keys: marshall(key), NewImage: marshall(Item!), SequenceNumber: '1', StreamViewType: 'NEW_AND_OLD_IMAGES' } };
+  const record = {
+    eventID: '1',
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    dynamodb: { Keys: marshall(key), NewImage: marshall(Item!), SequenceNumber: '1', StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
   const { handler } = await import('../../functions/handlers/assess.ts');
   const t = performance.now();
   const out = await handler({ Records: [record] } as DynamoDBStreamEvent, context);
@@ -101,8 +118,29 @@ if (role === 'assess') {
   // The shard's job as the FIFO queue hands it over: its group is the subject's shard.
   const body = (JSON.parse(readFileSync(planFile, 'utf8')) as string[])[Number(shardArg)];
   const job = JSON.parse(body) as { subjectKey: string; shard: number };
-  const attributes = { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()), MessageGroupId: `${job.subjectKey}#${job.shard}`, MessageDeduplicationId: randomUUID() };
-  const event = { Records: [{ messageId: randomUUID(), receiptHandle: 'r0', body, attributes, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${region}:123456789012:plan.fifo`, awsRegion: region }] } as SQSEvent;
+  const attributes = {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: String(Date.now()),
+    SenderId: 'bench',
+    ApproximateFirstReceiveTimestamp: String(Date.now()),
+    MessageGroupId: `${job.subjectKey}#${job.shard}`,
+    MessageDeduplicationId: randomUUID(),
+  };
+  const event = {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'r0',
+        body,
+        attributes,
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${region}:123456789012:plan.fifo`,
+        awsRegion: region,
+      },
+    ],
+  } as SQSEvent;
   const { handler } = await import('../../functions/handlers/plan.ts');
   const t = performance.now();
   const out = (await handler(event, context)) as { batchItemFailures: unknown[] };
@@ -111,7 +149,19 @@ if (role === 'assess') {
   if (queued.length > 0) writeFileSync(jobsFile, JSON.stringify(queued));
 } else {
   const bodies = JSON.parse(readFileSync(jobsFile, 'utf8')) as string[];
-  const event = { Records: bodies.map((body, i) => ({ messageId: randomUUID(), receiptHandle: `r${i}`, body, attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${region}:123456789012:jobs`, awsRegion: region })) } as SQSEvent;
+  const event = {
+    Records: bodies.map((body, i) => ({
+      messageId: randomUUID(),
+      receiptHandle: `r${i}`,
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${region}:123456789012:jobs`,
+      awsRegion: region,
+    })),
+  } as SQSEvent;
   const { handler } = await import('../../functions/handlers/notify.ts');
   const out = (await handler(event, context)) as { batchItemFailures: unknown[] };
   note = `${bodies.length} jobs, ${published} notices published, ${out.batchItemFailures.length} failed`;

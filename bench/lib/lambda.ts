@@ -41,7 +41,9 @@ export const deployedLimits = (): Record<LambdaResult['name'], Limits> => {
     if (!found) throw new Error(`no ${prefix} function in the synthesised stack`);
     const variables = (found[1].Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
     // Only the plain settings (pacing): table names, queues and topics are the bench's own.
-    const environment = Object.fromEntries(['SNS_MESSAGES_PER_SECOND', 'NOTIFY_CONCURRENCY'].filter((k) => typeof variables[k] === 'string').map((k) => [k, variables[k] as string]));
+    const environment = Object.fromEntries(
+      ['SNS_MESSAGES_PER_SECOND', 'NOTIFY_CONCURRENCY'].filter((k) => typeof variables[k] === 'string').map((k) => [k, variables[k] as string]),
+    );
     return { memoryMb: found[1].Properties.MemorySize as number, timeoutSeconds: found[1].Properties.Timeout as number, environment };
   };
   return { assess: limits('Assess'), plan: limits('Plan'), notify: limits('Notify') };
@@ -50,10 +52,31 @@ export const deployedLimits = (): Record<LambdaResult['name'], Limits> => {
 const invoke = (name: LambdaResult['name'], { environment, ...limits }: Limits, endpoint: string, jobsFile: string, shard?: number): Promise<LambdaResult> =>
   new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [`--max-old-space-size=${limits.memoryMb}`, new URL('lambda-invoke.ts', import.meta.url).pathname, name, jobsFile, ...(shard === undefined ? [] : [String(shard)])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...environment, AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', TIMEOUT_MS: String(limits.timeoutSeconds * 1000) },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${limits.memoryMb}`,
+        new URL('lambda-invoke.ts', import.meta.url).pathname,
+        name,
+        jobsFile,
+        ...(shard === undefined ? [] : [String(shard)]),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          ...environment,
+          AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+          POWERTOOLS_TRACE_ENABLED: 'false',
+          TIMEOUT_MS: String(limits.timeoutSeconds * 1000),
+        },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -77,7 +100,17 @@ const invoke = (name: LambdaResult['name'], { environment, ...limits }: Limits, 
             : peakRssMb > limits.memoryMb
               ? 'over memory (RSS)'
               : 'ok';
-      const note = code === 0 ? (JSON.parse(report).note as string) : (stderr.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-3).join(' / ') || `exit ${code}`).slice(0, 300);
+      const note =
+        code === 0
+          ? (JSON.parse(report).note as string)
+          : (
+              stderr
+                .trim()
+                .split('\n')
+                .filter((l) => !/^\s+at /.test(l))
+                .slice(-3)
+                .join(' / ') || `exit ${code}`
+            ).slice(0, 300);
       resolve({ name, ...(shard === undefined ? {} : { invocation: `shard ${shard}` }), ...limits, outcome, seconds, peakRssMb, note });
     });
   });
@@ -100,8 +133,18 @@ export const runLambdas = async (endpoint: string, planShards?: number): Promise
   const results = [await invoke('assess', limits.assess, endpoint, jobsFile)];
   const shards = count(`${jobsFile}.plan`);
   for (let shard = 0; shard < Math.min(shards, planShards ?? shards); shard++) results.push(await invoke('plan', limits.plan, endpoint, jobsFile, shard));
-  const notRun = (name: LambdaResult['name'], note: string): LambdaResult => ({ name, memoryMb: limits[name].memoryMb, timeoutSeconds: limits[name].timeoutSeconds, outcome: 'failed', seconds: 0, peakRssMb: 0, note });
+  const notRun = (name: LambdaResult['name'], note: string): LambdaResult => ({
+    name,
+    memoryMb: limits[name].memoryMb,
+    timeoutSeconds: limits[name].timeoutSeconds,
+    outcome: 'failed',
+    seconds: 0,
+    peakRssMb: 0,
+    note,
+  });
   if (shards === 0) results.push(notRun('plan', 'not run: assess queued no planning job'));
-  results.push(count(jobsFile) > 0 ? await invoke('notify', limits.notify, endpoint, jobsFile) : notRun('notify', 'not run: plan queued no notice job to hand it'));
+  results.push(
+    count(jobsFile) > 0 ? await invoke('notify', limits.notify, endpoint, jobsFile) : notRun('notify', 'not run: plan queued no notice job to hand it'),
+  );
   return results;
 };

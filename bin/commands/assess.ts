@@ -49,7 +49,7 @@ export const register = (program: Command): void => {
     .requiredOption('--event <file>', "one EventBridge event, or a JSON array of one subject's events (folded in order)")
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .option('--preview', 'print the texts customers would get first instead (per kind, locale, channel and effect of the affected customers)')
-    .option('--locale <locale>', 'with --preview: render in this locale instead of the customers\' own; repeat for several', collect)
+    .option('--locale <locale>', "with --preview: render in this locale instead of the customers' own; repeat for several", collect)
     .addHelpText(
       'after',
       '\nExamples:\n  impact assess --graph examples/airline/graph.yaml --customers examples/airline/customers.csv \\\n    --usage examples/airline/usage.csv --event examples/airline/events/change-scheduled.json --format table' +
@@ -75,7 +75,15 @@ export const register = (program: Command): void => {
           at: now,
         });
         const previews = renderPreviews(templates, opts.locale ? opts.locale.flatMap((l) => inLocale(groups, l)) : groups);
-        process.stdout.write(opts.format === 'json' ? `${JSON.stringify(previews, null, 2)}\n` : renderPreviewText(subject, previews, groups.reduce((n, g) => n + g.count, 0)));
+        process.stdout.write(
+          opts.format === 'json'
+            ? `${JSON.stringify(previews, null, 2)}\n`
+            : renderPreviewText(
+                subject,
+                previews,
+                groups.reduce((n, g) => n + g.count, 0),
+              ),
+        );
         return;
       }
       const output =

@@ -30,7 +30,11 @@ export const register = (program: Command): void => {
       .option('--subject <key>', 'only this subject, e.g. change#CHG-2041'),
   ).action(async (opts: StoreOptions & { subject?: string }) => {
     const { client, tables } = await openStore(opts);
-    const stores = { events: new EventStore(client, tables.events), graph: new GraphStore(client, tables), projections: new Projections(client, tables.impacts) };
+    const stores = {
+      events: new EventStore(client, tables.events),
+      graph: new GraphStore(client, tables),
+      projections: new Projections(client, tables.impacts),
+    };
     const all = await stores.events.readAll();
     if (opts.subject !== undefined && !all.has(opts.subject)) throw new CliInputError(unknownSubject(opts.subject, [...all.keys()], tables.events));
     const keys = opts.subject !== undefined ? [opts.subject] : [...all.keys()];
@@ -45,6 +49,8 @@ export const register = (program: Command): void => {
           `(was ${result.previousCustomers.length})\n`,
       );
     }
-    process.stdout.write(`replayed ${keys.length} subject(s) from ${[...all.values()].reduce((n, l) => n + l.length, 0)} event(s); ${changed} projection(s) changed\n`);
+    process.stdout.write(
+      `replayed ${keys.length} subject(s) from ${[...all.values()].reduce((n, l) => n + l.length, 0)} event(s); ${changed} projection(s) changed\n`,
+    );
   });
 };

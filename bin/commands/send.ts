@@ -20,9 +20,15 @@ export const cliActor = (): Actor => {
 
 const entryOf = (raw: unknown, bus: string, actor: Actor) => {
   const e = raw as { 'detail-type'?: string; source?: string; detail?: unknown };
-  if (!e || typeof e !== 'object' || !e['detail-type'] || !e.detail || typeof e.detail !== 'object') throw new CliInputError(['each event needs "detail-type" and a "detail" object']);
+  if (!e || typeof e !== 'object' || !e['detail-type'] || !e.detail || typeof e.detail !== 'object')
+    throw new CliInputError(['each event needs "detail-type" and a "detail" object']);
   const detail = e.detail as Record<string, unknown>;
-  return { EventBusName: bus, Source: e.source ?? CLI_SOURCE, DetailType: e['detail-type'], Detail: JSON.stringify({ ...detail, actor: detail.actor ?? actor }) };
+  return {
+    EventBusName: bus,
+    Source: e.source ?? CLI_SOURCE,
+    DetailType: e['detail-type'],
+    Detail: JSON.stringify({ ...detail, actor: detail.actor ?? actor }),
+  };
 };
 
 /** `change#CHG-1` or `incident#INC-7` as the detail fields that name the subject. */
@@ -30,7 +36,9 @@ const subjectFields = (subject: string | undefined): Record<string, string> => {
   const [type, id, ...rest] = (subject ?? '').split('#');
   const field = type === 'change' ? 'changeId' : type === 'incident' ? 'incidentId' : undefined;
   if (!field || !id || rest.length > 0 || !NODE_ID_PATTERN.test(id)) {
-    throw new CliInputError([`--subject ${JSON.stringify(subject ?? '')} does not name a subject; give change#<id> or incident#<id>, e.g. --subject change#CHG-1`]);
+    throw new CliInputError([
+      `--subject ${JSON.stringify(subject ?? '')} does not name a subject; give change#<id> or incident#<id>, e.g. --subject change#CHG-1`,
+    ]);
   }
   return { [field]: id };
 };
@@ -63,7 +71,18 @@ const eventsOf = async (file: string | undefined, opts: SendOptions): Promise<un
   }
   if (opts.change) {
     if (!opts.node?.length || !opts.start || !opts.end) throw new CliInputError(['--change needs --node, --start and --end (ISO 8601 times)']);
-    return [{ 'detail-type': 'Change Scheduled', detail: { changeId: opts.change, title: opts.title, window: { start: opts.start, end: opts.end }, impacts: opts.node.map((node) => ({ node })), ...notify } }];
+    return [
+      {
+        'detail-type': 'Change Scheduled',
+        detail: {
+          changeId: opts.change,
+          title: opts.title,
+          window: { start: opts.start, end: opts.end },
+          impacts: opts.node.map((node) => ({ node })),
+          ...notify,
+        },
+      },
+    ];
   }
   if (!file) throw new CliInputError(['give an event file, "notices-approved" with --subject, or --change with --node, --start and --end']);
   const raw = await readJsonFile(file);
@@ -83,7 +102,11 @@ export const register = (program: Command): void => {
     .option('--start <iso>', 'with --change: window start')
     .option('--end <iso>', 'with --change: window end')
     .option('--title <text>', 'with --change: title', 'Planned change')
-    .addOption(new Option('--notify <choice>', 'with --change: tell customers (true), nobody (false), or hold the notices for approval (draft)').choices(Object.keys(NOTIFY)))
+    .addOption(
+      new Option('--notify <choice>', 'with --change: tell customers (true), nobody (false), or hold the notices for approval (draft)').choices(
+        Object.keys(NOTIFY),
+      ),
+    )
     .option('--subject <key>', 'with notices-approved: the subject whose held notices to send, e.g. change#CHG-1')
     .option('--note <text>', 'with notices-approved: a note recorded with the approval')
     .action(async (file: string | undefined, opts: SendOptions) => {

@@ -7,7 +7,7 @@ import { SAMPLE_CONTEXT, checkTemplates, templateErrors } from '../../functions/
 import { TEMPLATE_KINDS, formatTemplateProblem, type TemplateKind, type TemplateSet } from '../../functions/domain/notices/template-set.ts';
 import { CliInputError } from './cli-errors.ts';
 
-const DIR_HELP = 'templates folder (<locale>/<kind>.md and <locale>/locale.yaml); default: the pipeline\'s own templates/';
+const DIR_HELP = "templates folder (<locale>/<kind>.md and <locale>/locale.yaml); default: the pipeline's own templates/";
 
 const load = (dir: string | undefined): TemplateSet => {
   try {
@@ -94,8 +94,10 @@ const indent = (text: string) => text.replace(/^/gm, '    ');
 
 /** One channel's text of a preview, for people. */
 export const describePreview = (p: NoticePreview): string => {
-  if (p.channel === 'email') return `email\n  subject: ${p.subject}\n  text:\n${indent(p.text)}\n  html: ${p.html.length} characters (--format json shows it)\n`;
-  if (p.channel === 'sms') return `sms (${p.encoding}, ${p.segments} part${p.segments === 1 ? '' : 's'}, ${[...p.text].length} characters)\n${indent(p.text)}\n`;
+  if (p.channel === 'email')
+    return `email\n  subject: ${p.subject}\n  text:\n${indent(p.text)}\n  html: ${p.html.length} characters (--format json shows it)\n`;
+  if (p.channel === 'sms')
+    return `sms (${p.encoding}, ${p.segments} part${p.segments === 1 ? '' : 's'}, ${[...p.text].length} characters)\n${indent(p.text)}\n`;
   return `push\n  title: ${p.title}\n  body: ${p.body}\n`;
 };
 

@@ -62,9 +62,19 @@ export const generate = (count = CUSTOMER_COUNT): { customers: string; usage: st
     const channels = pick(CHANNEL_PREFS, CHANNEL_WEIGHTS);
     const optOut = chance(0.03);
     const quiet = chance(0.3);
-    customers.push([id, segment, home.locale, home.timeZone, email, phone, push, channels, String(optOut), quiet ? '22:00' : '', quiet ? '07:00' : ''].join(','));
+    customers.push(
+      [id, segment, home.locale, home.timeZone, email, phone, push, channels, String(optOut), quiet ? '22:00' : '', quiet ? '07:00' : ''].join(','),
+    );
 
-    for (const [touchpoint, p] of [['web-my-trips', 0.7], ['web-booking', 0.4], ['app-booking', 0.3], ['app-checkin', 0.5], ['app-boarding-pass', 0.3], ['ivr-flight-status', 0.05], ['contact-center', 0.05]] as const) {
+    for (const [touchpoint, p] of [
+      ['web-my-trips', 0.7],
+      ['web-booking', 0.4],
+      ['app-booking', 0.3],
+      ['app-checkin', 0.5],
+      ['app-boarding-pass', 0.3],
+      ['ivr-flight-status', 0.05],
+      ['contact-center', 0.05],
+    ] as const) {
       if (chance(p)) usage.push(`${id},${touchpoint},,`);
     }
     if (segment === 'corporate') usage.push(`${id},partner-ndc,,`);

@@ -29,10 +29,15 @@ export class ContactsStore {
 
   async contactsOf(customerIds: readonly string[]): Promise<Map<string, ContactRecord>> {
     const unique = [...new Set(customerIds)];
-    const items = await batchGet<Item>(this.client, this.table, unique.map((customerId) => ({ customerId })), {
-      projection: `customerId, email, phone, #push, ${MARK_ATTRIBUTES.join(', ')}`,
-      names: { '#push': 'push' },
-    });
+    const items = await batchGet<Item>(
+      this.client,
+      this.table,
+      unique.map((customerId) => ({ customerId })),
+      {
+        projection: `customerId, email, phone, #push, ${MARK_ATTRIBUTES.join(', ')}`,
+        names: { '#push': 'push' },
+      },
+    );
     return new Map(
       items.map((i) => {
         const marks = Object.fromEntries(NOTIFY_CHANNELS.flatMap((c) => (i[markAttribute(c)] ? [[c, i[markAttribute(c)] as ContactMark]] : [])));

@@ -150,7 +150,9 @@ export class Deliveries {
         new UpdateCommand({
           TableName: this.table,
           Key: deliveryKey(key),
-          UpdateExpression: `SET #lease = :until, ${Object.keys(names).map((n, i) => `${n} = if_not_exists(${n}, :i${i})`).join(', ')}`,
+          UpdateExpression: `SET #lease = :until, ${Object.keys(names)
+            .map((n, i) => `${n} = if_not_exists(${n}, :i${i})`)
+            .join(', ')}`,
           ConditionExpression: 'attribute_not_exists(#state) AND (attribute_not_exists(#lease) OR #lease < :now)',
           ExpressionAttributeNames: { '#lease': `${channel}Lease`, '#state': channel, ...names },
           ExpressionAttributeValues: { ':until': now + leaseMs, ':now': now, ...values },
@@ -166,14 +168,26 @@ export class Deliveries {
 
   /** Gives the lease back (the send did not happen: throttled, or an error to retry). */
   async releaseSend(key: NoticeKey, channel: NotifyChannel): Promise<void> {
-    await this.client.send(new UpdateCommand({ TableName: this.table, Key: deliveryKey(key), UpdateExpression: 'REMOVE #lease', ExpressionAttributeNames: { '#lease': `${channel}Lease` } }));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: deliveryKey(key),
+        UpdateExpression: 'REMOVE #lease',
+        ExpressionAttributeNames: { '#lease': `${channel}Lease` },
+      }),
+    );
   }
 
   /**
    * Applies one step to a channel's state and moves the subject's counters with it, atomically. Returns
    * the state before and after (equal when the step changed nothing: a repeat) and the record as written.
    */
-  async apply(key: NoticeKey, channel: NotifyChannel, step: DeliveryStep, facts: NoticeFacts = {}): Promise<{ before?: ChannelDelivery; after: ChannelDelivery; record: DeliveryRecord }> {
+  async apply(
+    key: NoticeKey,
+    channel: NotifyChannel,
+    step: DeliveryStep,
+    facts: NoticeFacts = {},
+  ): Promise<{ before?: ChannelDelivery; after: ChannelDelivery; record: DeliveryRecord }> {
     for (let attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt));
       const current = await this.get(key);
@@ -185,7 +199,11 @@ export class Deliveries {
         : { ...key, noticeId: noticeId(key), ...facts, channels: { [channel]: after }, fallbacks: {}, marked: {}, dv: 1 };
       if (sameDelivery(before, after)) return { before, after, record: current! };
       const deltas = counterDeltas(before, after, eventAt);
-      const identity = this.identity(key, { ...facts, ...(current?.eventAt !== undefined ? { eventAt: current.eventAt } : {}), ...(current?.locale ? { locale: current.locale } : {}) });
+      const identity = this.identity(key, {
+        ...facts,
+        ...(current?.eventAt !== undefined ? { eventAt: current.eventAt } : {}),
+        ...(current?.locale ? { locale: current.locale } : {}),
+      });
       const names = Object.fromEntries(Object.keys(identity).map((k, i) => [`#i${i}`, k]));
       const values = Object.fromEntries(Object.values(identity).map((v, i) => [`:i${i}`, v]));
       const counterUpdates = Object.entries(deltas).map(([name, delta], i) => ({ name: `${channel}_${name}`, alias: `#c${i}`, value: `:c${i}`, delta }));
@@ -197,7 +215,9 @@ export class Deliveries {
                 Update: {
                   TableName: this.table,
                   Key: deliveryKey(key),
-                  UpdateExpression: `SET #state = :state, dv = :next, ${Object.keys(names).map((n, i) => `${n} = :i${i}`).join(', ')} REMOVE #lease`,
+                  UpdateExpression: `SET #state = :state, dv = :next, ${Object.keys(names)
+                    .map((n, i) => `${n} = :i${i}`)
+                    .join(', ')} REMOVE #lease`,
                   ConditionExpression: current && current.dv > 0 ? 'dv = :dv' : 'attribute_not_exists(dv)',
                   ExpressionAttributeNames: { '#state': channel, '#lease': `${channel}Lease`, ...names },
                   ExpressionAttributeValues: { ':state': after, ':next': record.dv, ...(current && current.dv > 0 ? { ':dv': current.dv } : {}), ...values },
@@ -211,7 +231,11 @@ export class Deliveries {
                         Key: counterKey(key.subjectKey, shardOf(key.customerId, SUBJECT_SHARDS)),
                         UpdateExpression: `SET kind = :kind, subjectKey = :subject ADD ${counterUpdates.map((c) => `${c.alias} ${c.value}`).join(', ')}`,
                         ExpressionAttributeNames: Object.fromEntries(counterUpdates.map((c) => [c.alias, c.name])),
-                        ExpressionAttributeValues: { ':kind': 'delivery-counts', ':subject': key.subjectKey, ...Object.fromEntries(counterUpdates.map((c) => [c.value, c.delta])) },
+                        ExpressionAttributeValues: {
+                          ':kind': 'delivery-counts',
+                          ':subject': key.subjectKey,
+                          ...Object.fromEntries(counterUpdates.map((c) => [c.value, c.delta])),
+                        },
                       },
                     },
                   ]
@@ -222,7 +246,11 @@ export class Deliveries {
         return { before, after, record };
       } catch (error) {
         // Someone moved the record since we read it: read again and join with what is there now.
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) continue;
+        if (
+          error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
+        )
+          continue;
         throw error;
       }
     }
@@ -231,7 +259,15 @@ export class Deliveries {
 
   /** Records that a failure's consequence (the fallback job, the contact mark) was carried out on a channel. */
   async noteDone(key: NoticeKey, what: 'Fallback' | 'Marked', channel: NotifyChannel, at: number): Promise<void> {
-    await this.client.send(new UpdateCommand({ TableName: this.table, Key: deliveryKey(key), UpdateExpression: 'SET #f = :at', ExpressionAttributeNames: { '#f': `${channel}${what}` }, ExpressionAttributeValues: { ':at': at } }));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: deliveryKey(key),
+        UpdateExpression: 'SET #f = :at',
+        ExpressionAttributeNames: { '#f': `${channel}${what}` },
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
   }
 
   /**
@@ -330,7 +366,11 @@ export class Deliveries {
             IndexName: 'bySubject',
             KeyConditionExpression: page.after ? 'gsi1pk = :pk AND gsi1sk > :after' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
             ...(page.after ? { FilterExpression: 'begins_with(gsi1sk, :prefix)' } : {}),
-            ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':prefix': 'unreached#', ...(page.after ? { ':after': `unreached#${page.after}` } : {}) },
+            ExpressionAttributeValues: {
+              ':pk': `${subjectKey}#${shard}`,
+              ':prefix': 'unreached#',
+              ...(page.after ? { ':after': `unreached#${page.after}` } : {}),
+            },
             Limit: page.limit,
           }),
         );

@@ -217,7 +217,9 @@ export class EventStore {
       ConsistentRead: true,
     });
     const bySubject = new Map<string, StoredEvent[]>();
-    for (const stored of items.map(toStoredEvent).sort((a, b) => (a.subjectKey < b.subjectKey ? -1 : a.subjectKey > b.subjectKey ? 1 : a.version - b.version))) {
+    for (const stored of items
+      .map(toStoredEvent)
+      .sort((a, b) => (a.subjectKey < b.subjectKey ? -1 : a.subjectKey > b.subjectKey ? 1 : a.version - b.version))) {
       const list = bySubject.get(stored.subjectKey) ?? [];
       list.push(stored);
       bySubject.set(stored.subjectKey, list);

@@ -55,7 +55,10 @@ export interface BusEntry {
 }
 
 const entrySize = (e: PutEventsRequestEntry) =>
-  Buffer.byteLength(e.Detail ?? '') + Buffer.byteLength(e.DetailType ?? '') + Buffer.byteLength(e.Source ?? '') + (e.Resources ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0);
+  Buffer.byteLength(e.Detail ?? '') +
+  Buffer.byteLength(e.DetailType ?? '') +
+  Buffer.byteLength(e.Source ?? '') +
+  (e.Resources ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0);
 
 const isServerFault = (error: unknown) => isThrottling(error) || (error as { $fault?: string }).$fault === 'server';
 
@@ -75,7 +78,12 @@ export class PipelineEvents {
 
   /** Puts events on the bus; resolves only once EventBridge has taken every one of them. */
   async put(events: readonly BusEntry[]): Promise<void> {
-    const entries: PutEventsRequestEntry[] = events.map((e) => ({ EventBusName: this.busName, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) }));
+    const entries: PutEventsRequestEntry[] = events.map((e) => ({
+      EventBusName: this.busName,
+      Source: e.source,
+      DetailType: e.detailType,
+      Detail: JSON.stringify(e.detail),
+    }));
     for (const e of entries) if (entrySize(e) > MAX_ENTRY_BYTES) throw new EventTooLargeError(e.DetailType!, entrySize(e));
     for (let i = 0; i < entries.length; i += MAX_ENTRIES) await this.putBatch(entries.slice(i, i + MAX_ENTRIES));
   }
@@ -96,7 +104,14 @@ export class PipelineEvents {
       }
       const failed = pending.flatMap((e, k) => {
         const result = out.Entries?.[k];
-        return result?.ErrorCode ? [{ entry: e, failure: { detailType: e.DetailType!, errorCode: result.ErrorCode, ...(result.ErrorMessage ? { errorMessage: result.ErrorMessage } : {}) } }] : [];
+        return result?.ErrorCode
+          ? [
+              {
+                entry: e,
+                failure: { detailType: e.DetailType!, errorCode: result.ErrorCode, ...(result.ErrorMessage ? { errorMessage: result.ErrorMessage } : {}) },
+              },
+            ]
+          : [];
       });
       refused.push(...failed.filter((f) => !RETRYABLE.has(f.failure.errorCode)).map((f) => f.failure));
       const retry = failed.filter((f) => RETRYABLE.has(f.failure.errorCode));

@@ -16,7 +16,9 @@ export interface GraphFiles {
 }
 
 const unreadable = (file: string, error: unknown) =>
-  new GraphValidationError([{ file, path: '(file)', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path` }]);
+  new GraphValidationError([
+    { file, path: '(file)', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; check the path` },
+  ]);
 
 const readCsv = async (file: string, header: readonly string[], onRow: (row: string[], line: number) => void) => {
   await access(file, constants.R_OK).catch((error) => Promise.reject(unreadable(file, error)));

@@ -83,7 +83,13 @@ export const graphItems = function* (graph: Graph): Generator<Item> {
       const customer = graph.customers.get(u.customerId);
       const p = customer ? profileOf(customer) : undefined;
       const body = { c: u.customerId, f: u.from, t: u.to, p };
-      yield { pk: usagePartition(touchpoint, shardOf(u.customerId, USAGE_SHARDS)), sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`, kind: 'usage', ...body, h: digest(body) };
+      yield {
+        pk: usagePartition(touchpoint, shardOf(u.customerId, USAGE_SHARDS)),
+        sk: `${u.customerId}#${u.from ?? ''}#${u.to ?? ''}`,
+        kind: 'usage',
+        ...body,
+        h: digest(body),
+      };
     }
   }
 };
@@ -103,7 +109,12 @@ export interface GraphLayout {
 export const customerOfUsage = (customerId: string, profile: unknown): Customer | undefined => {
   if (!profile) return undefined;
   const { has, ...p } = profile as Profile;
-  const contacts = Object.fromEntries(has.split('|').filter(Boolean).map((k) => [k, CONTACT_ON_FILE]));
+  const contacts = Object.fromEntries(
+    has
+      .split('|')
+      .filter(Boolean)
+      .map((k) => [k, CONTACT_ON_FILE]),
+  );
   return { id: customerId, ...p, contacts, channels: p.channels ?? ['email'], optOut: !!p.optOut };
 };
 
@@ -180,7 +191,10 @@ export class GraphStore {
     const next = changed ? version + 1 : version;
     // The version moves only after every item is written: readers never see a half-imported graph version.
     // It records the usage shard count the items were written with (readers of older graphs assume 16).
-    if (changed) await this.client.send(new PutCommand({ TableName: this.graphTable, Item: { ...META, version: next, usageShards: USAGE_SHARDS, importedAt: Date.now() } }));
+    if (changed)
+      await this.client.send(
+        new PutCommand({ TableName: this.graphTable, Item: { ...META, version: next, usageShards: USAGE_SHARDS, importedAt: Date.now() } }),
+      );
     return { puts, deletes: graphWrites.length - puts, unchanged, contactPuts, contactDeletes: contactWrites.length - contactPuts, version: next };
   }
 
@@ -192,7 +206,12 @@ export class GraphStore {
   }
 
   private async loadTopology(version: number): Promise<CachedTopology> {
-    const items = await queryAll(this.client, { TableName: this.graphTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GRAPH_PK }, ConsistentRead: true });
+    const items = await queryAll(this.client, {
+      TableName: this.graphTable,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': GRAPH_PK },
+      ConsistentRead: true,
+    });
     const topology: Topology = { components: new Map(), touchpoints: new Map(), notificationChannels: new Map() };
     for (const item of items) {
       if (item.kind === 'component') topology.components.set(String(item.sk).slice(5), JSON.parse(String(item.data)) as Component);

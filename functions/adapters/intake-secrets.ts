@@ -15,7 +15,10 @@ export class IntakeSecretError extends Error {
   readonly source: HttpIntakeSource;
 
   constructor(source: HttpIntakeSource, problem: string, options?: ErrorOptions) {
-    super(`the ${source} intake secret is not usable: ${problem}; put the tool's secret as plain text, or { "secrets": [...], "username"?, "header"? } (README, "Intake from your tools")`, options);
+    super(
+      `the ${source} intake secret is not usable: ${problem}; put the tool's secret as plain text, or { "secrets": [...], "username"?, "header"? } (README, "Intake from your tools")`,
+      options,
+    );
     this.name = 'IntakeSecretError';
     this.source = source;
   }

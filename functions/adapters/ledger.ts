@@ -68,7 +68,6 @@ const THROTTLE_ATTEMPTS = 10;
 const CLAIMANT_PREFIX = 't:';
 const LEASE_PREFIX = 'l:';
 
-
 /** A claimant's set on a page: named by a short hash of the claimant, unique per claimant. */
 const claimantHash = (claimant: string) => createHash('sha256').update(claimant).digest('base64url').slice(0, 16);
 const claimantSet = (claimant: string) => `${CLAIMANT_PREFIX}${claimantHash(claimant)}`;
@@ -122,7 +121,9 @@ export const queryBySubject = async (client: DynamoDBDocumentClient, table: stri
     )
   ).flat();
 
-const uniqueEntries = (entries: readonly LedgerEntry[]): LedgerEntry[] => [...new Map(entries.map((e) => [`${e.subjectKey}\n${e.customerId}\n${e.kind}\n${e.version}`, e])).values()];
+const uniqueEntries = (entries: readonly LedgerEntry[]): LedgerEntry[] => [
+  ...new Map(entries.map((e) => [`${e.subjectKey}\n${e.customerId}\n${e.kind}\n${e.version}`, e])).values(),
+];
 
 /** Entries grouped by claim page. */
 const byPage = (entries: readonly LedgerEntry[]): { key: ReturnType<typeof claimPageKey>; entries: LedgerEntry[] }[] => {
@@ -160,7 +161,9 @@ export class LeaseExpiredError extends Error {
   readonly code = 'LeaseExpired';
 
   constructor(claimant: string, leaseUntil: number, now: number) {
-    super(`the claims of ${claimantHash(claimant)} are held until ${new Date(leaseUntil).toISOString()}, too close to now (${new Date(now).toISOString()}) to send more: the job is left to a retry, which renews what is still its own`);
+    super(
+      `the claims of ${claimantHash(claimant)} are held until ${new Date(leaseUntil).toISOString()}, too close to now (${new Date(now).toISOString()}) to send more: the job is left to a retry, which renews what is still its own`,
+    );
     this.name = 'LeaseExpiredError';
   }
 }
@@ -245,7 +248,10 @@ export class Ledger {
           want = [];
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          if (!error.Item) throw new Error(`claim page ${key.pk}: the conditional update failed without returning the page; the endpoint must support ReturnValuesOnConditionCheckFailure`);
+          if (!error.Item)
+            throw new Error(
+              `claim page ${key.pk}: the conditional update failed without returning the page; the endpoint must support ReturnValuesOnConditionCheckFailure`,
+            );
           // Someone wrote the page since we looked: take it as it is now and sort our run again.
           seen = readPage(error.Item);
           const owner = new Map<string, { set: string; live: boolean }>();
@@ -277,7 +283,11 @@ export class Ledger {
    * lease ran out, and never recorded as sent; everything else is someone else's or already sent and
    * must not be sent again.
    */
-  async claim(entries: readonly LedgerEntry[], claimant: string, options: ClaimOptions = {}): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[]; leaseUntil: number }> {
+  async claim(
+    entries: readonly LedgerEntry[],
+    claimant: string,
+    options: ClaimOptions = {},
+  ): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[]; leaseUntil: number }> {
     const now = options.now ?? Date.now();
     const leaseUntil = now + this.leaseMs;
     const outcomes = await this.claimOnPages(entries, claimant, now, leaseUntil, options.concurrency ?? 8);
@@ -287,7 +297,10 @@ export class Ledger {
     for (const { entry, outcome } of outcomes) (outcome === 'new' ? send : outcome === 'taken' ? skipped : resumed).push(entry);
     if (resumed.length > 0) {
       // Claims that may have been sent already: send again only what was never recorded as sent.
-      const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, resumed.map(ledgerKey), { projection: 'pk, sk, #s', names: { '#s': 'status' } });
+      const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, resumed.map(ledgerKey), {
+        projection: 'pk, sk, #s',
+        names: { '#s': 'status' },
+      });
       const sent = new Set(recorded.filter((i) => i.status === 'sent').map((i) => `${i.pk}\n${i.sk}`));
       for (const e of resumed) {
         const k = ledgerKey(e);
@@ -308,13 +321,22 @@ export class Ledger {
    */
   async record(entries: readonly LedgerEntry[], concurrency = 8): Promise<{ recorded: LedgerEntry[]; already: LedgerEntry[] }> {
     const { send, skipped } = await this.claim(entries, randomUUID(), { concurrency });
-    await batchWrite(this.client, this.table, send.map((e) => ({ PutRequest: { Item: ledgerItem(e) } })), { concurrency });
+    await batchWrite(
+      this.client,
+      this.table,
+      send.map((e) => ({ PutRequest: { Item: ledgerItem(e) } })),
+      { concurrency },
+    );
     return { recorded: send, already: skipped };
   }
 
   /** Records claimed entries as sent (idempotent overwrite), at `sentAt` or each at its own. */
   async markSent(entries: readonly LedgerEntry[], sentAt?: number): Promise<void> {
-    await batchWrite(this.client, this.table, entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt: sentAt ?? e.sentAt }) } })));
+    await batchWrite(
+      this.client,
+      this.table,
+      entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt: sentAt ?? e.sentAt }) } })),
+    );
   }
 
   /** Gives claims back (the notice could not be sent), so that a retry or a DLQ redrive may send it. */
@@ -322,7 +344,13 @@ export class Ledger {
     const mySet = claimantSet(claimant);
     await runBounded(byPage(uniqueEntries(entries)), concurrency, async ({ key, entries: run }) => {
       await this.update(
-        { TableName: this.table, Key: key, UpdateExpression: 'DELETE #mine :ids ADD ver :one', ExpressionAttributeNames: { '#mine': mySet }, ExpressionAttributeValues: { ':ids': customerIds(run), ':one': 1 } },
+        {
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'DELETE #mine :ids ADD ver :one',
+          ExpressionAttributeNames: { '#mine': mySet },
+          ExpressionAttributeValues: { ':ids': customerIds(run), ':one': 1 },
+        },
         `releasing ${run.length} notices on ${key.pk}`,
       );
     });

@@ -113,7 +113,8 @@ const padded = (n: number) => String(n).padStart(10, '0');
 const runKey = (subjectKey: string, eventVersion: number) => ({ pk: `subject#${subjectKey}`, sk: `assessment#${padded(eventVersion)}` });
 const counterKey = (subjectKey: string, n: number) => ({ pk: `counts#${subjectKey}#${n}`, sk: 'counts' });
 /** The byEffectSegment partition of a customer's impact. */
-export const viewPartition = (subjectKey: string, effect: string, segment: string | undefined, customerId: string) => `${subjectKey}#${effect}#${segment ?? 'unknown'}#${shardOf(customerId, VIEW_SHARDS)}`;
+export const viewPartition = (subjectKey: string, effect: string, segment: string | undefined, customerId: string) =>
+  `${subjectKey}#${effect}#${segment ?? 'unknown'}#${shardOf(customerId, VIEW_SHARDS)}`;
 /** The partition of held plans: one item per held subject, sort key the subject key. */
 const HELD_PK = 'held';
 
@@ -138,32 +139,34 @@ export class Projections {
         }),
       );
       // The list of subjects support sees (one small item per subject in one partition).
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: 'subjects',
-            sk: p.subjectKey,
-            kind: 'subject-index',
-            type: p.state.type,
-            id: p.state.id,
-            title: p.state.title,
-            status: p.state.status,
-            opened: p.state.opened,
-            start: p.state.window.start,
-            end: p.state.window.end,
-            severity: p.state.severity,
-            expectedResolutionAt: p.state.expectedResolutionAt,
-            customers: p.summary.customers,
-            touchpoints: p.summary.touchpoints,
-            eventVersion: p.eventVersion,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
-          ExpressionAttributeValues: { ':v': p.eventVersion },
-        }),
-      ).catch((error) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      await this.client
+        .send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: 'subjects',
+              sk: p.subjectKey,
+              kind: 'subject-index',
+              type: p.state.type,
+              id: p.state.id,
+              title: p.state.title,
+              status: p.state.status,
+              opened: p.state.opened,
+              start: p.state.window.start,
+              end: p.state.window.end,
+              severity: p.state.severity,
+              expectedResolutionAt: p.state.expectedResolutionAt,
+              customers: p.summary.customers,
+              touchpoints: p.summary.touchpoints,
+              eventVersion: p.eventVersion,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
+            ExpressionAttributeValues: { ':v': p.eventVersion },
+          }),
+        )
+        .catch((error) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -179,11 +182,23 @@ export class Projections {
   }
 
   /** Replaces a subject's per-customer impacts: writes `current`, deletes customers no longer affected. */
-  async replaceCustomerImpacts(subjectKey: string, current: readonly CustomerImpact[], previous: readonly string[], concurrency = 8): Promise<{ written: number; removed: number }> {
+  async replaceCustomerImpacts(
+    subjectKey: string,
+    current: readonly CustomerImpact[],
+    previous: readonly string[],
+    concurrency = 8,
+  ): Promise<{ written: number; removed: number }> {
     const keep = new Set(current.map((c) => c.customerId));
     const writes: WriteRequest[] = current.map((c) => ({
       PutRequest: {
-        Item: { pk: `customer#${c.customerId}`, sk: `impact#${subjectKey}`, kind: 'impact', gsi1pk: subjectShard(subjectKey, c.customerId), gsi1sk: `impact#${c.customerId}`, ...c },
+        Item: {
+          pk: `customer#${c.customerId}`,
+          sk: `impact#${subjectKey}`,
+          kind: 'impact',
+          gsi1pk: subjectShard(subjectKey, c.customerId),
+          gsi1sk: `impact#${c.customerId}`,
+          ...c,
+        },
       },
     }));
     const gone = previous.filter((id) => !keep.has(id));
@@ -201,7 +216,14 @@ export class Projections {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...runKey(run.subjectKey, run.eventVersion), kind: 'assessment', ...run, state: JSON.stringify(run.state), done: {}, expiresAt: Math.floor(run.startedAt / 1000) + RUN_TTL_SECONDS },
+          Item: {
+            ...runKey(run.subjectKey, run.eventVersion),
+            kind: 'assessment',
+            ...run,
+            state: JSON.stringify(run.state),
+            done: {},
+            expiresAt: Math.floor(run.startedAt / 1000) + RUN_TTL_SECONDS,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -238,7 +260,11 @@ export class Projections {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const run = await this.getRun(subjectKey, eventVersion);
-      if (!run) throw new Error(`assessment run ${subjectKey} v${eventVersion} is gone (expired?); the shard job is older than the run's ${RUN_TTL_SECONDS / 86_400} days`, { cause: error });
+      if (!run)
+        throw new Error(
+          `assessment run ${subjectKey} v${eventVersion} is gone (expired?); the shard job is older than the run's ${RUN_TTL_SECONDS / 86_400} days`,
+          { cause: error },
+        );
       return run;
     }
   }
@@ -247,7 +273,13 @@ export class Projections {
   async completeRun(subjectKey: string, eventVersion: number, at: number): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateCommand({ TableName: this.table, Key: runKey(subjectKey, eventVersion), UpdateExpression: 'SET completedAt = :t', ConditionExpression: 'attribute_not_exists(completedAt)', ExpressionAttributeValues: { ':t': at } }),
+        new UpdateCommand({
+          TableName: this.table,
+          Key: runKey(subjectKey, eventVersion),
+          UpdateExpression: 'SET completedAt = :t',
+          ConditionExpression: 'attribute_not_exists(completedAt)',
+          ExpressionAttributeValues: { ':t': at },
+        }),
       );
       return true;
     } catch (error) {
@@ -288,7 +320,12 @@ export class Projections {
    * look-ahead: each is read `ceil(limit / partitions) + 1` items at a time, so a page reads at most
    * its own customers plus that many per partition, whatever the subject's size.
    */
-  async impactPage(subjectKey: string, pairs: readonly { effect: string; segment: string }[], limit: number, after?: string): Promise<ImpactPage & { read: number }> {
+  async impactPage(
+    subjectKey: string,
+    pairs: readonly { effect: string; segment: string }[],
+    limit: number,
+    after?: string,
+  ): Promise<ImpactPage & { read: number }> {
     const pks = pairs.flatMap(({ effect, segment }) => Array.from({ length: VIEW_SHARDS }, (_, v) => `${subjectKey}#${effect}#${segment}#${v}`));
     const step = Math.ceil(limit / Math.max(1, pks.length)) + 1;
     let read = 0;
@@ -340,7 +377,9 @@ export class Projections {
     return {
       TableName: this.table,
       Key: counterKey(subjectKey, shardOf(sent[0].customerId, COUNTER_SHARDS)),
-      UpdateExpression: `SET firstSentAt = if_not_exists(firstSentAt, :t) ADD ${Object.keys(names).map((n, i) => `${n} :a${i}`).join(', ')}`,
+      UpdateExpression: `SET firstSentAt = if_not_exists(firstSentAt, :t) ADD ${Object.keys(names)
+        .map((n, i) => `${n} :a${i}`)
+        .join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ...values, ':t': at },
     };
@@ -359,7 +398,10 @@ export class Projections {
    */
   async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
     if (entries.length === 0) return;
-    const TransactItems = [...entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } })), { Update: this.countUpdate(subjectKey, entries, sentAt) }];
+    const TransactItems = [
+      ...entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } })),
+      { Update: this.countUpdate(subjectKey, entries, sentAt) },
+    ];
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new TransactWriteCommand({ TransactItems }));
@@ -377,7 +419,13 @@ export class Projections {
     const found = await Promise.all(
       Array.from({ length: SUBJECT_SHARDS }, async (_, shard) => {
         const out = await this.client.send(
-          new QueryCommand({ TableName: this.table, IndexName: 'bySubject', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)', ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'ledger#' }, Limit: 1 }),
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'bySubject',
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+            ExpressionAttributeValues: { ':pk': `${subjectKey}#${shard}`, ':sk': 'ledger#' },
+            Limit: 1,
+          }),
         );
         return (out.Items?.length ?? 0) > 0;
       }),
@@ -387,14 +435,19 @@ export class Projections {
 
   /** Notices sent about a subject by kind and channel: COUNTER_SHARDS small items, whatever the fan-out. */
   async noticeCounts(subjectKey: string): Promise<NoticeCounts> {
-    const items = await batchGet<Record<string, unknown>>(this.client, this.table, Array.from({ length: COUNTER_SHARDS }, (_, n) => counterKey(subjectKey, n)));
+    const items = await batchGet<Record<string, unknown>>(
+      this.client,
+      this.table,
+      Array.from({ length: COUNTER_SHARDS }, (_, n) => counterKey(subjectKey, n)),
+    );
     const counts: NoticeCounts = { byKind: {}, byChannel: {} };
     for (const item of items) {
       for (const [name, value] of Object.entries(item)) {
         if (name.startsWith('k_')) counts.byKind[name.slice(2)] = (counts.byKind[name.slice(2)] ?? 0) + Number(value);
         if (name.startsWith('c_')) counts.byChannel[name.slice(2)] = (counts.byChannel[name.slice(2)] ?? 0) + Number(value);
       }
-      if (typeof item.firstSentAt === 'number' && (counts.firstSentAt === undefined || item.firstSentAt < counts.firstSentAt)) counts.firstSentAt = item.firstSentAt;
+      if (typeof item.firstSentAt === 'number' && (counts.firstSentAt === undefined || item.firstSentAt < counts.firstSentAt))
+        counts.firstSentAt = item.firstSentAt;
     }
     return counts;
   }
@@ -417,7 +470,12 @@ export class Projections {
 
   async metricsFacts(): Promise<{ subjectKey: string; state: SubjectState; customers: number; touchpoints: string[] }[]> {
     const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'metrics' } });
-    return items.map((i) => ({ subjectKey: String(i.subjectKey), state: JSON.parse(String(i.state)) as SubjectState, customers: Number(i.customers), touchpoints: (i.touchpoints as string[]) ?? [] }));
+    return items.map((i) => ({
+      subjectKey: String(i.subjectKey),
+      state: JSON.parse(String(i.state)) as SubjectState,
+      customers: Number(i.customers),
+      touchpoints: (i.touchpoints as string[]) ?? [],
+    }));
   }
 
   /** Every subject (changes and incidents) with status, window and counts, for the support overview. */
@@ -466,7 +524,16 @@ export class Projections {
   }
 
   /** A refused event, kept 90 days with its reasons (never its contact data: events carry none). */
-  async recordRejection(r: { eventId?: string; detailType?: string; source?: string; code?: string; unknownNames?: { kind: string; value: string }[]; reasons: string[]; receivedAt: number; raw: string }): Promise<void> {
+  async recordRejection(r: {
+    eventId?: string;
+    detailType?: string;
+    source?: string;
+    code?: string;
+    unknownNames?: { kind: string; value: string }[];
+    reasons: string[];
+    receivedAt: number;
+    raw: string;
+  }): Promise<void> {
     const day = new Date(r.receivedAt).toISOString().slice(0, 10);
     await this.client.send(
       new PutCommand({

@@ -34,7 +34,6 @@ type Tagged = { source: 'usage' | 'impact' | 'ledger' | 'covering'; item: Item }
 const IMPACT = 'impact#';
 const LEDGER = 'ledger#';
 
-
 export class ShardStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly graphTable: string;
@@ -51,7 +50,16 @@ export class ShardStore {
     const { shards: stored, filter } = partitionsFor(shard, shards, SUBJECT_SHARDS);
     return stored.map((s) => ({
       items: tagged(
-        queryItems(this.client, { TableName: this.impactsTable, IndexName: 'bySubject', KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)', ExpressionAttributeValues: { ':pk': `${subjectKey}#${s}`, ':sk': prefix } }, pageSize),
+        queryItems(
+          this.client,
+          {
+            TableName: this.impactsTable,
+            IndexName: 'bySubject',
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :sk)',
+            ExpressionAttributeValues: { ':pk': `${subjectKey}#${s}`, ':sk': prefix },
+          },
+          pageSize,
+        ),
         tag,
         filter ? (i) => shardOf(String(i.customerId), shards) === shard : undefined,
       ),
@@ -66,7 +74,11 @@ export class ShardStore {
       ...read.touchpoints.flatMap((touchpoint) =>
         usage.shards.map((u) => ({
           items: tagged(
-            queryItems(this.client, { TableName: this.graphTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': usagePartition(touchpoint, u) } }, pageSize),
+            queryItems(
+              this.client,
+              { TableName: this.graphTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': usagePartition(touchpoint, u) } },
+              pageSize,
+            ),
             'usage',
             usage.filter ? (i) => shardOf(String(i.c), read.shards) === read.shard : undefined,
             touchpoint,
@@ -85,7 +97,11 @@ export class ShardStore {
       const sent: SentNotice[] = [];
       for (const { source, item } of all) {
         if (source === 'usage') {
-          (customer.usages as { touchpoint: string; from?: number; to?: number }[]).push({ touchpoint: String(item.touchpoint), from: item.f as number | undefined, to: item.t as number | undefined });
+          (customer.usages as { touchpoint: string; from?: number; to?: number }[]).push({
+            touchpoint: String(item.touchpoint),
+            from: item.f as number | undefined,
+            to: item.t as number | undefined,
+          });
           customer.profile ??= customerOfUsage(key, item.p);
         } else if (source === 'impact') customer.before = storedImpactOf(item);
         else if (source === 'ledger') sent.push(ledgerEntryOf(item));

@@ -22,7 +22,11 @@ export interface BatchHooks {
 }
 
 const sizeOf = (e: PublishBatchRequestEntry) =>
-  Buffer.byteLength(e.Message ?? '') + Object.entries(e.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''), 0);
+  Buffer.byteLength(e.Message ?? '') +
+  Object.entries(e.MessageAttributes ?? {}).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? ''),
+    0,
+  );
 
 export class Topic {
   private readonly client: SNSClient;
@@ -35,11 +39,13 @@ export class Topic {
 
   /** Publishes all messages; returns those that failed every attempt, with the last reason. */
   async publish(messages: readonly OutgoingMessage[], hooks: BatchHooks = {}): Promise<{ message: OutgoingMessage; reason: string }[]> {
-    const entries = messages.map((m, i): PublishBatchRequestEntry => ({
-      Id: `n${i}`,
-      Message: JSON.stringify(m.body),
-      MessageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-    }));
+    const entries = messages.map(
+      (m, i): PublishBatchRequestEntry => ({
+        Id: `n${i}`,
+        Message: JSON.stringify(m.body),
+        MessageAttributes: Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+      }),
+    );
     const failures: { message: OutgoingMessage; reason: string }[] = [];
     let batch: number[] = [];
     let bytes = 0;

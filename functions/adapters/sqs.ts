@@ -1,6 +1,6 @@
 /** SendMessageBatch in 10s; every message must stay under the SQS size limit; failed entries are resent. */
 import { createHash } from 'node:crypto';
-import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { type SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { RetriesExhaustedError, backoffMs, sleep } from './dynamodb/retry.ts';
 
 export const MAX_BATCH = 10;

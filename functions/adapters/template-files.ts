@@ -38,7 +38,9 @@ export const readTemplateFiles = (dir: string, display = dir): TemplateFile[] =>
       .sort();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new TemplateFilesError('unreadable', `cannot read the templates folder ${display}: ${code}; check the path, or set ${TEMPLATES_DIR_ENV}`, [], { cause: error });
+    throw new TemplateFilesError('unreadable', `cannot read the templates folder ${display}: ${code}; check the path, or set ${TEMPLATES_DIR_ENV}`, [], {
+      cause: error,
+    });
   }
   return locales.flatMap((locale) =>
     readdirSync(join(dir, locale), { withFileTypes: true })
@@ -50,8 +52,10 @@ export const readTemplateFiles = (dir: string, display = dir): TemplateFile[] =>
 };
 
 /** Reads and parses a templates folder; the project's own is named `templates` (from the project root). */
-export const loadTemplates = (dir: string = DEFAULT_TEMPLATES_DIR, display = dir === DEFAULT_TEMPLATES_DIR && !process.env[TEMPLATES_DIR_ENV] ? 'templates' : dir): TemplateSet =>
-  templateSetOf(readTemplateFiles(dir, display), display.replace(/\/+$/, ''));
+export const loadTemplates = (
+  dir: string = DEFAULT_TEMPLATES_DIR,
+  display = dir === DEFAULT_TEMPLATES_DIR && !process.env[TEMPLATES_DIR_ENV] ? 'templates' : dir,
+): TemplateSet => templateSetOf(readTemplateFiles(dir, display), display.replace(/\/+$/, ''));
 
 let loaded: TemplateSet | undefined;
 
@@ -60,6 +64,7 @@ export const defaultTemplates = (): TemplateSet => {
   if (loaded) return loaded;
   const set = loadTemplates();
   const errors = templateErrors(checkTemplates(set));
-  if (errors.length > 0) throw new TemplateFilesError('invalid', `the templates in ${DEFAULT_TEMPLATES_DIR} have ${errors.length} problem(s); run impact templates check`, errors);
+  if (errors.length > 0)
+    throw new TemplateFilesError('invalid', `the templates in ${DEFAULT_TEMPLATES_DIR} have ${errors.length} problem(s); run impact templates check`, errors);
   return (loaded = set);
 };

@@ -19,8 +19,10 @@ interface Issue {
  * A zod error function: "is required: <required>" when the field is absent, else
  * `<value> is not <what>; <fix>`.
  */
-export const badValue = (what: string, fix: string, required = fix) => (issue: Issue): string =>
-  issue.input === undefined ? `is required: ${required}` : `${shown(issue.input)} is not ${what}; ${fix}`;
+export const badValue =
+  (what: string, fix: string, required = fix) =>
+  (issue: Issue): string =>
+    issue.input === undefined ? `is required: ${required}` : `${shown(issue.input)} is not ${what}; ${fix}`;
 
 /** The same for a closed list of words (an enum). */
 export const notOneOf = (what: string, words: readonly string[], note = '') =>

@@ -7,5 +7,4 @@ export const maxEffect = (a: Effect, b: Effect): Effect => (effectRank(a) >= eff
 
 export const minEffect = (a: Effect, b: Effect): Effect => (effectRank(a) <= effectRank(b) ? a : b);
 
-export const isEffect = (value: unknown): value is Effect =>
-  typeof value === 'string' && (EFFECTS as readonly string[]).includes(value);
+export const isEffect = (value: unknown): value is Effect => typeof value === 'string' && (EFFECTS as readonly string[]).includes(value);

@@ -63,6 +63,8 @@ export const impactMetrics = (facts: readonly SubjectFacts[], range: { from: num
     detectionToFirstNoticeMinutes: detection.length
       ? { count: detection.length, mean: round(detection.reduce((a, b) => a + b, 0) / detection.length), max: round(Math.max(...detection)) }
       : { count: 0 },
-    mttrMinutesByTouchpoint: Object.fromEntries([...durations].sort(([a], [b]) => (a < b ? -1 : 1)).map(([t, d]) => [t, round(d.reduce((a, b) => a + b, 0) / d.length)])),
+    mttrMinutesByTouchpoint: Object.fromEntries(
+      [...durations].sort(([a], [b]) => (a < b ? -1 : 1)).map(([t, d]) => [t, round(d.reduce((a, b) => a + b, 0) / d.length)]),
+    ),
   };
 };

@@ -11,9 +11,7 @@ export const EFFECTS = ['none', 'degraded', 'outage'] as const;
 export type Effect = (typeof EFFECTS)[number];
 
 /** The kinds of interface customers touch. */
-export const TOUCHPOINT_CHANNELS = [
-  'web', 'mobile', 'kiosk', 'terminal', 'ivr', 'api', 'branch', 'contact-center', 'other',
-] as const;
+export const TOUCHPOINT_CHANNELS = ['web', 'mobile', 'kiosk', 'terminal', 'ivr', 'api', 'branch', 'contact-center', 'other'] as const;
 export type TouchpointChannel = (typeof TOUCHPOINT_CHANNELS)[number];
 
 /** How we reach customers. email -> contacts.email, sms -> contacts.phone, push -> contacts.push. */
@@ -38,9 +36,7 @@ export interface IntakeNames {
 }
 
 /** One entry of a `dependsOn` list, normalised. */
-export type Dependency =
-  | { kind: 'node'; id: NodeId; soft: boolean }
-  | { kind: 'anyOf'; ids: NodeId[]; soft: boolean };
+export type Dependency = { kind: 'node'; id: NodeId; soft: boolean } | { kind: 'anyOf'; ids: NodeId[]; soft: boolean };
 
 export interface Component extends IntakeNames {
   id: NodeId;

@@ -6,8 +6,7 @@
 import type { ImpactEvent } from './events/parse.ts';
 import type { Actor, NodeImpact, SubjectState, SubjectType, Window } from './model.ts';
 
-export const subjectKey = (event: Pick<ImpactEvent, 'subjectType' | 'subjectId'>): string =>
-  `${event.subjectType}#${event.subjectId}`;
+export const subjectKey = (event: Pick<ImpactEvent, 'subjectType' | 'subjectId'>): string => `${event.subjectType}#${event.subjectId}`;
 
 export const initialSubject = (type: SubjectType, id: string): SubjectState => ({
   type,
@@ -38,8 +37,7 @@ const toImpacts = (impacts: { node: string; effect?: NodeImpact['effect'] }[]): 
     .map((i) => ({ node: i.node, effect: i.effect ?? 'outage' }))
     .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.effect < b.effect ? -1 : 1));
 
-const sameImpacts = (a: NodeImpact[], b: NodeImpact[]): boolean =>
-  a.length === b.length && a.every((x, i) => x.node === b[i].node && x.effect === b[i].effect);
+const sameImpacts = (a: NodeImpact[], b: NodeImpact[]): boolean => a.length === b.length && a.every((x, i) => x.node === b[i].node && x.effect === b[i].effect);
 
 const sameWindow = (a: Window, b: Window): boolean => a.start === b.start && a.end === b.end;
 
@@ -157,7 +155,8 @@ const applyFacts = (state: SubjectState, event: ImpactEvent): SubjectState => {
       return { ...withStatus(next, 'started', at), startedAt: at, ...noteOf(event.detail) };
     case 'Change Completed': {
       // A failed change was fixed: what it hit was hit until now.
-      const fixed = next.status === 'failed' && next.opened ? withScope(next, { start: next.window.start, end: Math.max(next.window.start, at) }, next.impacts) : next;
+      const fixed =
+        next.status === 'failed' && next.opened ? withScope(next, { start: next.window.start, end: Math.max(next.window.start, at) }, next.impacts) : next;
       return { ...withStatus(fixed, 'completed', at), completedAt: at, ...noteOf(event.detail) };
     }
     case 'Change Failed': {

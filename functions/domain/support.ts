@@ -78,7 +78,13 @@ export interface ListedSubject {
  * the candidate's. Whether they share a touchpoint is `sharedTouchpoints`.
  */
 export const overlappingChanges = <S extends ListedSubject>(candidate: { id: string; window: Window }, subjects: readonly S[]): S[] =>
-  subjects.filter((s) => s.type === 'change' && s.id !== candidate.id && !isClosed(s.status) && windowsOverlap({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, candidate.window));
+  subjects.filter(
+    (s) =>
+      s.type === 'change' &&
+      s.id !== candidate.id &&
+      !isClosed(s.status) &&
+      windowsOverlap({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, candidate.window),
+  );
 
 export const sharedTouchpoints = (mine: readonly NodeId[], theirs: readonly NodeId[]): NodeId[] => {
   const hit = new Set(mine);

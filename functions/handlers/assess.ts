@@ -23,7 +23,16 @@ import type { AssessmentRun } from '../adapters/projections.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { isAssessable } from '../domain/impact/assess.ts';
 import { propagate } from '../domain/impact/propagate.ts';
-import { SEND_EVERYTHING, coversIncidentStart, foldsIntoChange, mayBeHeld, noticeDue, noticeMode, touchpointNamesOf, triggersFor } from '../domain/notices/index.ts';
+import {
+  SEND_EVERYTHING,
+  coversIncidentStart,
+  foldsIntoChange,
+  mayBeHeld,
+  noticeDue,
+  noticeMode,
+  touchpointNamesOf,
+  triggersFor,
+} from '../domain/notices/index.ts';
 import { foldSubject } from '../domain/subject.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { queuePlanJobs } from './shared/plan-jobs.ts';
@@ -33,7 +42,9 @@ const NO_SUMMARY = { touchpoints: 0, customers: 0, byEffect: {}, byChannel: {}, 
 
 /** Live changes this incident folds into (only the reads; the rule is foldsIntoChange). */
 const coveringChanges = async (deps: Dependencies, incident: AssessmentRun['state']): Promise<string[]> => {
-  const candidates = (await deps.projections.listSubjects()).filter((s) => coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start));
+  const candidates = (await deps.projections.listSubjects()).filter((s) =>
+    coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start),
+  );
   const found: string[] = [];
   for (const candidate of candidates) {
     const change = await deps.projections.getSubject(candidate.subjectKey);
@@ -93,7 +104,14 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
     startedAt: now,
   });
   await queuePlanJobs(deps, { type: 'assess-shard', subjectKey, eventVersion }, run.shards);
-  logger.info('subject assessment started', { subject: subjectKey, status: state.status, version: eventVersion, touchpoints: touchpoints.length, mode, shards: run.shards });
+  logger.info('subject assessment started', {
+    subject: subjectKey,
+    status: state.status,
+    version: eventVersion,
+    touchpoints: touchpoints.length,
+    mode,
+    shards: run.shards,
+  });
   if (replay) {
     metrics.addMetric('ReplayedEvents', MetricUnit.Count, 1);
     return;

@@ -10,7 +10,10 @@ import { tracer } from './shared/powertools.ts';
 const build = () =>
   buildDeliverHandler(
     fromEnvironment(),
-    new EmailSender(tracer.captureAWSv3Client(new SESv2Client({})), { from: requiredEnv(ENV.emailFrom), configurationSet: requiredEnv(ENV.emailConfigurationSet) }),
+    new EmailSender(tracer.captureAWSv3Client(new SESv2Client({})), {
+      from: requiredEnv(ENV.emailFrom),
+      configurationSet: requiredEnv(ENV.emailConfigurationSet),
+    }),
     deliverSettingsFromEnvironment(),
   );
 

@@ -10,7 +10,10 @@ import { tracer } from './shared/powertools.ts';
 const build = () =>
   buildDeliverHandler(
     fromEnvironment(),
-    new SmsSender(tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})), { originationIdentity: requiredEnv(ENV.smsOriginationIdentity), configurationSet: requiredEnv(ENV.smsConfigurationSet) }),
+    new SmsSender(tracer.captureAWSv3Client(new PinpointSMSVoiceV2Client({})), {
+      originationIdentity: requiredEnv(ENV.smsOriginationIdentity),
+      configurationSet: requiredEnv(ENV.smsConfigurationSet),
+    }),
     deliverSettingsFromEnvironment(),
   );
 

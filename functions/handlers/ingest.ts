@@ -48,7 +48,14 @@ export const ingest = async (deps: Dependencies, raw: unknown): Promise<IngestRe
     } else if (isAwsHealthEvent(raw)) {
       const outcome = mapAwsHealth(raw, { catalog: await deps.graph.intakeCatalog(), config: deps.settings.intake });
       if (outcome.kind === 'refused') {
-        await recordRejection(deps, { eventId: claimedEventId(raw), detailType: AWS_HEALTH_DETAIL_TYPE, ...refusalRecord(outcome), raw: JSON.stringify(raw), receivedAt, fields: outcome.issues.map((i) => i.field) });
+        await recordRejection(deps, {
+          eventId: claimedEventId(raw),
+          detailType: AWS_HEALTH_DETAIL_TYPE,
+          ...refusalRecord(outcome),
+          raw: JSON.stringify(raw),
+          receivedAt,
+          fields: outcome.issues.map((i) => i.field),
+        });
         return { ...result, rejected: 1 };
       }
       if (outcome.kind === 'ignored') logger.info('AWS Health event maps to nothing', { eventId: claimedEventId(raw), reason: outcome.reason });

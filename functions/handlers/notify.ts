@@ -45,7 +45,11 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   // Deferred customers go back on the queue; the job returns (at most 15 min later) until it is due.
   if (later.size > 0) {
     await deps.jobs.send([...later].map(([at, customers]) => ({ body: { ...job, customers }, delaySeconds: Math.min(900, Math.ceil((at - now) / 1000)) })));
-    metrics.addMetric('NoticesDeferred', MetricUnit.Count, [...later.values()].reduce((n, l) => n + l.length, 0));
+    metrics.addMetric(
+      'NoticesDeferred',
+      MetricUnit.Count,
+      [...later.values()].reduce((n, l) => n + l.length, 0),
+    );
   }
   if (due.length === 0) return;
 
@@ -54,7 +58,15 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const { recipients: reachable, unreached } = await sendingChannels(deps, job, due, contacts);
   await recordUnreached(deps, job, unreached, now);
   metrics.addMetric('NoticesUnreachable', MetricUnit.Count, due.length - reachable.length);
-  const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({ subjectKey: job.subjectKey, customerId: customer.id, kind: job.kind, version: customer.version, channel, sentAt: now, effect: customer.effect }));
+  const entries: LedgerEntry[] = reachable.map(({ customer, channel }) => ({
+    subjectKey: job.subjectKey,
+    customerId: customer.id,
+    kind: job.kind,
+    version: customer.version,
+    channel,
+    sentAt: now,
+    effect: customer.effect,
+  }));
   const { send, skipped, leaseUntil } = await claimNotices(deps, job, entries, claimant, now);
   metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));
@@ -73,7 +85,11 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     before: () => deps.ledger.checkLease(claimant, leaseUntil, deps.now()),
     after: async (published) => {
       // Marked and counted together (the console's notice counts stay exact across a crash).
-      await deps.projections.markSentCounted(job.subjectKey, published.map((m) => entryOf.get(m.id)!), deps.now());
+      await deps.projections.markSentCounted(
+        job.subjectKey,
+        published.map((m) => entryOf.get(m.id)!),
+        deps.now(),
+      );
       sentCount += published.length;
       await sleep(perBatchMs);
     },
@@ -83,11 +99,22 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     const lost = send.filter((e) => failedIds.has(e.customerId));
     await deps.ledger.release(lost, claimant);
     const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
-    await deps.deadLetters.sendOne({ reason: 'publish failed after retries', failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })), job: { ...job, customers: job.customers.filter((c) => failedIds.has(c.id)) } });
+    await deps.deadLetters.sendOne({
+      reason: 'publish failed after retries',
+      failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })),
+      job: { ...job, customers: job.customers.filter((c) => failedIds.has(c.id)) },
+    });
     metrics.addMetric('NoticesFailed', MetricUnit.Count, failures.length);
   }
   metrics.addMetric('NoticesSent', MetricUnit.Count, sentCount);
-  logger.info('notices sent', { subject: job.subjectKey, kind: job.kind, sent: sentCount, alreadySent: skipped.length, failed: failures.length, unreachable: due.length - reachable.length });
+  logger.info('notices sent', {
+    subject: job.subjectKey,
+    kind: job.kind,
+    sent: sentCount,
+    alreadySent: skipped.length,
+    failed: failures.length,
+    unreachable: due.length - reachable.length,
+  });
 };
 
 export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promise<void> => {

@@ -72,24 +72,58 @@ const completeRun = async (deps: Dependencies, run: AssessmentRun): Promise<void
     const { assessing: _done, ...rest } = current;
     await deps.projections.putSubject({ ...rest, summary, byEffectSegment: total.byEffectSegment, updatedAt: deps.now() });
   }
-  await deps.projections.putMetricsFacts({ subjectKey, state, customers: summary.customers, touchpoints: run.touchpoints.map((t) => t.id), eventVersion: run.eventVersion });
-  logger.info('subject assessed', { subject: subjectKey, status: state.status, version: run.eventVersion, customers: summary.customers, touchpoints: summary.touchpoints, mode });
+  await deps.projections.putMetricsFacts({
+    subjectKey,
+    state,
+    customers: summary.customers,
+    touchpoints: run.touchpoints.map((t) => t.id),
+    eventVersion: run.eventVersion,
+  });
+  logger.info('subject assessed', {
+    subject: subjectKey,
+    status: state.status,
+    version: run.eventVersion,
+    customers: summary.customers,
+    touchpoints: summary.touchpoints,
+    mode,
+  });
   if (mode === 'replay') return;
   if (total.folded > 0) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, total.folded);
   const plannedCount = Object.values(total.planned).reduce((a, b) => a + (b ?? 0), 0);
   if (mode === 'hold') {
     // Kept as counts; Notices Approved plans again against the ledger (see domain/notices/approval.ts).
     const before = await deps.projections.getHeld(subjectKey);
-    await deps.projections.putHeld({ subjectKey, byKind: total.planned, customers: total.planCustomers, unreachable: total.planUnreachable, since: state.draft?.since ?? before?.since ?? run.at, eventVersion: run.eventVersion });
+    await deps.projections.putHeld({
+      subjectKey,
+      byKind: total.planned,
+      customers: total.planCustomers,
+      unreachable: total.planUnreachable,
+      since: state.draft?.since ?? before?.since ?? run.at,
+      eventVersion: run.eventVersion,
+    });
     metrics.addMetric('NoticesHeld', MetricUnit.Count, plannedCount);
   } else {
     // Support hears of every change, told to customers or not; a draft is briefed once it is approved.
     const first = mode === 'send' ? firstPlannedKind(total.planned) : undefined;
-    const kind = briefingKind({ changed: run.stateChanged || total.impactsChanged > 0, state, assessment: { touchpoints: run.touchpoints }, plan: first ? [{ kind: first }] : [] });
+    const kind = briefingKind({
+      changed: run.stateChanged || total.impactsChanged > 0,
+      state,
+      assessment: { touchpoints: run.touchpoints },
+      plan: first ? [{ kind: first }] : [],
+    });
     if (kind) {
       const { topology } = await deps.graph.topology();
-      const window = { start: new Date(state.window.start).toISOString(), ...(state.window.end !== undefined ? { end: new Date(state.window.end).toISOString() } : {}) };
-      const assessment = { subject: { type: state.type, id: state.id, window }, touchpoints: run.touchpoints, customers: [], unknownNodes: run.unknownNodes, summary };
+      const window = {
+        start: new Date(state.window.start).toISOString(),
+        ...(state.window.end !== undefined ? { end: new Date(state.window.end).toISOString() } : {}),
+      };
+      const assessment = {
+        subject: { type: state.type, id: state.id, window },
+        touchpoints: run.touchpoints,
+        customers: [],
+        unknownNodes: run.unknownNodes,
+        summary,
+      };
       await deps.jobs.send(buildBriefings(state, assessment, undefined, topology, kind).map((b) => ({ body: briefingJob(b) })));
     }
   }
@@ -125,9 +159,23 @@ const assessShard = async (deps: Dependencies, job: Extract<PlanJob, { type: 'as
     channelEffects: new Map(Object.entries(run.channelEffects) as [NotifyChannel, Effect][]),
     touchpointNames: run.touchpointNames,
   };
-  const counts = run.done[String(job.shard)] ?? (await planShard(deps, ctx, { subjectKey: run.subjectKey, shard: job.shard, shards: run.shards, touchpoints: run.touchpoints.map((t) => t.id), usageShards: run.usageShards, coveringChanges: run.coveringChanges }));
+  const counts =
+    run.done[String(job.shard)] ??
+    (await planShard(deps, ctx, {
+      subjectKey: run.subjectKey,
+      shard: job.shard,
+      shards: run.shards,
+      touchpoints: run.touchpoints.map((t) => t.id),
+      usageShards: run.usageShards,
+      coveringChanges: run.coveringChanges,
+    }));
   const after = await deps.projections.finishShard(run.subjectKey, run.eventVersion, job.shard, counts);
-  if (Object.keys(after.done).length >= after.shards && !after.completedAt && (await deps.projections.completeRun(run.subjectKey, run.eventVersion, deps.now()))) await completeRun(deps, after);
+  if (
+    Object.keys(after.done).length >= after.shards &&
+    !after.completedAt &&
+    (await deps.projections.completeRun(run.subjectKey, run.eventVersion, deps.now()))
+  )
+    await completeRun(deps, after);
 };
 
 const scheduledShard = async (deps: Dependencies, job: Extract<PlanJob, { type: 'scheduled-shard' }>): Promise<void> => {
@@ -160,7 +208,9 @@ const processor = new SqsFifoPartialProcessorAsync();
 
 export const buildPlanHandler = (deps: Dependencies) =>
   // FIFO: a failed job stops the rest of its group in the batch, so a shard's jobs never overtake each other.
-  middy((event: SQSEvent, context: Context) => processPartialResponse(event, (record: SQSRecord) => planRecord(deps, record), processor, { context, skipGroupOnError: true }))
+  middy((event: SQSEvent, context: Context) =>
+    processPartialResponse(event, (record: SQSRecord) => planRecord(deps, record), processor, { context, skipGroupOnError: true }),
+  )
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

@@ -26,7 +26,11 @@ export const remind = async (deps: Dependencies, due: NoticeDue): Promise<{ shar
   const { state } = projection;
   const policy = deps.settings.approvalPolicy ?? SEND_EVERYTHING;
   // A held subject's schedule fires too: what it would remind of waits for approval like the rest.
-  const held = isHeld({ state, policy, anythingSent: Object.values(policy).includes('draft') || !!state.draft ? await deps.projections.anyNoticeSent(due.subjectKey) : true });
+  const held = isHeld({
+    state,
+    policy,
+    anythingSent: Object.values(policy).includes('draft') || state.draft ? await deps.projections.anyNoticeSent(due.subjectKey) : true,
+  });
   if (!held) await queuePlanJobs(deps, { type: 'scheduled-shard', subjectKey: due.subjectKey, kind: due.kind, version: due.version }, SUBJECT_SHARDS);
   if (due.kind === 'incident-update' && deps.reminders) {
     const next = triggersFor(state, deps.now(), deps.settings.reminderOffsetsHours, deps.settings.incidentCadenceMinutes);

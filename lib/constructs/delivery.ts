@@ -66,8 +66,15 @@ export const deliveryConfigProblems = (config: DeliveryConfig): string[] => [
   ...(config.emailFrom && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(config.emailFrom)
     ? [problem('emailFrom', config.emailFrom, 'give the verified sender address, e.g. notices@example.com, or leave it empty (no e-mail delivery)')]
     : []),
-  ...(config.smsOriginationIdentity && !/^(arn:aws[\w-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+|phone-[0-9a-f]{32}|pool-[0-9a-f]{32})$/.test(config.smsOriginationIdentity)
-    ? [problem('smsOriginationIdentity', config.smsOriginationIdentity, 'give the ARN of a phone number, pool or sender ID, or a phone number or pool id (phone-..., pool-...), or leave it empty (no SMS delivery)')]
+  ...(config.smsOriginationIdentity &&
+  !/^(arn:aws[\w-]*:sms-voice:[a-z0-9-]+:\d{12}:(phone-number|pool|sender-id)\/\S+|phone-[0-9a-f]{32}|pool-[0-9a-f]{32})$/.test(config.smsOriginationIdentity)
+    ? [
+        problem(
+          'smsOriginationIdentity',
+          config.smsOriginationIdentity,
+          'give the ARN of a phone number, pool or sender ID, or a phone number or pool id (phone-..., pool-...), or leave it empty (no SMS delivery)',
+        ),
+      ]
     : []),
   ...notPositive(config, 'emailPerSecond'),
   ...notPositive(config, 'smsPartsPerSecond'),
@@ -116,7 +123,8 @@ export class Delivery extends Construct {
     super(scope, id);
     const { config, key } = props;
     const stack = Stack.of(this);
-    const arn = (service: string, resource: string, resourceName: string) => Arn.format({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
+    const arn = (service: string, resource: string, resourceName: string) =>
+      Arn.format({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
     const channels: Channel[] = [];
 
     if (config.emailFrom) {
@@ -139,22 +147,38 @@ export class Delivery extends Construct {
               effect: Effect.ALLOW,
               actions: ['ses:SendEmail'],
               // The sender (as an address or through its verified domain) and our configuration set: nothing else.
-              resources: [arn('ses', 'identity', config.emailFrom), arn('ses', 'identity', domain), arn('ses', 'configuration-set', configurationSet.configurationSetName)],
+              resources: [
+                arn('ses', 'identity', config.emailFrom),
+                arn('ses', 'identity', domain),
+                arn('ses', 'configuration-set', configurationSet.configurationSetName),
+              ],
             }),
           ),
       });
     } else {
-      Annotations.of(this).addWarning('No e-mail delivery: set impact:emailFrom to a verified SES identity to turn it on (e-mail notices stay on customer-notices).');
+      Annotations.of(this).addWarning(
+        'No e-mail delivery: set impact:emailFrom to a verified SES identity to turn it on (e-mail notices stay on customer-notices).',
+      );
     }
 
     if (config.smsOriginationIdentity) {
       // SMS events come back through an SNS topic the configuration set publishes to.
       this.smsEvents = new Topic(this, 'SmsEvents', { displayName: 'impact sms events', masterKey: key, enforceSSL: true });
       const servicePrincipal = new ServicePrincipal('sms-voice.amazonaws.com');
-      this.smsEvents.addToResourcePolicy(new PolicyStatement({ effect: Effect.ALLOW, principals: [servicePrincipal], actions: ['sns:Publish'], resources: [this.smsEvents.topicArn], conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }));
+      this.smsEvents.addToResourcePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          principals: [servicePrincipal],
+          actions: ['sns:Publish'],
+          resources: [this.smsEvents.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
       key.grant(servicePrincipal, 'kms:GenerateDataKey*', 'kms:Decrypt');
       const configurationSet = new CfnConfigurationSet(this, 'SmsConfigurationSet', {
-        eventDestinations: [{ eventDestinationName: 'receipts', enabled: true, matchingEventTypes: ['TEXT_ALL'], snsDestination: { topicArn: this.smsEvents.topicArn } }],
+        eventDestinations: [
+          { eventDestinationName: 'receipts', enabled: true, matchingEventTypes: ['TEXT_ALL'], snsDestination: { topicArn: this.smsEvents.topicArn } },
+        ],
       });
       this.smsConfigurationSet = configurationSet;
       const identity = config.smsOriginationIdentity.startsWith('arn:')
@@ -167,10 +191,18 @@ export class Delivery extends Construct {
         unitsPerMessage: MAX_SMS_SEGMENTS,
         environment: { [ENV.smsOriginationIdentity]: config.smsOriginationIdentity, [ENV.smsConfigurationSet]: configurationSet.ref },
         grant: (fn) =>
-          fn.fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['sms-voice:SendTextMessage'], resources: [identity, arn('sms-voice', 'configuration-set', configurationSet.ref)] })),
+          fn.fn.addToRolePolicy(
+            new PolicyStatement({
+              effect: Effect.ALLOW,
+              actions: ['sms-voice:SendTextMessage'],
+              resources: [identity, arn('sms-voice', 'configuration-set', configurationSet.ref)],
+            }),
+          ),
       });
     } else {
-      Annotations.of(this).addWarning('No SMS delivery: set impact:smsOriginationIdentity to an origination identity (phone number, pool or sender ID) to turn it on (SMS notices stay on customer-notices).');
+      Annotations.of(this).addWarning(
+        'No SMS delivery: set impact:smsOriginationIdentity to an origination identity (phone number, pool or sender ID) to turn it on (SMS notices stay on customer-notices).',
+      );
     }
 
     channels.push({
@@ -186,7 +218,7 @@ export class Delivery extends Construct {
         const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
         Validations.of(fn.fn.role!.node.findChild('DefaultPolicy')).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:${region}:${account}:endpoint/*]`,
-          reason: 'Push goes to each customer\'s own platform endpoint (created by the apps); the grant covers endpoints only, no topic.',
+          reason: "Push goes to each customer's own platform endpoint (created by the apps); the grant covers endpoints only, no topic.",
         });
       },
     });
@@ -220,9 +252,16 @@ export class Delivery extends Construct {
     Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This is the dead-letter queue of the ${c.channel} delivery queue.` });
     Validations.of(dlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     // Visibility six times the function's timeout (AWS-LIMITS rule 11); a throttled message comes back after it.
-    const queue = secureQueue(this, `${name}Queue`, props.key, { visibilityTimeout: Duration.seconds(plan.timeoutSeconds * 6), deadLetterQueue: { queue: dlq, maxReceiveCount: 10 } });
+    const queue = secureQueue(this, `${name}Queue`, props.key, {
+      visibilityTimeout: Duration.seconds(plan.timeoutSeconds * 6),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 10 },
+    });
     props.customerNotices.addSubscription(
-      new SqsSubscription(queue, { rawMessageDelivery: true, filterPolicy: { channel: SubscriptionFilter.stringFilter({ allowlist: [c.channel] }) }, deadLetterQueue: props.subscriptionDlq }),
+      new SqsSubscription(queue, {
+        rawMessageDelivery: true,
+        filterPolicy: { channel: SubscriptionFilter.stringFilter({ allowlist: [c.channel] }) },
+        deadLetterQueue: props.subscriptionDlq,
+      }),
     );
     const fn = new PipelineFunction(this, `Deliver${name}`, {
       handler: c.handler,
@@ -243,7 +282,10 @@ export class Delivery extends Construct {
     props.grantPutEvents(fn);
     c.grant(fn);
     fn.fn.addEventSource(new SqsEventSource(queue, { batchSize: plan.batchSize, maxConcurrency: plan.workers, reportBatchItemFailures: true }));
-    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaEventSourceMappingDestination', reason: `SQS mappings have no on-failure destination: the ${c.channel} queue redrives to its DLQ after 10 receives.` });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: `SQS mappings have no on-failure destination: the ${c.channel} queue redrives to its DLQ after 10 receives.`,
+    });
     this.functions[c.handler] = fn;
     this.queues[c.channel] = queue;
     this.deadLetterQueues[c.channel] = dlq;

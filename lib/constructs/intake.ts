@@ -35,7 +35,10 @@ export class IntakeSecrets extends Construct {
           id: 'AwsSolutions-SMG4',
           reason: `The value is the secret configured in ${source} as well; it is rotated by hand in both places, with both values in the secret during the change-over.`,
         });
-        new CfnOutput(Stack.of(this), outputId(source), { value: secret.secretArn, description: `aws secretsmanager put-secret-value --secret-id <this> --secret-string <the ${source} secret>` });
+        new CfnOutput(Stack.of(this), outputId(source), {
+          value: secret.secretArn,
+          description: `aws secretsmanager put-secret-value --secret-id <this> --secret-string <the ${source} secret>`,
+        });
         return [source, secret];
       }),
     ) as Record<HttpIntakeSource, Secret>;

@@ -39,7 +39,9 @@ export const teamSubscriptionProblems = (raw: unknown): string[] => {
       ...(text(e.team) ? [] : [`${at}.team is required: the team name as the graph's \`team:\` says it`]),
       ...(given.length === 1 ? [] : [`${at} needs exactly one of ${DESTINATIONS.join(', ')} (got ${given.join(', ') || 'none'})`]),
       ...('email' in e && !(text(e.email) && e.email.includes('@')) ? [`${at}.email must be an e-mail address`] : []),
-      ...('webhook' in e && !(text(e.webhook) && /^https:\/\/[^\s/]+/.test(e.webhook)) ? [`${at}.webhook must be an https:// URL (SNS confirms the subscription there first)`] : []),
+      ...('webhook' in e && !(text(e.webhook) && /^https:\/\/[^\s/]+/.test(e.webhook))
+        ? [`${at}.webhook must be an https:// URL (SNS confirms the subscription there first)`]
+        : []),
       ...('slack' in e && !ids(e.slack, ['workspaceId', 'channelId'])
         ? [`${at}.slack must be { workspaceId, channelId }: the workspace id from the AWS Chatbot console, the channel id from the channel's link`]
         : []),
@@ -79,7 +81,10 @@ export class Messaging extends Construct {
     Validations.of(this.jobsDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the notice-job queue.' });
     Validations.of(this.jobsDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
     // Visibility well above six times notify's timeout (AWS-LIMITS rule 11).
-    this.jobs = secureQueue(this, 'NoticeJobs', props.key, { visibilityTimeout: Duration.minutes(15), deadLetterQueue: { queue: this.jobsDlq, maxReceiveCount: 5 } });
+    this.jobs = secureQueue(this, 'NoticeJobs', props.key, {
+      visibilityTimeout: Duration.minutes(15),
+      deadLetterQueue: { queue: this.jobsDlq, maxReceiveCount: 5 },
+    });
     this.planJobsDlq = secureQueue(this, 'PlanJobsDlq', props.key, { fifo: true });
     Validations.of(this.planJobsDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the planning-job queue.' });
     Validations.of(this.planJobsDlq).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue.' });
@@ -88,7 +93,12 @@ export class Messaging extends Construct {
       visibilityTimeout: Duration.minutes(PLAN_TIMEOUT_MINUTES * 6),
       deadLetterQueue: { queue: this.planJobsDlq, maxReceiveCount: 5 },
     });
-    this.customerNotices = new Topic(this, 'CustomerNotices', { topicName: undefined, displayName: 'customer-notices', masterKey: props.key, enforceSSL: true });
+    this.customerNotices = new Topic(this, 'CustomerNotices', {
+      topicName: undefined,
+      displayName: 'customer-notices',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
     this.supportBriefings = new Topic(this, 'SupportBriefings', { displayName: 'support-briefings', masterKey: props.key, enforceSSL: true });
     this.subscriptionDlq = secureQueue(this, 'SubscriptionDlq', props.key);
     Validations.of(this.subscriptionDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the briefing subscriptions.' });
@@ -97,7 +107,8 @@ export class Messaging extends Construct {
       const options = { filterPolicy: { team: SubscriptionFilter.stringFilter({ allowlist: [sub.team] }) }, deadLetterQueue: this.subscriptionDlq };
       if ('email' in sub) this.supportBriefings.addSubscription(new EmailSubscription(sub.email, options));
       // Raw delivery: the webhook gets the briefing JSON itself, not SNS's envelope around it.
-      if ('webhook' in sub) this.supportBriefings.addSubscription(new UrlSubscription(sub.webhook, { ...options, protocol: SubscriptionProtocol.HTTPS, rawMessageDelivery: true }));
+      if ('webhook' in sub)
+        this.supportBriefings.addSubscription(new UrlSubscription(sub.webhook, { ...options, protocol: SubscriptionProtocol.HTTPS, rawMessageDelivery: true }));
     }
   }
 }

@@ -5,7 +5,7 @@
  * metric asked for without it is a different metric, and stays empty.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -20,7 +20,14 @@ import type { AnyHandlerName, HandlerName, PipelineFunction } from './pipeline-f
 export const COLD_START = 'ColdStart';
 
 /** What every deliver function emits (functions/handlers/shared/deliver.ts). */
-const DELIVER_METRICS = ['NoticesHandedOver', 'DeliveryRepeatsDropped', 'DeliveryThrottled', 'DeliveryRefused', 'ReceiptsEmitted', 'ProviderEventsIgnored'] as const;
+const DELIVER_METRICS = [
+  'NoticesHandedOver',
+  'DeliveryRepeatsDropped',
+  'DeliveryThrottled',
+  'DeliveryRefused',
+  'ReceiptsEmitted',
+  'ProviderEventsIgnored',
+] as const;
 
 /**
  * The pipeline's metrics on the dashboard, one graph per concern, each metric under the handler that
@@ -28,15 +35,32 @@ const DELIVER_METRICS = ['NoticesHandedOver', 'DeliveryRepeatsDropped', 'Deliver
  */
 export const DASHBOARD_METRICS = {
   Events: { ingest: ['EventsAppended', 'DuplicateEvents', 'EventsRejected', COLD_START] },
-  'Notices planned': { assess: ['ReplayedEvents'], plan: ['NoticesPlanned', 'NoticesHeld', 'NoticesFoldedIntoChange', 'ScheduledNoticesPlanned'], remind: ['ScheduledNoticesQueued'] },
-  'Notices sent': { notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'] },
+  'Notices planned': {
+    assess: ['ReplayedEvents'],
+    plan: ['NoticesPlanned', 'NoticesHeld', 'NoticesFoldedIntoChange', 'ScheduledNoticesPlanned'],
+    remind: ['ScheduledNoticesQueued'],
+  },
+  'Notices sent': {
+    notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'],
+  },
   Delivery: {
     'deliver-email': DELIVER_METRICS,
     'deliver-sms': DELIVER_METRICS,
     'deliver-push': DELIVER_METRICS,
   },
   'Intake from the tools': { api: ['IntakeEvents', 'IntakeIgnored', 'EventsRejected'] },
-  Receipts: { receipts: ['ReceiptsEmitted', 'ProviderEventsIgnored', 'ReceiptsApplied', 'ReceiptRepeats', 'ReceiptsRejected', 'ContactsMarked', 'FallbacksQueued', 'FallbacksImpossible'] },
+  Receipts: {
+    receipts: [
+      'ReceiptsEmitted',
+      'ProviderEventsIgnored',
+      'ReceiptsApplied',
+      'ReceiptRepeats',
+      'ReceiptsRejected',
+      'ContactsMarked',
+      'FallbacksQueued',
+      'FallbacksImpossible',
+    ],
+  },
 } as const satisfies Record<string, Partial<Record<AnyHandlerName, readonly string[]>>>;
 
 export interface OperationsProps {
@@ -70,24 +94,41 @@ export class Operations extends Construct {
       this.alarms.push(alarm);
     };
     for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
-      add(queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }).createAlarm(this, `${name}NotEmpty`, {
-        alarmDescription: `${name} has messages: something failed every retry`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }));
+      add(
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }).createAlarm(this, `${name}NotEmpty`, {
+          alarmDescription: `${name} has messages: something failed every retry`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
     for (const [name, { fn }] of Object.entries(props.functions)) {
-      add(fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, `${name}Errors`, {
-        alarmDescription: `${name} function errors`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }));
+      add(
+        fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, `${name}Errors`, {
+          alarmDescription: `${name} function errors`,
+          threshold: 1,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
-    const iteratorAge = new Metric({ namespace: 'AWS/Lambda', metricName: 'IteratorAge', dimensionsMap: { FunctionName: props.functions.assess.fn.functionName }, statistic: 'Maximum', period: Duration.minutes(1) });
-    add(iteratorAge.createAlarm(this, 'AssessIteratorAge', { alarmDescription: 'assess is falling behind the event store stream', threshold: 5 * 60_000, evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING }));
+    const iteratorAge = new Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensionsMap: { FunctionName: props.functions.assess.fn.functionName },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    });
+    add(
+      iteratorAge.createAlarm(this, 'AssessIteratorAge', {
+        alarmDescription: 'assess is falling behind the event store stream',
+        threshold: 5 * 60_000,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
 
     const emitted = (handler: AnyHandlerName, metricName: string) => {
       const fn = props.functions[handler]!;

@@ -70,7 +70,9 @@ export const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
 const quoted = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
 
 export const retentionFor = (days: number): RetentionDays =>
-  (Object.values(RetentionDays).filter((d): d is RetentionDays => typeof d === 'number' && d >= days).sort((a, b) => a - b)[0] ?? RetentionDays.ONE_YEAR);
+  Object.values(RetentionDays)
+    .filter((d): d is RetentionDays => typeof d === 'number' && d >= days)
+    .sort((a, b) => a - b)[0] ?? RetentionDays.ONE_YEAR;
 
 /** Bundling hooks that copy a folder next to the bundled code (local esbuild or Docker alike: plain shell). */
 const shipFolder = (from: string, as: string): ICommandHooks => ({
@@ -126,7 +128,8 @@ export class PipelineFunction extends Construct {
     if (!props.asynchronous) {
       Validations.of(this.fn).acknowledge({
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously (stream/queue mapping or API): failures go to the mapping on-failure destination or the queue redrive, not a function DLQ.',
+        reason:
+          'Invoked synchronously (stream/queue mapping or API): failures go to the mapping on-failure destination or the queue redrive, not a function DLQ.',
       });
     }
     Validations.of(this.fn.role!).acknowledge({

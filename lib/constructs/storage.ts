@@ -46,13 +46,20 @@ export class Storage extends Construct {
           encryption: TableEncryptionV2.customerManagedKey(props.key),
           ...(def.timeToLiveAttribute ? { timeToLiveAttribute: def.timeToLiveAttribute } : {}),
           ...(def.stream ? { dynamoStream: def.stream === 'NEW_IMAGE' ? StreamViewType.NEW_IMAGE : StreamViewType.NEW_AND_OLD_IMAGES } : {}),
-          globalSecondaryIndexes: (def.globalIndexes ?? []).map((i) => ({ indexName: i.indexName, partitionKey: attr(i.partitionKey), ...(i.sortKey ? { sortKey: attr(i.sortKey) } : {}) })),
+          globalSecondaryIndexes: (def.globalIndexes ?? []).map((i) => ({
+            indexName: i.indexName,
+            partitionKey: attr(i.partitionKey),
+            ...(i.sortKey ? { sortKey: attr(i.sortKey) } : {}),
+          })),
         });
         return [key, table];
       }),
     ) as Record<TableKey, TableV2>;
     this.bindings = Object.fromEntries(
-      (Object.keys(TABLE_ENV) as BindableTable[]).map((key) => [key, { table: this.tables[key], env: TABLE_ENV[key], indexed: ((TABLES[key] as TableDef).globalIndexes ?? []).length > 0 }]),
+      (Object.keys(TABLE_ENV) as BindableTable[]).map((key) => [
+        key,
+        { table: this.tables[key], env: TABLE_ENV[key], indexed: ((TABLES[key] as TableDef).globalIndexes ?? []).length > 0 },
+      ]),
     ) as Record<BindableTable, TableBinding>;
   }
 }

@@ -45,33 +45,61 @@ export class SupportApi extends Construct {
       selfSignUpEnabled: false,
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.groups = Object.fromEntries(
-      ROLES.map((role, precedence) => [role, this.userPool.addGroup(`Group-${role}`, { groupName: role, description: ROLE_DESCRIPTIONS[role], precedence: ROLES.length - precedence })]),
+      ROLES.map((role, precedence) => [
+        role,
+        this.userPool.addGroup(`Group-${role}`, { groupName: role, description: ROLE_DESCRIPTIONS[role], precedence: ROLES.length - precedence }),
+      ]),
     ) as Record<Role, UserPoolGroup>;
     const callbackUrls = props.consoleUrl ? [props.consoleUrl] : ['http://localhost:3000/'];
-    this.client = this.userPool.addClient('Console', { authFlows: { userSrp: true }, oAuth: { flows: { implicitCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls } });
-    const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.userPool.stack.region}.amazonaws.com/${this.userPool.userPoolId}`, { jwtAudience: [this.client.userPoolClientId] });
+    this.client = this.userPool.addClient('Console', {
+      authFlows: { userSrp: true },
+      oAuth: { flows: { implicitCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls },
+    });
+    const authorizer = new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.userPool.stack.region}.amazonaws.com/${this.userPool.userPoolId}`, {
+      jwtAudience: [this.client.userPoolClientId],
+    });
     this.api = new HttpApi(this, 'Api', {
       description: 'first-line support: subjects, customer lookup, what-if',
       createDefaultStage: false,
       // The console is served from another origin (CloudFront): only it may call, and only with a JSON body.
       ...(props.consoleUrl
-        ? { corsPreflight: { allowOrigins: [props.consoleUrl.replace(/\/$/, '')], allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST], allowHeaders: ['authorization', 'content-type'], maxAge: Duration.hours(1) } }
+        ? {
+            corsPreflight: {
+              allowOrigins: [props.consoleUrl.replace(/\/$/, '')],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: Duration.hours(1),
+            },
+          }
         : {}),
     });
     const integration = new HttpLambdaIntegration('Api', props.fn);
     for (const route of API_ROUTES) {
       const signedByTool = route.auth === 'intake-signature';
-      const [added] = this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, authorizer: signedByTool ? new HttpNoneAuthorizer() : authorizer });
+      const [added] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer: signedByTool ? new HttpNoneAuthorizer() : authorizer,
+      });
       if (signedByTool) {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: 'The tools (ServiceNow, Jira, PagerDuty, Alertmanager) cannot sign in to Cognito: the api function checks each request against the source\'s secret over the raw body and refuses (401) what does not match.',
+          reason:
+            "The tools (ServiceNow, Jira, PagerDuty, Alertmanager) cannot sign in to Cognito: the api function checks each request against the source's secret over the raw body and refuses (401) what does not match.",
         });
       }
     }
@@ -82,7 +110,15 @@ export class SupportApi extends Construct {
       throttle: API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency', ip: '$context.identity.sourceIp' })),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            ip: '$context.identity.sourceIp',
+          }),
+        ),
       },
     });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });

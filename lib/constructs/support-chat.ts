@@ -43,7 +43,10 @@ export class SupportChat extends Construct {
     if (chat.length === 0) return;
     const readOnly = ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess');
     // Chatbot assumes this role only for commands typed in the channel; it grants nothing, and the guardrail caps it at read-only.
-    const role = new Role(this, 'ChannelRole', { assumedBy: new ServicePrincipal('chatbot.amazonaws.com'), description: 'AWS Chatbot channels of the support teams: no permissions (briefings only)' });
+    const role = new Role(this, 'ChannelRole', {
+      assumedBy: new ServicePrincipal('chatbot.amazonaws.com'),
+      description: 'AWS Chatbot channels of the support teams: no permissions (briefings only)',
+    });
     const seen = new Map<string, number>();
     for (const sub of chat) {
       const dialect: ChatDialect = 'slack' in sub ? 'slack' : 'teams';

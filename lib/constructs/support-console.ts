@@ -74,15 +74,25 @@ export class SupportConsole extends Construct {
       },
     });
     this.distribution = new Distribution(this, 'Cdn', {
-      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(site), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS, responseHeadersPolicy: securityHeaders },
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(site),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: securityHeaders,
+      },
       defaultRootObject: 'index.html',
       enableLogging: true,
       logBucket: logs,
       logFilePrefix: 'cdn/',
     });
     Validations.of(this.distribution).acknowledge({ id: 'AwsSolutions-CFR1', reason: 'Support staff work from many countries; no geo restriction.' });
-    Validations.of(this.distribution).acknowledge({ id: 'AwsSolutions-CFR2', reason: 'Static console only; the API it calls requires a Cognito JWT. A WAF can be attached by the platform team.' });
-    Validations.of(this.distribution).acknowledge({ id: 'AwsSolutions-CFR4', reason: 'The default CloudFront certificate is used until a custom domain is configured; TLS 1.2 is the minimum where a certificate is set.' });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR2',
+      reason: 'Static console only; the API it calls requires a Cognito JWT. A WAF can be attached by the platform team.',
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR4',
+      reason: 'The default CloudFront certificate is used until a custom domain is configured; TLS 1.2 is the minimum where a certificate is set.',
+    });
     this.url = `https://${this.distribution.distributionDomainName}/`;
     new CfnOutput(this, 'ConsoleUrl', { value: this.url });
   }
@@ -92,7 +102,10 @@ export class SupportConsole extends Construct {
     const domain = props.userPool.addDomain('SignIn', { cognitoDomain: { domainPrefix: `impact-${Stack.of(this).account}`.slice(0, 60) } });
     const signIn = `${domain.baseUrl()}/oauth2/authorize?response_type=token&scope=openid&client_id=${props.client.userPoolClientId}`;
     new BucketDeployment(this, 'Deploy', {
-      sources: [Source.asset(`${ROOT}web`, { exclude: ['config.js', '*.d.ts'] }), Source.data('config.js', `window.IMPACT_API = '${props.apiUrl}';\nwindow.IMPACT_SIGN_IN = '${signIn}';\n`)],
+      sources: [
+        Source.asset(`${ROOT}web`, { exclude: ['config.js', '*.d.ts'] }),
+        Source.data('config.js', `window.IMPACT_API = '${props.apiUrl}';\nwindow.IMPACT_SIGN_IN = '${signIn}';\n`),
+      ],
       destinationBucket: this.site,
       distribution: this.distribution,
     });

@@ -60,7 +60,9 @@ export const toBusEvent = (e: NewEvent): BusEvent => ({
 
 /** The deliveries one event makes on a bus: a forwarding rule puts it on the impact bus, others deliver. */
 export const deliveriesFor = (bus: BusName, event: BusEvent): Delivery[] =>
-  routesFor(bus, event as unknown as Record<string, unknown>).flatMap((route) => (ROUTES[route].target === 'impact-bus' ? deliveriesFor('impact', event) : [{ route, event }]));
+  routesFor(bus, event as unknown as Record<string, unknown>).flatMap((route) =>
+    ROUTES[route].target === 'impact-bus' ? deliveriesFor('impact', event) : [{ route, event }],
+  );
 
 /**
  * The bus's lanes: each has one worker that delivers in arrival order. Receipts (lib/routes.ts' delivery
@@ -153,7 +155,8 @@ export class LocalBus {
 
   private async drain(lane: Lane): Promise<void> {
     while (!this.stopped) {
-      const deliveries = lane.parallel > 1 ? this.inbox.takeSome(lane.routes, lane.parallel, IN_FLIGHT_MS) : [this.inbox.take(lane.routes)].filter((d) => d !== undefined);
+      const deliveries =
+        lane.parallel > 1 ? this.inbox.takeSome(lane.routes, lane.parallel, IN_FLIGHT_MS) : [this.inbox.take(lane.routes)].filter((d) => d !== undefined);
       if (deliveries.length === 0) return;
       await Promise.all(deliveries.map((d) => this.deliver(d)));
     }
@@ -164,7 +167,9 @@ export class LocalBus {
       await this.targets![ROUTES[delivery.route].target as Target](delivery.event);
       this.inbox.done(delivery);
     } catch (error) {
-      this.log(`delivery of "${delivery.event['detail-type']}" ${delivery.event.id} to ${delivery.route} failed (attempt ${delivery.attempts}): ${describeError(error)}`);
+      this.log(
+        `delivery of "${delivery.event['detail-type']}" ${delivery.event.id} to ${delivery.route} failed (attempt ${delivery.attempts}): ${describeError(error)}`,
+      );
       this.inbox.failed(delivery, error);
     }
   }
@@ -195,7 +200,10 @@ export class LocalPipelineEvents extends PipelineEvents {
   }
 
   override async emit(events: { detailType: PipelineDetailType; detail: unknown }[]): Promise<void> {
-    const put = this.bus.put('impact', events.map((e) => ({ source: PIPELINE_SOURCE, detailType: e.detailType, detail: e.detail })));
+    const put = this.bus.put(
+      'impact',
+      events.map((e) => ({ source: PIPELINE_SOURCE, detailType: e.detailType, detail: e.detail })),
+    );
     appendFileSync(this.file, put.map((e) => `${JSON.stringify(e)}\n`).join(''));
   }
 }

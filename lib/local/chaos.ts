@@ -40,16 +40,25 @@ export const parseChaos = (text: string | undefined): ChaosConfig | undefined =>
     const [key, value, ...rest] = part.trim().split(':');
     if (!(key in config) || value === undefined || rest.length > 0) throw new ChaosConfigError(`${JSON.stringify(part)} is not one of seed:, throttle:, fail:`);
     const n = Number(value);
-    if (key === 'seed' ? !Number.isInteger(n) : !(n >= 0 && n <= 1)) throw new ChaosConfigError(`${key} ${JSON.stringify(value)} is not ${key === 'seed' ? 'an integer' : 'a probability from 0 to 1'}`);
+    if (key === 'seed' ? !Number.isInteger(n) : !(n >= 0 && n <= 1))
+      throw new ChaosConfigError(`${key} ${JSON.stringify(value)} is not ${key === 'seed' ? 'an integer' : 'a probability from 0 to 1'}`);
     config[key as keyof ChaosConfig] = n;
   }
   return config;
 };
 
-const THROTTLING_ERROR: Record<ChaosService, string> = { dynamodb: 'ProvisionedThroughputExceededException', sns: 'ThrottledException', sqs: 'ThrottlingException' };
+const THROTTLING_ERROR: Record<ChaosService, string> = {
+  dynamodb: 'ProvisionedThroughputExceededException',
+  sns: 'ThrottledException',
+  sqs: 'ThrottlingException',
+};
 
 /** Where each batch command keeps its entries, and how the service reports the ones it did not take. */
-type BatchShape = { entries: (input: Record<string, unknown>) => unknown[]; withEntries: (input: Record<string, unknown>, entries: unknown[]) => Record<string, unknown>; report: (output: Record<string, unknown>, input: Record<string, unknown>, failed: unknown[]) => void };
+type BatchShape = {
+  entries: (input: Record<string, unknown>) => unknown[];
+  withEntries: (input: Record<string, unknown>, entries: unknown[]) => Record<string, unknown>;
+  report: (output: Record<string, unknown>, input: Record<string, unknown>, failed: unknown[]) => void;
+};
 
 const tableRequests = (field: 'RequestItems', keys: boolean): BatchShape => ({
   entries: (input) => {
@@ -78,7 +87,10 @@ const failedEntries = (field: string): BatchShape => ({
   withEntries: (input, entries) => ({ ...input, [field]: entries }),
   report: (output, _input, failed) => {
     output.Successful ??= [];
-    output.Failed = [...((output.Failed as unknown[]) ?? []), ...failed.map((e) => ({ Id: (e as { Id: string }).Id, Code: 'InternalError', Message: 'injected by IMPACT_CHAOS', SenderFault: false }))];
+    output.Failed = [
+      ...((output.Failed as unknown[]) ?? []),
+      ...failed.map((e) => ({ Id: (e as { Id: string }).Id, Code: 'InternalError', Message: 'injected by IMPACT_CHAOS', SenderFault: false })),
+    ];
   },
 });
 
@@ -112,7 +124,11 @@ export class Chaos {
       const throttling: Middleware = (next) => async (args) => {
         if (this.random() >= throttle) return next(args);
         this.injected(service, 'throttle');
-        throw Object.assign(new Error(`Rate exceeded (injected by IMPACT_CHAOS)`), { name: THROTTLING_ERROR[service], $fault: 'client', $metadata: { httpStatusCode: 400 } });
+        throw Object.assign(new Error(`Rate exceeded (injected by IMPACT_CHAOS)`), {
+          name: THROTTLING_ERROR[service],
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
       };
       stack.add(throttling as never, { step: 'finalizeRequest', priority: 'normal', name: 'chaosThrottling' });
     }
@@ -126,7 +142,8 @@ export class Chaos {
         if (failed.length === 0) return next(args);
         this.injected(service, 'fail', failed.length);
         const kept = all.filter((e) => !failed.includes(e));
-        const result = kept.length > 0 ? await next({ ...args, input: shape.withEntries(input, kept) }) : { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
+        const result =
+          kept.length > 0 ? await next({ ...args, input: shape.withEntries(input, kept) }) : { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
         shape.report(result.output as Record<string, unknown>, input, failed);
         return result;
       };

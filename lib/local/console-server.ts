@@ -19,13 +19,22 @@ export const MAX_API_BODY_BYTES = 1024 * 1024;
 export const MAX_OUTBOX_LIMIT = 500;
 
 export const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 } as const;
 
-const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png', '.ico': 'image/x-icon' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -39,7 +48,8 @@ const send = (res: ServerResponse, status: number, body: string | Buffer, header
   res.writeHead(status, { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...headers });
   res.end(body);
 };
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => send(res, status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  send(res, status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 
 /** An API Gateway HTTP API (payload 2.0) event for a request, as the Lambda behind it receives it. */
 export const toApiEvent = (req: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2 => {
@@ -63,7 +73,13 @@ export const toApiEvent = (req: IncomingMessage, url: URL, body: Buffer): APIGat
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: crypto.randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -77,7 +93,10 @@ const serveOutbox = (res: ServerResponse, url: URL, outboxFile: string) => {
   const raw = url.searchParams.get('limit');
   const limit = raw === null ? 50 : Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_OUTBOX_LIMIT) {
-    return sendJson(res, 400, { error: 'bad request', problems: [{ field: 'limit', message: `${JSON.stringify(raw)} is not a whole number from 1 to ${MAX_OUTBOX_LIMIT}; leave it out for the last 50` }] });
+    return sendJson(res, 400, {
+      error: 'bad request',
+      problems: [{ field: 'limit', message: `${JSON.stringify(raw)} is not a whole number from 1 to ${MAX_OUTBOX_LIMIT}; leave it out for the last 50` }],
+    });
   }
   sendJson(res, 200, { messages: outboxView(outboxFile, limit) });
 };
@@ -89,7 +108,12 @@ const serveApi = async (req: IncomingMessage, res: ServerResponse, url: URL, api
     body = await readBody(req, MAX_API_BODY_BYTES);
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
-    return answerAndClose(res, 413, { ...SECURITY_HEADERS, 'content-type': 'application/json' }, JSON.stringify({ error: `request body over ${MAX_API_BODY_BYTES} bytes (1 MB), the API's limit: send less` }));
+    return answerAndClose(
+      res,
+      413,
+      { ...SECURITY_HEADERS, 'content-type': 'application/json' },
+      JSON.stringify({ error: `request body over ${MAX_API_BODY_BYTES} bytes (1 MB), the API's limit: send less` }),
+    );
   }
   const result = await api(toApiEvent(req, url, body));
   const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));

@@ -41,28 +41,67 @@ export const localOutcome = (channel: NotifyChannel, address: string): LocalOutc
 };
 
 /** The SES event records (as EventBridge carries them in `detail`) that follow a sent e-mail. */
-export const sesEventsFor = (sent: { messageId: string; to: string; tags: Record<string, string[]>; at: number }, outcome: LocalOutcome): { detailType: string; detail: Record<string, unknown> }[] => {
-  const mail = { timestamp: new Date(sent.at).toISOString(), source: 'notices@impact.local', sendingAccountId: '000000000000', messageId: sent.messageId, destination: [sent.to], tags: sent.tags };
+export const sesEventsFor = (
+  sent: { messageId: string; to: string; tags: Record<string, string[]>; at: number },
+  outcome: LocalOutcome,
+): { detailType: string; detail: Record<string, unknown> }[] => {
+  const mail = {
+    timestamp: new Date(sent.at).toISOString(),
+    source: 'notices@impact.local',
+    sendingAccountId: '000000000000',
+    messageId: sent.messageId,
+    destination: [sent.to],
+    tags: sent.tags,
+  };
   const at = (ms: number) => new Date(sent.at + ms).toISOString();
-  const delivery = { detailType: 'Email Delivered', detail: { eventType: 'Delivery', mail, delivery: { timestamp: at(200), recipients: [sent.to], smtpResponse: '250 ok', processingTimeMillis: 200 } } };
+  const delivery = {
+    detailType: 'Email Delivered',
+    detail: { eventType: 'Delivery', mail, delivery: { timestamp: at(200), recipients: [sent.to], smtpResponse: '250 ok', processingTimeMillis: 200 } },
+  };
   if (outcome === 'bounce') {
-    return [{
-      detailType: 'Email Bounced',
-      detail: {
-        eventType: 'Bounce',
-        mail,
-        bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: sent.to, action: 'failed', status: '5.1.1', diagnosticCode: `smtp; 550 5.1.1 <${sent.to}>: user unknown` }], timestamp: at(300), feedbackId: `${sent.messageId}-bounce` },
+    return [
+      {
+        detailType: 'Email Bounced',
+        detail: {
+          eventType: 'Bounce',
+          mail,
+          bounce: {
+            bounceType: 'Permanent',
+            bounceSubType: 'General',
+            bouncedRecipients: [{ emailAddress: sent.to, action: 'failed', status: '5.1.1', diagnosticCode: `smtp; 550 5.1.1 <${sent.to}>: user unknown` }],
+            timestamp: at(300),
+            feedbackId: `${sent.messageId}-bounce`,
+          },
+        },
       },
-    }];
+    ];
   }
   if (outcome === 'complaint') {
-    return [delivery, { detailType: 'Email Complaint Received', detail: { eventType: 'Complaint', mail, complaint: { complainedRecipients: [{ emailAddress: sent.to }], timestamp: at(400), feedbackId: `${sent.messageId}-complaint`, complaintFeedbackType: 'abuse' } } }];
+    return [
+      delivery,
+      {
+        detailType: 'Email Complaint Received',
+        detail: {
+          eventType: 'Complaint',
+          mail,
+          complaint: {
+            complainedRecipients: [{ emailAddress: sent.to }],
+            timestamp: at(400),
+            feedbackId: `${sent.messageId}-complaint`,
+            complaintFeedbackType: 'abuse',
+          },
+        },
+      },
+    ];
   }
   return [delivery];
 };
 
 /** The End User Messaging SMS event record that follows a sent text. */
-export const smsEventFor = (sent: { messageId: string; to: string; context: Record<string, string>; at: number }, outcome: LocalOutcome): Record<string, unknown> => ({
+export const smsEventFor = (
+  sent: { messageId: string; to: string; context: Record<string, string>; at: number },
+  outcome: LocalOutcome,
+): Record<string, unknown> => ({
   eventType: outcome === 'invalid' ? 'TEXT_INVALID' : 'TEXT_DELIVERED',
   eventVersion: '1.0',
   eventTimestamp: sent.at + 300,
@@ -94,7 +133,10 @@ export class LocalEmailSender extends EmailSender {
     const messageId = `local-ses-${randomUUID()}`;
     const tags = Object.fromEntries(noticeTags(notice.noticeId).map((t) => [t.Name, [t.Value]]));
     const events = sesEventsFor({ messageId, to: notice.to, tags, at: Date.now() }, localOutcome('email', notice.to));
-    this.bus.put('default', events.map((e) => ({ source: SES_SOURCE, detailType: e.detailType, detail: e.detail })));
+    this.bus.put(
+      'default',
+      events.map((e) => ({ source: SES_SOURCE, detailType: e.detailType, detail: e.detail })),
+    );
     return { providerMessageId: messageId };
   }
 }
@@ -131,12 +173,16 @@ export class LocalPushSender extends PushSender {
  * channel's deliver handler, in the same transaction (Outbox's durable subscriber), so a kill -9 neither
  * loses a delivery nor, since a notice published again is not recorded again, doubles one.
  */
-export const deliveryQueueSubscriber = (queue: LocalJobQueue): DurableSubscriber => (lines) =>
-  queue.sendNow(
-    lines
-      .filter((l) => l.topic === 'customer-notices')
-      .map((l) => JSON.stringify({ target: `deliver-${l.attributes.channel as NotifyChannel}`, message: JSON.stringify(l.message) } satisfies DeliveryQueueMessage)),
-  );
+export const deliveryQueueSubscriber =
+  (queue: LocalJobQueue): DurableSubscriber =>
+  (lines) =>
+    queue.sendNow(
+      lines
+        .filter((l) => l.topic === 'customer-notices')
+        .map((l) =>
+          JSON.stringify({ target: `deliver-${l.attributes.channel as NotifyChannel}`, message: JSON.stringify(l.message) } satisfies DeliveryQueueMessage),
+        ),
+    );
 
 export interface DeliveryConsumers {
   deliver: Record<NotifyChannel, (event: SQSEvent) => Promise<SQSBatchResponse>>;
@@ -167,20 +213,29 @@ const snsEventOf = (record: SQSRecord, message: string): SNSEvent => ({
 });
 
 /** The delivery queue's consumer: each message to the handler its subscription names (at once), failures reported per message. */
-export const deliveryConsumer = (consumers: DeliveryConsumers) => async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const byChannel = new Map<NotifyChannel, SQSRecord[]>();
-  const smsEvents: { record: SQSRecord; message: string }[] = [];
-  for (const record of event.Records) {
-    const { target, message } = JSON.parse(record.body) as DeliveryQueueMessage;
-    if (target === 'sms-events') smsEvents.push({ record, message });
-    else {
-      const channel = target.slice('deliver-'.length) as NotifyChannel;
-      byChannel.set(channel, [...(byChannel.get(channel) ?? []), { ...record, body: message }]);
+export const deliveryConsumer =
+  (consumers: DeliveryConsumers) =>
+  async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const byChannel = new Map<NotifyChannel, SQSRecord[]>();
+    const smsEvents: { record: SQSRecord; message: string }[] = [];
+    for (const record of event.Records) {
+      const { target, message } = JSON.parse(record.body) as DeliveryQueueMessage;
+      if (target === 'sms-events') smsEvents.push({ record, message });
+      else {
+        const channel = target.slice('deliver-'.length) as NotifyChannel;
+        byChannel.set(channel, [...(byChannel.get(channel) ?? []), { ...record, body: message }]);
+      }
     }
-  }
-  const failures = await Promise.all([
-    ...[...byChannel].map(async ([channel, records]) => (await consumers.deliver[channel]({ Records: records })).batchItemFailures.map((f) => f.itemIdentifier)),
-    ...smsEvents.map(({ record, message }) => consumers.smsEvents(snsEventOf(record, message)).then(() => [], () => [record.messageId])),
-  ]);
-  return { batchItemFailures: failures.flat().map((itemIdentifier) => ({ itemIdentifier })) };
-};
+    const failures = await Promise.all([
+      ...[...byChannel].map(async ([channel, records]) =>
+        (await consumers.deliver[channel]({ Records: records })).batchItemFailures.map((f) => f.itemIdentifier),
+      ),
+      ...smsEvents.map(({ record, message }) =>
+        consumers.smsEvents(snsEventOf(record, message)).then(
+          () => [],
+          () => [record.messageId],
+        ),
+      ),
+    ]);
+    return { batchItemFailures: failures.flat().map((itemIdentifier) => ({ itemIdentifier })) };
+  };

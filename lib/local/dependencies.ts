@@ -31,7 +31,12 @@ import { LocalEmailSender, LocalPushSender, LocalSmsSender, deliveryConsumer } f
 import type { LocalReminders } from './reminders.ts';
 
 /** Four notify workers share the SNS budget (each paces at a quarter of it). */
-export const DEFAULT_SETTINGS: Dependencies['settings'] = { reminderOffsetsHours: [24, 1], incidentCadenceMinutes: 60, snsMessagesPerSecond: 1_000, notifyConcurrency: 4 };
+export const DEFAULT_SETTINGS: Dependencies['settings'] = {
+  reminderOffsetsHours: [24, 1],
+  incidentCadenceMinutes: 60,
+  snsMessagesPerSecond: 1_000,
+  notifyConcurrency: 4,
+};
 
 export interface LocalParts {
   dynamodbEndpoint: string;
@@ -57,7 +62,14 @@ export const localDependencies = (parts: LocalParts): Dependencies => {
     ...buildDependencies(
       // The SQS and SNS clients here are never used: their adapters are the local ones below.
       { dynamodb, eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
-      { tables: tableNames(''), busName: 'impact', noticeQueueUrl: 'local', noticeDlqUrl: 'local', customerNoticesTopicArn: 'local', supportBriefingsTopicArn: 'local' },
+      {
+        tables: tableNames(''),
+        busName: 'impact',
+        noticeQueueUrl: 'local',
+        noticeDlqUrl: 'local',
+        customerNoticesTopicArn: 'local',
+        supportBriefingsTopicArn: 'local',
+      },
       { ...DEFAULT_SETTINGS, ...parts.settings },
     ),
     jobs: parts.queue,
@@ -92,7 +104,11 @@ export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: Loc
   const api = buildApiHandler({
     ...deps,
     localAdmin: true,
-    submit: async (events) => void bus.put('impact', events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail }))),
+    submit: async (events) =>
+      void bus.put(
+        'impact',
+        events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail })),
+      ),
     intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config },
   });
   const targets: Targets = {

@@ -45,10 +45,13 @@ export class DynamoDbLocalError extends Error {
  * Java missing or too old, or the last lines it printed.
  */
 export const exitReason = (code: number | null, output: string, spawnError?: NodeJS.ErrnoException): string => {
-  if (spawnError?.code === 'ENOENT') return 'java was not found on the PATH: DynamoDB Local needs Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)';
-  if (/UnsupportedClassVersionError|has been compiled by a more recent version/.test(output)) return 'the installed Java is too old: DynamoDB Local needs Java 17 or newer';
+  if (spawnError?.code === 'ENOENT')
+    return 'java was not found on the PATH: DynamoDB Local needs Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)';
+  if (/UnsupportedClassVersionError|has been compiled by a more recent version/.test(output))
+    return 'the installed Java is too old: DynamoDB Local needs Java 17 or newer';
   const invalidDir = /Invalid directory for database creation/.test(output);
-  if (invalidDir) return 'its data directory does not exist or cannot be written (DynamoDB Local runs in its own working directory, so the path must be absolute)';
+  if (invalidDir)
+    return 'its data directory does not exist or cannot be written (DynamoDB Local runs in its own working directory, so the path must be absolute)';
   if (/Address already in use|BindException/.test(output)) return 'its port is already in use';
   const tail = output.trim().split('\n').slice(-5).join('\n');
   return `it exited with code ${code}${tail ? `: ${tail}` : ' without output'}`;
@@ -60,7 +63,10 @@ export const exitReason = (code: number | null, output: string, spawnError?: Nod
  * process group, so a Ctrl-C meant for the runtime does not take it before it has done its job.
  */
 const watchdogFor = (pid: number): ChildProcess | undefined => {
-  const watchdog = spawn('sh', ['-c', 'read _; kill -TERM "$0" 2>/dev/null; sleep 5; kill -KILL "$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  const watchdog = spawn('sh', ['-c', 'read _; kill -TERM "$0" 2>/dev/null; sleep 5; kill -KILL "$0" 2>/dev/null', String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
   watchdog.on('error', () => undefined); // no sh: stop() still stops java, a crash would leave it
   watchdog.unref();
   return watchdog;

@@ -62,15 +62,33 @@ export const parseRequest = (body: string): Entry[] => {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length > 0 ? issue.path.join('.') : 'the request body';
-    throw new RequestError(400, 'SerializationException', `${where} does not fit PutEvents: ${issue.message}; send {"Entries": [{"Source", "DetailType", "Detail", ...}]} with string fields`);
+    throw new RequestError(
+      400,
+      'SerializationException',
+      `${where} does not fit PutEvents: ${issue.message}; send {"Entries": [{"Source", "DetailType", "Detail", ...}]} with string fields`,
+    );
   }
   const entries = parsed.data.Entries;
-  if (!entries) throw new RequestError(400, 'ValidationException', "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
+  if (!entries)
+    throw new RequestError(
+      400,
+      'ValidationException',
+      "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
+    );
   if (entries.length < 1 || entries.length > MAX_ENTRIES) {
-    throw new RequestError(400, 'ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES} (got ${entries.length} entries)`);
+    throw new RequestError(
+      400,
+      'ValidationException',
+      `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES} (got ${entries.length} entries)`,
+    );
   }
   const nullAt = entries.indexOf(null);
-  if (nullAt >= 0) throw new RequestError(400, 'ValidationException', `1 validation error detected: Value null at 'entries.${nullAt + 1}.member' failed to satisfy constraint: Member must not be null`);
+  if (nullAt >= 0)
+    throw new RequestError(
+      400,
+      'ValidationException',
+      `1 validation error detected: Value null at 'entries.${nullAt + 1}.member' failed to satisfy constraint: Member must not be null`,
+    );
   return entries as Entry[];
 };
 
@@ -94,21 +112,36 @@ type EntryResult = { ok: true; bus: BusName; event: NewEvent & { id: string } } 
 
 export const checkEntry = (entry: Entry): EntryResult => {
   const invalid = (message: string): EntryResult => ({ ok: false, ErrorCode: 'InvalidArgument', ErrorMessage: message });
-  for (const field of ['Source', 'DetailType', 'Detail'] as const) if (!entry[field]) return invalid(`Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
+  for (const field of ['Source', 'DetailType', 'Detail'] as const)
+    if (!entry[field]) return invalid(`Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
   const bytes = entryBytes(entry);
-  if (bytes > MAX_ENTRY_BYTES) return invalid(`Entry is ${bytes} bytes; EventBridge takes at most 256 KB (${MAX_ENTRY_BYTES} bytes) per entry: send less detail`);
+  if (bytes > MAX_ENTRY_BYTES)
+    return invalid(`Entry is ${bytes} bytes; EventBridge takes at most 256 KB (${MAX_ENTRY_BYTES} bytes) per entry: send less detail`);
   const time = entry.Time === undefined ? Date.now() : parseTime(entry.Time);
-  if (time === undefined) return invalid(`Parameter Time is not valid: ${JSON.stringify(entry.Time).slice(0, 60)} is not a time; give epoch seconds or an RFC 3339 timestamp such as 2026-12-05T02:00:00Z, or leave it out for now`);
+  if (time === undefined)
+    return invalid(
+      `Parameter Time is not valid: ${JSON.stringify(entry.Time).slice(0, 60)} is not a time; give epoch seconds or an RFC 3339 timestamp such as 2026-12-05T02:00:00Z, or leave it out for now`,
+    );
   let detail: unknown;
   try {
     detail = JSON.parse(entry.Detail!);
   } catch {
     return { ok: false, ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed: it is not valid JSON.' };
   }
-  if (!detail || typeof detail !== 'object' || Array.isArray(detail)) return { ok: false, ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed: it must be a JSON object.' };
+  if (!detail || typeof detail !== 'object' || Array.isArray(detail))
+    return { ok: false, ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed: it must be a JSON object.' };
   const bus = busOf(entry.EventBusName);
-  if (!bus) return { ok: false, ErrorCode: 'InvalidArgument', ErrorMessage: `Event bus ${entry.EventBusName} does not exist: the local runtime has "${IMPACT_BUS}" and "default"` };
-  return { ok: true, bus, event: { id: randomUUID(), source: entry.Source!, detailType: entry.DetailType!, detail, time: eventTime(time), resources: entry.Resources ?? [] } };
+  if (!bus)
+    return {
+      ok: false,
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: `Event bus ${entry.EventBusName} does not exist: the local runtime has "${IMPACT_BUS}" and "default"`,
+    };
+  return {
+    ok: true,
+    bus,
+    event: { id: randomUUID(), source: entry.Source!, detailType: entry.DetailType!, detail, time: eventTime(time), resources: entry.Resources ?? [] },
+  };
 };
 
 const HEADERS = { 'content-type': 'application/x-amz-json-1.1' };
@@ -124,14 +157,28 @@ export const eventEndpoint = (accept: AcceptEntries, log: Log): Server =>
         res.end(body);
       };
       if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
-        return reply(400, awsError('UnknownOperationException', `only AWSEvents.PutEvents is served here (X-Amz-Target was ${JSON.stringify(req.headers['x-amz-target'] ?? null)})`));
+        return reply(
+          400,
+          awsError(
+            'UnknownOperationException',
+            `only AWSEvents.PutEvents is served here (X-Amz-Target was ${JSON.stringify(req.headers['x-amz-target'] ?? null)})`,
+          ),
+        );
       }
       let body: Buffer;
       try {
         body = await readBody(req, MAX_REQUEST_BYTES);
       } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
-        return answerAndClose(res, 413, headers, awsError('RequestEntityTooLargeException', `the request is over 1 MB (${MAX_REQUEST_BYTES} bytes), the PutEvents limit: send fewer entries per request`));
+        return answerAndClose(
+          res,
+          413,
+          headers,
+          awsError(
+            'RequestEntityTooLargeException',
+            `the request is over 1 MB (${MAX_REQUEST_BYTES} bytes), the PutEvents limit: send fewer entries per request`,
+          ),
+        );
       }
       let entries: Entry[];
       try {
@@ -144,7 +191,13 @@ export const eventEndpoint = (accept: AcceptEntries, log: Log): Server =>
       // Stored before the answer: an entry acknowledged with an EventId is durable.
       const accepted = results.flatMap((r) => (r.ok ? [r] : []));
       if (accepted.length > 0) accept(accepted);
-      reply(200, JSON.stringify({ FailedEntryCount: results.length - accepted.length, Entries: results.map((r) => (r.ok ? { EventId: r.event.id } : { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage })) }));
+      reply(
+        200,
+        JSON.stringify({
+          FailedEntryCount: results.length - accepted.length,
+          Entries: results.map((r) => (r.ok ? { EventId: r.event.id } : { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage })),
+        }),
+      );
     },
     log,
     (message) => ({ headers: HEADERS, body: awsError('InternalException', message) }),

@@ -76,7 +76,12 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
  * An HTTP server whose handler can fail in any way without taking the process down: an error is logged
  * (one line, no contact details) and the request gets a 500 if nothing was sent yet.
  */
-export const safeServer = (name: string, handler: RequestHandler, log: Log, errorBody: (message: string) => { headers: Record<string, string>; body: string }): Server =>
+export const safeServer = (
+  name: string,
+  handler: RequestHandler,
+  log: Log,
+  errorBody: (message: string) => { headers: Record<string, string>; body: string },
+): Server =>
   createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       log(`${name}: ${req.method} ${(req.url ?? '').slice(0, 200)} failed: ${describeError(error)}`);

@@ -74,7 +74,9 @@ export class Inbox {
     const key = routes.join(',');
     let statement = this.laneStatements.get(key);
     if (!statement) {
-      statement = this.db.prepare(`SELECT id, route, event, attempts FROM inbox WHERE due_at <= ? AND route IN (${routes.map(() => '?').join(', ')}) ORDER BY due_at, id LIMIT 1`);
+      statement = this.db.prepare(
+        `SELECT id, route, event, attempts FROM inbox WHERE due_at <= ? AND route IN (${routes.map(() => '?').join(', ')}) ORDER BY due_at, id LIMIT 1`,
+      );
       this.laneStatements.set(key, statement);
     }
     return statement;
@@ -85,7 +87,9 @@ export class Inbox {
    * crash in the middle of it uses one up).
    */
   take(routes?: readonly RouteName[]): TakenDelivery | undefined {
-    const row = (routes ? this.nextOn(routes).get(this.now(), ...routes) : this.statements.next.get(this.now())) as { id: number; route: RouteName; event: string; attempts: number } | undefined;
+    const row = (routes ? this.nextOn(routes).get(this.now(), ...routes) : this.statements.next.get(this.now())) as
+      | { id: number; route: RouteName; event: string; attempts: number }
+      | undefined;
     if (!row) return undefined;
     this.statements.attempt.run(row.id);
     return { id: row.id, route: row.route, event: JSON.parse(row.event), attempts: row.attempts + 1 };
@@ -121,7 +125,10 @@ export class Inbox {
       return;
     }
     atomically(this.db, () => {
-      this.letters.add('bus', `delivery to ${delivery.route} failed ${delivery.attempts} times: ${describeError(error)}`, { route: delivery.route, event: delivery.event });
+      this.letters.add('bus', `delivery to ${delivery.route} failed ${delivery.attempts} times: ${describeError(error)}`, {
+        route: delivery.route,
+        event: delivery.event,
+      });
       this.done(delivery);
     });
   }

@@ -70,6 +70,7 @@ export class LocalCredentials implements IntakeCredentials {
 export const intakeBanner = (apiUrl: string, secrets: LocalIntake['secrets']): string[] =>
   HTTP_INTAKE_SOURCES.map((source) => {
     const credential = secrets[source];
-    const how = credential === undefined ? `unsigned: no intake.secrets.${source} in impact.local.json` : `signed: ${describeSchemes(intakeSchemes(source, credential))}`;
+    const how =
+      credential === undefined ? `unsigned: no intake.secrets.${source} in impact.local.json` : `signed: ${describeSchemes(intakeSchemes(source, credential))}`;
     return `  intake:   ${apiUrl}/api/intake/${source}   (${how})`;
   });

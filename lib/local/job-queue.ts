@@ -77,7 +77,10 @@ export class LocalJobQueue extends JobQueue {
   constructor(db: LocalStore, letters: DeadLetterFile, options: JobQueueOptions = {}) {
     const handlers: Record<string, LocalCommandHandler> = {};
     // A queue URL on the client's own endpoint, so the SDK has no reason to redirect (or warn).
-    super(serveLocally(options.client ?? new SQSClient(LOCAL_CLIENT), 'SQS', handlers), `https://sqs.local.amazonaws.com/000000000000/${options.fifo ? 'plan-jobs.fifo' : 'notice-jobs'}`);
+    super(
+      serveLocally(options.client ?? new SQSClient(LOCAL_CLIENT), 'SQS', handlers),
+      `https://sqs.local.amazonaws.com/000000000000/${options.fifo ? 'plan-jobs.fifo' : 'notice-jobs'}`,
+    );
     handlers.SendMessageBatchCommand = (input) => ({ Successful: this.enqueue(input.Entries as SendEntry[]), Failed: [] });
     handlers.SendMessageCommand = (input) => {
       const [sent] = this.enqueue([{ Id: 'one', MessageBody: String(input.MessageBody), DelaySeconds: input.DelaySeconds as number | undefined }]);
@@ -100,7 +103,9 @@ export class LocalJobQueue extends JobQueue {
         : db.prepare(`INSERT INTO ${table} (message_id, body, visible_at, sent_at) VALUES (?, ?, ?, ?)`),
       // FIFO: only the oldest message of each group can be handed out, and only when it is visible.
       visible: this.fifo
-        ? db.prepare(`SELECT id, message_id, body, receive_count, sent_at, group_id FROM ${table} WHERE id IN (SELECT min(id) FROM ${table} GROUP BY group_id) AND visible_at <= ? ORDER BY id LIMIT ?`)
+        ? db.prepare(
+            `SELECT id, message_id, body, receive_count, sent_at, group_id FROM ${table} WHERE id IN (SELECT min(id) FROM ${table} GROUP BY group_id) AND visible_at <= ? ORDER BY id LIMIT ?`,
+          )
         : db.prepare(`SELECT id, message_id, body, receive_count, sent_at FROM ${table} WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?`),
       receive: db.prepare(`UPDATE ${table} SET receive_count = receive_count + 1, visible_at = ? WHERE id = ?`),
       retry: db.prepare(`UPDATE ${table} SET visible_at = ? WHERE id = ?`),
@@ -192,7 +197,16 @@ export class LocalJobQueue extends JobQueue {
       for (const r of records) if (failed.has(r.messageId)) this.statements.retry.run(retryAt, Number(r.receiptHandle));
     });
     for (const r of records.filter((r) => failed.has(r.messageId) && Number(r.attributes.ApproximateReceiveCount) >= this.maxReceiveCount)) {
-      this.deadLetter({ id: Number(r.receiptHandle), message_id: r.messageId, body: r.body, receive_count: Number(r.attributes.ApproximateReceiveCount), sent_at: Number(r.attributes.SentTimestamp) }, `failed ${r.attributes.ApproximateReceiveCount} times: ${reason}`);
+      this.deadLetter(
+        {
+          id: Number(r.receiptHandle),
+          message_id: r.messageId,
+          body: r.body,
+          receive_count: Number(r.attributes.ApproximateReceiveCount),
+          sent_at: Number(r.attributes.SentTimestamp),
+        },
+        `failed ${r.attributes.ApproximateReceiveCount} times: ${reason}`,
+      );
     }
     return records.length;
   }

@@ -210,7 +210,8 @@ export class Outbox {
 
 /** SNS message attributes as the PublishBatch and Publish requests carry them. */
 type RequestAttributes = Record<string, { DataType?: string; StringValue?: string }> | undefined;
-const attributesOf = (attributes: RequestAttributes): Record<string, string> => Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+const attributesOf = (attributes: RequestAttributes): Record<string, string> =>
+  Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
 
 /**
  * A local SNS topic: the SNS adapter (functions/adapters/sns.ts, PublishBatch with its per-entry

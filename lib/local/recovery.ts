@@ -32,7 +32,9 @@ export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, 
   // A stop leaves at most a batch or two per worker unmarked: one read per notice is fine here.
   const uncounted: LedgerEntry[] = [];
   for (const e of entries) {
-    const sent = (await ledger.sentTo(e.subjectKey, e.customerId)).some((r) => r.kind === e.kind && r.version === e.version && r.channel === e.channel && r.status === 'sent');
+    const sent = (await ledger.sentTo(e.subjectKey, e.customerId)).some(
+      (r) => r.kind === e.kind && r.version === e.version && r.channel === e.channel && r.status === 'sent',
+    );
     if (!sent) uncounted.push(e);
   }
   await ledger.markSent(entries);

@@ -25,7 +25,9 @@ export class LocalReminders extends Reminders {
   }
 
   override async schedule(triggers: readonly RemindTrigger[]): Promise<number> {
-    return atomically(this.db, () => triggers.reduce((created, t) => created + Number(this.statements.create.run(t.name, t.at, JSON.stringify(t.detail)).changes), 0));
+    return atomically(this.db, () =>
+      triggers.reduce((created, t) => created + Number(this.statements.create.run(t.name, t.at, JSON.stringify(t.detail)).changes), 0),
+    );
   }
 
   /** Puts every due reminder on the bus as a `Notice Due` event; returns how many fired. */
@@ -33,7 +35,11 @@ export class LocalReminders extends Reminders {
     return atomically(this.db, () => {
       const due = this.statements.due.all(now) as { name: string; detail: string }[];
       for (const d of due) this.statements.fire.run(now, d.name);
-      if (due.length > 0) bus.put('impact', due.map((d) => ({ source: PIPELINE_SOURCE, detailType: NOTICE_DUE_DETAIL_TYPE, detail: JSON.parse(d.detail) })));
+      if (due.length > 0)
+        bus.put(
+          'impact',
+          due.map((d) => ({ source: PIPELINE_SOURCE, detailType: NOTICE_DUE_DETAIL_TYPE, detail: JSON.parse(d.detail) })),
+        );
       return due.length;
     });
   }

@@ -111,17 +111,36 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     teardown.add(() => close(web.server));
 
     const chaos = chaosFromEnvironment(file('chaos-faults.log'));
-    if (chaos) log(`IMPACT_CHAOS: injecting faults (seed ${chaos.config.seed}, throttle ${chaos.config.throttle}, fail ${chaos.config.fail}); each one is logged to chaos-faults.log`);
+    if (chaos)
+      log(
+        `IMPACT_CHAOS: injecting faults (seed ${chaos.config.seed}, throttle ${chaos.config.throttle}, fail ${chaos.config.fail}); each one is logged to chaos-faults.log`,
+      );
     const dynamodb = await startSupervisedDynamoDb(options.inMemory ? undefined : file('dynamodb'), log);
     teardown.add(() => dynamodb.stop());
     // As the stack's notice-job queue: a job is hidden from other workers far longer than it takes.
     const queue = new LocalJobQueue(store, letters, { visibilityMs: 15 * 60_000, client: chaos?.instrument(new SQSClient(LOCAL_CLIENT), 'sqs') });
-    const planQueue = new LocalJobQueue(store, letters, { fifo: true, visibilityMs: 15 * 60_000, client: chaos?.instrument(new SQSClient(LOCAL_CLIENT), 'sqs') });
+    const planQueue = new LocalJobQueue(store, letters, {
+      fifo: true,
+      visibilityMs: 15 * 60_000,
+      client: chaos?.instrument(new SQSClient(LOCAL_CLIENT), 'sqs'),
+    });
     const reminders = new LocalReminders(store);
     const intake = options.intake ?? { config: {}, secrets: {} };
     // Briefings link subjects in the console this runtime serves.
     const settings = { consoleUrl: `http://127.0.0.1:${apiPort}/`, ...options.settings, intake: intake.config };
-    const deps = localDependencies({ dynamodbEndpoint: dynamodb.endpoint, bus, queue, planQueue, letters, reminders, outbox, pipelineEventsFile: file('pipeline-events.jsonl'), subscriptions: options.subscriptions ?? [], settings, chaos });
+    const deps = localDependencies({
+      dynamodbEndpoint: dynamodb.endpoint,
+      bus,
+      queue,
+      planQueue,
+      letters,
+      reminders,
+      outbox,
+      pipelineEventsFile: file('pipeline-events.jsonl'),
+      subscriptions: options.subscriptions ?? [],
+      settings,
+      chaos,
+    });
     if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
     await reconcileLedger(outbox, deps.ledger, log, deps.projections);
 
@@ -129,13 +148,22 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const handlers = localHandlers(deps, bus, deliveries, intake);
     web.setApi(handlers.api);
     // Nothing is handed to a handler while DynamoDB Local is down (restarting): no attempt is spent on it.
-    const whenUp = <E, R>(handler: (event: E) => Promise<R>) => async (event: E) => {
-      await dynamodb.ready();
-      return handler(event);
-    };
+    const whenUp =
+      <E, R>(handler: (event: E) => Promise<R>) =>
+      async (event: E) => {
+        await dynamodb.ready();
+        return handler(event);
+      };
     bus.start({ ingest: whenUp(handlers.targets.ingest), remind: whenUp(handlers.targets.remind), receipts: whenUp(handlers.targets.receipts) });
     teardown.add(() => bus.stop());
-    const stream = new StreamReader({ endpoint: dynamodb.endpoint, ...LOCAL_AWS, table: tableNames('').events, store, deadLetters: letters, consumer: progress.counting(handlers.assess) });
+    const stream = new StreamReader({
+      endpoint: dynamodb.endpoint,
+      ...LOCAL_AWS,
+      table: tableNames('').events,
+      store,
+      deadLetters: letters,
+      consumer: progress.counting(handlers.assess),
+    });
     const poller = new Poller({
       stream,
       queue,
@@ -157,7 +185,12 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       apiUrl: `http://127.0.0.1:${apiPort}`,
       outboxFile,
       deps,
-      idle: (timeoutMs = 60_000) => poller.idle(() => bus.busy || queue.depth > 0 || planQueue.depth > 0 || deliveries.depth > 0 || !progress.caughtUp, () => bus.settled(), timeoutMs),
+      idle: (timeoutMs = 60_000) =>
+        poller.idle(
+          () => bus.busy || queue.depth > 0 || planQueue.depth > 0 || deliveries.depth > 0 || !progress.caughtUp,
+          () => bus.settled(),
+          timeoutMs,
+        ),
       stop: () => teardown.run(),
     };
   } catch (error) {

@@ -25,7 +25,8 @@ export class LocalConfigError extends Error {
 
 /** Reads the parsed impact.local.json (`file` names it in messages); keys left out keep the runtime's defaults. */
 export const localConfig = (raw: unknown, file: string): LocalConfig => {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LocalConfigError(file, ['is not a JSON object; give { "subscriptions": [], "approvalPolicy": {}, "mergeWindowMinutes": 5 }']);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new LocalConfigError(file, ['is not a JSON object; give { "subscriptions": [], "approvalPolicy": {}, "mergeWindowMinutes": 5 }']);
   const { subscriptions, approvalPolicy, mergeWindowMinutes } = raw as Record<string, unknown>;
   const problems: string[] = [];
   const settings: LocalConfig['settings'] = {};
@@ -42,7 +43,8 @@ export const localConfig = (raw: unknown, file: string): LocalConfig => {
     if (problem) problems.push(`mergeWindowMinutes: ${problem}`);
     else settings.mergeWindowMinutes = mergeWindowMinutes as number;
   }
-  if (subscriptions !== undefined && !Array.isArray(subscriptions)) problems.push('subscriptions: is not a list; give [{ "topic", "filterPolicy"?, "endpoint" }]');
+  if (subscriptions !== undefined && !Array.isArray(subscriptions))
+    problems.push('subscriptions: is not a list; give [{ "topic", "filterPolicy"?, "endpoint" }]');
   if (problems.length > 0) throw new LocalConfigError(file, problems);
   return { subscriptions: (subscriptions as LocalSubscription[] | undefined) ?? [], settings };
 };

@@ -22,9 +22,27 @@ const program = new Command('npm start')
   .option('--customers <file>', 'customers.csv to load with --graph')
   .option('--usage <file>', 'usage.csv to load with --graph')
   .option('--sns-rate <n>', 'SNS messages per second that fan-out is paced to', (v) => Number(v), 1000)
-  .addOption(new Option('--delivery <mode>', 'built-in: deliver notices through the local stand-ins of SES, SMS and push, with receipts; topic-only: notices stop at customer-notices (the outbox)').choices(['built-in', 'topic-only']).default('built-in'))
+  .addOption(
+    new Option(
+      '--delivery <mode>',
+      'built-in: deliver notices through the local stand-ins of SES, SMS and push, with receipts; topic-only: notices stop at customer-notices (the outbox)',
+    )
+      .choices(['built-in', 'topic-only'])
+      .default('built-in'),
+  )
   .parse();
-const opts = program.opts<{ dataDir: string; eventsPort: number; apiPort: number; inMemory?: boolean; config: string; graph?: string[]; customers?: string; usage?: string; snsRate: number; delivery: 'built-in' | 'topic-only' }>();
+const opts = program.opts<{
+  dataDir: string;
+  eventsPort: number;
+  apiPort: number;
+  inMemory?: boolean;
+  config: string;
+  graph?: string[];
+  customers?: string;
+  usage?: string;
+  snsRate: number;
+  delivery: 'built-in' | 'topic-only';
+}>();
 // A bad configuration stops the start with every problem named (exit 2: the file is input to fix).
 let config: LocalConfig = { subscriptions: [], settings: {} };
 let raw: Record<string, unknown> = {};
@@ -39,7 +57,9 @@ try {
 }
 const intake = readLocalIntake(raw.intake);
 if (!intake.ok) {
-  process.stderr.write(`npm start: ${opts.config}: the intake configuration has ${intake.problems.length} problem(s):\n${intake.problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.stderr.write(
+    `npm start: ${opts.config}: the intake configuration has ${intake.problems.length} problem(s):\n${intake.problems.map((p) => `  ${p}`).join('\n')}\n`,
+  );
   process.exit(2);
 }
 
@@ -58,7 +78,9 @@ const stopAndExit = (code: number): Promise<never> =>
     process.exit(code);
   })());
 
-process.on('unhandledRejection', (reason) => stdoutLog(`npm start: a promise failed with nobody waiting for it (the runtime carries on): ${describeError(reason)}`));
+process.on('unhandledRejection', (reason) =>
+  stdoutLog(`npm start: a promise failed with nobody waiting for it (the runtime carries on): ${describeError(reason)}`),
+);
 process.on('uncaughtException', (error) => {
   process.stderr.write(`npm start: stopping after an uncaught error: ${describeError(error)}\n`);
   void stopAndExit(1);

@@ -101,4 +101,5 @@ export const atomically = <T>(db: LocalStore, work: () => T): T => {
 };
 
 /** Number of rows of a table: read once at open, then kept up to date by its owner (O(1) depth). */
-export const countRows = (db: LocalStore, table: 'inbox' | 'jobs' | 'deliveries' | 'plan_jobs'): number => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+export const countRows = (db: LocalStore, table: 'inbox' | 'jobs' | 'deliveries' | 'plan_jobs'): number =>
+  Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);

@@ -37,7 +37,9 @@ export class StreamReader {
     this.dynamodb = new DynamoDBClient(config);
     this.positions = {
       get: options.store.prepare('SELECT sequence_number FROM stream_positions WHERE shard_id = ?'),
-      set: options.store.prepare('INSERT INTO stream_positions (shard_id, sequence_number) VALUES (?, ?) ON CONFLICT (shard_id) DO UPDATE SET sequence_number = excluded.sequence_number'),
+      set: options.store.prepare(
+        'INSERT INTO stream_positions (shard_id, sequence_number) VALUES (?, ?) ON CONFLICT (shard_id) DO UPDATE SET sequence_number = excluded.sequence_number',
+      ),
     };
   }
 
@@ -56,7 +58,11 @@ export class StreamReader {
       if (!iterator) {
         const after = (this.positions.get.get(shardId) as { sequence_number: string } | undefined)?.sequence_number;
         const out = await this.streams.send(
-          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }) }),
+          new GetShardIteratorCommand({
+            StreamArn: streamArn,
+            ShardId: shardId,
+            ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+          }),
         );
         iterator = out.ShardIterator;
       }

@@ -41,10 +41,25 @@ const fillWhatIf = async (change: { changeId: string; title: string; nodes: stri
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'impact-browser-'));
   writeFileSync(join(dir, 'graph.yaml'), graph);
-  runtime = await startLocalRuntime({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, inMemory: true, seed: { graphFiles: [join(dir, 'graph.yaml')] }, log: () => {} });
+  runtime = await startLocalRuntime({
+    dataDir: join(dir, 'data'),
+    eventsPort: 0,
+    apiPort: 0,
+    inMemory: true,
+    seed: { graphFiles: [join(dir, 'graph.yaml')] },
+    log: () => {},
+  });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -106,11 +121,14 @@ describe('support console in Chromium, on the local runtime', () => {
     await p3.goto(`${runtime.apiUrl}/#change#CHG-B1`);
     // The local stand-in delivers both e-mails a moment after they were sent; each poll draws the subject anew.
     await expect
-      .poll(async () => {
-        await p3.reload();
-        await p3.waitForSelector('#deliveries table', { timeout: 10_000 });
-        return p3.locator('#deliveries tbody tr').allTextContents();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await p3.reload();
+          await p3.waitForSelector('#deliveries table', { timeout: 10_000 });
+          return p3.locator('#deliveries tbody tr').allTextContents();
+        },
+        { timeout: 30_000 },
+      )
       .toEqual(['email220022', 'all220022']); // channel, sent 2, delivered 2, failed 0, pending 0, within 5 and 15 minutes 2
     expect(await p3.textContent('#unreached')).toContain('Nobody');
     await p3.fill('#customer-id', 'C-1');
@@ -130,7 +148,14 @@ describe('support console in Chromium, on the local runtime', () => {
 
   it('a change manager drafts a change, previews every text, approves it, and sees the notices sent', { timeout: 180_000 }, async () => {
     const noticesAbout = (subject: string) =>
-      (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
+      (existsSync(runtime.outboxFile)
+        ? readFileSync(runtime.outboxFile, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : []
+      )
         .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject)
         .map((m) => `${m.message.customerId}:${m.message.kind}`)
         .sort();
@@ -143,7 +168,9 @@ describe('support console in Chromium, on the local runtime', () => {
 
     // The what-if shows what customers would be told: one text per kind, locale, channel and effect.
     await page.click('button[value=assess]');
-    await expect.poll(() => page.locator('#whatif-preview-select option').allTextContents(), API_WAIT).toEqual(['change-notice · en · email · outage (2 customers)', 'change-notice · nl-NL · sms · outage (1 customer)']);
+    await expect
+      .poll(() => page.locator('#whatif-preview-select option').allTextContents(), API_WAIT)
+      .toEqual(['change-notice · en · email · outage (2 customers)', 'change-notice · nl-NL · sms · outage (1 customer)']);
     expect(await page.textContent('#whatif-preview-text')).toContain('Subject: Planned maintenance: Kiosk and payments maintenance');
     await page.selectOption('#whatif-preview-select', { label: 'change-notice · nl-NL · sms · outage (1 customer)' });
     await expect.poll(() => page.textContent('#whatif-preview-text'), API_WAIT).toContain('Gepland onderhoud');
@@ -185,14 +212,22 @@ describe('support console in Chromium, on the local runtime', () => {
     const res = await fetch(`${runtime.apiUrl}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-D2', title: 'Kiosk patch', window: { start, end }, impacts: [{ node: 'net-ams' }], notify: 'draft' } }),
+      body: JSON.stringify({
+        'detail-type': 'Change Scheduled',
+        detail: { changeId: 'CHG-D2', title: 'Kiosk patch', window: { start, end }, impacts: [{ node: 'net-ams' }], notify: 'draft' },
+      }),
     });
     expect(res.status).toBe(202);
     await runtime.idle();
     const context = await browser.newContext();
     const p2 = await context.newPage();
     // Locally every request is the admin; the console is shown a support user's /me, as Cognito would give it.
-    await p2.route('**/api/me', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ id: 'sup-1', roles: ['support'], may: { read: true, schedule: false, approve: false } }) }));
+    await p2.route('**/api/me', (r) =>
+      r.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({ id: 'sup-1', roles: ['support'], may: { read: true, schedule: false, approve: false } }),
+      }),
+    );
     await p2.goto(runtime.apiUrl);
     await expect.poll(() => p2.textContent('#me'), API_WAIT).toBe('Signed in as sup-1 (support)');
     await p2.click('#drafts [data-open="change#CHG-D2"]');
@@ -207,7 +242,9 @@ describe('support console in Chromium, on the local runtime', () => {
     const signIn = 'https://signin.example.test/oauth2/authorize?response_type=token&scope=openid&client_id=console';
     const context = await browser.newContext();
     const p2 = await context.newPage();
-    await context.route('**/config.js', (r) => r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }));
+    await context.route('**/config.js', (r) =>
+      r.fulfill({ contentType: 'text/javascript', body: `window.IMPACT_API = './api'; window.IMPACT_SIGN_IN = '${signIn}';` }),
+    );
     await context.route('https://signin.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>sign in</p>' }));
     // Every API call, from the first page load on: none may leave unsigned while the browser goes to sign in.
     const authorizations: (string | undefined)[] = [];

@@ -81,7 +81,25 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
   const start = async () => {
     keepOutput();
     const env = { IMPACT_CHAOS: `seed:${options.seed * 100 + starts++},throttle:${options.throttle},fail:${options.fail}` };
-    runtime = await startRuntime(['--data-dir', data, '--events-port', String(eventsPort), '--api-port', String(apiPort), '--graph', world.files.graph, '--customers', world.files.customers, '--usage', world.files.usage, '--sns-rate', String(options.snsRate)], env);
+    runtime = await startRuntime(
+      [
+        '--data-dir',
+        data,
+        '--events-port',
+        String(eventsPort),
+        '--api-port',
+        String(apiPort),
+        '--graph',
+        world.files.graph,
+        '--customers',
+        world.files.customers,
+        '--usage',
+        world.files.usage,
+        '--sns-rate',
+        String(options.snsRate),
+      ],
+      env,
+    );
   };
   const killRuntime = async (phase: string) => {
     runtime!.proc.kill('SIGKILL');
@@ -96,7 +114,8 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/api${path}`);
     return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
   };
-  const notices = (): Notice[] => (lines(file('outbox.jsonl')) as { topic: string; message: Notice }[]).filter((l) => l.topic === 'customer-notices').map((l) => l.message);
+  const notices = (): Notice[] =>
+    (lines(file('outbox.jsonl')) as { topic: string; message: Notice }[]).filter((l) => l.topic === 'customer-notices').map((l) => l.message);
   const noticesOf = (subjects: string[]) => notices().filter((n) => subjects.includes(n.subject)).length;
 
   const client = new EventBridgeClient({ endpoint: `http://127.0.0.1:${eventsPort}`, ...LOCAL_AWS, maxAttempts: 1 });
@@ -108,7 +127,11 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
       if (attempt > 120) throw new Error(`events not acknowledged after a minute: ${pending.map((e) => e.detail.eventId).join(', ')}`);
       try {
-        const out = await client.send(new PutEventsCommand({ Entries: pending.map((e) => ({ EventBusName: 'impact', Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })) }));
+        const out = await client.send(
+          new PutEventsCommand({
+            Entries: pending.map((e) => ({ EventBusName: 'impact', Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail) })),
+          }),
+        );
         const failed = pending.filter((_, i) => !out.Entries?.[i]?.EventId);
         for (const e of pending) if (!failed.includes(e)) accepted.add(e.detail.eventId);
         pending = failed;
@@ -127,7 +150,15 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
     }
     if (kind === 'kill-assess') {
       // Assessed (the subject is projected) but its fan-out not begun: assess is still planning or queueing.
-      await waitFor(async () => noticesOf(wave.subjects) > 0 || ((await api('/subjects').catch(() => undefined))?.subjects as { subjectKey: string }[] | undefined)?.some((s) => wave.subjects.includes(s.subjectKey)) === true, 60_000, 'the wave assessed');
+      await waitFor(
+        async () =>
+          noticesOf(wave.subjects) > 0 ||
+          ((await api('/subjects').catch(() => undefined))?.subjects as { subjectKey: string }[] | undefined)?.some((s) =>
+            wave.subjects.includes(s.subjectKey),
+          ) === true,
+        60_000,
+        'the wave assessed',
+      );
       return killRuntime(noticesOf(wave.subjects) > 0 ? 'kill-fan-out' : 'kill-assess');
     }
     if (wave.subjects.length === 0) await new Promise((r) => setTimeout(r, Math.floor(random() * 300)));
@@ -152,7 +183,9 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
         if (e.resend) count(faults, 'duplicate-event');
         if (e.stale) count(faults, 'reordered-event');
       }
-      log(`  wave: ${wave.events.map((e) => `${e.detailType} ${e.detail.changeId ?? e.detail.incidentId}${e.resend ? ' (again)' : ''}${e.stale ? ' (stale)' : ''}`).join(', ')}`);
+      log(
+        `  wave: ${wave.events.map((e) => `${e.detailType} ${e.detail.changeId ?? e.detail.incidentId}${e.resend ? ' (again)' : ''}${e.stale ? ' (stale)' : ''}`).join(', ')}`,
+      );
       await put(wave.events);
       await kill(wave, wave.kill);
     }
@@ -161,7 +194,10 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
     const depth = () => {
       const db = store();
       try {
-        return { jobs: Number((db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n), inbox: Number((db.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n) };
+        return {
+          jobs: Number((db.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n),
+          inbox: Number((db.prepare('SELECT count(*) AS n FROM inbox').get() as { n: number }).n),
+        };
       } finally {
         db.close();
       }
@@ -196,10 +232,12 @@ export const chaosRun = async (options: ChaosOptions): Promise<RunResult> => {
       for (const n of outbox.filter((m) => m.subject === key)) count(inOutbox, n.kind);
       const inLedger = views.get(key)?.noticesByKind ?? {};
       for (const kind of new Set([...Object.keys(inOutbox), ...Object.keys(inLedger)])) {
-        if ((inOutbox[kind] ?? 0) !== (inLedger[kind] ?? 0)) ledgerMismatches.push(`${key} ${kind}: ledger ${inLedger[kind] ?? 0}, outbox ${inOutbox[kind] ?? 0}`);
+        if ((inOutbox[kind] ?? 0) !== (inLedger[kind] ?? 0))
+          ledgerMismatches.push(`${key} ${kind}: ledger ${inLedger[kind] ?? 0}, outbox ${inOutbox[kind] ?? 0}`);
       }
     }
-    for (const line of existsSync(file('chaos-faults.log')) ? readFileSync(file('chaos-faults.log'), 'utf8').split('\n').filter(Boolean) : []) count(faults, line);
+    for (const line of existsSync(file('chaos-faults.log')) ? readFileSync(file('chaos-faults.log'), 'utf8').split('\n').filter(Boolean) : [])
+      count(faults, line);
     const leftOver = depth();
     const planned = world.waves.flatMap((w) => w.events);
     return {

@@ -38,7 +38,19 @@ export const summarize = (results: readonly RunResult[]): ChaosSummary => {
 export const markdown = (results: readonly RunResult[], settings: string): string => {
   const s = summarize(results);
   const kinds = Object.keys(s.faults);
-  const header = ['run (seed)', 'seconds', ...kinds, 'notices expected', 'misses', 'doubles', 'unexpected', 'accepted, not stored', 'ledger ≠ outbox', 'dead letters', 'jobs left'];
+  const header = [
+    'run (seed)',
+    'seconds',
+    ...kinds,
+    'notices expected',
+    'misses',
+    'doubles',
+    'unexpected',
+    'accepted, not stored',
+    'ledger ≠ outbox',
+    'dead letters',
+    'jobs left',
+  ];
   const row = (r: RunResult) => [
     String(r.seed),
     String(r.seconds),
@@ -52,12 +64,31 @@ export const markdown = (results: readonly RunResult[], settings: string): strin
     String(r.deadLetters.length),
     String(r.leftOver.jobs + r.leftOver.inbox),
   ];
-  const total = [`**${s.runs} runs**`, String(s.seconds), ...kinds.map((k) => String(s.faults[k])), String(s.expected), String(s.misses), String(s.doubles), String(s.unexpected), String(s.acceptedNotStored), String(s.ledgerMismatches), String(s.deadLetters), String(s.leftOver)];
+  const total = [
+    `**${s.runs} runs**`,
+    String(s.seconds),
+    ...kinds.map((k) => String(s.faults[k])),
+    String(s.expected),
+    String(s.misses),
+    String(s.doubles),
+    String(s.unexpected),
+    String(s.acceptedNotStored),
+    String(s.ledgerMismatches),
+    String(s.deadLetters),
+    String(s.leftOver),
+  ];
   const lines = [header, header.map(() => '---'), ...results.map(row), total].map((cells) => `| ${cells.join(' | ')} |`);
   const details = results.flatMap((r) => [
     ...r.notices.misses.slice(0, 5).map((m) => `- run ${r.seed}: missed ${m}`),
     ...r.notices.doubles.slice(0, 5).map((d) => `- run ${r.seed}: doubled ${d}`),
     ...r.deadLetters.slice(0, 5).map((d) => `- run ${r.seed}: dead letter (${d.source}): ${d.reason}`),
   ]);
-  return [`Settings: ${settings}`, '', ...lines, '', 'Targets: 0 in every column from "misses" on (dead letters are allowed when they carry their reason).', ...(details.length > 0 ? ['', ...details] : [])].join('\n');
+  return [
+    `Settings: ${settings}`,
+    '',
+    ...lines,
+    '',
+    'Targets: 0 in every column from "misses" on (dead letters are allowed when they carry their reason).',
+    ...(details.length > 0 ? ['', ...details] : []),
+  ].join('\n');
 };

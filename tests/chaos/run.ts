@@ -14,11 +14,11 @@ import { markdown, summarize } from './report.ts';
 const opts = new Command('npm run chaos')
   .option('--runs <n>', 'how many runs', (v) => Number(v), 5)
   .option('--seed <n>', 'seed of the first run (the next runs take the following ones)', (v) => Number(v), Date.now() % 100_000)
-  .option('--customers <n>', 'customers in each run\'s graph', (v) => Number(v), 1_500)
+  .option('--customers <n>', "customers in each run's graph", (v) => Number(v), 1_500)
   .option('--throttle <p>', 'probability that a DynamoDB, SNS or SQS request is throttled', (v) => Number(v), 0.05)
   .option('--fail <p>', 'probability that an entry of a batch request fails', (v) => Number(v), 0.05)
   .option('--sns-rate <n>', 'SNS messages per second the fan-out is paced to', (v) => Number(v), 300)
-  .option('--keep', 'keep each run\'s data dir (printed) instead of deleting it')
+  .option('--keep', "keep each run's data dir (printed) instead of deleting it")
   .parse()
   .opts<{ runs: number; seed: number; customers: number; throttle: number; fail: number; snsRate: number; keep?: boolean }>();
 
@@ -27,9 +27,21 @@ process.stdout.write(`chaos: ${settings}\n`);
 const results: RunResult[] = [];
 for (let i = 0; i < opts.runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), `impact-chaos-${opts.seed + i}-`));
-  results.push(await chaosRun({ seed: opts.seed + i, dir, customers: opts.customers, throttle: opts.throttle, fail: opts.fail, snsRate: opts.snsRate, log: (l) => process.stdout.write(`${l}\n`) }));
+  results.push(
+    await chaosRun({
+      seed: opts.seed + i,
+      dir,
+      customers: opts.customers,
+      throttle: opts.throttle,
+      fail: opts.fail,
+      snsRate: opts.snsRate,
+      log: (l) => process.stdout.write(`${l}\n`),
+    }),
+  );
   const r = results.at(-1)!;
-  process.stdout.write(`  -> ${r.seconds} s: misses ${r.notices.misses.length}, doubles ${r.notices.doubles.length}, accepted not stored ${r.events.acceptedNotStored.length}, ledger mismatches ${r.ledgerMismatches.length}, dead letters ${r.deadLetters.length}\n`);
+  process.stdout.write(
+    `  -> ${r.seconds} s: misses ${r.notices.misses.length}, doubles ${r.notices.doubles.length}, accepted not stored ${r.events.acceptedNotStored.length}, ledger mismatches ${r.ledgerMismatches.length}, dead letters ${r.deadLetters.length}\n`,
+  );
   if (opts.keep) process.stdout.write(`  data: ${dir}\n`);
   else rmSync(dir, { recursive: true, force: true });
 }

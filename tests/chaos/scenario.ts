@@ -87,7 +87,14 @@ export const scenario = async (seed: number, dir: string, customers: number): Pr
     const id = `C-${String(i).padStart(5, '0')}`;
     const kind = random();
     // Most can be told; some opted out, some prefer SMS without a phone (affected, unreachable).
-    const [email, phone, channels, optOut] = kind < 0.05 ? [`c${i}@example.com`, '', 'email', 'true'] : kind < 0.1 ? ['', '', 'sms', 'false'] : kind < 0.2 ? ['', `+3160${String(i).padStart(7, '0')}`, 'sms|email', 'false'] : [`c${i}@example.com`, '', 'email', 'false'];
+    const [email, phone, channels, optOut] =
+      kind < 0.05
+        ? [`c${i}@example.com`, '', 'email', 'true']
+        : kind < 0.1
+          ? ['', '', 'sms', 'false']
+          : kind < 0.2
+            ? ['', `+3160${String(i).padStart(7, '0')}`, 'sms|email', 'false']
+            : [`c${i}@example.com`, '', 'email', 'false'];
     customerRows.push(`${id},basic,en-GB,Europe/Amsterdam,${email},${phone},,${channels},${optOut},,`);
     usageRows.push(`${id},tp-${int(8)},,`);
     if (random() < 0.5) usageRows.push(`${id},tp-${int(8)},,`);
@@ -118,18 +125,35 @@ export const scenario = async (seed: number, dir: string, customers: number): Pr
     detailType: 'Change Updated',
     source: SOURCE,
     stale: true,
-    detail: { eventId: `chaos-${seed}-chg-0-stale`, occurredAt: iso(opened - 30 * 60_000), changeId: 'CHG-0', window: { start: iso(windowStart + 9 * 24 * HOUR), end: iso(windowStart + 9 * 24 * HOUR + HOUR) }, impacts: [{ node: 'net-0' }] },
+    detail: {
+      eventId: `chaos-${seed}-chg-0-stale`,
+      occurredAt: iso(opened - 30 * 60_000),
+      changeId: 'CHG-0',
+      window: { start: iso(windowStart + 9 * 24 * HOUR), end: iso(windowStart + 9 * 24 * HOUR + HOUR) },
+      impacts: [{ node: 'net-0' }],
+    },
   };
   const incident: PlannedEvent = {
     detailType: 'Incident Opened',
     source: 'acme.incident-management',
-    detail: { eventId: `chaos-${seed}-inc-0`, occurredAt: iso(opened + 10 * 60_000), incidentId: 'INC-0', title: 'Booking errors', severity: 'sev2', impacts: [{ node: 'db-3' }] },
+    detail: {
+      eventId: `chaos-${seed}-inc-0`,
+      occurredAt: iso(opened + 10 * 60_000),
+      incidentId: 'INC-0',
+      title: 'Booking errors',
+      severity: 'sev2',
+      impacts: [{ node: 'db-3' }],
+    },
   };
   const chg0 = change(0, ['db-0'], 0);
   const chg1 = change(1, ['db-1', 'db-2'], 1);
   const chg2 = change(2, ['net-0'], 2);
   const resend = (e: PlannedEvent): PlannedEvent => ({ ...e, resend: true });
-  const shuffled = <T>(list: T[]): T[] => list.map((v) => ({ v, k: random() })).sort((a, b) => a.k - b.k).map(({ v }) => v);
+  const shuffled = <T>(list: T[]): T[] =>
+    list
+      .map((v) => ({ v, k: random() }))
+      .sort((a, b) => a.k - b.k)
+      .map(({ v }) => v);
   // Every kill once per run; the last wave (resends only, no fan-out of its own) gets one that needs none.
   const [last, other]: Kill[] = random() < 0.5 ? ['kill-ingest', 'kill-dynamodb'] : ['kill-dynamodb', 'kill-ingest'];
   const kills = [...shuffled<Kill>(['kill-assess', 'kill-fan-out', other]), last];
@@ -151,7 +175,8 @@ export const scenario = async (seed: number, dir: string, customers: number): Pr
   for (const [key, events] of bySubject) {
     const state = foldSubject(events);
     const kind = state.type === 'change' ? 'change-notice' : 'incident-notice';
-    for (const c of assess(graph, state).customers) if (c.notify.length > 0) expected.add(noticeId({ subjectKey: key, customerId: c.id, kind, version: state.scopeVersion }));
+    for (const c of assess(graph, state).customers)
+      if (c.notify.length > 0) expected.add(noticeId({ subjectKey: key, customerId: c.id, kind, version: state.scopeVersion }));
   }
   return { seed, files, waves, expected, customers };
 };

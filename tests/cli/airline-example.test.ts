@@ -17,7 +17,9 @@ describe('the bundled airline example', () => {
   it('validates: at least 40 components, 15 touchpoints and about 10,000 customers', async () => {
     const { code, stdout } = await impact('graph', 'validate', airline('graph.yaml'), '--customers', airline('customers.csv'), '--usage', airline('usage.csv'));
     expect(code).toBe(0);
-    const [, components, touchpoints, , customers] = stdout.match(/valid: (\d+) components, (\d+) touchpoints, (\d+) notification channels, (\d+) customers/)!.map(Number);
+    const [, components, touchpoints, , customers] = stdout
+      .match(/valid: (\d+) components, (\d+) touchpoints, (\d+) notification channels, (\d+) customers/)!
+      .map(Number);
     expect(components).toBeGreaterThanOrEqual(40);
     expect(touchpoints).toBeGreaterThanOrEqual(15);
     expect(customers).toBe(10_000);

@@ -18,13 +18,23 @@ customers:
   - { id: C-3, locale: de-DE, timeZone: Europe/Berlin, channels: [push], contacts: { push: token-3 }, uses: [app] }
 `;
 const window = { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' };
-const change = (impacts: { node: string }[]) => JSON.stringify({ 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-P', title: 'DB patch', occurredAt: '2026-12-01T00:00:00Z', window, impacts, customerMessage: 'Use the kiosk.' } });
+const change = (impacts: { node: string }[]) =>
+  JSON.stringify({
+    'detail-type': 'Change Scheduled',
+    detail: { changeId: 'CHG-P', title: 'DB patch', occurredAt: '2026-12-01T00:00:00Z', window, impacts, customerMessage: 'Use the kiosk.' },
+  });
 const file = scratch({ 'graph.yaml': graph, 'event.json': change([{ node: 'db' }, { node: 'sms-gw' }]), 'kiosk-only.json': change([{ node: 'sms-gw' }]) });
 const preview = (...more: string[]) => impact('assess', '--graph', file('graph.yaml'), '--event', file('event.json'), '--preview', ...more);
 
 /** What the shipped templates render for a customer, worked out here from the graph above. */
 const expected = (locale: string, ctx: { touchpoints: string[]; effect: 'outage' | 'degraded'; timeZone: string }) =>
-  renderNoticeWith(loadTemplates(), 'change-notice', locale, { subjectTitle: 'DB patch', start: Date.parse(window.start), end: Date.parse(window.end), customerMessage: 'Use the kiosk.', ...ctx });
+  renderNoticeWith(loadTemplates(), 'change-notice', locale, {
+    subjectTitle: 'DB patch',
+    start: Date.parse(window.start),
+    end: Date.parse(window.end),
+    customerMessage: 'Use the kiosk.',
+    ...ctx,
+  });
 
 describe('impact assess --preview: the texts customers would get first, offline', () => {
   it('--format json: one text per kind, locale, channel and effect of the reachable customers, as the templates render it', async () => {
@@ -34,8 +44,28 @@ describe('impact assess --preview: the texts customers would get first, offline'
     const dutch = expected('nl-NL', { touchpoints: ['Website'], effect: 'outage', timeZone: 'Europe/Amsterdam' });
     const german = expected('de-DE', { touchpoints: ['Mobile app'], effect: 'degraded', timeZone: 'Europe/Berlin' });
     expect(texts).toEqual([
-      { kind: 'change-notice', requestedLocale: 'de-DE', locale: 'de', file: 'templates/de/change-notice.md', channel: 'push', ...german.push, effect: 'degraded', count: 1, sampleCustomerId: 'C-3' },
-      { kind: 'change-notice', requestedLocale: 'nl-NL', locale: 'nl', file: 'templates/nl/change-notice.md', channel: 'email', ...dutch.email, effect: 'outage', count: 1, sampleCustomerId: 'C-1' },
+      {
+        kind: 'change-notice',
+        requestedLocale: 'de-DE',
+        locale: 'de',
+        file: 'templates/de/change-notice.md',
+        channel: 'push',
+        ...german.push,
+        effect: 'degraded',
+        count: 1,
+        sampleCustomerId: 'C-3',
+      },
+      {
+        kind: 'change-notice',
+        requestedLocale: 'nl-NL',
+        locale: 'nl',
+        file: 'templates/nl/change-notice.md',
+        channel: 'email',
+        ...dutch.email,
+        effect: 'outage',
+        count: 1,
+        sampleCustomerId: 'C-1',
+      },
     ]);
     expect(dutch.email.text).toContain('Website');
     expect(dutch.email.text).toContain('03:00');

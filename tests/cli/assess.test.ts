@@ -95,12 +95,21 @@ describe('impact assess', () => {
     const { code, stdout } = await impact(...base, '--format', 'csv');
     expect(code).toBe(0);
     expect(stdout).toBe(
-      ['id,effect,touchpoints,notify,to,segment,locale', 'C-1,outage,web,email,one@example.com,gold,nl-NL', 'C-2,outage,kiosk,,,basic,en-GB', 'C-3,degraded,app,,,basic,en-GB', ''].join('\n'),
+      [
+        'id,effect,touchpoints,notify,to,segment,locale',
+        'C-1,outage,web,email,one@example.com,gold,nl-NL',
+        'C-2,outage,kiosk,,,basic,en-GB',
+        'C-3,degraded,app,,,basic,en-GB',
+        '',
+      ].join('\n'),
     );
   });
 
   it('folds a history file in order: a cancelled change affects nobody', async () => {
-    const cancelled = JSON.stringify([JSON.parse(event), { 'detail-type': 'Change Cancelled', detail: { changeId: 'CHG-1', occurredAt: '2026-12-02T00:00:00Z' } }]);
+    const cancelled = JSON.stringify([
+      JSON.parse(event),
+      { 'detail-type': 'Change Cancelled', detail: { changeId: 'CHG-1', occurredAt: '2026-12-02T00:00:00Z' } },
+    ]);
     const f = scratch({ 'history.json': cancelled });
     const { code, stdout } = await impact('assess', '--graph', file('graph.yaml'), '--event', f('history.json'), '--format', 'json');
     expect(code).toBe(0);
@@ -110,11 +119,16 @@ describe('impact assess', () => {
 
 describe('impact assess on a history without event ids', () => {
   // The minimal case: C1 uses web on 12-05 only; the last update moves the change back to 12-05.
-  const estate = 'components: [{ id: db }]\ntouchpoints: [{ id: web, channel: web, dependsOn: [db] }]\n' +
+  const estate =
+    'components: [{ id: db }]\ntouchpoints: [{ id: web, channel: web, dependsOn: [db] }]\n' +
     'customers: [{ id: C1, contacts: { email: c1@example.com }, uses: [{ touchpoint: web, from: "2026-12-05T02:30:00Z", to: "2026-12-05T03:00:00Z" }] }]\n';
   const window = (day: string) => ({ start: `2026-12-${day}T02:00:00Z`, end: `2026-12-${day}T04:00:00Z` });
   const history = [
-    { 'detail-type': 'Change Scheduled', time: '2026-12-01T09:00:00Z', detail: { changeId: 'CHG-1', title: 'DB', window: window('04'), impacts: [{ node: 'db' }] } },
+    {
+      'detail-type': 'Change Scheduled',
+      time: '2026-12-01T09:00:00Z',
+      detail: { changeId: 'CHG-1', title: 'DB', window: window('04'), impacts: [{ node: 'db' }] },
+    },
     { 'detail-type': 'Change Updated', time: '2026-12-02T09:00:00Z', detail: { changeId: 'CHG-1', window: window('05') } },
     { 'detail-type': 'Change Updated', time: '2026-12-03T09:00:00Z', detail: { changeId: 'CHG-1', window: window('06') } },
     { 'detail-type': 'Change Updated', time: '2026-12-03T12:00:00Z', detail: { changeId: 'CHG-1', window: window('05') } },
@@ -142,7 +156,12 @@ describe('impact assess on a history without event ids', () => {
 
 describe('impact: bad input exits 2 with nothing on stdout and every problem on stderr', () => {
   it('a bad event names each field', async () => {
-    const f = scratch({ 'bad.json': JSON.stringify({ 'detail-type': 'Change Scheduled', detail: { changeId: 'C', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T02:00:00Z' }, impacts: [{ node: 'db', effect: 'down' }] } }) });
+    const f = scratch({
+      'bad.json': JSON.stringify({
+        'detail-type': 'Change Scheduled',
+        detail: { changeId: 'C', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T02:00:00Z' }, impacts: [{ node: 'db', effect: 'down' }] },
+      }),
+    });
     const { code, stdout, stderr } = await impact('assess', '--graph', file('graph.yaml'), '--event', f('bad.json'));
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toContain('detail.title');
@@ -160,12 +179,17 @@ describe('impact: bad input exits 2 with nothing on stdout and every problem on 
   });
 
   it('bad tool names on nodes (ci, services, alerts, awsHealth) are named with the file, the node, the value and the fix', async () => {
-    const f = scratch({ 'names.yaml': 'components: [{ id: db, ci: db-01, awsHealth: [{ service: RDS, region: Dublin }] }]\ntouchpoints: [{ id: t, channel: web, dependsOn: [db], alerts: [""] }]' });
+    const f = scratch({
+      'names.yaml':
+        'components: [{ id: db, ci: db-01, awsHealth: [{ service: RDS, region: Dublin }] }]\ntouchpoints: [{ id: t, channel: web, dependsOn: [db], alerts: [""] }]',
+    });
     const { code, stdout, stderr } = await impact('graph', 'validate', f('names.yaml'));
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toContain('names.yaml: components[0].ci (db): "db-01" must be a list of ServiceNow CI sys_ids or names');
     expect(stderr).toContain('names.yaml: components[0].awsHealth[0].region (db): "Dublin" must be an AWS Region such as eu-west-1');
-    expect(stderr).toContain('names.yaml: touchpoints[0].alerts[0] (t): "" must be a non-empty Prometheus alert name (e.g. DiskFull) of at most 256 characters');
+    expect(stderr).toContain(
+      'names.yaml: touchpoints[0].alerts[0] (t): "" must be a non-empty Prometheus alert name (e.g. DiskFull) of at most 256 characters',
+    );
   });
 
   it('a missing file, invalid JSON and an unknown format', async () => {
@@ -184,7 +208,9 @@ describe('impact: bad input exits 2 with nothing on stdout and every problem on 
 
 describe('impact graph validate and --help', () => {
   it('prints counts for a valid graph and warns about cycles on stderr', async () => {
-    const f = scratch({ 'g.yaml': 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a] }]\ntouchpoints: [{ id: t, channel: web, dependsOn: [a] }]' });
+    const f = scratch({
+      'g.yaml': 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a] }]\ntouchpoints: [{ id: t, channel: web, dependsOn: [a] }]',
+    });
     const { code, stdout, stderr } = await impact('graph', 'validate', f('g.yaml'));
     expect(code).toBe(0);
     expect(stdout).toBe('valid: 2 components, 1 touchpoints, 0 notification channels, 0 customers, 0 usages, 1 warning(s)\n');

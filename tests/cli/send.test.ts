@@ -50,7 +50,22 @@ describe('impact send', () => {
   });
 
   it('given a change built from options with --notify draft, then the change is a draft, sent by the OS user', async () => {
-    const { code } = await impact('send', 'change-scheduled', '--change', 'CHG-D', '--node', 'net-ams', '--start', '2030-12-07T02:00:00Z', '--end', '2030-12-07T03:00:00Z', '--notify', 'draft', '--endpoint', endpoint);
+    const { code } = await impact(
+      'send',
+      'change-scheduled',
+      '--change',
+      'CHG-D',
+      '--node',
+      'net-ams',
+      '--start',
+      '2030-12-07T02:00:00Z',
+      '--end',
+      '2030-12-07T03:00:00Z',
+      '--notify',
+      'draft',
+      '--endpoint',
+      endpoint,
+    );
     expect(code).toBe(0);
     expect(sentEvents()[0].detail).toMatchObject({ changeId: 'CHG-D', notify: 'draft', actor: me });
   });

@@ -37,7 +37,11 @@ describe('impact templates check', () => {
     expect(lines).toEqual([
       `error: ${dir}/en/reminder.md: sms: {{#customerMessage}} is never closed; fix: add {{/customerMessage}}`,
       `error: ${dir}/en/reminder.md: push: is missing; fix: add push: "…" to the front matter (the push notification body, one line)`,
-      expect.stringMatching(new RegExp(`^error: ${dir}/de/change-notice\\.md: sms: needs 3 SMS parts \\(\\d+ GSM-7 characters\\) with long sample values, at most 2 allowed: ".*"; fix: shorten it by at least \\d+ characters$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^error: ${dir}/de/change-notice\\.md: sms: needs 3 SMS parts \\(\\d+ GSM-7 characters\\) with long sample values, at most 2 allowed: ".*"; fix: shorten it by at least \\d+ characters$`,
+        ),
+      ),
       `error: ${dir}/en/change-failed.md: (file): is missing: English is the fallback, so "change-failed" notices cannot be sent; fix: add ${dir}/en/change-failed.md`,
     ]);
   });
@@ -46,7 +50,9 @@ describe('impact templates check', () => {
     const dir = folder({ 'nl/reminder.md': '---\nsubject: "Herinnering: {{titel}}"\nsms: "x"\npush: "y"\n---\nTekst\n' });
     const { code, stderr } = await impact('templates', 'check', '--dir', dir);
     expect(code).toBe(2);
-    expect(stderr).toContain(`error: ${dir}/nl/reminder.md: subject: unknown placeholder {{titel}}; fix: use one of {{title}}, {{touchpoints}}, {{effect}}, {{from}}, {{to}}, {{expectedResolution}}, {{customerMessage}}, {{stillUnavailable}}`);
+    expect(stderr).toContain(
+      `error: ${dir}/nl/reminder.md: subject: unknown placeholder {{titel}}; fix: use one of {{title}}, {{touchpoints}}, {{effect}}, {{from}}, {{to}}, {{expectedResolution}}, {{customerMessage}}, {{stillUnavailable}}`,
+    );
   });
 
   it('a kind missing in another locale is a warning (English goes out): exit 0', async () => {
@@ -54,7 +60,9 @@ describe('impact templates check', () => {
     const { code, stdout, stderr } = await impact('templates', 'check', '--dir', dir);
     expect(code).toBe(0);
     expect(stdout).toBe('valid: 54 templates in 5 locales (de, en, es, fr, nl) for 11 kinds, 1 warning(s)\n');
-    expect(stderr).toBe(`warning: ${dir}/es/reminder.md: (file): is missing: "reminder" notices to this locale go out in English; fix: add ${dir}/es/reminder.md, translated from ${dir}/en/reminder.md\n`);
+    expect(stderr).toBe(
+      `warning: ${dir}/es/reminder.md: (file): is missing: "reminder" notices to this locale go out in English; fix: add ${dir}/es/reminder.md, translated from ${dir}/en/reminder.md\n`,
+    );
   });
 
   it('adding a locale is adding a folder: a Portuguese folder is picked up', async () => {
@@ -77,11 +85,26 @@ describe('impact templates preview', () => {
   it('as the README writes it: the German SMS of a change notice with the sample values', async () => {
     const { code, stdout } = await impact('templates', 'preview', '--kind', 'change-notice', '--locale', 'de-DE', '--channel', 'sms');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^change-notice in de \(asked for de-DE\), from templates\/de\/change-notice\.md\n\nsms \(GSM-7, 2 parts, \d+ characters\)\n {4}Geplante Wartung vom 29\.09\.2026, 23:45 bis 30\.09\.2026, 05:45: Website checkout und Check-in kiosks Schiphol \(langsamer oder nur eingeschränkt verfügbar\)\. Please use/);
+    expect(stdout).toMatch(
+      /^change-notice in de \(asked for de-DE\), from templates\/de\/change-notice\.md\n\nsms \(GSM-7, 2 parts, \d+ characters\)\n {4}Geplante Wartung vom 29\.09\.2026, 23:45 bis 30\.09\.2026, 05:45: Website checkout und Check-in kiosks Schiphol \(langsamer oder nur eingeschränkt verfügbar\)\. Please use/,
+    );
   });
 
   it('shows the SMS a German customer would get, with its encoding and parts', async () => {
-    const { code, stdout, stderr } = await impact('templates', 'preview', '--kind', 'change-notice', '--locale', 'de-DE', '--channel', 'sms', '--touchpoint', 'Online-Check-in', '--message', 'Bitte nutzen Sie die App.');
+    const { code, stdout, stderr } = await impact(
+      'templates',
+      'preview',
+      '--kind',
+      'change-notice',
+      '--locale',
+      'de-DE',
+      '--channel',
+      'sms',
+      '--touchpoint',
+      'Online-Check-in',
+      '--message',
+      'Bitte nutzen Sie die App.',
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toBe(
@@ -96,7 +119,10 @@ describe('impact templates preview', () => {
     expect(code).toBe(0);
     const previews = JSON.parse(stdout);
     expect(previews.map((p: { channel: string; locale: string }) => `${p.channel}:${p.locale}`)).toEqual(['email:en', 'sms:en', 'push:en']);
-    expect(previews[0]).toMatchObject({ subject: 'Resolved: Payments database failover and network maintenance', html: expect.stringContaining('<html lang="en" dir="ltr">') });
+    expect(previews[0]).toMatchObject({
+      subject: 'Resolved: Payments database failover and network maintenance',
+      html: expect.stringContaining('<html lang="en" dir="ltr">'),
+    });
   });
 
   it('bad input: exit 2 naming the option, the value and what to use', async () => {
@@ -106,6 +132,8 @@ describe('impact templates preview', () => {
     expect(kind.stderr).toContain("error: option '--kind <kind>' argument 'change-noticed' is invalid. Allowed choices are change-notice,");
     const bad = await impact('templates', 'preview', '--kind', 'reminder', '--locale', 'en GB', '--time-zone', 'Europe/Amsterdm');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('error: --locale "en GB" is not a BCP 47 locale tag; use e.g. en-GB, nl-NL, de\nerror: --time-zone "Europe/Amsterdm" is not an IANA time zone; use e.g. Europe/Amsterdam\n');
+    expect(bad.stderr).toBe(
+      'error: --locale "en GB" is not a BCP 47 locale tag; use e.g. en-GB, nl-NL, de\nerror: --time-zone "Europe/Amsterdm" is not an IANA time zone; use e.g. Europe/Amsterdam\n',
+    );
   });
 });

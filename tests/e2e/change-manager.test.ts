@@ -47,22 +47,37 @@ let model: Graph;
 
 type Notice = { kind: string; customerId: string; subject: string; channel: string; text: string; title: string };
 const notices = (subject: string, kind?: string): Notice[] =>
-  (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [])
+  (existsSync(runtime.outboxFile)
+    ? readFileSync(runtime.outboxFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : []
+  )
     .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject && (!kind || m.message.kind === kind))
     .map((m) => m.message);
 const ids = (list: { customerId: string }[]) => list.map((n) => n.customerId).sort();
 const api = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-  const res = await fetch(`${runtime.apiUrl}/api${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  const res = await fetch(`${runtime.apiUrl}/api${path}`, {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, body: await res.json() };
 };
 const put = async (detailType: string, detail: Record<string, unknown>) => {
   const client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
-  const out = await client.send(new PutEventsCommand({ Entries: [{ EventBusName: 'impact', Source: 'acme.changes', DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+  const out = await client.send(
+    new PutEventsCommand({ Entries: [{ EventBusName: 'impact', Source: 'acme.changes', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+  );
   expect(out.FailedEntryCount).toBe(0);
 };
 /** The customers the events hit who can be reached, by the pure what-if over the graph file. */
 const reachable = (...events: { 'detail-type': string; detail: Record<string, unknown> }[]) =>
-  assess(model, foldSubject(events.map((e, i) => parseEvent({ ...e, detail: { occurredAt: new Date(Date.UTC(2030, 0, 1) + i * 60_000).toISOString(), ...e.detail } }))))
+  assess(
+    model,
+    foldSubject(events.map((e, i) => parseEvent({ ...e, detail: { occurredAt: new Date(Date.UTC(2030, 0, 1) + i * 60_000).toISOString(), ...e.detail } }))),
+  )
     .customers.filter((c) => c.notify.length > 0)
     .map((c) => c.id)
     .sort();
@@ -71,14 +86,26 @@ const at = (customerId: string, iso: string) => {
   return new Intl.DateTimeFormat(c.locale, { timeZone: c.timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(iso));
 };
 
-const scheduled = { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-M1', title: 'Payments maintenance', window: WINDOW, impacts: [{ node: 'payments-db' }] } };
+const scheduled = {
+  'detail-type': 'Change Scheduled',
+  detail: { changeId: 'CHG-M1', title: 'Payments maintenance', window: WINDOW, impacts: [{ node: 'payments-db' }] },
+};
 const message = { 'detail-type': 'Change Updated', detail: { changeId: 'CHG-M1', customerMessage: 'Pay in the app.' } };
 const failed = { 'detail-type': 'Change Failed', detail: { changeId: 'CHG-M1', note: 'migration failed', expectedResolutionAt: RESTORE } };
 
 beforeAll(async () => {
   model = (await loadGraph({ graphFiles: [join(dir, 'graph.yaml')] })).graph;
   const config = localConfig(JSON.parse(readFileSync(join(dir, 'impact.local.json'), 'utf8')), 'impact.local.json');
-  runtime = await startLocalRuntime({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, inMemory: true, seed: { graphFiles: [join(dir, 'graph.yaml')] }, subscriptions: config.subscriptions, settings: config.settings, log: () => {} });
+  runtime = await startLocalRuntime({
+    dataDir: join(dir, 'data'),
+    eventsPort: 0,
+    apiPort: 0,
+    inMemory: true,
+    seed: { graphFiles: [join(dir, 'graph.yaml')] },
+    subscriptions: config.subscriptions,
+    settings: config.settings,
+    log: () => {},
+  });
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -94,9 +121,25 @@ describe('the change manager on the local runtime: draft, preview, approve, upda
 
     const drafts = (await api('GET', '/drafts')).body.drafts;
     // C-5 is affected but opted out: counted as unreachable, never sent.
-    expect(drafts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-M1', byKind: { 'change-notice': 4 }, customers: 4, unreachable: 1, draftedBy: { type: 'person', id: 'local', source: 'console' } })]);
+    expect(drafts).toEqual([
+      expect.objectContaining({
+        subjectKey: 'change#CHG-M1',
+        byKind: { 'change-notice': 4 },
+        customers: 4,
+        unreachable: 1,
+        draftedBy: { type: 'person', id: 'local', source: 'console' },
+      }),
+    ]);
     const subject = (await api('GET', '/subjects/change/CHG-M1')).body;
-    const previews = subject.held.previews as { requestedLocale: string; channel: string; effect: string; count: number; text?: string; subject?: string; body?: string }[];
+    const previews = subject.held.previews as {
+      requestedLocale: string;
+      channel: string;
+      effect: string;
+      count: number;
+      text?: string;
+      subject?: string;
+      body?: string;
+    }[];
     expect(previews.map((p) => [p.requestedLocale, p.channel, p.effect, p.count])).toEqual([
       ['de-DE', 'push', 'degraded', 1],
       ['en-GB', 'email', 'outage', 1],
@@ -104,7 +147,14 @@ describe('the change manager on the local runtime: draft, preview, approve, upda
     ]);
     expect(previews[2].text).toContain('Gepland onderhoud');
     expect(previews[1].subject).toBe('Planned maintenance: Payments maintenance');
-    expect(subject.history).toEqual([expect.objectContaining({ detailType: 'Change Scheduled', source: 'impact.console', notify: 'draft', actor: { type: 'person', id: 'local', source: 'console' } })]);
+    expect(subject.history).toEqual([
+      expect.objectContaining({
+        detailType: 'Change Scheduled',
+        source: 'impact.console',
+        notify: 'draft',
+        actor: { type: 'person', id: 'local', source: 'console' },
+      }),
+    ]);
   });
 
   it('approved through the API: exactly the customers it hits are told, once, and the history says who approved', async () => {
@@ -151,11 +201,16 @@ describe('the change manager on the local runtime: draft, preview, approve, upda
   });
 
   it('the approval policy of impact.local.json holds a sev3 incident until it is approved', async () => {
-    const opened = { 'detail-type': 'Incident Opened', detail: { incidentId: 'INC-M1', title: 'Kiosks slow', severity: 'sev3', impacts: [{ node: 'net-ams' }] } };
+    const opened = {
+      'detail-type': 'Incident Opened',
+      detail: { incidentId: 'INC-M1', title: 'Kiosks slow', severity: 'sev3', impacts: [{ node: 'net-ams' }] },
+    };
     await put(opened['detail-type'], opened.detail);
     await runtime.idle();
     expect(notices('incident#INC-M1')).toEqual([]);
-    expect((await api('GET', '/drafts')).body.drafts).toEqual([expect.objectContaining({ subjectKey: 'incident#INC-M1', severity: 'sev3', byKind: { 'incident-notice': 2 } })]);
+    expect((await api('GET', '/drafts')).body.drafts).toEqual([
+      expect.objectContaining({ subjectKey: 'incident#INC-M1', severity: 'sev3', byKind: { 'incident-notice': 2 } }),
+    ]);
     expect((await api('POST', '/subjects/incident/INC-M1/approve')).status).toBe(415);
     expect((await api('POST', '/subjects/incident/INC-M1/approve', {})).status).toBe(202);
     await runtime.idle();

@@ -26,14 +26,37 @@ let runtime: LocalRuntime;
 let client: EventBridgeClient;
 const logged: string[] = [];
 
-const outbox = () => (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-const notices = () => outbox().filter((m) => m.topic === 'customer-notices').map((m) => m.message as { kind: string; customerId: string; channel: string; noticeId: string });
-const sent = (customerId: string) => notices().filter((n) => n.customerId === customerId).map((n) => `${n.kind}:${n.channel}`);
+const outbox = () =>
+  existsSync(runtime.outboxFile)
+    ? readFileSync(runtime.outboxFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
+const notices = () =>
+  outbox()
+    .filter((m) => m.topic === 'customer-notices')
+    .map((m) => m.message as { kind: string; customerId: string; channel: string; noticeId: string });
+const sent = (customerId: string) =>
+  notices()
+    .filter((n) => n.customerId === customerId)
+    .map((n) => `${n.kind}:${n.channel}`);
 const api = async <T>(path: string): Promise<T> => fetch(`${runtime.apiUrl}/api${path}`).then((r) => r.json() as Promise<T>);
-const put = (detailType: string, detail: Record<string, unknown>) => client.send(new PutEventsCommand({ Entries: [{ EventBusName: 'impact', Source: 'acme.incidents', DetailType: detailType, Detail: JSON.stringify(detail) }] }));
+const put = (detailType: string, detail: Record<string, unknown>) =>
+  client.send(
+    new PutEventsCommand({ Entries: [{ EventBusName: 'impact', Source: 'acme.incidents', DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+  );
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, seed: { graphFiles: [join(dir, 'graph.yaml')] }, settings: { mergeWindowMinutes: 0 }, log: (line) => void logged.push(line) });
+  runtime = await startLocalRuntime({
+    dataDir: join(dir, 'data'),
+    eventsPort: 0,
+    apiPort: 0,
+    seed: { graphFiles: [join(dir, 'graph.yaml')] },
+    settings: { mergeWindowMinutes: 0 },
+    log: (line) => void logged.push(line),
+  });
   client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
 }, 120_000);
 afterAll(async () => {
@@ -51,7 +74,9 @@ describe('npm start: delivery with receipts, bounce to SMS, on one machine', () 
     expect(sent('C-BOUNCE')).toEqual(['incident-notice:email', 'incident-notice:sms']);
     expect(sent('C-COMPLAIN')).toEqual(['incident-notice:email']);
     expect(sent('C-NOWHERE')).toEqual(['incident-notice:email', 'incident-notice:sms']);
-    const ids = notices().filter((n) => n.customerId === 'C-BOUNCE').map((n) => n.noticeId);
+    const ids = notices()
+      .filter((n) => n.customerId === 'C-BOUNCE')
+      .map((n) => n.noticeId);
     expect(new Set(ids).size, 'the SMS carries the same notice').toBe(1);
     // The receipts went round the bus as pipeline events (the topic-only runtime below has none).
     expect(readFileSync(join(dir, 'data', 'pipeline-events.jsonl'), 'utf8')).toMatch(/"Notice Failed"[^\n]*"permanent":true/);
@@ -65,7 +90,16 @@ describe('npm start: delivery with receipts, bounce to SMS, on one machine', () 
     expect(unreached.customers.map((c) => c.customerId)).toEqual(['C-NOWHERE']);
     expect(unreached.customers[0].reason).toMatch(/email/);
     const history = await api<CustomerDeliveriesView>('/customers/C-BOUNCE/deliveries');
-    expect(history.notices).toEqual([expect.objectContaining({ kind: 'incident-notice', outcome: 'delivered', channels: [expect.objectContaining({ channel: 'email', status: 'failed', permanent: true }), expect.objectContaining({ channel: 'sms', status: 'delivered' })] })]);
+    expect(history.notices).toEqual([
+      expect.objectContaining({
+        kind: 'incident-notice',
+        outcome: 'delivered',
+        channels: [
+          expect.objectContaining({ channel: 'email', status: 'failed', permanent: true }),
+          expect.objectContaining({ channel: 'sms', status: 'delivered' }),
+        ],
+      }),
+    ]);
     for (const body of [deliveries, unreached, history]) {
       expect(JSON.stringify(body)).not.toMatch(/bounce\.invalid|complaint\.invalid|\+316|\+999/);
     }
@@ -89,12 +123,34 @@ describe('npm start: delivery with receipts, bounce to SMS, on one machine', () 
 
 describe('npm start -- --delivery topic-only', () => {
   it('notices stop at customer-notices: nothing is delivered, no receipt, no fallback', async () => {
-    const own = await startLocalRuntime({ dataDir: join(dir, 'topic-only'), eventsPort: 0, apiPort: 0, inMemory: true, delivery: 'topic-only', seed: { graphFiles: [join(dir, 'graph.yaml')] }, settings: { mergeWindowMinutes: 0 }, log: () => {} });
+    const own = await startLocalRuntime({
+      dataDir: join(dir, 'topic-only'),
+      eventsPort: 0,
+      apiPort: 0,
+      inMemory: true,
+      delivery: 'topic-only',
+      seed: { graphFiles: [join(dir, 'graph.yaml')] },
+      settings: { mergeWindowMinutes: 0 },
+      log: () => {},
+    });
     try {
-      await fetch(`${own.apiUrl}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ 'detail-type': 'Incident Opened', detail: { incidentId: 'INC-9', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk-net' }] } }) });
+      await fetch(`${own.apiUrl}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          'detail-type': 'Incident Opened',
+          detail: { incidentId: 'INC-9', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk-net' }] },
+        }),
+      });
       await own.idle();
-      const lines = readFileSync(own.outboxFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      const told = lines.filter((m) => m.topic === 'customer-notices').map((m) => `${m.message.customerId}:${m.message.channel}`).sort();
+      const lines = readFileSync(own.outboxFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      const told = lines
+        .filter((m) => m.topic === 'customer-notices')
+        .map((m) => `${m.message.customerId}:${m.message.channel}`)
+        .sort();
       // Every customer once, on the planned channel: the bounced addresses are not found out, so no SMS follows.
       expect(told).toEqual(['C-BOUNCE:email', 'C-COMPLAIN:email', 'C-NOWHERE:email', 'C-OK:email']);
       const deliveries = await fetch(`${own.apiUrl}/api/subjects/incident/INC-9/deliveries`).then((r) => r.json() as Promise<SubjectDeliveriesView>);

@@ -11,14 +11,26 @@ import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { killJavaFor, startRuntime, type RuntimeProcess } from './runtime-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'impact-hostile-'));
-writeFileSync(join(dir, 'graph.yaml'), 'components: [{ id: db }]\ntouchpoints: [{ id: web, channel: web, dependsOn: [db] }]\ncustomers:\n  - { id: C-1, contacts: { email: one@example.com }, uses: [web] }\n');
+writeFileSync(
+  join(dir, 'graph.yaml'),
+  'components: [{ id: db }]\ntouchpoints: [{ id: web, channel: web, dependsOn: [db] }]\ncustomers:\n  - { id: C-1, contacts: { email: one@example.com }, uses: [web] }\n',
+);
 let runtime: RuntimeProcess;
 let eventsPort: number;
 let apiPort: number;
 
 beforeAll(async () => {
   [eventsPort, apiPort] = [await freePort(), await freePort()];
-  runtime = await startRuntime(['--data-dir', join(dir, 'data'), '--events-port', String(eventsPort), '--api-port', String(apiPort), '--graph', join(dir, 'graph.yaml')]);
+  runtime = await startRuntime([
+    '--data-dir',
+    join(dir, 'data'),
+    '--events-port',
+    String(eventsPort),
+    '--api-port',
+    String(apiPort),
+    '--graph',
+    join(dir, 'graph.yaml'),
+  ]);
 }, 120_000);
 afterAll(async () => {
   runtime?.proc.kill('SIGTERM');
@@ -65,7 +77,9 @@ const raw = (port: number, head: string, body: { bytes: number; chunked?: boolea
         socket.destroy();
       }
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => (response ? finish() : reject(new Error(`connection failed before any answer (${error.code} after ${sent} bytes)`))));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      response ? finish() : reject(new Error(`connection failed before any answer (${error.code} after ${sent} bytes)`)),
+    );
     socket.on('close', () => !closed && finish());
     socket.on('connect', async () => {
       socket.write(head);
@@ -85,7 +99,10 @@ describe('requests that once stopped the runtime', () => {
       const { statusLine } = await raw(apiPort, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
       expect(statusLine, path).toMatch(/^HTTP\/1\.1 (200|400|404) /);
     }
-    const { statusLine } = await raw(eventsPort, 'POST // HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AWSEvents.PutEvents\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    const { statusLine } = await raw(
+      eventsPort,
+      'POST // HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AWSEvents.PutEvents\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
     expect(statusLine).toMatch(/^HTTP\/1\.1 400 /);
     await stillRunning();
   });
@@ -113,7 +130,12 @@ describe('requests that once stopped the runtime', () => {
 
   it('an entry with a Time that is no time gets its own InvalidArgument error; the other entry is accepted', async () => {
     for (const Time of ['garbage', 1e20, -1e20, true]) {
-      const res = await putEvents({ Entries: [{ Source: 'test', DetailType: 'Ping', Detail: '{}', Time }, { Source: 'test', DetailType: 'Ping', Detail: '{}' }] });
+      const res = await putEvents({
+        Entries: [
+          { Source: 'test', DetailType: 'Ping', Detail: '{}', Time },
+          { Source: 'test', DetailType: 'Ping', Detail: '{}' },
+        ],
+      });
       expect(res.status, String(Time)).toBe(200);
       const answer = await res.json();
       expect(answer.FailedEntryCount, String(Time)).toBe(1);
@@ -125,24 +147,38 @@ describe('requests that once stopped the runtime', () => {
 
   it('a 600 MB body to POST /api/events is refused with 413 after the first megabyte, never buffered whole', async () => {
     const bytes = 600 * 1024 * 1024;
-    const declared = await raw(apiPort, `POST /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n`, { bytes });
+    const declared = await raw(apiPort, `POST /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n`, {
+      bytes,
+    });
     expect(declared.statusLine).toBe('HTTP/1.1 413 Payload Too Large');
     expect(declared.sent).toBeLessThan(bytes / 10);
     // Without a Content-Length (chunked), the limit is found while reading.
-    const chunked = await raw(apiPort, 'POST /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n', { bytes, chunked: true });
+    const chunked = await raw(apiPort, 'POST /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n', {
+      bytes,
+      chunked: true,
+    });
     expect(chunked.statusLine).toBe('HTTP/1.1 413 Payload Too Large');
     expect(chunked.sent).toBeLessThan(bytes / 10);
     await stillRunning();
   }, 120_000);
 
   it('PutEvents over 1 MB is refused with 413; an entry over 256 KB gets its own error', async () => {
-    const big = { Entries: [{ Source: 'test', DetailType: 'Ping', Detail: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) }, { Source: 'test', DetailType: 'Ping', Detail: '{}' }] };
+    const big = {
+      Entries: [
+        { Source: 'test', DetailType: 'Ping', Detail: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }) },
+        { Source: 'test', DetailType: 'Ping', Detail: '{}' },
+      ],
+    };
     const answer = await (await putEvents(big)).json();
     expect(answer.FailedEntryCount).toBe(1);
     expect(answer.Entries[0]).toEqual({ ErrorCode: 'InvalidArgument', ErrorMessage: expect.stringContaining('256 KB') });
     expect(answer.Entries[1].EventId).toBeTruthy();
     const bytes = 5 * 1024 * 1024;
-    const result = await raw(eventsPort, `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AWSEvents.PutEvents\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${bytes}\r\n\r\n`, { bytes });
+    const result = await raw(
+      eventsPort,
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AWSEvents.PutEvents\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${bytes}\r\n\r\n`,
+      { bytes },
+    );
     expect(result.statusLine).toBe('HTTP/1.1 413 Payload Too Large');
     await stillRunning();
   });

@@ -53,7 +53,14 @@ const dir = mkdtempSync(join(tmpdir(), 'impact-intake-e2e-'));
 writeFileSync(join(dir, 'graph.yaml'), graph);
 let runtime: LocalRuntime;
 
-const outbox = () => (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const outbox = () =>
+  existsSync(runtime.outboxFile)
+    ? readFileSync(runtime.outboxFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 const noticesAbout = (subject: string) =>
   outbox()
     .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject)
@@ -62,7 +69,11 @@ const noticesAbout = (subject: string) =>
 /** Posts a payload as the tool sends it: these exact bytes, with the tool's headers. */
 const post = async (source: string, payload: unknown, headers: (body: string) => Record<string, string> = () => ({})) => {
   const body = JSON.stringify(payload);
-  const res = await fetch(`${runtime.apiUrl}/api/intake/${source}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers(body) }, body });
+  const res = await fetch(`${runtime.apiUrl}/api/intake/${source}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers(body) },
+    body,
+  });
   return { status: res.status, body: await res.json() };
 };
 const signedByPagerDuty = (body: string) => ({ 'x-pagerduty-signature': `v1=${createHmac('sha256', PD_SECRET).update(body).digest('hex')}` });
@@ -72,7 +83,15 @@ beforeAll(async () => {
   // As impact.local.json would say it: PagerDuty signs, ServiceNow has no secret here (unsigned).
   const intake = readLocalIntake({ secrets: { pagerduty: PD_SECRET } });
   if (!intake.ok) throw new Error(intake.problems.join('; '));
-  runtime = await startLocalRuntime({ dataDir: join(dir, 'data'), eventsPort: 0, apiPort: 0, seed: { graphFiles: [join(dir, 'graph.yaml')] }, intake: intake.intake, settings: { mergeWindowMinutes: 0 }, log: () => {} });
+  runtime = await startLocalRuntime({
+    dataDir: join(dir, 'data'),
+    eventsPort: 0,
+    apiPort: 0,
+    seed: { graphFiles: [join(dir, 'graph.yaml')] },
+    intake: intake.intake,
+    settings: { mergeWindowMinutes: 0 },
+    log: () => {},
+  });
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -100,7 +119,9 @@ describe('npm start: intake from the tools', () => {
     await runtime.idle();
     expect(noticesAbout('incident#PD-PGR0VU2')).toEqual(['C-1:incident-notice', 'C-2:incident-notice']);
     // PagerDuty retries a delivery it did not see acknowledged: the same webhook again changes nothing.
-    expect((await post('pagerduty', pagerDuty('incident.triggered', 'pd-e2e-1', new Date(Date.now() - 60_000).toISOString()), signedByPagerDuty)).status).toBe(202);
+    expect((await post('pagerduty', pagerDuty('incident.triggered', 'pd-e2e-1', new Date(Date.now() - 60_000).toISOString()), signedByPagerDuty)).status).toBe(
+      202,
+    );
     const resolved = await post('pagerduty', pagerDuty('incident.resolved', 'pd-e2e-2', new Date().toISOString()), signedByPagerDuty);
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(202);
     await runtime.idle();
@@ -112,9 +133,18 @@ describe('npm start: intake from the tools', () => {
 
   it('an AWS Health event put on the default bus takes the forwarding rule to ingest and opens an incident on the nodes listing the service', async () => {
     const health = fixture('aws-health-ec2-operational-issue.json');
-    const detail = { ...health.detail, eventRegion: 'eu-west-1', eventArn: health.detail.eventArn.replace('af-south-1', 'eu-west-1'), endTime: undefined, startTime: new Date(Date.now() - 60_000).toUTCString(), lastUpdatedTime: new Date().toUTCString() };
+    const detail = {
+      ...health.detail,
+      eventRegion: 'eu-west-1',
+      eventArn: health.detail.eventArn.replace('af-south-1', 'eu-west-1'),
+      endTime: undefined,
+      startTime: new Date(Date.now() - 60_000).toUTCString(),
+      lastUpdatedTime: new Date().toUTCString(),
+    };
     const client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
-    const out = await client.send(new PutEventsCommand({ Entries: [{ Source: 'aws.health', DetailType: 'AWS Health Event', Detail: JSON.stringify(detail) }] }));
+    const out = await client.send(
+      new PutEventsCommand({ Entries: [{ Source: 'aws.health', DetailType: 'AWS Health Event', Detail: JSON.stringify(detail) }] }),
+    );
     expect(out.FailedEntryCount).toBe(0);
     await runtime.idle();
     const id = 'HEALTH-eu-west-1-AWS_EC2_OPERATIONAL_ISSUE_7f35c8ae-af1f-54e6-a526-d0179ed6d68f';

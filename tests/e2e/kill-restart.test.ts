@@ -17,7 +17,18 @@ let runtime: RuntimeProcess | undefined;
 
 /** `npm start` on a data dir of its own; paced to 40 messages/s by default, so that a fan-out takes seconds. */
 const start = (data: string, eventsPort: number, apiPort: number, snsRate = 40) =>
-  startRuntime(['--data-dir', join(dir, data), '--events-port', String(eventsPort), '--api-port', String(apiPort), '--graph', join(dir, 'graph.yaml'), '--sns-rate', String(snsRate)]);
+  startRuntime([
+    '--data-dir',
+    join(dir, data),
+    '--events-port',
+    String(eventsPort),
+    '--api-port',
+    String(apiPort),
+    '--graph',
+    join(dir, 'graph.yaml'),
+    '--sns-rate',
+    String(snsRate),
+  ]);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -39,13 +50,25 @@ const stopWith = async (r: RuntimeProcess, data: string, signal: 'SIGTERM' | 'SI
 };
 const notices = (data: string) => {
   const outbox = join(dir, data, 'outbox.jsonl');
-  return existsSync(outbox) ? readFileSync(outbox, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.topic === 'customer-notices') : [];
+  return existsSync(outbox)
+    ? readFileSync(outbox, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((m) => m.topic === 'customer-notices')
+    : [];
 };
 const change = (id: string) => ({
   EventBusName: 'impact',
   Source: 'test',
   DetailType: 'Change Scheduled',
-  Detail: JSON.stringify({ changeId: id, title: 'Kill test', window: { start: '2030-01-01T00:00:00Z', end: '2030-01-01T02:00:00Z' }, impacts: [{ node: 'db' }] }),
+  Detail: JSON.stringify({
+    changeId: id,
+    title: 'Kill test',
+    window: { start: '2030-01-01T00:00:00Z', end: '2030-01-01T02:00:00Z' },
+    impacts: [{ node: 'db' }],
+  }),
 });
 
 afterAll(async () => {
@@ -89,7 +112,8 @@ describe('durable before acknowledged', () => {
     expect(out.FailedEntryCount).toBe(0);
 
     runtime = await start('ack', eventsPort, apiPort, 1_000);
-    const subjects = async () => ((await (await fetch(`http://127.0.0.1:${apiPort}/api/subjects`)).json()) as { subjects: { subjectKey: string }[] }).subjects.map((s) => s.subjectKey);
+    const subjects = async () =>
+      ((await (await fetch(`http://127.0.0.1:${apiPort}/api/subjects`)).json()) as { subjects: { subjectKey: string }[] }).subjects.map((s) => s.subjectKey);
     await waitFor(async () => (await subjects()).length >= 2, 60_000, 'both changes in the store');
     expect((await subjects()).sort()).toEqual(['change#CHG-ACK-1', 'change#CHG-ACK-2']);
     await waitFor(() => notices('ack').length >= 2 * CUSTOMERS, 90_000, 'the notices of both changes');
@@ -103,7 +127,16 @@ describe('a start that fails leaves nothing behind', () => {
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
     const port = (busy.address() as { port: number }).port;
     try {
-      const { code, output } = await runToExit(['--data-dir', join(dir, 'busy'), '--events-port', String(port), '--api-port', String(await freePort()), '--graph', join(dir, 'graph.yaml')]);
+      const { code, output } = await runToExit([
+        '--data-dir',
+        join(dir, 'busy'),
+        '--events-port',
+        String(port),
+        '--api-port',
+        String(await freePort()),
+        '--graph',
+        join(dir, 'graph.yaml'),
+      ]);
       expect(code).toBe(1);
       expect(output).toContain(`port ${port}`);
       expect(output).toMatch(/in use/);

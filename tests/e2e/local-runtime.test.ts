@@ -44,11 +44,35 @@ const options = () => ({
   settings: { mergeWindowMinutes: 0 },
   log: () => {},
 });
-const outbox = () => (existsSync(runtime.outboxFile) ? readFileSync(runtime.outboxFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-const notices = () => outbox().filter((m) => m.topic === 'customer-notices').map((m) => m.message as { kind: string; customerId: string; subject: string });
+const outbox = () =>
+  existsSync(runtime.outboxFile)
+    ? readFileSync(runtime.outboxFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
+const notices = () =>
+  outbox()
+    .filter((m) => m.topic === 'customer-notices')
+    .map((m) => m.message as { kind: string; customerId: string; subject: string });
 const put = (entries: { DetailType: string; Detail: unknown; Source?: string }[]) =>
-  client.send(new PutEventsCommand({ Entries: entries.map((e) => ({ EventBusName: 'impact', Source: e.Source ?? 'acme.changes', DetailType: e.DetailType, Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail) })) }));
-const scheduled = { changeId: 'CHG-1', title: 'Payments maintenance', window: { start: '2030-12-05T02:00:00Z', end: '2030-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] };
+  client.send(
+    new PutEventsCommand({
+      Entries: entries.map((e) => ({
+        EventBusName: 'impact',
+        Source: e.Source ?? 'acme.changes',
+        DetailType: e.DetailType,
+        Detail: typeof e.Detail === 'string' ? e.Detail : JSON.stringify(e.Detail),
+      })),
+    }),
+  );
+const scheduled = {
+  changeId: 'CHG-1',
+  title: 'Payments maintenance',
+  window: { start: '2030-12-05T02:00:00Z', end: '2030-12-05T04:00:00Z' },
+  impacts: [{ node: 'payments-db' }],
+};
 
 beforeAll(async () => {
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
@@ -63,12 +87,19 @@ afterAll(async () => {
 
 describe('npm start: the local runtime end to end', () => {
   it('a change through the PutEvents endpoint reaches the outbox; a bad entry gets its own error, the good one still goes', async () => {
-    const out = await put([{ DetailType: 'Change Scheduled', Detail: scheduled }, { DetailType: 'Change Scheduled', Detail: 'not json' }]);
+    const out = await put([
+      { DetailType: 'Change Scheduled', Detail: scheduled },
+      { DetailType: 'Change Scheduled', Detail: 'not json' },
+    ]);
     expect(out.FailedEntryCount).toBe(1);
     expect(out.Entries?.[0].EventId).toBeTruthy();
     expect(out.Entries?.[1].ErrorCode).toBeTruthy();
     await runtime.idle();
-    expect(notices().map((n) => `${n.customerId}:${n.kind}`).sort()).toEqual(['C-1:change-notice', 'C-2:change-notice']);
+    expect(
+      notices()
+        .map((n) => `${n.customerId}:${n.kind}`)
+        .sort(),
+    ).toEqual(['C-1:change-notice', 'C-2:change-notice']);
     const briefings = outbox().filter((m) => m.topic === 'support-briefings');
     expect(briefings.map((b) => b.attributes.team)).toContain('digital');
     await expect.poll(() => hook.length).toBeGreaterThan(0);
@@ -84,7 +115,10 @@ describe('npm start: the local runtime end to end', () => {
     await runtime.idle();
     await put([{ DetailType: 'Incident Resolved', Detail: { incidentId: 'INC-1' } }]);
     await runtime.idle();
-    const incident = notices().filter((n) => n.subject === 'incident#INC-1').map((n) => `${n.customerId}:${n.kind}`).sort();
+    const incident = notices()
+      .filter((n) => n.subject === 'incident#INC-1')
+      .map((n) => `${n.customerId}:${n.kind}`)
+      .sort();
     expect(incident).toEqual(['C-2:incident-notice', 'C-2:incident-resolved', 'C-3:incident-notice', 'C-3:incident-resolved']);
     // The airport team's briefing went out, but the HTTP subscriber filters on team=digital.
     expect(outbox().some((m) => m.topic === 'support-briefings' && m.attributes.team === 'airport-ops')).toBe(true);
@@ -97,15 +131,36 @@ describe('npm start: the local runtime end to end', () => {
     runtime = await startLocalRuntime(options());
     client = new EventBridgeClient({ endpoint: runtime.eventsUrl, ...LOCAL_AWS });
     await runtime.idle();
-    const change = notices().filter((n) => n.subject === 'change#CHG-1').map((n) => `${n.customerId}:${n.kind}`).sort();
+    const change = notices()
+      .filter((n) => n.subject === 'change#CHG-1')
+      .map((n) => `${n.customerId}:${n.kind}`)
+      .sort();
     expect(change).toEqual(['C-1:change-notice', 'C-1:change-update', 'C-2:change-notice', 'C-2:change-update']);
   });
 
   it('impact send puts a change on the local endpoint from the command line', async () => {
-    const { code, stdout } = await impact('send', 'change-scheduled', '--change', 'CHG-S', '--node', 'net-ams', '--start', '2030-12-07T02:00:00Z', '--end', '2030-12-07T03:00:00Z', '--endpoint', runtime.eventsUrl);
+    const { code, stdout } = await impact(
+      'send',
+      'change-scheduled',
+      '--change',
+      'CHG-S',
+      '--node',
+      'net-ams',
+      '--start',
+      '2030-12-07T02:00:00Z',
+      '--end',
+      '2030-12-07T03:00:00Z',
+      '--endpoint',
+      runtime.eventsUrl,
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/event 0: accepted as /);
     await runtime.idle();
-    expect(notices().filter((n) => n.subject === 'change#CHG-S').map((n) => n.customerId).sort()).toEqual(['C-2', 'C-3']);
+    expect(
+      notices()
+        .filter((n) => n.subject === 'change#CHG-S')
+        .map((n) => n.customerId)
+        .sort(),
+    ).toEqual(['C-2', 'C-3']);
   });
 });

@@ -33,7 +33,10 @@ const userEnv = (): NodeJS.ProcessEnv => {
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(npm_|VITEST|POWERTOOLS_|AWS_|NODE_OPTIONS$|NODE_ENV$|TEST$|INIT_CWD$)/.test(key)) env[key] = value;
   }
-  env.PATH = (process.env.PATH ?? '').split(':').filter((p) => !p.includes('node_modules')).join(':');
+  env.PATH = (process.env.PATH ?? '')
+    .split(':')
+    .filter((p) => !p.includes('node_modules'))
+    .join(':');
   env.AWS_CONFIG_FILE = env.AWS_SHARED_CREDENTIALS_FILE = join(work, 'no-aws-config');
   return env;
 };
@@ -97,7 +100,10 @@ const startRuntime = (command: string): Runtime => {
 /** Ctrl-C in a terminal: SIGINT to the foreground process group. */
 const interrupt = async (r: Runtime) => {
   process.kill(-r.child.pid!, 'SIGINT');
-  await Promise.race([r.exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop on Ctrl-C: ${r.output().slice(-500)}`)), 30_000))]);
+  await Promise.race([
+    r.exited,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`npm start did not stop on Ctrl-C: ${r.output().slice(-500)}`)), 30_000)),
+  ]);
 };
 
 interface OutboxLine {
@@ -108,11 +114,18 @@ interface OutboxLine {
 }
 const outbox = (): OutboxLine[] =>
   existsSync(file('.impact/outbox.jsonl'))
-    ? readFileSync(file('.impact/outbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    ? readFileSync(file('.impact/outbox.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
     : [];
 const customerNotices = (subjectKey?: string) => outbox().filter((m) => m.topic === 'customer-notices' && (!subjectKey || m.message.subject === subjectKey));
 
-const AIRLINE = { graphFiles: [file('examples/airline/graph.yaml')], customersCsv: file('examples/airline/customers.csv'), usageCsv: file('examples/airline/usage.csv') };
+const AIRLINE = {
+  graphFiles: [file('examples/airline/graph.yaml')],
+  customersCsv: file('examples/airline/customers.csv'),
+  usageCsv: file('examples/airline/usage.csv'),
+};
 
 /**
  * Waits until every customer due a first notice has one, then checks what the outbox holds of the
@@ -120,12 +133,16 @@ const AIRLINE = { graphFiles: [file('examples/airline/graph.yaml')], customersCs
  * and nobody in quiet hours woken by a notice that is not urgent.
  */
 const expectNotified = async (expected: ExpectedNotices) => {
-  await waitFor(`first notices of ${expected.subjectKey} to ${expected.due.length} customers`, () => {
-    const told = new Set(customerNotices(expected.subjectKey).map((m) => m.message.customerId));
-    return expected.due.every((id) => told.has(id));
-    // A wait, not a promise of speed (npm run bench -- e2e measures that): a loaded machine with the
-    // delivery stand-ins working beside the fan-out took 55-120 s for the 8,263 of CHG-2041.
-  }, 300_000);
+  await waitFor(
+    `first notices of ${expected.subjectKey} to ${expected.due.length} customers`,
+    () => {
+      const told = new Set(customerNotices(expected.subjectKey).map((m) => m.message.customerId));
+      return expected.due.every((id) => told.has(id));
+      // A wait, not a promise of speed (npm run bench -- e2e measures that): a loaded machine with the
+      // delivery stand-ins working beside the fan-out took 55-120 s for the 8,263 of CHG-2041.
+    },
+    300_000,
+  );
   const first = customerNotices(expected.subjectKey).filter((m) => /-notice$/.test(m.message.kind));
   const ids = first.map((m) => m.message.customerId);
   // "appended to .impact/outbox.jsonl as { topic, attributes, message, publishedAt }"; the message body of the deploy section.
@@ -133,7 +150,9 @@ const expectNotified = async (expected: ExpectedNotices) => {
   expect(Object.keys(first[0].message)).toEqual(expect.arrayContaining(['channel', 'customerId', 'kind', 'locale', 'subject', 'text', 'title', 'to']));
   expect(Object.keys(first[0].attributes)).toEqual(expect.arrayContaining(['channel', 'effect', 'kind', 'locale', 'segment']));
   const subjectOf = (m: OutboxLine) => m.message as unknown as { subject?: { type: string; id: string } };
-  expect(outbox().some((m) => m.topic === 'support-briefings' && `${subjectOf(m).subject?.type}#${subjectOf(m).subject?.id}` === expected.subjectKey)).toBe(true);
+  expect(outbox().some((m) => m.topic === 'support-briefings' && `${subjectOf(m).subject?.type}#${subjectOf(m).subject?.id}` === expected.subjectKey)).toBe(
+    true,
+  );
   expect(expected.due.length).toBeGreaterThan(0);
   expect(new Set(ids).size).toBe(ids.length);
   expect(ids.filter((id) => !expected.channel.has(id))).toEqual([]);
@@ -182,10 +201,14 @@ const PROMISES: ReadmePromise[] = [
         runtime = startRuntime(c.command);
       }
       const r = runtime;
-      await waitFor('npm start to say it is running', () => {
-        if (r.child.exitCode !== null) throw new Error(`npm start exited (${r.child.exitCode}): ${r.output().slice(-2000)}`);
-        return r.output().includes('running locally');
-      }, 580_000);
+      await waitFor(
+        'npm start to say it is running',
+        () => {
+          if (r.child.exitCode !== null) throw new Error(`npm start exited (${r.child.exitCode}): ${r.output().slice(-2000)}`);
+          return r.output().includes('running locally');
+        },
+        580_000,
+      );
       expect(r.output()).toMatch(/events:\s+http:\/\/127\.0\.0\.1:4010/);
       expect(r.output()).toMatch(/console:\s+http:\/\/127\.0\.0\.1:3000/);
       expect(r.output()).toContain(`outbox:   ${file('.impact/outbox.jsonl')}`);
@@ -230,7 +253,9 @@ const PROMISES: ReadmePromise[] = [
         const a = JSON.parse(ran.stdout);
         expect(Object.keys(a)).toEqual(['subject', 'touchpoints', 'customers', 'unknownNodes', 'summary']);
         expect(a.customers).toHaveLength(expected.affected);
-        expect(new Map(a.customers.filter((x: { notify: string[] }) => x.notify.length > 0).map((x: { id: string; notify: string[] }) => [x.id, x.notify[0]]))).toEqual(expected.channel);
+        expect(
+          new Map(a.customers.filter((x: { notify: string[] }) => x.notify.length > 0).map((x: { id: string; notify: string[] }) => [x.id, x.notify[0]])),
+        ).toEqual(expected.channel);
         expect(a.touchpoints.every((t: { path: string[]; id: string }) => t.path.at(-1) === t.id)).toBe(true);
       } else if (format === 'csv') {
         const lines = ran.stdout.trim().split('\n');
@@ -269,7 +294,10 @@ const PROMISES: ReadmePromise[] = [
     timeoutMs: 60_000,
     check: async (c) => {
       const ran = await runChecked(c, 55_000);
-      const locales = readdirSync(file('templates'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      const locales = readdirSync(file('templates'), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
       expect(locales.length).toBeGreaterThanOrEqual(5);
       expect(ran.stdout).toMatch(new RegExp(`^valid: \\d+ templates in ${locales.length} locales \\(${locales.join(', ')}\\) for \\d+ kinds`));
     },
@@ -282,7 +310,9 @@ const PROMISES: ReadmePromise[] = [
       const ran = await runChecked(c, 55_000);
       const [kind, locale, channel] = [optionOf(words, '--kind')!, optionOf(words, '--locale')!, optionOf(words, '--channel')];
       const language = locale.split('-')[0];
-      expect(ran.stdout.split('\n')[0]).toBe(`${kind} in ${language}${language === locale ? '' : ` (asked for ${locale})`}, from templates/${language}/${kind}.md`);
+      expect(ran.stdout.split('\n')[0]).toBe(
+        `${kind} in ${language}${language === locale ? '' : ` (asked for ${locale})`}, from templates/${language}/${kind}.md`,
+      );
       if (channel === 'sms') expect(ran.stdout).toMatch(/^sms \((GSM-7|UCS-2), [12] parts?, \d+ characters\)$/m);
       if (channel) expect(ran.stdout.match(/^(email|sms|push)\b/gm)).toEqual([channel]);
     },
@@ -329,8 +359,20 @@ const PROMISES: ReadmePromise[] = [
       const at = Date.now();
       const known = new Set(customerNotices().map((m) => m.message.subject));
       await runChecked(c, 30_000);
-      const subjectKey = await waitFor('the new change to reach the outbox', () => customerNotices().map((m) => m.message.subject).find((s) => s.startsWith('change#') && !known.has(s)), 120_000);
-      const detail = { changeId: subjectKey.slice('change#'.length), title: 'Planned change', window: { start: optionOf(words, '--start'), end: optionOf(words, '--end') }, impacts: [{ node: optionOf(words, '--node') }] };
+      const subjectKey = await waitFor(
+        'the new change to reach the outbox',
+        () =>
+          customerNotices()
+            .map((m) => m.message.subject)
+            .find((s) => s.startsWith('change#') && !known.has(s)),
+        120_000,
+      );
+      const detail = {
+        changeId: subjectKey.slice('change#'.length),
+        title: 'Planned change',
+        window: { start: optionOf(words, '--start'), end: optionOf(words, '--end') },
+        impacts: [{ node: optionOf(words, '--node') }],
+      };
       await expectNotified(await expectedFirstNotices(AIRLINE, [{ 'detail-type': 'Change Scheduled', detail }], at));
     },
   },
@@ -343,13 +385,28 @@ const PROMISES: ReadmePromise[] = [
       const at = Date.now();
       const id = optionOf(words, '--change')!;
       await runChecked(c, 30_000);
-      const draft = await waitFor(`change#${id} in GET /api/drafts`, async () => {
-        const { drafts } = (await fetch(`${API}/api/drafts`).then((r) => r.json())) as { drafts: { subjectKey: string; byKind: Record<string, number>; customers: number; unreachable: number }[] };
-        return drafts.find((d) => d.subjectKey === `change#${id}`);
-      }, 120_000);
-      const detail = { changeId: id, title: 'Planned change', window: { start: optionOf(words, '--start'), end: optionOf(words, '--end') }, impacts: [{ node: optionOf(words, '--node') }] };
+      const draft = await waitFor(
+        `change#${id} in GET /api/drafts`,
+        async () => {
+          const { drafts } = (await fetch(`${API}/api/drafts`).then((r) => r.json())) as {
+            drafts: { subjectKey: string; byKind: Record<string, number>; customers: number; unreachable: number }[];
+          };
+          return drafts.find((d) => d.subjectKey === `change#${id}`);
+        },
+        120_000,
+      );
+      const detail = {
+        changeId: id,
+        title: 'Planned change',
+        window: { start: optionOf(words, '--start'), end: optionOf(words, '--end') },
+        impacts: [{ node: optionOf(words, '--node') }],
+      };
       const expected = await expectedFirstNotices(AIRLINE, [{ 'detail-type': 'Change Scheduled', detail }], at);
-      expect(draft).toMatchObject({ byKind: { 'change-notice': expected.affected }, customers: expected.affected, unreachable: expected.affected - expected.channel.size });
+      expect(draft).toMatchObject({
+        byKind: { 'change-notice': expected.affected },
+        customers: expected.affected,
+        unreachable: expected.affected - expected.channel.size,
+      });
       const view = await fetch(`${API}/api/subjects/change/${id}`).then((r) => r.json());
       expect(view.held.previews.reduce((n: number, p: { count: number }) => n + p.count, 0)).toBe(expected.channel.size);
       expect(customerNotices(`change#${id}`)).toEqual([]);
@@ -366,7 +423,12 @@ const PROMISES: ReadmePromise[] = [
       const ran = await runChecked(c, 30_000);
       expect(ran.stdout).toMatch(/^event 0: accepted as \S+/);
       const { state } = await fetch(`${API}/api/subjects/${type}/${id}`).then((r) => r.json());
-      const detail = { changeId: id, title: state.title ?? id, window: { start: new Date(state.window.start).toISOString(), end: new Date(state.window.end).toISOString() }, impacts: state.impacts };
+      const detail = {
+        changeId: id,
+        title: state.title ?? id,
+        window: { start: new Date(state.window.start).toISOString(), end: new Date(state.window.end).toISOString() },
+        impacts: state.impacts,
+      };
       await expectNotified(await expectedFirstNotices(AIRLINE, [{ 'detail-type': 'Change Scheduled', detail }], at));
       const { drafts } = (await fetch(`${API}/api/drafts`).then((r) => r.json())) as { drafts: { subjectKey: string }[] };
       expect(drafts.map((d) => d.subjectKey)).not.toContain(subjectKey);
@@ -385,16 +447,24 @@ const PROMISES: ReadmePromise[] = [
       expect(answer.FailedEntryCount).toBe(0);
       // Entries inline, or `file://<path>` as the AWS CLI reads them; AWS Health events as ingest maps them.
       const given = optionOf(words, '--entries')!;
-      const entries = JSON.parse(given.startsWith('file://') ? readFileSync(file(given.slice('file://'.length)), 'utf8') : given) as { Source: string; DetailType: string; Detail: string }[];
+      const entries = JSON.parse(given.startsWith('file://') ? readFileSync(file(given.slice('file://'.length)), 'utf8') : given) as {
+        Source: string;
+        DetailType: string;
+        Detail: string;
+      }[];
       const events = (await Promise.all(entries.map((e) => pipelineEventsOfEntry(e, at, AIRLINE, file('impact.local.json'))))).flat();
       const expected = await expectedFirstNotices(AIRLINE, events, at);
       await expectNotified(expected);
       // The console's view of the subject: its customers, and the notices sent by kind.
       const [type, id] = expected.subjectKey.split('#');
-      const view = await waitFor('the subject view to count every notice', async () => {
-        const v = await fetch(`${API}/api/subjects/${type}/${id}`).then((r) => r.json());
-        return v.noticesByKind?.[`${type}-notice`] >= expected.due.length && v;
-      }, 60_000);
+      const view = await waitFor(
+        'the subject view to count every notice',
+        async () => {
+          const v = await fetch(`${API}/api/subjects/${type}/${id}`).then((r) => r.json());
+          return v.noticesByKind?.[`${type}-notice`] >= expected.due.length && v;
+        },
+        60_000,
+      );
       expect(view.summary.customers).toBe(expected.affected);
     },
   },
@@ -476,10 +546,14 @@ describe('README.md, run as written from a fresh clone', () => {
   for (const c of commands) {
     const words = shellWords(c.command);
     const promise = PROMISES.find((p) => p.matches(words, c));
-    it(`${c.section} (README.md:${c.line}): ${c.command.length > 110 ? `${c.command.slice(0, 107)}...` : c.command}`, async () => {
-      expect(promise, 'a README command no test knows what to expect of').toBeDefined();
-      await promise!.check(c, words);
-    }, (promise?.timeoutMs ?? 60_000) + 5_000);
+    it(
+      `${c.section} (README.md:${c.line}): ${c.command.length > 110 ? `${c.command.slice(0, 107)}...` : c.command}`,
+      async () => {
+        expect(promise, 'a README command no test knows what to expect of').toBeDefined();
+        await promise!.check(c, words);
+      },
+      (promise?.timeoutMs ?? 60_000) + 5_000,
+    );
   }
 
   it('Ctrl-C stops npm start; a restart starts at once, resumes where it stopped and sends nothing twice', async () => {
@@ -492,10 +566,14 @@ describe('README.md, run as written from a fresh clone', () => {
     const started = Date.now();
     runtime = startRuntime('npm start');
     const r = runtime;
-    await waitFor('the restarted npm start', () => {
-      if (r.child.exitCode !== null) throw new Error(`npm start exited (${r.child.exitCode}): ${r.output()}`);
-      return r.output().includes('running locally');
-    }, 60_000);
+    await waitFor(
+      'the restarted npm start',
+      () => {
+        if (r.child.exitCode !== null) throw new Error(`npm start exited (${r.child.exitCode}): ${r.output()}`);
+        return r.output().includes('running locally');
+      },
+      60_000,
+    );
     // "later runs start at once": no import (the first one takes minutes); a minute allows for a loaded machine.
     expect(r.output()).not.toContain('first run');
     expect(Date.now() - started).toBeLessThan(60_000);

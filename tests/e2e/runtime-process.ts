@@ -16,7 +16,11 @@ export interface RuntimeProcess {
 
 /** Spawns lib/local/start.ts with these flags (and environment variables); resolves once it prints that it runs, rejects if it exits first. */
 export const startRuntime = async (args: string[], env: Record<string, string> = {}): Promise<RuntimeProcess> => {
-  const proc = spawn(process.execPath, [join(ROOT, 'lib/local/start.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const proc = spawn(process.execPath, [join(ROOT, 'lib/local/start.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -22,11 +22,18 @@ describe('AWS adapters resend only what failed', () => {
       expect(input.Entries.length).toBeLessThanOrEqual(10);
       if (first) {
         first = false;
-        return { FailedEntryCount: 2, Entries: input.Entries.map((_: unknown, i: number) => (i < 2 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' } : { EventId: `e${i}` })) };
+        return {
+          FailedEntryCount: 2,
+          Entries: input.Entries.map((_: unknown, i: number) =>
+            i < 2 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' } : { EventId: `e${i}` },
+          ),
+        };
       }
       return { FailedEntryCount: 0, Entries: input.Entries.map((_: unknown, i: number) => ({ EventId: `r${i}` })) };
     });
-    await new PipelineEvents(new EventBridgeClient(region), 'impact').emit(Array.from({ length: 12 }, (_, i) => ({ detailType: 'Impact Assessed' as const, detail: { i } })));
+    await new PipelineEvents(new EventBridgeClient(region), 'impact').emit(
+      Array.from({ length: 12 }, (_, i) => ({ detailType: 'Impact Assessed' as const, detail: { i } })),
+    );
     expect(calls).toEqual([10, 2, 2]);
   });
 
@@ -41,7 +48,14 @@ describe('AWS adapters resend only what failed', () => {
       expect(total).toBeLessThanOrEqual(256 * 1024);
       const failed = failOnce ? [input.Entries[0].Id] : [];
       failOnce = false;
-      return { Successful: input.Entries.filter((e: { Id: string }) => !failed.includes(e.Id)).map((e: { Id: string }) => ({ Id: e.Id, MessageId: e.Id, MD5OfMessageBody: '' })), Failed: failed.map((Id) => ({ Id, Code: 'InternalError', SenderFault: false })) };
+      return {
+        Successful: input.Entries.filter((e: { Id: string }) => !failed.includes(e.Id)).map((e: { Id: string }) => ({
+          Id: e.Id,
+          MessageId: e.Id,
+          MD5OfMessageBody: '',
+        })),
+        Failed: failed.map((Id) => ({ Id, Code: 'InternalError', SenderFault: false })),
+      };
     });
     const big = 'x'.repeat(60 * 1024);
     await new JobQueue(new SQSClient(region), 'https://sqs.eu-west-1.amazonaws.com/1/q').send(Array.from({ length: 6 }, (_, i) => ({ body: { i, big } })));

@@ -38,7 +38,11 @@ describe('impact graph import and impact replay against DynamoDB Local', () => {
     const tables = tableNames(prefix);
     const events = new EventStore(client, tables.events);
     await events.append(parseEvent(changeScheduled({ changeId: 'CHG-1', impacts: [{ node: 'payments-db' }] })));
-    await events.append(parseEvent(rawEvent('Change Updated', { changeId: 'CHG-1', eventId: 'u1', occurredAt: iso(T0 + HOUR), impacts: [{ node: 'payments-db' }, { node: 'kiosk' }] })));
+    await events.append(
+      parseEvent(
+        rawEvent('Change Updated', { changeId: 'CHG-1', eventId: 'u1', occurredAt: iso(T0 + HOUR), impacts: [{ node: 'payments-db' }, { node: 'kiosk' }] }),
+      ),
+    );
 
     const replay = await impact('replay', ...store);
     expect(replay.code).toBe(0);

@@ -26,7 +26,10 @@ describe('event store on DynamoDB Local', () => {
     expect(await store.append(opened)).toEqual({ status: 'appended', version: 1 });
     expect(await store.append(update('CHG-A', 2))).toEqual({ status: 'appended', version: 2 });
     const stored = await store.readSubject('change#CHG-A');
-    expect(stored.map((s) => [s.version, s.event.eventId])).toEqual([[1, 'a-1'], [2, 'CHG-A-u2']]);
+    expect(stored.map((s) => [s.version, s.event.eventId])).toEqual([
+      [1, 'a-1'],
+      [2, 'CHG-A-u2'],
+    ]);
     expect(foldSubject(stored.map((s) => s.event))).toMatchObject({ title: 'update 2', opened: true });
   });
 
@@ -34,7 +37,16 @@ describe('event store on DynamoDB Local', () => {
     const { store, client, tables } = await freshStore();
     await store.append(parseEvent(changeScheduled({ changeId: 'CHG-S', eventId: 's-1', ticket: 'CAB-1' })), 5_000);
     const { Item } = await client.send(new GetCommand({ TableName: tables.events, Key: { pk: 'change#CHG-S', sk: versionKey(1) } }));
-    expect(Item).toMatchObject({ schemaVersion: 2, kind: 'event', version: 1, recordedAt: 5_000, eventId: 's-1', detailType: 'Change Scheduled', occurredAt: T0, source: 'test.producer' });
+    expect(Item).toMatchObject({
+      schemaVersion: 2,
+      kind: 'event',
+      version: 1,
+      recordedAt: 5_000,
+      eventId: 's-1',
+      detailType: 'Change Scheduled',
+      occurredAt: T0,
+      source: 'test.producer',
+    });
     expect(JSON.parse(String(Item?.detail))).toMatchObject({ changeId: 'CHG-S', ticket: 'CAB-1' });
     expect(Item).not.toHaveProperty('event');
   });
@@ -66,8 +78,14 @@ describe('event store on DynamoDB Local', () => {
     await store.append(update('CHG-Y', 3));
     const all = await store.readAll();
     expect([...all.keys()]).toEqual(['change#CHG-Y', 'change#CHG-Z']);
-    expect(all.get('change#CHG-Y')?.map((s) => [s.version, s.event.eventId])).toEqual([[1, 'y-1'], [2, 'CHG-Y-u3']]);
-    expect(all.get('change#CHG-Z')?.map((s) => [s.version, s.event.eventId])).toEqual([[1, 'CHG-Z-u1'], [2, 'CHG-Z-u2']]);
+    expect(all.get('change#CHG-Y')?.map((s) => [s.version, s.event.eventId])).toEqual([
+      [1, 'y-1'],
+      [2, 'CHG-Y-u3'],
+    ]);
+    expect(all.get('change#CHG-Z')?.map((s) => [s.version, s.event.eventId])).toEqual([
+      [1, 'CHG-Z-u1'],
+      [2, 'CHG-Z-u2'],
+    ]);
   });
 
   it('under injected throttling, appends still land exactly once', async () => {
@@ -125,7 +143,10 @@ describe('events stored before schema versions still read as the current version
       [2, 'Change Updated', 'eb-0002'],
       [3, 'Change Completed', 'chg-2041-done'],
     ]);
-    expect(foldSubject(history.map((s) => s.event))).toMatchObject({ status: 'completed', window: { start: Date.parse('2026-12-06T02:00:00Z'), end: Date.parse('2026-12-06T04:30:00Z') } });
+    expect(foldSubject(history.map((s) => s.event))).toMatchObject({
+      status: 'completed',
+      window: { start: Date.parse('2026-12-06T02:00:00Z'), end: Date.parse('2026-12-06T04:30:00Z') },
+    });
     const all = await store.readAll();
     expect([...all.keys()]).toEqual(['change#CHG-2041', 'incident#ALARM-dcs-5xx']);
     expect(all.get('incident#ALARM-dcs-5xx')?.map((s) => s.event.replayName)).toEqual([undefined, 'rebuild-2026-12']);
@@ -135,10 +156,15 @@ describe('events stored before schema versions still read as the current version
 describe('event store: a subject id belongs to the tool that first used it', () => {
   const from = (source: string, raw: ReturnType<typeof rawEvent>) => parseEvent({ ...raw, source });
   const opening = (source: string, eventId: string) => from(source, changeScheduled({ changeId: 'CHG-O', eventId }));
-  const updateFrom = (source: string, eventId: string) => from(source, rawEvent('Change Updated', { changeId: 'CHG-O', title: `from ${source}`, eventId, occurredAt: iso(T0 + 60_000) }));
-  const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
+  const updateFrom = (source: string, eventId: string) =>
+    from(source, rawEvent('Change Updated', { changeId: 'CHG-O', title: `from ${source}`, eventId, occurredAt: iso(T0 + 60_000) }));
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
-  it('another source\'s events on the id are refused with the owner named; nothing is written', async () => {
+  it("another source's events on the id are refused with the owner named; nothing is written", async () => {
     const { store } = await freshStore();
     expect(await store.append(opening('servicenow', 'sn-1'))).toEqual({ status: 'appended', version: 1 });
     expect(await store.append(updateFrom('servicenow', 'sn-2'))).toEqual({ status: 'appended', version: 2 });

@@ -24,14 +24,19 @@ beforeAll(async () => {
     ...graph,
     customers: new Map([...graph.customers].filter(([id]) => keep.has(id))),
     customerList: undefined,
-    usagesByTouchpoint: new Map([...graph.usagesByTouchpoint].map(([t, us]) => [t, us.filter((u) => keep.has(u.customerId)).map((u) => ({ ...u, ordinal: undefined }))])),
+    usagesByTouchpoint: new Map(
+      [...graph.usagesByTouchpoint].map(([t, us]) => [t, us.filter((u) => keep.has(u.customerId)).map((u) => ({ ...u, ordinal: undefined }))]),
+    ),
   };
 });
 
 const small = (customers: Record<string, unknown>[]) =>
   graphOf({
     components: [{ id: 'db' }, { id: 'api', dependsOn: ['db'] }],
-    touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['api'] }, { id: 'kiosk', channel: 'kiosk', dependsOn: ['db'] }],
+    touchpoints: [
+      { id: 'web', channel: 'web', dependsOn: ['api'] },
+      { id: 'kiosk', channel: 'kiosk', dependsOn: ['db'] },
+    ],
     notificationChannels: [{ channel: 'sms', dependsOn: ['api'] }],
     customers,
   });
@@ -60,7 +65,13 @@ describe('graph store: import as a diff', () => {
     const { client, tables } = await freshTables();
     const store = new GraphStore(client, tables);
     await store.import(airline);
-    const subject = openChange([{ node: 'payments-db', effect: 'outage' }, { node: 'net-ams', effect: 'outage' }], { start: Date.UTC(2026, 11, 5, 2), end: Date.UTC(2026, 11, 5, 8) });
+    const subject = openChange(
+      [
+        { node: 'payments-db', effect: 'outage' },
+        { node: 'net-ams', effect: 'outage' },
+      ],
+      { start: Date.UTC(2026, 11, 5, 2), end: Date.UTC(2026, 11, 5, 8) },
+    );
     const { topology } = await store.topology();
     const hit = propagate(topology, subject.impacts).touchpoints.map((t) => t.id);
     const fromStore = assessDetailed(await store.view(hit), subject).assessment;
@@ -79,17 +90,25 @@ describe('graph store: import as a diff', () => {
     const queries = counts.get('QueryCommand') ?? 0;
     // topology: 1 query (first view only); usage: 16 shards x 2 views
     expect(queries).toBe(1 + 16 * 2);
-    await new GraphStore(client, tables).import(small([{ id: 'C-1', uses: ['web'] }, { id: 'C-3', uses: ['kiosk'] }]));
+    await new GraphStore(client, tables).import(
+      small([
+        { id: 'C-1', uses: ['web'] },
+        { id: 'C-3', uses: ['kiosk'] },
+      ]),
+    );
     const view = await reader.view(['kiosk']);
     expect(counts.get('QueryCommand')).toBe(queries + 1 + 16);
     expect([...view.usagesOf('kiosk')].map((u) => u.customerId)).toEqual(['C-3']);
   });
 
-  it('keeps the nodes\' tool names and builds the intake catalog once per graph version', async () => {
+  it("keeps the nodes' tool names and builds the intake catalog once per graph version", async () => {
     // Prepare
     const { client, tables } = await freshTables();
     const named = (ci: string) =>
-      graphOf({ components: [{ id: 'db', ci: [ci], awsHealth: [{ service: 'RDS', region: 'eu-west-1' }] }], touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['db'], services: ['PWEB'] }] });
+      graphOf({
+        components: [{ id: 'db', ci: [ci], awsHealth: [{ service: 'RDS', region: 'eu-west-1' }] }],
+        touchpoints: [{ id: 'web', channel: 'web', dependsOn: ['db'], services: ['PWEB'] }],
+      });
     await new GraphStore(client, tables).import(named('payments-db-01'));
     const reader = new GraphStore(client, tables);
     // Act
@@ -111,7 +130,9 @@ describe('graph store: import as a diff', () => {
     const unprocessed = injectUnprocessed(client);
     const throttled = injectThrottling(client, 4);
     const store = new GraphStore(client, tables);
-    const graph = small(Array.from({ length: 200 }, (_, i) => ({ id: `C-${i}`, contacts: { email: `c${i}@example.com` }, uses: i % 2 ? ['web'] : ['web', 'kiosk'] })));
+    const graph = small(
+      Array.from({ length: 200 }, (_, i) => ({ id: `C-${i}`, contacts: { email: `c${i}@example.com` }, uses: i % 2 ? ['web'] : ['web', 'kiosk'] })),
+    );
     const report = await store.import(graph, { concurrency: 4 });
     expect(unprocessed.unprocessed).toBeGreaterThan(0);
     expect(throttled.throttled).toBeGreaterThan(0);
@@ -147,7 +168,14 @@ describe('repeated rows and repeated keys', () => {
     const counts = countCommands(client);
     const put = (pk: string, n: number) => ({ PutRequest: { Item: { pk, sk: 's', n } } });
     // 30 requests over 26 keys: k-0 four times (its last value 3), spread so that a naive cut of 25 would repeat it
-    const requests = [put('k-0', 0), ...Array.from({ length: 25 }, (_, i) => put(`k-${i + 1}`, i + 1)), put('k-0', 1), put('k-0', 2), put('k-5', 55), put('k-0', 3)];
+    const requests = [
+      put('k-0', 0),
+      ...Array.from({ length: 25 }, (_, i) => put(`k-${i + 1}`, i + 1)),
+      put('k-0', 1),
+      put('k-0', 2),
+      put('k-5', 55),
+      put('k-0', 3),
+    ];
     await batchWrite(client, tables.graph, requests);
     const stored = await scanAll(client, { TableName: tables.graph });
     expect(stored).toHaveLength(26);
@@ -155,7 +183,12 @@ describe('repeated rows and repeated keys', () => {
     expect(stored.find((i) => i.pk === 'k-5')?.n).toBe(55);
     expect(counts.get('BatchWriteItemCommand')).toBe(2);
     // Tables keyed otherwise name their key: the contacts table by customerId alone.
-    await batchWrite(client, tables.contacts, [{ PutRequest: { Item: { customerId: 'C-1', email: 'a@example.com' } } }, { PutRequest: { Item: { customerId: 'C-1', email: 'b@example.com' } } }], { key: ['customerId'] });
+    await batchWrite(
+      client,
+      tables.contacts,
+      [{ PutRequest: { Item: { customerId: 'C-1', email: 'a@example.com' } } }, { PutRequest: { Item: { customerId: 'C-1', email: 'b@example.com' } } }],
+      { key: ['customerId'] },
+    );
     expect((await scanAll(client, { TableName: tables.contacts })).map((i) => i.email)).toEqual(['b@example.com']);
   });
 });

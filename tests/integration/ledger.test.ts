@@ -52,7 +52,14 @@ describe('ledger: claims for sending', () => {
     const ids: string[] = [];
     for (let i = 0; ids.length < 300; i++) if (noticePageOf(`C-${i}`) < 3) ids.push(`C-${i}`);
     const batch = ids.map((id) => entry(id, 'incident-notice', 3));
-    const slices = [batch, [...batch].reverse(), batch.slice(0, 200), batch.slice(100), batch.filter((_, i) => i % 2 === 0), batch.filter((_, i) => i % 3 === 0)];
+    const slices = [
+      batch,
+      [...batch].reverse(),
+      batch.slice(0, 200),
+      batch.slice(100),
+      batch.filter((_, i) => i % 2 === 0),
+      batch.filter((_, i) => i % 3 === 0),
+    ];
     const claims = await Promise.all(slices.map((slice, i) => ledger.claim(slice, `job-${i}`)));
     const owners = new Map<string, number>();
     for (const { send } of claims) for (const e of send) owners.set(e.customerId, (owners.get(e.customerId) ?? 0) + 1);
@@ -73,7 +80,12 @@ describe('ledger: claims for sending', () => {
     expect(other.send.map((e) => e.customerId)).toEqual(['C-99']);
     const again = await ledger.claim(batch, 'message-1');
     const sentBefore = new Set(first.send.slice(0, 20).map((e) => e.customerId));
-    expect(again.send.map((e) => e.customerId).sort()).toEqual(batch.map((e) => e.customerId).filter((id) => !sentBefore.has(id)).sort());
+    expect(again.send.map((e) => e.customerId).sort()).toEqual(
+      batch
+        .map((e) => e.customerId)
+        .filter((id) => !sentBefore.has(id))
+        .sort(),
+    );
     expect(again.skipped.map((e) => e.customerId).sort()).toEqual([...sentBefore].sort());
   });
 
@@ -85,7 +97,12 @@ describe('ledger: claims for sending', () => {
     await ledger.markSent(first.send.slice(0, 25), Date.UTC(2026, 11, 1, 1));
     await ledger.release(first.send.slice(25), 'message-1');
     const redrive = await ledger.claim(batch, 'message-2');
-    expect(redrive.send.map((e) => e.customerId).sort()).toEqual(first.send.slice(25).map((e) => e.customerId).sort());
+    expect(redrive.send.map((e) => e.customerId).sort()).toEqual(
+      first.send
+        .slice(25)
+        .map((e) => e.customerId)
+        .sort(),
+    );
     expect(await ledger.sentAbout('change#CHG-1')).toHaveLength(25);
   });
 
@@ -95,10 +112,16 @@ describe('ledger: claims for sending', () => {
     const ledger = new Ledger(client, tables.impacts);
     const ids: string[] = [];
     for (let i = 0; ids.length < 2_000; i++) if (noticePageOf(`C-${i}`) === 7) ids.push(`C-${i}`);
-    const { send } = await ledger.claim(ids.map((id) => entry(id)), 'message-1');
+    const { send } = await ledger.claim(
+      ids.map((id) => entry(id)),
+      'message-1',
+    );
     expect(send).toHaveLength(ids.length);
     expect(counts.get('UpdateItemCommand')).toBe(1);
-    const second = await ledger.claim(ids.slice(0, 10).map((id) => entry(id)), 'message-2');
+    const second = await ledger.claim(
+      ids.slice(0, 10).map((id) => entry(id)),
+      'message-2',
+    );
     expect([second.send.length, second.skipped.length]).toEqual([0, 10]);
     const page = await client.send(new GetCommand({ TableName: tables.impacts, Key: claimPageKey(entry(ids[0])) }));
     expect([...Object.values(page.Item ?? {})].filter((v) => v instanceof Set).map((v) => (v as Set<string>).size)).toEqual([ids.length]);
@@ -118,7 +141,10 @@ describe('ledger: claims for sending', () => {
     expect([early.send.length, early.skipped.length]).toEqual([0, 40]);
     // After it, B takes over exactly the 25 A never marked sent.
     const late = await ledger.claim(batch, 'message-B', { now: t0 + 61_000 });
-    const unsent = a.send.slice(15).map((e) => e.customerId).sort();
+    const unsent = a.send
+      .slice(15)
+      .map((e) => e.customerId)
+      .sort();
     expect(late.send.map((e) => e.customerId).sort()).toEqual(unsent);
     expect(late.skipped).toHaveLength(15);
     // A coming back (its own message redelivered) finds them taken while B's lease holds; a third job too.
@@ -135,7 +161,7 @@ describe('ledger: claims for sending', () => {
     expect(owners.size).toBe(40);
   });
 
-  it('two redrives racing for a dead claimant\'s notices: each notice goes to exactly one of them', async () => {
+  it("two redrives racing for a dead claimant's notices: each notice goes to exactly one of them", async () => {
     const { client, tables } = await freshTables();
     const ledger = new Ledger(client, tables.impacts, { leaseMs: 1_000 });
     const t0 = Date.UTC(2026, 11, 1);
@@ -203,7 +229,15 @@ describe('projections', () => {
     const { client, tables } = await freshTables();
     const projections = new Projections(client, tables.impacts);
     const receivedAt = Date.UTC(2026, 11, 5, 10);
-    await projections.recordRejection({ eventId: 'e-1', detailType: 'Change Scheduled', reasons: ['detail.window.end: must be after window.start'], receivedAt, raw: '{}' });
-    expect(await projections.rejectionsOn('2026-12-05')).toEqual([expect.objectContaining({ eventId: 'e-1', reasons: ['detail.window.end: must be after window.start'] })]);
+    await projections.recordRejection({
+      eventId: 'e-1',
+      detailType: 'Change Scheduled',
+      reasons: ['detail.window.end: must be after window.start'],
+      receivedAt,
+      raw: '{}',
+    });
+    expect(await projections.rejectionsOn('2026-12-05')).toEqual([
+      expect.objectContaining({ eventId: 'e-1', reasons: ['detail.window.end: must be after window.start'] }),
+    ]);
   });
 });

@@ -17,8 +17,16 @@ describe('IMPACT_CHAOS on the DynamoDB client', () => {
     const log = join(mkdtempSync(join(tmpdir(), 'impact-chaos-')), 'chaos-faults.log');
     new Chaos({ seed: 11, throttle: 0.1, fail: 0.2 }, log).instrument(client, 'dynamodb');
     const items = Array.from({ length: 300 }, (_, i) => ({ pk: `k-${i}`, sk: 's', n: i }));
-    await batchWrite(client, tables.graph, items.map((Item) => ({ PutRequest: { Item } })));
-    const read = await batchGet<{ n: number }>(client, tables.graph, items.map(({ pk, sk }) => ({ pk, sk })));
+    await batchWrite(
+      client,
+      tables.graph,
+      items.map((Item) => ({ PutRequest: { Item } })),
+    );
+    const read = await batchGet<{ n: number }>(
+      client,
+      tables.graph,
+      items.map(({ pk, sk }) => ({ pk, sk })),
+    );
     expect(read.map((i) => i.n).sort((a, b) => a - b)).toEqual(items.map((i) => i.n));
     const lines = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
     expect(lines.filter((l) => l === 'dynamodb fail').length).toBeGreaterThan(0);

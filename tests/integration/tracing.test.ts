@@ -19,7 +19,11 @@ describe('SDK clients of the Lambda handlers are traced', () => {
     // Act
     const clients = tracedClients();
     // Assess
-    for (const [name, client] of Object.entries(clients)) expect(stackOf(client).some((m) => m.startsWith(XRAY_MIDDLEWARE)), name).toBe(true);
+    for (const [name, client] of Object.entries(clients))
+      expect(
+        stackOf(client).some((m) => m.startsWith(XRAY_MIDDLEWARE)),
+        name,
+      ).toBe(true);
     expect(Object.keys(clients).sort()).toEqual(['dynamodb', 'eventBridge', 'scheduler', 'sns', 'sqs']);
   });
 

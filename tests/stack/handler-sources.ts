@@ -44,17 +44,29 @@ export const metricsOf = (handler: string): EmittedMetric[] => {
     for (const n of literal) names.add(n);
     if (/captureColdStartMetric:\s*true/.test(text)) coldStart = true;
   }
-  return [...[...names].map((name) => ({ name, dimensions: ['service'] })), ...(coldStart ? [{ name: 'ColdStart', dimensions: ['service', 'function_name'] }] : [])];
+  return [
+    ...[...names].map((name) => ({ name, dimensions: ['service'] })),
+    ...(coldStart ? [{ name: 'ColdStart', dimensions: ['service', 'function_name'] }] : []),
+  ];
 };
 
 /** Which table each store of functions/handlers/shared/dependencies.ts reads and writes. */
-const TABLE_OF_STORE = { events: ['events'], graph: ['graph'], projections: ['impacts'], ledger: ['impacts'], deliveries: ['impacts'], contacts: ['contacts'], shards: ['graph', 'impacts'] } as const;
+const TABLE_OF_STORE = {
+  events: ['events'],
+  graph: ['graph'],
+  projections: ['impacts'],
+  ledger: ['impacts'],
+  deliveries: ['impacts'],
+  contacts: ['contacts'],
+  shards: ['graph', 'impacts'],
+} as const;
 
 /** The tables a handler's code reaches through its dependencies (`deps.<store>` or `stores.<store>`). */
 export const tablesOf = (handler: string): string[] => {
   const tables = new Set<string>();
   for (const file of modulesOf(handler)) {
-    for (const [, store] of read(file).matchAll(/\b(?:deps|stores)\.(events|graph|projections|ledger|deliveries|contacts|shards)\b/g)) for (const t of TABLE_OF_STORE[store as keyof typeof TABLE_OF_STORE]) tables.add(t);
+    for (const [, store] of read(file).matchAll(/\b(?:deps|stores)\.(events|graph|projections|ledger|deliveries|contacts|shards)\b/g))
+      for (const t of TABLE_OF_STORE[store as keyof typeof TABLE_OF_STORE]) tables.add(t);
   }
   return [...tables].sort();
 };

@@ -44,9 +44,16 @@ const STATEFUL_IDS: Record<string, string> = {
 let synthError: unknown;
 let app: App;
 const env = { account: '123456789012', region: 'eu-west-1' };
-const TEAMS_CHANNEL = { teamId: '5f8a3c2e-1b4d-4e6f-9a0b-123456789abc', channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2', tenantId: '0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9' };
+const TEAMS_CHANNEL = {
+  teamId: '5f8a3c2e-1b4d-4e6f-9a0b-123456789abc',
+  channelId: '19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2',
+  tenantId: '0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9',
+};
 /** Built-in delivery on every channel: a sender for e-mail and SMS (push needs none). */
-const EVERY_CHANNEL = { emailFrom: 'notices@example.org', smsOriginationIdentity: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef' };
+const EVERY_CHANNEL = {
+  emailFrom: 'notices@example.org',
+  smsOriginationIdentity: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef',
+};
 /** Every kind of team subscription, an intake configuration, every delivery channel. */
 const CONFIG = {
   ...DEFAULT_CONFIG,
@@ -77,7 +84,9 @@ beforeAll(() => {
 const resources = (type: string) => Object.entries(template.findResources(type));
 /** A handler's function, by the service name its environment carries (`impact-<handler>`). */
 const functionNamed = (handler: string) => {
-  const [logicalId] = resources('AWS::Lambda::Function').find(([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === serviceName(handler as never))!;
+  const [logicalId] = resources('AWS::Lambda::Function').find(
+    ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === serviceName(handler as never),
+  )!;
   return logicalId;
 };
 const policyOf = (handler: string) => {
@@ -123,7 +132,12 @@ describe('resources', () => {
     const functions = resources('AWS::Lambda::Function').filter(([id]) => ours.includes(id));
     expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
     }
   });
 
@@ -137,7 +151,10 @@ describe('resources', () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['event'] } } } }) }] },
     });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('notify') }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionNamed('notify') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('notify cannot outlive the lease of its ledger claims, and SQS hides a job longer than notify can run', () => {
@@ -162,7 +179,10 @@ describe('resources', () => {
   });
 
   it('queue with DLQ and redrive; topics encrypted; team subscription filtered on team', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() }, KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+      KmsMasterKeyId: Match.anyValue(),
+    });
     for (const [, topic] of resources('AWS::SNS::Topic')) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'airport@example.com', FilterPolicy: { team: ['airport-ops'] } });
   });
@@ -175,7 +195,7 @@ describe('resources', () => {
 });
 
 describe('support API', () => {
-  it('one HTTP API route per entry of the route table, each behind the Cognito JWT authorizer but the tools\' intake route', () => {
+  it("one HTTP API route per entry of the route table, each behind the Cognito JWT authorizer but the tools' intake route", () => {
     const routes = resources('AWS::ApiGatewayV2::Route');
     expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map(routeKey).sort());
     const [authorizerId] = resources('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'JWT')!;
@@ -190,12 +210,14 @@ describe('support API', () => {
   });
 
   it('a Cognito group per role of the route table', () => {
-    const groups = resources('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName).sort();
+    const groups = resources('AWS::Cognito::UserPoolGroup')
+      .map(([, g]) => g.Properties.GroupName)
+      .sort();
     expect(groups).toEqual([...ROLES].sort());
     expect(groups).toEqual(['admin', 'change-manager', 'support']);
   });
 
-  it('throttled, access-logged, and callable from the console\'s origin only', () => {
+  it("throttled, access-logged, and callable from the console's origin only", () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingBurstLimit: API_THROTTLE.burstLimit, ThrottlingRateLimit: API_THROTTLE.rateLimit },
@@ -216,7 +238,22 @@ describe('functions and their environment', () => {
     ingest: [...COMMON, 'INTAKE_CONFIG', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
     assess: [...COMMON, ...SCHEDULING, 'APPROVAL_POLICY', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
     plan: [...COMMON, 'NOTICE_QUEUE_URL', 'GRAPH_TABLE', 'IMPACTS_TABLE'],
-    notify: [...COMMON, 'SNS_MESSAGES_PER_SECOND', 'NOTIFY_CONCURRENCY', 'MERGE_WINDOW_MINUTES', 'NOTICE_QUEUE_URL', 'NOTICE_DLQ_URL', 'CUSTOMER_NOTICES_TOPIC_ARN', 'SUPPORT_BRIEFINGS_TOPIC_ARN', 'CHAT_CHANNELS', 'CONSOLE_URL', 'IMPACTS_TABLE', 'CONTACTS_TABLE', 'GRAPH_TABLE', 'IMPACT_TEMPLATES_DIR'],
+    notify: [
+      ...COMMON,
+      'SNS_MESSAGES_PER_SECOND',
+      'NOTIFY_CONCURRENCY',
+      'MERGE_WINDOW_MINUTES',
+      'NOTICE_QUEUE_URL',
+      'NOTICE_DLQ_URL',
+      'CUSTOMER_NOTICES_TOPIC_ARN',
+      'SUPPORT_BRIEFINGS_TOPIC_ARN',
+      'CHAT_CHANNELS',
+      'CONSOLE_URL',
+      'IMPACTS_TABLE',
+      'CONTACTS_TABLE',
+      'GRAPH_TABLE',
+      'IMPACT_TEMPLATES_DIR',
+    ],
     remind: [...COMMON, ...SCHEDULING, 'APPROVAL_POLICY', 'IMPACTS_TABLE'],
     api: [...COMMON, 'INTAKE_CONFIG', 'INTAKE_SECRETS', 'EVENTS_TABLE', 'GRAPH_TABLE', 'IMPACTS_TABLE', 'IMPACT_TEMPLATES_DIR'],
     'deliver-email': [...COMMON, ...PACING, 'EMAIL_FROM', 'EMAIL_CONFIGURATION_SET', 'IMPACTS_TABLE'],
@@ -224,7 +261,8 @@ describe('functions and their environment', () => {
     'deliver-push': [...COMMON, ...PACING, 'IMPACTS_TABLE'],
     receipts: [...COMMON, 'NOTICE_QUEUE_URL', 'IMPACTS_TABLE', 'GRAPH_TABLE', 'CONTACTS_TABLE'],
   };
-  const envOf = (handler: string) => template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables as Record<string, unknown>;
+  const envOf = (handler: string) =>
+    template.findResources('AWS::Lambda::Function')[functionNamed(handler)].Properties.Environment.Variables as Record<string, unknown>;
   const TABLE_ENV: Record<string, string> = { events: 'EVENTS_TABLE', graph: 'GRAPH_TABLE', impacts: 'IMPACTS_TABLE', contacts: 'CONTACTS_TABLE' };
 
   it('each function gets exactly the variables it uses, its service name and the tables by reference', () => {
@@ -237,10 +275,14 @@ describe('functions and their environment', () => {
     expect(envOf('assess')).toMatchObject({ REMINDER_OFFSETS_HOURS: '24,1', INCIDENT_CADENCE_MINUTES: '60', SCHEDULER_GROUP_NAME: 'impact-reminders' });
     // The defaults: nothing waits for approval, news within 5 minutes is merged.
     const everythingSent = JSON.stringify({ sev1: 'send', sev2: 'send', sev3: 'send', sev4: 'send', change: 'send' });
-    expect([envOf('assess').APPROVAL_POLICY, envOf('remind').APPROVAL_POLICY, envOf('notify').MERGE_WINDOW_MINUTES]).toEqual([everythingSent, everythingSent, '5']);
+    expect([envOf('assess').APPROVAL_POLICY, envOf('remind').APPROVAL_POLICY, envOf('notify').MERGE_WINDOW_MINUTES]).toEqual([
+      everythingSent,
+      everythingSent,
+      '5',
+    ]);
   });
 
-  it('notify is sized to the region\'s SNS quota: its workers together pace within 80% of it (eu-west-1: 9,000/s)', () => {
+  it("notify is sized to the region's SNS quota: its workers together pace within 80% of it (eu-west-1: 9,000/s)", () => {
     const env = envOf('notify');
     const budget = Number(env.SNS_MESSAGES_PER_SECOND);
     const workers = Number(env.NOTIFY_CONCURRENCY);
@@ -248,23 +290,32 @@ describe('functions and their environment', () => {
     // Each worker paces at budget / workers (notify.ts), so all of them at once stay within the budget.
     expect(workers * (budget / workers)).toBeLessThanOrEqual(9_000 * 0.8);
     expect(workers).toBeGreaterThanOrEqual(Math.ceil(budget / 330));
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('notify') }, ScalingConfig: { MaximumConcurrency: workers } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionNamed('notify') },
+      ScalingConfig: { MaximumConcurrency: workers },
+    });
   });
 
-  it('planning jobs: a FIFO queue (a shard\'s jobs in order) with a FIFO DLQ, one job per plan invocation, visibility six times its timeout', () => {
+  it("planning jobs: a FIFO queue (a shard's jobs in order) with a FIFO DLQ, one job per plan invocation, visibility six times its timeout", () => {
     const plan = template.findResources('AWS::Lambda::Function')[functionNamed('plan')];
     const [, queue] = resources('AWS::SQS::Queue').find(([id]) => id.startsWith('MessagingPlanJobs') && !id.includes('Dlq'))!;
     expect(queue.Properties).toMatchObject({ FifoQueue: true, RedrivePolicy: { maxReceiveCount: 5 } });
     expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * plan.Properties.Timeout);
     const [, dlq] = resources('AWS::SQS::Queue').find(([id]) => id.startsWith('MessagingPlanJobsDlq'))!;
     expect(dlq.Properties.FifoQueue).toBe(true);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionNamed('plan') }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionNamed('plan') },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
   });
 
   it('the functions whose code renders notices ship the templates next to their bundle and are pointed at them; the others do not', () => {
     const rendering = HANDLERS.filter(rendersNotices);
     expect(rendering.sort()).toEqual(['api', 'notify']);
-    const shipped = readdirSync(new URL('../../templates/', import.meta.url), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.parentPath !== new URL('../../templates', import.meta.url).pathname).length;
+    const shipped = readdirSync(new URL('../../templates/', import.meta.url), { recursive: true, withFileTypes: true }).filter(
+      (e) => e.isFile() && e.parentPath !== new URL('../../templates', import.meta.url).pathname,
+    ).length;
     expect(shipped).toBeGreaterThan(50);
     for (const handler of HANDLERS) {
       const fn = template.findResources('AWS::Lambda::Function')[functionNamed(handler)];
@@ -280,13 +331,18 @@ describe('functions and their environment', () => {
     }
   });
 
-
-  it('every table a handler\'s code reaches is in its environment and granted; no table it does not reach is', () => {
+  it("every table a handler's code reaches is in its environment and granted; no table it does not reach is", () => {
     for (const handler of [...HANDLERS, ...DELIVERY_HANDLERS]) {
       const env = envOf(handler);
-      const given = Object.entries(TABLE_ENV).filter(([, name]) => name in env).map(([table]) => table).sort();
+      const given = Object.entries(TABLE_ENV)
+        .filter(([, name]) => name in env)
+        .map(([table]) => table)
+        .sort();
       expect(given, handler).toEqual(tablesOf(handler));
-      const granted = Object.entries(TABLE_IDS).filter(([, id]) => JSON.stringify(policyOf(handler)).includes(`"${id}"`)).map(([table]) => table).sort();
+      const granted = Object.entries(TABLE_IDS)
+        .filter(([, id]) => JSON.stringify(policyOf(handler)).includes(`"${id}"`))
+        .map(([table]) => table)
+        .sort();
       expect(granted, handler).toEqual(given);
     }
   });
@@ -310,7 +366,10 @@ describe('configuration checked at synth', () => {
     expect(JSON.parse(variables(t, 'assess').APPROVAL_POLICY)).toEqual(policy);
     expect(JSON.parse(variables(t, 'remind').APPROVAL_POLICY)).toEqual(policy);
     expect(variables(t, 'notify').MERGE_WINDOW_MINUTES).toBe('10');
-    expect(JSON.parse(variables(synthWith({ approvalPolicy: { change: 'draft' } }), 'assess').APPROVAL_POLICY)).toMatchObject({ change: 'draft', sev1: 'send' });
+    expect(JSON.parse(variables(synthWith({ approvalPolicy: { change: 'draft' } }), 'assess').APPROVAL_POLICY)).toMatchObject({
+      change: 'draft',
+      sev1: 'send',
+    });
   });
 
   it('bad configuration and broken templates fail the synth with every problem at once, each naming the key and the fix', () => {
@@ -342,11 +401,13 @@ describe('observability', () => {
     const [[, dashboard]] = resources('AWS::CloudWatch::Dashboard');
     const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as (string | { Ref: string })[];
     const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `ref:${p.Ref}`)).join(''));
-    return (body.widgets as { properties: { metrics?: unknown[][] } }[]).flatMap((w) => w.properties.metrics ?? []).map((row) => {
-      const [namespace, name, ...rest] = row as string[];
-      const dims = rest.slice(0, -1);
-      return { namespace, name, dimensions: Object.fromEntries(dims.flatMap((d, i) => (i % 2 === 0 ? [[d, dims[i + 1]]] : []))) };
-    });
+    return (body.widgets as { properties: { metrics?: unknown[][] } }[])
+      .flatMap((w) => w.properties.metrics ?? [])
+      .map((row) => {
+        const [namespace, name, ...rest] = row as string[];
+        const dims = rest.slice(0, -1);
+        return { namespace, name, dimensions: Object.fromEntries(dims.flatMap((d, i) => (i % 2 === 0 ? [[d, dims[i + 1]]] : []))) };
+      });
   };
 
   it('every metric a handler emits is on the dashboard with the dimensions it is emitted with, and nothing else is', () => {
@@ -367,8 +428,13 @@ describe('observability', () => {
 
 describe('stateful resources keep their logical ids (a new id would replace them: data, schedules, subscribers lost)', () => {
   it('tables', () => {
-    for (const key of TABLE_KEYS) expect(template.findResources('AWS::DynamoDB::GlobalTable')[TABLE_IDS[key]]?.Properties.TableName, key).toBe(`impact-${TABLES[key].logicalName}`);
-    expect(resources('AWS::DynamoDB::GlobalTable').map(([id]) => id).every((id) => Object.values(TABLE_IDS).includes(id))).toBe(true);
+    for (const key of TABLE_KEYS)
+      expect(template.findResources('AWS::DynamoDB::GlobalTable')[TABLE_IDS[key]]?.Properties.TableName, key).toBe(`impact-${TABLES[key].logicalName}`);
+    expect(
+      resources('AWS::DynamoDB::GlobalTable')
+        .map(([id]) => id)
+        .every((id) => Object.values(TABLE_IDS).includes(id)),
+    ).toBe(true);
   });
 
   it('key, bus, archive, schedule group, queues, topics, user pool', () => {
@@ -379,17 +445,25 @@ describe('stateful resources keep their logical ids (a new id would replace them
 describe('support console', () => {
   it('served from a private bucket through CloudFront with origin access control, HTTPS only, security headers, signed in through Cognito', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({ DefaultRootObject: 'index.html', DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }),
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
     });
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    for (const [, bucket] of resources('AWS::S3::Bucket')) expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
+    for (const [, bucket] of resources('AWS::S3::Bucket'))
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true, RestrictPublicBuckets: true });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['implicit'], CallbackURLs: [Match.anyValue()] });
     const [[, policy]] = resources('AWS::CloudFront::ResponseHeadersPolicy');
     const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("script-src 'self';");
-    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain('connect-src \'self\' https://*.execute-api.eu-west-1.amazonaws.com');
+    expect(headers.ContentSecurityPolicy.ContentSecurityPolicy).toContain("connect-src 'self' https://*.execute-api.eu-west-1.amazonaws.com");
     expect(headers).toMatchObject({ ContentTypeOptions: { Override: true }, FrameOptions: { FrameOption: 'DENY' } });
-    template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({ DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: Match.stringLikeRegexp('SecurityHeaders') } }) }) });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ResponseHeadersPolicyId: { Ref: Match.stringLikeRegexp('SecurityHeaders') } }),
+      }),
+    });
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 });
@@ -417,7 +491,14 @@ describe('least privilege', () => {
   it('the api function writes no table but its intake rejections: PutItem on the impacts table, partition keys rejected#... only', () => {
     const writes = policyOf('api').filter((st) => actions([st]).some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
     const impacts = resources('AWS::DynamoDB::GlobalTable').find(([, t]) => t.Properties.TableName === 'impact-impacts')![0];
-    expect(writes).toEqual([{ Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': [impacts, 'Arn'] }, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } } }]);
+    expect(writes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: { 'Fn::GetAtt': [impacts, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
+      },
+    ]);
   });
 });
 
@@ -430,7 +511,10 @@ describe('intake from the tools', () => {
     expect(list).toHaveLength(HTTP_INTAKE_SOURCES.length);
     for (const source of HTTP_INTAKE_SOURCES) {
       const [, secret] = list.find(([, sec]) => String(sec.Properties.Description).includes(`shared secret ${source} `))!;
-      expect(secret.Properties).toMatchObject({ GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true }, KmsKeyId: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] } });
+      expect(secret.Properties).toMatchObject({
+        GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true },
+        KmsKeyId: { 'Fn::GetAtt': ['Key961B73FD', 'Arn'] },
+      });
       expect(template.toJSON().Outputs[`IntakeSecret${source[0].toUpperCase()}${source.slice(1)}`]).toBeDefined();
     }
     expect(JSON.stringify(template.toJSON().Outputs.IntakeUrl.Value)).toContain('/intake/');
@@ -487,7 +571,15 @@ describe('intake from the tools', () => {
   it('a bad intake configuration or team subscription fails synth, naming every problem', () => {
     const build = (config: object) => () => new ImpactPipelineStack(new App(), 'Bad', { env, config: { ...DEFAULT_CONFIG, ...config } as never });
     expect(build({ intake: { pagerduty: { severity: 'critical' } } })).toThrow(StackConfigError);
-    expect(build({ intake: { pagerduty: { severity: 'critical' } }, teamSubscriptions: [{ team: 'ops', webhook: 'http://plain.example.com' }, { team: 'x', email: 'a@b.c', slack: {} }] })).toThrow(
+    expect(
+      build({
+        intake: { pagerduty: { severity: 'critical' } },
+        teamSubscriptions: [
+          { team: 'ops', webhook: 'http://plain.example.com' },
+          { team: 'x', email: 'a@b.c', slack: {} },
+        ],
+      }),
+    ).toThrow(
       /impact:teamSubscriptions\[0\]\.webhook must be an https:\/\/ URL[\s\S]*impact:teamSubscriptions\[1\] needs exactly one of email, slack, teams, webhook \(got email, slack\)[\s\S]*impact:intake\.pagerduty\.severity: .*sev1, sev2, sev3, sev4.*\(got "critical"\)/,
     );
     expect(build({ intake: { opsgenie: {} } })).toThrow(/impact:intake: has unknown key\(s\) "opsgenie"/);
@@ -504,16 +596,27 @@ describe('briefings where support works', () => {
 
   it('e-mail and webhook subscriptions to support-briefings, each filtered on its team; the webhook gets the briefing JSON as it is', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'airport@example.com', FilterPolicy: { team: ['airport-ops'] } });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/impact/payments', FilterPolicy: { team: ['payments'] }, RawMessageDelivery: true, RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https',
+      Endpoint: 'https://hooks.example.com/impact/payments',
+      FilterPolicy: { team: ['payments'] },
+      RawMessageDelivery: true,
+      RedrivePolicy: Match.anyValue(),
+    });
   });
 
-  it('a Slack channel and a Teams channel through AWS Chatbot, each on a topic of its own that notify publishes its team\'s briefings to', () => {
+  it("a Slack channel and a Teams channel through AWS Chatbot, each on a topic of its own that notify publishes its team's briefings to", () => {
     const slack = resources('AWS::Chatbot::SlackChannelConfiguration');
     const teams = resources('AWS::Chatbot::MicrosoftTeamsChannelConfiguration');
     expect(slack).toHaveLength(1);
     expect(teams).toHaveLength(1);
     expect(slack[0][1].Properties).toMatchObject({ SlackWorkspaceId: 'T0123ABCD', SlackChannelId: 'C0456EFGH', ConfigurationName: 'impact-airport-ops-slack' });
-    expect(teams[0][1].Properties).toMatchObject({ TeamId: TEAMS_CHANNEL.teamId, TeamsChannelId: TEAMS_CHANNEL.channelId, TeamsTenantId: TEAMS_CHANNEL.tenantId, ConfigurationName: 'impact-digital-teams' });
+    expect(teams[0][1].Properties).toMatchObject({
+      TeamId: TEAMS_CHANNEL.teamId,
+      TeamsChannelId: TEAMS_CHANNEL.channelId,
+      TeamsTenantId: TEAMS_CHANNEL.tenantId,
+      ConfigurationName: 'impact-digital-teams',
+    });
     const channels = chatChannels();
     expect(channels.map((c) => `${c.team}:${c.dialect}`)).toEqual(['airport-ops:slack', 'digital:teams']);
     expect(slack[0][1].Properties.SnsTopicArns).toEqual([{ Ref: channels[0].topicArn }]);
@@ -554,13 +657,20 @@ describe('built-in delivery (lib/constructs/delivery.ts)', () => {
     }
   });
 
-  it('a deliver function per channel behind its queue: partial batch failures, concurrency and batch from the channel\'s quota, the visibility six times the timeout', () => {
-    for (const [handler, perSecond] of [['deliver-email', '14'], ['deliver-sms', '1'], ['deliver-push', '100']] as const) {
+  it("a deliver function per channel behind its queue: partial batch failures, concurrency and batch from the channel's quota, the visibility six times the timeout", () => {
+    for (const [handler, perSecond] of [
+      ['deliver-email', '14'],
+      ['deliver-sms', '1'],
+      ['deliver-push', '100'],
+    ] as const) {
       const id = functionNamed(handler);
       const fn = template.findResources('AWS::Lambda::Function')[id];
       expect(fn.Properties.Environment.Variables.DELIVERY_PER_SECOND).toBe(perSecond);
       const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === id)!;
-      expect(mapping.Properties).toMatchObject({ FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: Number(fn.Properties.Environment.Variables.DELIVERY_WORKERS) } });
+      expect(mapping.Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: Number(fn.Properties.Environment.Variables.DELIVERY_WORKERS) },
+      });
       const queueId = mapping.Properties.EventSourceArn['Fn::GetAtt'][0];
       const queue = template.toJSON().Resources[queueId];
       expect(queue.Properties.VisibilityTimeout).toBe(fn.Properties.Timeout * 6);
@@ -571,7 +681,11 @@ describe('built-in delivery (lib/constructs/delivery.ts)', () => {
   it('the SES configuration set publishes delivery, bounce, complaint, delay and reject events to the default bus', () => {
     template.resourceCountIs('AWS::SES::ConfigurationSet', 1);
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
-      EventDestination: { Enabled: true, EventBridgeDestination: { EventBusArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':events:eu-west-1:123456789012:event-bus/default'])] }) }, MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'deliveryDelay', 'reject'] },
+      EventDestination: {
+        Enabled: true,
+        EventBridgeDestination: { EventBusArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':events:eu-west-1:123456789012:event-bus/default'])] }) },
+        MatchingEventTypes: ['delivery', 'bounce', 'complaint', 'deliveryDelay', 'reject'],
+      },
     });
   });
 
@@ -580,8 +694,15 @@ describe('built-in delivery (lib/constructs/delivery.ts)', () => {
     const [destination] = set.Properties.EventDestinations;
     expect(destination).toMatchObject({ Enabled: true, MatchingEventTypes: ['TEXT_ALL'] });
     const topicId = destination.SnsDestination.TopicArn.Ref;
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: topicId }, Endpoint: { 'Fn::GetAtt': [functionNamed('receipts'), 'Arn'] }, RedrivePolicy: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'sms-voice.amazonaws.com' }, Action: 'sns:Publish' })]) } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId },
+      Endpoint: { 'Fn::GetAtt': [functionNamed('receipts'), 'Arn'] },
+      RedrivePolicy: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'sms-voice.amazonaws.com' }, Action: 'sns:Publish' })]) },
+    });
   });
 
   it('each deliver function can send on its own channel only', () => {
@@ -605,13 +726,16 @@ describe('built-in delivery (lib/constructs/delivery.ts)', () => {
     expect(policyText('deliver-sms')).toContain('pool/pool-0123456789abcdef0123456789abcdef');
   });
 
-  it('nothing new can read the contacts table: the receipts function may only set a contact\'s mark', () => {
+  it("nothing new can read the contacts table: the receipts function may only set a contact's mark", () => {
     for (const handler of ['deliver-email', 'deliver-sms', 'deliver-push']) expect(policyText(handler)).not.toContain(TABLE('contacts'));
     const onContacts = policyOf('receipts').filter((s) => JSON.stringify(s.Resource).includes(TABLE('contacts')));
     expect(onContacts).toHaveLength(1);
     expect(onContacts[0]).toMatchObject({
       Action: 'dynamodb:UpdateItem',
-      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['customerId', 'mark_email', 'mark_sms', 'mark_push'] }, StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } },
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['customerId', 'mark_email', 'mark_sms', 'mark_push'] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+      },
     });
   });
 
@@ -632,7 +756,9 @@ describe('delivery configuration', () => {
   it('topic-only keeps notices on the topic: no subscriptions, no deliver or receipts functions, no delivery rules', () => {
     const shape = shapeOf({ ...EVERY_CHANNEL, delivery: 'topic-only' });
     expect(Object.values(shape.findResources('AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol !== 'email')).toEqual([]);
-    const services = Object.values(shape.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME).filter(Boolean);
+    const services = Object.values(shape.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+      .filter(Boolean);
     expect(services.sort()).toEqual(HANDLERS.map((h) => serviceName(h)).sort());
     const rules = Object.values(shape.findResources('AWS::Events::Rule')).map((r) => r.Properties.Description);
     for (const route of Object.values(ROUTES)) expect(rules.includes(route.description), route.description).toBe(!('delivery' in route));
@@ -641,7 +767,9 @@ describe('delivery configuration', () => {
 
   it('without a sender for e-mail and SMS only push is delivered (the others stay on the topic)', () => {
     const shape = shapeOf({});
-    const filters = Object.values(shape.findResources('AWS::SNS::Subscription')).filter((s) => s.Properties.Protocol === 'sqs').map((s) => s.Properties.FilterPolicy.channel[0]);
+    const filters = Object.values(shape.findResources('AWS::SNS::Subscription'))
+      .filter((s) => s.Properties.Protocol === 'sqs')
+      .map((s) => s.Properties.FilterPolicy.channel[0]);
     expect(filters).toEqual(['push']);
     shape.resourceCountIs('AWS::SES::ConfigurationSet', 0);
     shape.resourceCountIs('AWS::SMSVOICE::ConfigurationSet', 0);
@@ -650,7 +778,9 @@ describe('delivery configuration', () => {
   it('a bad value names the key, the value and the fix', () => {
     expect(() => shapeOf({ delivery: 'carrier-pigeon' as never })).toThrow('impact:delivery is "carrier-pigeon": use built-in or topic-only');
     expect(() => shapeOf({ emailFrom: 'notices' })).toThrow(/impact:emailFrom is "notices": give the verified sender address/);
-    expect(() => shapeOf({ smsOriginationIdentity: '+15555550100' })).toThrow(/impact:smsOriginationIdentity is "\+15555550100": give the ARN of a phone number, pool or sender ID/);
+    expect(() => shapeOf({ smsOriginationIdentity: '+15555550100' })).toThrow(
+      /impact:smsOriginationIdentity is "\+15555550100": give the ARN of a phone number, pool or sender ID/,
+    );
     expect(() => shapeOf({ smsPartsPerSecond: 0 })).toThrow('impact:smsPartsPerSecond is 0: give a number above 0 (per second)');
   });
 });

@@ -11,6 +11,8 @@ export const airlineSample = async (count: number): Promise<Graph> => {
     ...graph,
     customers: new Map([...graph.customers].filter(([id]) => keep.has(id))),
     customerList: undefined,
-    usagesByTouchpoint: new Map([...graph.usagesByTouchpoint].map(([t, us]) => [t, us.filter((u) => keep.has(u.customerId)).map((u) => ({ ...u, ordinal: undefined }))])),
+    usagesByTouchpoint: new Map(
+      [...graph.usagesByTouchpoint].map(([t, us]) => [t, us.filter((u) => keep.has(u.customerId)).map((u) => ({ ...u, ordinal: undefined }))]),
+    ),
   };
 };

@@ -5,7 +5,12 @@
  * endpoints and payloads) and recorded, so handler tests can pass captured jobs on and read what was sent.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ConflictException as SmsConflictException, PinpointSMSVoiceV2Client, SendTextMessageCommand, ThrottlingException } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
+  ConflictException as SmsConflictException,
+  PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+  ThrottlingException,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { MessageRejected, SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { EndpointDisabledException, PublishBatchCommand, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
@@ -110,7 +115,10 @@ export const fakeAws = (): AwsFakes => {
   const eventBridge = mockClient(EventBridgeClient);
   eventBridge.on(PutEventsCommand).callsFake((input) => {
     expect(input.Entries.length, 'PutEvents takes at most 10 entries').toBeLessThanOrEqual(10);
-    const total = input.Entries.reduce((n: number, e: { Detail?: string; DetailType?: string; Source?: string }) => n + bytes(e.Detail) + bytes(e.DetailType) + bytes(e.Source), 0);
+    const total = input.Entries.reduce(
+      (n: number, e: { Detail?: string; DetailType?: string; Source?: string }) => n + bytes(e.Detail) + bytes(e.DetailType) + bytes(e.Source),
+      0,
+    );
     expect(total, 'PutEvents request under 256 KB').toBeLessThanOrEqual(256 * KiB);
     const results = input.Entries.map((e: { Source?: string; DetailType?: string; Detail: string; EventBusName?: string }, i: number) => {
       expect(e.Source && e.DetailType && e.Detail && e.EventBusName, 'entry has source, detail-type, detail, bus').toBeTruthy();
@@ -142,7 +150,12 @@ export const fakeAws = (): AwsFakes => {
         expect(e.MessageDeduplicationId, 'FIFO deduplication id').toMatch(/^[\w!"#$%&'()*+,\-./:;<=>?@[\\\]^`{|}~]{1,128}$/);
         expect(e.DelaySeconds, 'FIFO queues take no per-message delay').toBeUndefined();
       } else expect(e.MessageGroupId, 'a standard queue message has no group').toBeUndefined();
-      fakes.queued.push({ queueUrl: input.QueueUrl, body: e.MessageBody, delaySeconds: e.DelaySeconds ?? 0, ...(e.MessageGroupId ? { group: e.MessageGroupId } : {}) });
+      fakes.queued.push({
+        queueUrl: input.QueueUrl,
+        body: e.MessageBody,
+        delaySeconds: e.DelaySeconds ?? 0,
+        ...(e.MessageGroupId ? { group: e.MessageGroupId } : {}),
+      });
     }
     return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: `msg-${++sqsIds}`, MD5OfMessageBody: 'x' })), Failed: [] };
   });
@@ -167,7 +180,11 @@ export const fakeAws = (): AwsFakes => {
     if (crashIn > 0 && --crashIn === 0) throw new Error('worker died (injected)');
     expect(entries.length, 'PublishBatch takes at most 10 entries').toBeLessThanOrEqual(10);
     expect(new Set(entries.map((e: { Id: string }) => e.Id)).size, 'PublishBatch ids unique').toBe(entries.length);
-    const total = entries.reduce((n: number, e: { Message: string; MessageAttributes?: Record<string, { DataType: string; StringValue?: string }> }) => n + bytes(e.Message) + Object.entries(e.MessageAttributes ?? {}).reduce((m, [k, v]) => m + bytes(k) + bytes(v.DataType) + bytes(v.StringValue), 0), 0);
+    const total = entries.reduce(
+      (n: number, e: { Message: string; MessageAttributes?: Record<string, { DataType: string; StringValue?: string }> }) =>
+        n + bytes(e.Message) + Object.entries(e.MessageAttributes ?? {}).reduce((m, [k, v]) => m + bytes(k) + bytes(v.DataType) + bytes(v.StringValue), 0),
+      0,
+    );
     expect(total, 'PublishBatch payload at most 256 KiB').toBeLessThanOrEqual(256 * KiB);
     const Successful: { Id: string; MessageId: string }[] = [];
     const Failed: { Id: string; Code: string; Message: string; SenderFault: boolean }[] = [];
@@ -208,7 +225,9 @@ export const fakeAws = (): AwsFakes => {
     if (input.TargetArn !== undefined) {
       // Mobile push: to a platform endpoint, one payload per platform, each within APNs' and FCM's 4 KB.
       expect(input.TopicArn, 'Publish names a topic or a target, not both').toBeUndefined();
-      expect(input.TargetArn).toMatch(/^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:endpoint\/(APNS|APNS_SANDBOX|GCM|ADM|BAIDU|WNS|MPNS|MACOS|MACOS_SANDBOX)\/[^/]{1,256}\/[A-Za-z0-9-]{1,64}$/);
+      expect(input.TargetArn).toMatch(
+        /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:endpoint\/(APNS|APNS_SANDBOX|GCM|ADM|BAIDU|WNS|MPNS|MACOS|MACOS_SANDBOX)\/[^/]{1,256}\/[A-Za-z0-9-]{1,64}$/,
+      );
       expect(input.MessageStructure).toBe('json');
       const payload = JSON.parse(input.Message) as Record<string, string>;
       expect(typeof payload.default, 'a json message has a default').toBe('string');
@@ -217,7 +236,11 @@ export const fakeAws = (): AwsFakes => {
         expect(bytes(body), `${platform} payload within 4 KB`).toBeLessThanOrEqual(4 * KiB);
         if (platform !== 'default') JSON.parse(body);
       }
-      misbehave('push', () => new ThrottledException({ message: 'Rate exceeded', ...meta }), () => new EndpointDisabledException({ message: 'Endpoint is disabled', ...meta }));
+      misbehave(
+        'push',
+        () => new ThrottledException({ message: 'Rate exceeded', ...meta }),
+        () => new EndpointDisabledException({ message: 'Endpoint is disabled', ...meta }),
+      );
       fakes.pushes.push({ targetArn: input.TargetArn, payload, messageId: `push-${fakes.pushes.length + 1}` });
       return { MessageId: `push-${fakes.pushes.length}` };
     }
@@ -250,9 +273,22 @@ export const fakeAws = (): AwsFakes => {
       expect(tag.Name).toMatch(TAG);
       expect(tag.Value).toMatch(TAG);
     }
-    misbehave('ses', () => new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', ...meta }), () => new MessageRejected({ message: `Email address is not verified: ${to[0]}`, ...meta }));
+    misbehave(
+      'ses',
+      () => new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', ...meta }),
+      () => new MessageRejected({ message: `Email address is not verified: ${to[0]}`, ...meta }),
+    );
     const messageId = `ses-${fakes.emails.length + 1}`;
-    fakes.emails.push({ from: input.FromEmailAddress!, to, subject, text: simple!.Body!.Text!.Data!, html: simple!.Body?.Html?.Data, configurationSet: input.ConfigurationSetName!, tags: Object.fromEntries(tags.map((t: { Name: string; Value: string }) => [t.Name, [t.Value]])), messageId });
+    fakes.emails.push({
+      from: input.FromEmailAddress!,
+      to,
+      subject,
+      text: simple!.Body!.Text!.Data!,
+      html: simple!.Body?.Html?.Data,
+      configurationSet: input.ConfigurationSetName!,
+      tags: Object.fromEntries(tags.map((t: { Name: string; Value: string }) => [t.Name, [t.Value]])),
+      messageId,
+    });
     return { MessageId: messageId };
   });
 
@@ -271,9 +307,20 @@ export const fakeAws = (): AwsFakes => {
       expect(key).toMatch(/^\S{1,100}$/);
       expect(String(value)).toMatch(/^\S[\s\S]{0,798}$/);
     }
-    misbehave('sms', () => new ThrottlingException({ message: 'Rate exceeded', ...meta }), () => new SmsConflictException({ message: 'The destination phone number opted out', Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ...meta }));
+    misbehave(
+      'sms',
+      () => new ThrottlingException({ message: 'Rate exceeded', ...meta }),
+      () => new SmsConflictException({ message: 'The destination phone number opted out', Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', ...meta }),
+    );
     const messageId = `sms-${fakes.texts.length + 1}`;
-    fakes.texts.push({ to: input.DestinationPhoneNumber!, body: input.MessageBody!, originationIdentity: input.OriginationIdentity!, configurationSet: input.ConfigurationSetName!, context: context as Record<string, string>, messageId });
+    fakes.texts.push({
+      to: input.DestinationPhoneNumber!,
+      body: input.MessageBody!,
+      originationIdentity: input.OriginationIdentity!,
+      configurationSet: input.ConfigurationSetName!,
+      context: context as Record<string, string>,
+      messageId,
+    });
     return { MessageId: messageId };
   });
 

@@ -23,7 +23,10 @@ import { NOTICES, context, type pipeline } from './pipeline.ts';
 
 const region = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
 export const EMAIL = { from: 'notices@example.org', configurationSet: 'impact-notices' };
-export const SMS = { originationIdentity: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef', configurationSet: 'impact-sms' };
+export const SMS = {
+  originationIdentity: 'arn:aws:sms-voice:eu-west-1:123456789012:pool/pool-0123456789abcdef0123456789abcdef',
+  configurationSet: 'impact-sms',
+};
 /** Tests run fast: a generous quota, short backoff (one retry before a throttled message goes back to its queue). */
 export const FAST: DeliverSettings = { perSecond: 10_000, workers: 2, leaseMs: 60_000, throttleRetries: 1 };
 
@@ -53,7 +56,20 @@ export const deliveryLoop = (p: Pipeline, settings: DeliverSettings = FAST) => {
   let ids = 0;
 
   const toReceipts = (detailType: string, source: string, detail: unknown) =>
-    receipts({ version: '0', id: `ev-${++ids}`, 'detail-type': detailType, source, account: '123456789012', time: new Date(p.deps.now()).toISOString(), region: 'eu-west-1', resources: [], detail } as EventBridgeEvent<string, unknown>, context);
+    receipts(
+      {
+        version: '0',
+        id: `ev-${++ids}`,
+        'detail-type': detailType,
+        source,
+        account: '123456789012',
+        time: new Date(p.deps.now()).toISOString(),
+        region: 'eu-west-1',
+        resources: [],
+        detail,
+      } as EventBridgeEvent<string, unknown>,
+      context,
+    );
 
   /** One round: notices to their deliver handlers, provider events and receipts to the receipts handler. Returns how much it did. */
   const round = async (): Promise<number> => {
@@ -76,13 +92,40 @@ export const deliveryLoop = (p: Pipeline, settings: DeliverSettings = FAST) => {
       }
     }
     for (const email of p.aws.emails.slice(seen.emails)) {
-      for (const e of sesEventsFor({ messageId: email.messageId, to: email.to[0], tags: email.tags, at: p.deps.now() }, localOutcome('email', email.to[0]))) await toReceipts(e.detailType, 'aws.ses', e.detail);
+      for (const e of sesEventsFor({ messageId: email.messageId, to: email.to[0], tags: email.tags, at: p.deps.now() }, localOutcome('email', email.to[0])))
+        await toReceipts(e.detailType, 'aws.ses', e.detail);
       work++;
     }
     seen.emails = p.aws.emails.length;
     for (const text of p.aws.texts.slice(seen.texts)) {
-      const message = JSON.stringify(smsEventFor({ messageId: text.messageId, to: text.to, context: text.context, at: p.deps.now() }, localOutcome('sms', text.to)));
-      await receipts({ Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:sms-events:1', Sns: { Message: message, MessageId: `sns-${++ids}`, Timestamp: new Date(p.deps.now()).toISOString(), TopicArn: 'arn:aws:sns:eu-west-1:123456789012:sms-events', Type: 'Notification', Signature: '', SignatureVersion: '1', SigningCertUrl: '', UnsubscribeUrl: '', MessageAttributes: {}, Subject: '' } }] } as SNSEvent, context);
+      const message = JSON.stringify(
+        smsEventFor({ messageId: text.messageId, to: text.to, context: text.context, at: p.deps.now() }, localOutcome('sms', text.to)),
+      );
+      await receipts(
+        {
+          Records: [
+            {
+              EventSource: 'aws:sns',
+              EventVersion: '1.0',
+              EventSubscriptionArn: 'arn:aws:sns:eu-west-1:123456789012:sms-events:1',
+              Sns: {
+                Message: message,
+                MessageId: `sns-${++ids}`,
+                Timestamp: new Date(p.deps.now()).toISOString(),
+                TopicArn: 'arn:aws:sns:eu-west-1:123456789012:sms-events',
+                Type: 'Notification',
+                Signature: '',
+                SignatureVersion: '1',
+                SigningCertUrl: '',
+                UnsubscribeUrl: '',
+                MessageAttributes: {},
+                Subject: '',
+              },
+            },
+          ],
+        } as SNSEvent,
+        context,
+      );
       work++;
     }
     seen.texts = p.aws.texts.length;

@@ -42,7 +42,7 @@ export const injectUnprocessed = (client: DynamoDBDocumentClient): FaultCounters
       const command = context.commandName;
       if ((command !== 'BatchWriteItemCommand' && command !== 'BatchGetItemCommand') || !input.RequestItems) return next(args);
       const [table, requests] = Object.entries(input.RequestItems)[0];
-      const list = command === 'BatchWriteItemCommand' ? (requests as unknown[]) : ((requests as { Keys: unknown[] }).Keys);
+      const list = command === 'BatchWriteItemCommand' ? (requests as unknown[]) : (requests as { Keys: unknown[] }).Keys;
       if (list.length < 2) return next(args);
       const half = Math.ceil(list.length / 2);
       const sent = list.slice(0, half);

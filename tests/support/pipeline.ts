@@ -32,7 +32,13 @@ export const pipeline = async (now: () => number) => {
   const { client, tables } = await freshTables();
   const region = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
   const deps: Dependencies = buildDependencies(
-    { dynamodb: client, eventBridge: new EventBridgeClient(region), sqs: new SQSClient(region), sns: new SNSClient(region), scheduler: new SchedulerClient(region) },
+    {
+      dynamodb: client,
+      eventBridge: new EventBridgeClient(region),
+      sqs: new SQSClient(region),
+      sns: new SNSClient(region),
+      scheduler: new SchedulerClient(region),
+    },
     {
       tables,
       busName: 'impact',
@@ -66,7 +72,9 @@ export const pipeline = async (now: () => number) => {
   /** Event-store items not yet streamed, as one DynamoDB stream batch (INSERT, NEW_IMAGE). */
   const streamBatch = async (): Promise<DynamoDBStreamEvent> => {
     const out = await client.send(new ScanCommand({ TableName: tables.events, ConsistentRead: true }));
-    const fresh = (out.Items ?? []).filter((i) => i.kind === 'event' && !streamed.has(`${i.pk}/${i.sk}`)).sort((a, b) => Number(a.recordedAt) - Number(b.recordedAt) || Number(a.version) - Number(b.version));
+    const fresh = (out.Items ?? [])
+      .filter((i) => i.kind === 'event' && !streamed.has(`${i.pk}/${i.sk}`))
+      .sort((a, b) => Number(a.recordedAt) - Number(b.recordedAt) || Number(a.version) - Number(b.version));
     for (const i of fresh) streamed.add(`${i.pk}/${i.sk}`);
     return {
       Records: fresh.map((item, n) => ({
@@ -74,7 +82,12 @@ export const pipeline = async (now: () => number) => {
         eventName: 'INSERT' as const,
         eventSource: 'aws:dynamodb',
         awsRegion: 'eu-west-1',
-        dynamodb: { Keys: marshall({ pk: item.pk, sk: item.sk }) as never, NewImage: marshall(item, { removeUndefinedValues: true }) as never, SequenceNumber: `${n}`, StreamViewType: 'NEW_IMAGE' as const },
+        dynamodb: {
+          Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
+          NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+          SequenceNumber: `${n}`,
+          StreamViewType: 'NEW_IMAGE' as const,
+        },
       })),
     };
   };

@@ -27,7 +27,13 @@ export const expectedFirstNotices = async (files: GraphFiles, rawEvents: readonl
   const subject = foldSubject(rawEvents.map((raw, i) => parseEvent(raw, { receivedAt: at + i })));
   const { assessment, records } = assessDetailed(viewOf(graph), subject);
   const kind: NoticeKind = subject.type === 'change' ? 'change-notice' : 'incident-notice';
-  const result: ExpectedNotices = { subjectKey: `${subject.type}#${subject.id}`, affected: assessment.customers.length, channel: new Map(), due: [], deferred: [] };
+  const result: ExpectedNotices = {
+    subjectKey: `${subject.type}#${subject.id}`,
+    affected: assessment.customers.length,
+    channel: new Map(),
+    due: [],
+    deferred: [],
+  };
   assessment.customers.forEach((c, i) => {
     if (c.notify.length === 0) return;
     result.channel.set(c.id, c.notify[0]);

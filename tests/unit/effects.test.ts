@@ -5,7 +5,11 @@ import { isEffect, maxEffect, minEffect } from '../../functions/domain/effects.t
 // DESIGN section 5: effects are ordered none < degraded < outage; propagation takes max over
 // dependencies and min over redundant members, so the order is what decides who is hit.
 describe('effects are ordered none < degraded < outage', () => {
-  const ordered = [['none', 'degraded'], ['none', 'outage'], ['degraded', 'outage']] as const;
+  const ordered = [
+    ['none', 'degraded'],
+    ['none', 'outage'],
+    ['degraded', 'outage'],
+  ] as const;
 
   it('given two effects, then the stronger one is their max, in either order', () => {
     for (const [weak, strong] of ordered) {

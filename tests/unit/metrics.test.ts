@@ -3,7 +3,11 @@ import { impactMetrics } from '../../functions/domain/metrics.ts';
 import { openChange } from '../support/graphs.ts';
 
 const T = (min: number) => Date.UTC(2026, 11, 5) + min * 60_000;
-const incident = (start: number, end: number | undefined) => ({ ...openChange([], end === undefined ? { start } : { start, end }, 'INC'), type: 'incident' as const, status: end === undefined ? ('open' as const) : ('resolved' as const) });
+const incident = (start: number, end: number | undefined) => ({
+  ...openChange([], end === undefined ? { start } : { start, end }, 'INC'),
+  type: 'incident' as const,
+  status: end === undefined ? ('open' as const) : ('resolved' as const),
+});
 
 describe('impact metrics', () => {
   it('customer-minutes, touchpoint-minutes, detection to first notice and MTTR per touchpoint', () => {

@@ -15,7 +15,14 @@ import {
 
 const H = 3_600_000;
 const NOW = Date.UTC(2026, 11, 5, 12);
-const hit = (over: Partial<TouchpointHit>): TouchpointHit => ({ subjectKey: 'change#CHG-1', effect: 'outage', start: NOW - H, end: NOW + H, status: 'started', ...over });
+const hit = (over: Partial<TouchpointHit>): TouchpointHit => ({
+  subjectKey: 'change#CHG-1',
+  effect: 'outage',
+  start: NOW - H,
+  end: NOW + H,
+  status: 'started',
+  ...over,
+});
 const listed = (over: Partial<ListedSubject>): ListedSubject => ({ type: 'change', id: 'CHG-2', status: 'scheduled', start: NOW, end: NOW + 2 * H, ...over });
 
 describe('live subjects', () => {
@@ -70,7 +77,10 @@ describe('touchpoint status', () => {
   });
 
   it('given a degraded and an outage hit that have both begun, then the touchpoint is in outage', () => {
-    const view = touchpointNow([hit({ effect: 'degraded', subjectKey: 'change#A' }), hit({ effect: 'outage', subjectKey: 'incident#B', end: undefined, status: 'open' })], NOW);
+    const view = touchpointNow(
+      [hit({ effect: 'degraded', subjectKey: 'change#A' }), hit({ effect: 'outage', subjectKey: 'incident#B', end: undefined, status: 'open' })],
+      NOW,
+    );
     expect(view.status).toBe('outage');
     expect(view.now.map((h) => h.subjectKey)).toEqual(['change#A', 'incident#B']);
   });
@@ -132,7 +142,14 @@ describe('change conflicts', () => {
 
 describe('first notice', () => {
   it('given notices sent at several times and a claim not yet sent, then the first is the earliest sent one', () => {
-    expect(firstNoticeAt([{ status: 'sent', sentAt: 30 }, { status: 'claimed', sentAt: 5 }, { status: 'sent', sentAt: 20 }, { status: 'sent', sentAt: 25 }])).toBe(20);
+    expect(
+      firstNoticeAt([
+        { status: 'sent', sentAt: 30 },
+        { status: 'claimed', sentAt: 5 },
+        { status: 'sent', sentAt: 20 },
+        { status: 'sent', sentAt: 25 },
+      ]),
+    ).toBe(20);
   });
 
   it('given nothing sent, then there is no first notice', () => {

@@ -88,16 +88,16 @@ export const batchGet = async <T extends Record<string, unknown>>(
       let out;
       try {
         out = await client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: pending,
-              ...(options.projection ? { ProjectionExpression: options.projection } : {}),
-              ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+          new BatchGetCommand({
+            RequestItems: {
+              [table]: {
+                Keys: pending,
+                ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+                ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+              },
             },
-          },
-        }),
-      );
+          }),
+        );
       } catch (error) {
         if (!isThrottling(error)) throw error;
         continue;

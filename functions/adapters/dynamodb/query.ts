@@ -1,4 +1,11 @@
-import { QueryCommand, ScanCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /** Every page of a Query (1 MB each), following LastEvaluatedKey until it is absent. */
 export async function* queryPages(client: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
@@ -23,9 +30,7 @@ export const scanAll = async (client: DynamoDBDocumentClient, input: ScanCommand
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const out = await client.send(
-          new ScanCommand({ ...input, Segment: segment, TotalSegments: segments, ...(start ? { ExclusiveStartKey: start } : {}) }),
-        );
+        const out = await client.send(new ScanCommand({ ...input, Segment: segment, TotalSegments: segments, ...(start ? { ExclusiveStartKey: start } : {}) }));
         for (const item of out.Items ?? []) items.push(item as Record<string, unknown>);
         start = out.LastEvaluatedKey;
       } while (start);
@@ -40,7 +45,8 @@ export const scanAll = async (client: DynamoDBDocumentClient, input: ScanCommand
  * current one is consumed: a reader of many partitions holds at most two pages of each.
  */
 export async function* queryItems(client: DynamoDBDocumentClient, input: QueryCommandInput, pageSize = 500): AsyncGenerator<Record<string, unknown>> {
-  const fetch = (start?: Record<string, unknown>): Promise<QueryCommandOutput> => client.send(new QueryCommand({ ...input, Limit: pageSize, ...(start ? { ExclusiveStartKey: start } : {}) }));
+  const fetch = (start?: Record<string, unknown>): Promise<QueryCommandOutput> =>
+    client.send(new QueryCommand({ ...input, Limit: pageSize, ...(start ? { ExclusiveStartKey: start } : {}) }));
   let next: Promise<QueryCommandOutput> | undefined = fetch();
   while (next) {
     const out: QueryCommandOutput = await next;

@@ -40,7 +40,11 @@ const SLACK: Markup = {
   bold: (t) => `*${t}*`,
   italic: (t) => `_${t}_`,
   link: (url, text) => `<${url}|${text}>`,
-  quote: (t) => t.split('\n').map((l) => `> ${l}`).join('\n'),
+  quote: (t) =>
+    t
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n'),
   // Slack's mrkdwn needs only these three escaped (https://api.slack.com/reference/surfaces/formatting#escaping).
   escape: (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
   bullet: '•',
@@ -51,8 +55,16 @@ const TEAMS: Markup = {
   bold: (t) => `**${t}**`,
   italic: (t) => `_${t}_`,
   link: (url, text) => `[${text}](${url})`,
-  quote: (t) => t.split('\n').map((l) => `> ${l}`).join('\n'),
-  escape: (t) => t.replace(/[\\*_[\]`]/g, '\\$&').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  quote: (t) =>
+    t
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n'),
+  escape: (t) =>
+    t
+      .replace(/[\\*_[\]`]/g, '\\$&')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;'),
   bullet: '-',
   // Teams joins single newlines into one paragraph.
   lineBreak: '\n\n',
@@ -82,9 +94,12 @@ const headline = (b: Briefing, m: Markup): string => {
 
 /** The parts of a briefing's text, so the chat message and the Chatbot notification arrange them differently. */
 const sections = (b: Briefing, opts: ChatOptions, m: Markup) => {
-  const tps = b.touchpoints.slice(0, MAX_TOUCHPOINTS).map(
-    (t) => `${m.bullet} ${EFFECT_MARK[t.effect] ?? '⚪'} ${m.bold(m.escape(t.name ?? t.id))} (${m.escape(t.channel)}): ${m.escape(t.effect)}, ${m.italic(`via ${m.escape(t.why.replace(/ -> /g, ' → '))}`)}`,
-  );
+  const tps = b.touchpoints
+    .slice(0, MAX_TOUCHPOINTS)
+    .map(
+      (t) =>
+        `${m.bullet} ${EFFECT_MARK[t.effect] ?? '⚪'} ${m.bold(m.escape(t.name ?? t.id))} (${m.escape(t.channel)}): ${m.escape(t.effect)}, ${m.italic(`via ${m.escape(t.why.replace(/ -> /g, ' → '))}`)}`,
+    );
   const moreTps = b.touchpoints.length - MAX_TOUCHPOINTS;
   const c = b.customers;
   const reach = c.unreachable > 0 ? `; ${count(c.unreachable)} have no usable channel and were not told` : '';
@@ -135,7 +150,10 @@ export const chatbotNotification = (b: Briefing, opts: ChatOptions): ChatbotNoti
       textType: 'client-markdown',
       title: headline(b, m),
       description: facts.join(m.lineBreak),
-      nextSteps: [`Tell callers: ${b.tellCallers}`, `Open ${b.subject.id} in the support console: ${subjectLink(opts.consoleUrl, b.subject.type, b.subject.id)}`],
+      nextSteps: [
+        `Tell callers: ${b.tellCallers}`,
+        `Open ${b.subject.id} in the support console: ${subjectLink(opts.consoleUrl, b.subject.type, b.subject.id)}`,
+      ],
       keywords: [b.severity, b.kind, b.team, b.region],
     },
     metadata: {
@@ -165,6 +183,8 @@ export const briefingMessages = <C extends ChatChannel>(briefing: Briefing, text
   const consoleUrl = opts.consoleUrl ?? '';
   return {
     briefing: { body: { ...body, ...(consoleUrl ? { link: subjectLink(consoleUrl, briefing.subject.type, briefing.subject.id) } : {}) }, attributes },
-    chat: (opts.channels ?? []).filter((c) => c.team === briefing.team).map((channel) => ({ channel, body: chatbotNotification(briefing, { consoleUrl, dialect: channel.dialect }), attributes })),
+    chat: (opts.channels ?? [])
+      .filter((c) => c.team === briefing.team)
+      .map((channel) => ({ channel, body: chatbotNotification(briefing, { consoleUrl, dialect: channel.dialect }), attributes })),
   };
 };

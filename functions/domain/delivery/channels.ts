@@ -62,7 +62,9 @@ const blocker = (channel: NotifyChannel, record: ContactRecord | undefined, choi
 /** The channel (and address) a notice goes on, or why it cannot go on any (support's "could not reach" list says it). */
 export const sendChannel = (record: ContactRecord | undefined, choice: ChannelChoice): SendChoice => {
   if (choice.optOut) return { reason: 'opted out of notices' };
-  const candidates = [...new Set([...(choice.planned && !choice.tried?.length ? [choice.planned] : []), ...(choice.preference ?? (choice.planned ? [choice.planned] : []))])];
+  const candidates = [
+    ...new Set([...(choice.planned && !choice.tried?.length ? [choice.planned] : []), ...(choice.preference ?? (choice.planned ? [choice.planned] : []))]),
+  ];
   const why: string[] = [];
   for (const channel of candidates) {
     const blocked = blocker(channel, record, choice);

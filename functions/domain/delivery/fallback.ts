@@ -17,7 +17,14 @@ export interface FallbackSource {
   /** Names of the touchpoints the customer is told about. */
   touchpointNames: Record<string, string>;
   /** The customer as the notice told them: effect and touchpoints (the impact projection, else the ledger). */
-  customer: { effect: Effect; touchpoints: readonly string[]; locale?: string; timeZone?: string; segment?: string; quietHours?: { start: string; end: string } };
+  customer: {
+    effect: Effect;
+    touchpoints: readonly string[];
+    locale?: string;
+    timeZone?: string;
+    segment?: string;
+    quietHours?: { start: string; end: string };
+  };
   /** Every channel the notice failed on so far. */
   tried: readonly NotifyChannel[];
   /** When the event the notice told of occurred (epoch ms), carried on for the delivery metrics. */

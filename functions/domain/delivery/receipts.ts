@@ -39,7 +39,8 @@ const checked = (receipt: NoticeReceipt): ReceiptOutcome => {
 };
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
-const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const isoOf = (value: unknown, fallback: string): string => {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   return Number.isFinite(ms) ? new Date(ms).toISOString() : fallback;
@@ -58,7 +59,8 @@ const TAG_VALUE_MAX = 256;
 export const noticeTags = (id: string): { Name: string; Value: string }[] => {
   const encoded = Buffer.from(id, 'utf8').toString('base64url');
   const tags: { Name: string; Value: string }[] = [];
-  for (let i = 0; i < encoded.length; i += TAG_VALUE_MAX) tags.push({ Name: `${NOTICE_TAG_PREFIX}${tags.length + 1}`, Value: encoded.slice(i, i + TAG_VALUE_MAX) });
+  for (let i = 0; i < encoded.length; i += TAG_VALUE_MAX)
+    tags.push({ Name: `${NOTICE_TAG_PREFIX}${tags.length + 1}`, Value: encoded.slice(i, i + TAG_VALUE_MAX) });
   return tags;
 };
 
@@ -113,7 +115,14 @@ export const receiptFromSes = (event: { 'detail-type'?: unknown; time?: unknown;
     case 'Bounce': {
       const bounce = record(detail.bounce);
       const feedback = text(bounce.feedbackId) ?? 'bounce';
-      return checked({ detailType: 'Notice Failed', ...common, eventId: `ses:${messageId}:bounce:${feedback}`, occurredAt: isoOf(bounce.timestamp, fallbackTime), final: true, ...sesBounce(bounce) });
+      return checked({
+        detailType: 'Notice Failed',
+        ...common,
+        eventId: `ses:${messageId}:bounce:${feedback}`,
+        occurredAt: isoOf(bounce.timestamp, fallbackTime),
+        final: true,
+        ...sesBounce(bounce),
+      });
     }
     case 'Complaint': {
       // The message reached the inbox and the recipient marked it as spam: delivered, and an opt-out of e-mail.
@@ -169,7 +178,7 @@ const SMS_EVENTS: Readonly<Record<string, SmsRule>> = {
   TEXT_DELIVERED: { outcome: 'delivered' },
   TEXT_SUCCESSFUL: { outcome: 'delivered' },
   TEXT_INVALID: { outcome: 'failed', permanent: true, what: 'the number is not valid' },
-  TEXT_BLOCKED: { outcome: 'failed', permanent: true, what: 'the recipient\'s device or carrier blocks messages to this number' },
+  TEXT_BLOCKED: { outcome: 'failed', permanent: true, what: "the recipient's device or carrier blocks messages to this number" },
   TEXT_OPTED_OUT: { outcome: 'failed', permanent: true, what: 'the recipient opted out of text messages' },
   TEXT_TTL_EXPIRED: { outcome: 'failed', permanent: false, what: 'not delivered before the message expired' },
   TEXT_CARRIER_UNREACHABLE: { outcome: 'failed', permanent: false, what: 'the carrier could not be reached' },
@@ -191,17 +200,38 @@ export const receiptFromSms = (message: unknown, fallbackTime: string): ReceiptO
   if (!id || !parseNoticeId(id)) return { ignored: `SMS ${eventType} of a message without our notice context` };
   const rule = SMS_EVENTS[eventType];
   if (!rule) return { ignored: `SMS ${eventType} is not a final delivery status` };
-  const common = { eventId: `sms-voice:${messageId}:${eventType}`, noticeId: id, channel: 'sms' as NotifyChannel, provider: 'sms-voice' as const, providerMessageId: messageId, occurredAt: isoOf(event.eventTimestamp, fallbackTime) };
+  const common = {
+    eventId: `sms-voice:${messageId}:${eventType}`,
+    noticeId: id,
+    channel: 'sms' as NotifyChannel,
+    provider: 'sms-voice' as const,
+    providerMessageId: messageId,
+    occurredAt: isoOf(event.eventTimestamp, fallbackTime),
+  };
   if (rule.outcome === 'delivered') return checked({ detailType: 'Notice Delivered', ...common });
   const status = text(event.messageStatusDescription);
-  return checked({ detailType: 'Notice Failed', ...common, permanent: rule.permanent, final: true, reason: withoutContactDetails(`${eventType}: ${rule.what}${status ? ` (${status})` : ''}`) });
+  return checked({
+    detailType: 'Notice Failed',
+    ...common,
+    permanent: rule.permanent,
+    final: true,
+    reason: withoutContactDetails(`${eventType}: ${rule.what}${status ? ` (${status})` : ''}`),
+  });
 };
 
 // ---- SNS mobile push ---------------------------------------------------------------------------
 
 /** Push is answered at once: SNS took it for the platform (APNs, FCM, ...), the nearest to "delivered" we learn. */
 export const receiptFromPushPublish = (noticeIdValue: string, messageId: string, at: string): ReceiptOutcome =>
-  checked({ detailType: 'Notice Delivered', eventId: `sns:${messageId}`, noticeId: noticeIdValue, channel: 'push', provider: 'sns', providerMessageId: messageId, occurredAt: at });
+  checked({
+    detailType: 'Notice Delivered',
+    eventId: `sns:${messageId}`,
+    noticeId: noticeIdValue,
+    channel: 'push',
+    provider: 'sns',
+    providerMessageId: messageId,
+    occurredAt: at,
+  });
 
 /** Who carries each channel. */
 export const PROVIDER_OF = { email: 'ses', sms: 'sms-voice', push: 'sns' } as const satisfies Record<NotifyChannel, string>;
@@ -211,7 +241,11 @@ export const PROVIDER_OF = { email: 'ses', sms: 'sms-voice', push: 'sns' } as co
  * endpoint, an SMS to a number that opted out, a message SES rejects): the receipt the deliver function
  * emits. `permanent` when the contact itself is no good.
  */
-export const receiptFromRefusal = (body: { noticeId: string; channel: NotifyChannel }, refusal: { permanent: boolean; reason: string }, at: string): ReceiptOutcome =>
+export const receiptFromRefusal = (
+  body: { noticeId: string; channel: NotifyChannel },
+  refusal: { permanent: boolean; reason: string },
+  at: string,
+): ReceiptOutcome =>
   checked({
     detailType: 'Notice Failed',
     eventId: `${PROVIDER_OF[body.channel]}:${body.noticeId}:${body.channel}:refused`,

@@ -46,7 +46,8 @@ export const pacingPlan = (rate: ChannelRate): PacingPlan => {
 };
 
 /** Milliseconds one worker waits after sending a message of `units`, so that `workers` together keep `perSecond`. */
-export const paceMs = (units: number, rate: { perSecond: number; workers: number }): number => Math.ceil((units * rate.workers * 1000) / Math.max(rate.perSecond, 0.01));
+export const paceMs = (units: number, rate: { perSecond: number; workers: number }): number =>
+  Math.ceil((units * rate.workers * 1000) / Math.max(rate.perSecond, 0.01));
 
 /** What one message costs against its channel's quota: SMS parts as carriers count them, else one. */
 export const unitsOf = (channel: NotifyChannel, text: string): number => (channel === 'sms' ? smsLength(text).segments : 1);
@@ -61,7 +62,15 @@ export type SendErrorClass =
 
 // SES: TooManyRequestsException (rate), LimitExceededException (quota); SMS: ThrottlingException; SNS: ThrottledException. An SMS
 // ServiceQuotaExceededException is a spend limit, not a rate: it is retried like a configuration error.
-const THROTTLING = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'ThrottledException', 'Throttling', 'KMSThrottlingException', 'RequestLimitExceeded']);
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'ThrottledException',
+  'Throttling',
+  'KMSThrottlingException',
+  'RequestLimitExceeded',
+]);
 
 /**
  * Refusals per channel, by the SDK's error name. Permanent only where the error is about the contact:
@@ -73,7 +82,13 @@ const THROTTLING = new Set(['TooManyRequestsException', 'LimitExceededException'
 const REFUSALS: Readonly<Record<NotifyChannel, Readonly<Record<string, boolean>>>> = {
   email: { MessageRejected: false, BadRequestException: false },
   sms: { ValidationException: false },
-  push: { EndpointDisabledException: true, EndpointDisabled: true, InvalidParameterException: true, NotFoundException: true, PlatformApplicationDisabledException: false },
+  push: {
+    EndpointDisabledException: true,
+    EndpointDisabled: true,
+    InvalidParameterException: true,
+    NotFoundException: true,
+    PlatformApplicationDisabledException: false,
+  },
 };
 
 /** What a provider's error means for a notice on `channel`. `reason` (the error's message) is masked: it may quote the recipient. */
@@ -82,7 +97,8 @@ export const classifySendError = (channel: NotifyChannel, error: { name?: string
   const reason = withoutContactDetails(`${name}${error.Reason ? ` (${error.Reason})` : ''}: ${error.message ?? ''}`);
   if (THROTTLING.has(name)) return { kind: 'throttled' };
   // An SMS to a number that replied STOP: the carrier will refuse every notice to it.
-  if (channel === 'sms' && name === 'ConflictException' && error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT') return { kind: 'refused', permanent: true, reason };
+  if (channel === 'sms' && name === 'ConflictException' && error.Reason === 'DESTINATION_PHONE_NUMBER_OPTED_OUT')
+    return { kind: 'refused', permanent: true, reason };
   const permanent = REFUSALS[channel][name];
   return permanent === undefined ? { kind: 'retry', reason } : { kind: 'refused', permanent, reason };
 };

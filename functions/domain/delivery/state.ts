@@ -38,12 +38,20 @@ const RANK: Readonly<Record<DeliveryStatus, number>> = { accepted: 1, delayed: 2
 export const rankOf = (d: Pick<ChannelDelivery, 'status' | 'permanent'>): number => RANK[d.status] + (d.status === 'failed' && d.permanent ? 1 : 0);
 
 /** The provider took the message. */
-export const acceptedStep = (at: number, providerMessageId?: string): DeliveryStep => ({ status: 'accepted', at, ...(providerMessageId ? { providerMessageId } : {}) });
+export const acceptedStep = (at: number, providerMessageId?: string): DeliveryStep => ({
+  status: 'accepted',
+  at,
+  ...(providerMessageId ? { providerMessageId } : {}),
+});
 
 /** The step a receipt stands for. A failure the provider is still working on (`final: false`) is a delay. */
 export const stepOf = (receipt: NoticeReceipt): DeliveryStep => {
   const at = Date.parse(receipt.occurredAt);
-  const common = { at, ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}), ...(receipt.reason ? { reason: receipt.reason } : {}) };
+  const common = {
+    at,
+    ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}),
+    ...(receipt.reason ? { reason: receipt.reason } : {}),
+  };
   if (receipt.detailType === 'Notice Delivered') return { status: 'delivered', ...common, ...(receipt.optOut ? { optOut: true } : {}) };
   if (receipt.final === false) return { status: 'delayed', ...common };
   return { status: 'failed', ...common, permanent: receipt.permanent };
@@ -80,7 +88,15 @@ const normalise = (d: ChannelDelivery): ChannelDelivery => ({
 });
 
 export const sameDelivery = (a: ChannelDelivery | undefined, b: ChannelDelivery | undefined): boolean =>
-  a === b || (!!a && !!b && a.status === b.status && a.at === b.at && !!a.permanent === !!b.permanent && !!a.optOut === !!b.optOut && a.reason === b.reason && a.providerMessageId === b.providerMessageId);
+  a === b ||
+  (!!a &&
+    !!b &&
+    a.status === b.status &&
+    a.at === b.at &&
+    !!a.permanent === !!b.permanent &&
+    !!a.optOut === !!b.optOut &&
+    a.reason === b.reason &&
+    a.providerMessageId === b.providerMessageId);
 
 /** Delivered within these many minutes of the event the notice tells of: the delivery metrics. */
 export const DELIVERY_WINDOWS_MINUTES = [5, 15] as const;

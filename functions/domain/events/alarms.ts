@@ -12,11 +12,11 @@ export const alarmIncidentId = (alarmName: string): string => {
   return NODE_ID_PATTERN.test(id) ? id : 'ALARM-unnamed';
 };
 
-export const alarmToIncidentEvents = (
-  alarm: AlarmStateChange,
-  nodesWithAlarms: Iterable<{ id: NodeId; alarms?: string[] }>,
-): ImpactEvent[] => {
-  const nodes = [...nodesWithAlarms].filter((n) => n.alarms?.includes(alarm.alarmName)).map((n) => n.id).sort();
+export const alarmToIncidentEvents = (alarm: AlarmStateChange, nodesWithAlarms: Iterable<{ id: NodeId; alarms?: string[] }>): ImpactEvent[] => {
+  const nodes = [...nodesWithAlarms]
+    .filter((n) => n.alarms?.includes(alarm.alarmName))
+    .map((n) => n.id)
+    .sort();
   if (nodes.length === 0 || alarm.state === 'INSUFFICIENT_DATA') return [];
   const incidentId = alarmIncidentId(alarm.alarmName);
   const at = new Date(alarm.occurredAt).toISOString();

@@ -58,13 +58,14 @@ const toIssues = (error: z.ZodError, prefix: string): EventIssue[] =>
  * in epoch ms, or `#<position>` for an event without a time (see ParseOptions.position).
  */
 export const derivedEventId = (detailType: string, moment: number | string, detail: unknown): string =>
-  `sha256:${createHash('sha256').update(`${detailType}\n${moment}\n${canonicalJson(detail)}`).digest('hex').slice(0, 32)}`;
+  `sha256:${createHash('sha256')
+    .update(`${detailType}\n${moment}\n${canonicalJson(detail)}`)
+    .digest('hex')
+    .slice(0, 32)}`;
 
 const parseEnvelope = (raw: unknown): Envelope => {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new EventValidationError([
-      { field: '(event)', message: 'must be a JSON object with "detail-type" and "detail"' },
-    ]);
+    throw new EventValidationError([{ field: '(event)', message: 'must be a JSON object with "detail-type" and "detail"' }]);
   }
   const result = envelopeSchema.safeParse(raw);
   if (!result.success) {
@@ -180,10 +181,7 @@ export const parseAlarmEvent = (raw: unknown, opts: ParseOptions = {}): AlarmSta
   const stamp = [state.timestamp, envelope.time].find((t) => t !== undefined && !Number.isNaN(Date.parse(t)));
   const occurredAt = stamp !== undefined ? Date.parse(stamp) : opts.receivedAt;
   if (occurredAt === undefined) {
-    throw new EventValidationError(
-      [{ field: 'time', message: 'is required: the EventBridge time of the alarm state change' }],
-      ALARM_DETAIL_TYPE,
-    );
+    throw new EventValidationError([{ field: 'time', message: 'is required: the EventBridge time of the alarm state change' }], ALARM_DETAIL_TYPE);
   }
   return {
     alarmName,

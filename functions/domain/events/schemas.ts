@@ -21,8 +21,7 @@ export const isoTime = z.string({ error: badValue('a time', AN_ISO_TIME) }).refi
 // An oversize text is not echoed: the message says how long it is.
 const text = (what: string) =>
   z.string({ error: badValue(`text (${what})`, `give the ${what} as a string`, `the ${what}`) }).refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_TEXT_BYTES, {
-    error: (issue) =>
-      `is ${Buffer.byteLength(String(issue.input), 'utf8')} bytes; ${what} may be at most ${MAX_TEXT_BYTES} bytes (UTF-8), shorten it`,
+    error: (issue) => `is ${Buffer.byteLength(String(issue.input), 'utf8')} bytes; ${what} may be at most ${MAX_TEXT_BYTES} bytes (UTF-8), shorten it`,
   });
 
 const identifier = (what: string) => {
@@ -35,22 +34,23 @@ export const nodeImpactSchema = z.object({
   effect: z.enum(EFFECTS, { error: notOneOf('an effect', EFFECTS, ' (default outage)') }).optional(),
 });
 
-export const windowSchema = z
-  .object({ start: isoTime, end: isoTime })
-  .superRefine((w, ctx) => {
-    if (Date.parse(w.end) <= Date.parse(w.start)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['end'],
-        message: `must be after window.start (${shown(w.end)} is not after ${shown(w.start)}); fix the window`,
-      });
-    }
-  });
+export const windowSchema = z.object({ start: isoTime, end: isoTime }).superRefine((w, ctx) => {
+  if (Date.parse(w.end) <= Date.parse(w.start)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['end'],
+      message: `must be after window.start (${shown(w.end)} is not after ${shown(w.start)}); fix the window`,
+    });
+  }
+});
 
 const impacts = z.array(nodeImpactSchema, { error: badValue('a list of impacts', 'give a list of { node, effect? }') });
 const severity = z.enum(SEVERITIES, { error: notOneOf('a severity', SEVERITIES) });
 const EVENT_ID = 'give a string of 1 to 256 characters';
-const eventId = z.string({ error: badValue('an event id', EVENT_ID) }).min(1, { error: badValue('an event id', EVENT_ID) }).max(256, { error: badValue('an event id', EVENT_ID) });
+const eventId = z
+  .string({ error: badValue('an event id', EVENT_ID) })
+  .min(1, { error: badValue('an event id', EVENT_ID) })
+  .max(256, { error: badValue('an event id', EVENT_ID) });
 
 const ACTOR_FIELD_MAX = 256;
 const actorText = (what: string) =>
@@ -166,7 +166,10 @@ export const DETAIL_SCHEMAS = {
         ctx.addIssue({
           code: 'custom',
           path: [d.changeId === undefined ? 'changeId' : 'incidentId'],
-          message: d.changeId === undefined ? 'is required: name the subject with changeId or incidentId' : 'names a second subject: give changeId or incidentId, not both',
+          message:
+            d.changeId === undefined
+              ? 'is required: name the subject with changeId or incidentId'
+              : 'names a second subject: give changeId or incidentId, not both',
         });
       }
     }),
@@ -214,7 +217,11 @@ export type ReceiptDetailType = (typeof RECEIPT_DETAIL_TYPES)[number];
 /** Who delivered: Amazon SES, AWS End User Messaging SMS (`sms-voice`), SNS mobile push. */
 export const DELIVERY_PROVIDERS = ['ses', 'sms-voice', 'sns'] as const;
 
-const receiptText = (what: string) => z.string({ error: badValue(`text (${what})`, `give the ${what} as a string`) }).min(1).max(512, { error: `is longer than 512 characters; shorten the ${what}` });
+const receiptText = (what: string) =>
+  z
+    .string({ error: badValue(`text (${what})`, `give the ${what} as a string`) })
+    .min(1)
+    .max(512, { error: `is longer than 512 characters; shorten the ${what}` });
 const receiptCommon = {
   eventId,
   noticeId: z.string({ error: badValue('a noticeId', 'give <subject>/<customer>/<kind>/<version>') }).refine((id) => parseNoticeId(id) !== undefined, {
@@ -253,7 +260,9 @@ const envelopeText = (what: string) => z.string({ error: badValue('text', `give 
 export const envelopeSchema = z.object({
   version: envelopeText('envelope version').optional(),
   id: envelopeText('event id').min(1, { error: 'is empty: give the EventBridge event id, or leave it out' }).optional(),
-  'detail-type': z.string({ error: badValue('a detail-type', 'give one of the detail-types of the event catalog as a string', 'one of the detail-types of the event catalog') }),
+  'detail-type': z.string({
+    error: badValue('a detail-type', 'give one of the detail-types of the event catalog as a string', 'one of the detail-types of the event catalog'),
+  }),
   source: envelopeText('source').optional(),
   account: envelopeText('account').optional(),
   time: isoTime.optional(),
@@ -266,11 +275,16 @@ export type Envelope = z.infer<typeof envelopeSchema>;
 
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
 export const alarmDetailSchema = z.object({
-  alarmName: z.string({ error: badValue('an alarm name', 'give the CloudWatch alarm name', 'the CloudWatch alarm name') }).min(1, { error: 'is empty: give the CloudWatch alarm name' }),
+  alarmName: z
+    .string({ error: badValue('an alarm name', 'give the CloudWatch alarm name', 'the CloudWatch alarm name') })
+    .min(1, { error: 'is empty: give the CloudWatch alarm name' }),
   state: z.object({
     value: z.enum(ALARM_STATES, { error: notOneOf('an alarm state', ALARM_STATES) }),
     reason: z.string().optional(),
     timestamp: z.string().optional(),
   }),
-  previousState: z.object({ value: z.enum(ALARM_STATES) }).partial().optional(),
+  previousState: z
+    .object({ value: z.enum(ALARM_STATES) })
+    .partial()
+    .optional(),
 });

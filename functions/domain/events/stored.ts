@@ -82,8 +82,7 @@ export class StoredEventError extends Error {
 export const isStoredEventError = (error: unknown): error is StoredEventError =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === STORED_EVENT_ERROR_CODE;
 
-const zodProblems = (error: z.ZodError): string =>
-  error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ');
+const zodProblems = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ');
 
 /** The current version's attributes of an event appended at `version`. */
 export const storedEventAttributes = (event: ImpactEvent, version: number, recordedAt: number): StoredEventV2 & { version: number; recordedAt: number } => ({
@@ -187,7 +186,10 @@ export const readStoredEvent = (key: string, item: Record<string, unknown>): Sto
   let decoded: Decoded;
   if (schemaVersion === undefined) decoded = upcastV1(item, fail);
   else if (schemaVersion === STORED_SCHEMA_VERSION) decoded = decodeV2(item, fail);
-  else return fail(`schemaVersion ${JSON.stringify(schemaVersion)} is unknown to this code (it reads 1 to ${STORED_SCHEMA_VERSION}); deploy the version that wrote it`);
+  else
+    return fail(
+      `schemaVersion ${JSON.stringify(schemaVersion)} is unknown to this code (it reads 1 to ${STORED_SCHEMA_VERSION}); deploy the version that wrote it`,
+    );
   let event: ImpactEvent;
   try {
     event = eventOf(decoded);

@@ -120,18 +120,31 @@ export class GraphBuilder {
    */
   addDocument(file: string, data: unknown): void {
     if (!data || typeof data !== 'object' || Array.isArray(data)) {
-      this.problem({ file, path: '(root)', message: `${shown(data)} is not a mapping; a graph file maps components, touchpoints, notificationChannels, customers to lists` });
+      this.problem({
+        file,
+        path: '(root)',
+        message: `${shown(data)} is not a mapping; a graph file maps components, touchpoints, notificationChannels, customers to lists`,
+      });
       return;
     }
     const doc = data as Record<string, unknown>;
     const problemsBefore = this.problemCount;
     const unknownKeys = Object.keys(doc).filter((k) => !(k in graphDocumentSchema.shape));
     if (unknownKeys.length > 0) {
-      this.problem({ file, path: '(root)', message: `unknown section(s) ${unknownKeys.join(', ')}; use components, touchpoints, notificationChannels, customers` });
+      this.problem({
+        file,
+        path: '(root)',
+        message: `unknown section(s) ${unknownKeys.join(', ')}; use components, touchpoints, notificationChannels, customers`,
+      });
     }
     // Tool names (ci, services, alerts, awsHealth) are reported by intake's own check, which shows the bad value.
     for (const p of validateIntakeNames(doc)) {
-      this.problem({ file, path: p.path, ...(p.id !== undefined ? { id: p.id } : {}), message: p.value === undefined ? p.message : `${shown(p.value)} ${p.message}` });
+      this.problem({
+        file,
+        path: p.path,
+        ...(p.id !== undefined ? { id: p.id } : {}),
+        message: p.value === undefined ? p.message : `${shown(p.value)} ${p.message}`,
+      });
     }
     const valid: GraphDocument = {};
     for (const key of SECTIONS) {
@@ -161,7 +174,11 @@ export class GraphBuilder {
     const entries = SECTIONS.reduce((n, key) => n + (Array.isArray(doc[key]) ? (doc[key] as unknown[]).length : 0), 0);
     // An empty file is most likely the wrong file (or a failed export): say so rather than call it valid.
     if (entries === 0 && this.problemCount === problemsBefore) {
-      this.problem({ file, path: '(file)', message: 'the file defines nothing: no components, touchpoints, notification channels or customers; give the right file, or add those lists to it' });
+      this.problem({
+        file,
+        path: '(file)',
+        message: 'the file defines nothing: no components, touchpoints, notification channels or customers; give the right file, or add those lists to it',
+      });
     }
     this.addParsed(file, valid);
   }
@@ -244,7 +261,12 @@ export class GraphBuilder {
       return false;
     }
     if (customer.timeZone !== undefined && !this.isTimeZone(customer.timeZone)) {
-      this.problem({ file, path: where(at), id: customer.id, message: `${shown(customer.timeZone)} is not a time zone; use an IANA name such as Europe/Amsterdam` });
+      this.problem({
+        file,
+        path: where(at),
+        id: customer.id,
+        message: `${shown(customer.timeZone)} is not a time zone; use an IANA name such as Europe/Amsterdam`,
+      });
       return false;
     }
     this.graph.customers.set(customer.id, customer);
@@ -279,7 +301,12 @@ export class GraphBuilder {
       this.times.set(value, ms);
     }
     if (Number.isNaN(ms)) {
-      this.problem({ file, path: `${where(at)}.${field}`, id, message: `${shown(value)} is not a time (it does not parse); use ISO 8601 such as 2026-12-05T06:00:00Z` });
+      this.problem({
+        file,
+        path: `${where(at)}.${field}`,
+        id,
+        message: `${shown(value)} is not a time (it does not parse); use ISO 8601 such as 2026-12-05T06:00:00Z`,
+      });
       return null;
     }
     return ms;
@@ -304,7 +331,12 @@ export class GraphBuilder {
     const words = text.split('|');
     const bad = words.filter((w) => !(NOTIFY_CHANNELS as readonly string[]).includes(w));
     if (bad.length > 0) {
-      this.problem({ file, path: `${where(at)}.channels`, id, message: `${bad.map(shown).join(', ')} ${bad.length > 1 ? 'are not notification channels' : 'is not a notification channel'}; use ${NOTIFY_CHANNELS.join(', ')} separated by |` });
+      this.problem({
+        file,
+        path: `${where(at)}.channels`,
+        id,
+        message: `${bad.map(shown).join(', ')} ${bad.length > 1 ? 'are not notification channels' : 'is not a notification channel'}; use ${NOTIFY_CHANNELS.join(', ')} separated by |`,
+      });
       return undefined;
     }
     channels = words as NotifyChannel[];
@@ -316,19 +348,40 @@ export class GraphBuilder {
   addCustomerRow(file: string, line: number, row: string[]): void {
     const [id, segment, locale, timeZone, email, phone, push, channelsText, optOutText, quietStart, quietEnd] = row;
     if (row.length !== CUSTOMERS_CSV_HEADER.length) {
-      this.problem({ file, path: where(line), id, message: `has ${row.length} columns, expected ${CUSTOMERS_CSV_HEADER.length} (${CUSTOMERS_CSV_HEADER.join(',')})` });
+      this.problem({
+        file,
+        path: where(line),
+        id,
+        message: `has ${row.length} columns, expected ${CUSTOMERS_CSV_HEADER.length} (${CUSTOMERS_CSV_HEADER.join(',')})`,
+      });
       return;
     }
     if (!NODE_ID_PATTERN.test(id)) {
-      this.problem({ file, path: `${where(line)}.id`, id, message: `${shown(id)} is not a valid customer id; ids match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, 1-128 chars)` });
+      this.problem({
+        file,
+        path: `${where(line)}.id`,
+        id,
+        message: `${shown(id)} is not a valid customer id; ids match ${NODE_ID_PATTERN.source} (letters, digits, . _ : -, 1-128 chars)`,
+      });
       return;
     }
     const channels = this.channelsOf(file, line, id, channelsText);
     const optOut = /^(true|yes|1)$/i.test(optOutText) ? true : /^(false|no|0|)$/i.test(optOutText) ? false : undefined;
-    if (optOut === undefined) this.problem({ file, path: `${where(line)}.optOut`, id, message: `${shown(optOutText)} is not true or false; use true or false (yes/no, 1/0; empty is false)` });
+    if (optOut === undefined)
+      this.problem({
+        file,
+        path: `${where(line)}.optOut`,
+        id,
+        message: `${shown(optOutText)} is not true or false; use true or false (yes/no, 1/0; empty is false)`,
+      });
     const quiet = quietStart || quietEnd;
     if (quiet && !(HHMM.test(quietStart) && HHMM.test(quietEnd))) {
-      this.problem({ file, path: `${where(line)}.quietStart`, id, message: `quiet hours ${shown(quietStart)} to ${shown(quietEnd)} are not two times of day; give both as HH:MM (24 h), or leave both empty` });
+      this.problem({
+        file,
+        path: `${where(line)}.quietStart`,
+        id,
+        message: `quiet hours ${shown(quietStart)} to ${shown(quietEnd)} are not two times of day; give both as HH:MM (24 h), or leave both empty`,
+      });
       return;
     }
     if (!channels || optOut === undefined) return;
@@ -349,12 +402,22 @@ export class GraphBuilder {
   addUsageRow(file: string, line: number, row: string[]): void {
     const [customerId, touchpoint, from, to] = row;
     if (row.length !== USAGE_CSV_HEADER.length) {
-      this.problem({ file, path: where(line), id: customerId, message: `has ${row.length} columns, expected ${USAGE_CSV_HEADER.length} (${USAGE_CSV_HEADER.join(',')})` });
+      this.problem({
+        file,
+        path: where(line),
+        id: customerId,
+        message: `has ${row.length} columns, expected ${USAGE_CSV_HEADER.length} (${USAGE_CSV_HEADER.join(',')})`,
+      });
       return;
     }
     const ordinal = this.ordinals.get(customerId);
     if (ordinal === undefined) {
-      this.problem({ file, path: `${where(line)}.customerId`, id: customerId, message: `unknown customer ${shown(customerId)}; add it to customers.csv or the graph file` });
+      this.problem({
+        file,
+        path: `${where(line)}.customerId`,
+        id: customerId,
+        message: `unknown customer ${shown(customerId)}; add it to customers.csv or the graph file`,
+      });
       return;
     }
     const known = this.graph.touchpoints.get(touchpoint);

@@ -92,7 +92,8 @@ export const readCsvRows = async (
   }
   rest += decoder.end();
   if (rest !== '') physical(rest);
-  if (pending) throw new GraphValidationError([{ file, path: `line ${pendingLine}`, message: 'not valid CSV: a quoted field is never closed; add the closing "' }]);
+  if (pending)
+    throw new GraphValidationError([{ file, path: `line ${pendingLine}`, message: 'not valid CSV: a quoted field is never closed; add the closing "' }]);
   if (!sawHeader) throw new GraphValidationError([{ file, path: 'line 1', message: `empty file; it needs the header "${header.join(',')}"` }]);
   return rows;
 };

@@ -52,7 +52,10 @@ export const findCycles = (topology: Topology): DependencyCycle[] => {
 const stronglyConnectedGroups = (topology: Topology): { groups: NodeId[][]; edges: Map<NodeId, NodeId[]> } => {
   const edges = new Map<NodeId, NodeId[]>();
   for (const node of [...topology.components.values(), ...topology.touchpoints.values()]) {
-    edges.set(node.id, node.dependsOn.flatMap((d) => (d.kind === 'node' ? [d.id] : d.ids)).filter((id) => id !== undefined));
+    edges.set(
+      node.id,
+      node.dependsOn.flatMap((d) => (d.kind === 'node' ? [d.id] : d.ids)).filter((id) => id !== undefined),
+    );
   }
   const index = new Map<NodeId, number>();
   const low = new Map<NodeId, number>();

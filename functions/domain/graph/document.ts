@@ -50,10 +50,9 @@ export const notificationChannelSchema = z.strictObject({ channel: notifyChannel
 const HHMM_FIX = 'use HH:MM (24 h), e.g. "22:00"';
 const hhmm = z.string({ error: badValue('a time of day', HHMM_FIX) }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: badValue('a time of day', HHMM_FIX) });
 
-export const usageEntrySchema = z.union(
-  [id, z.strictObject({ touchpoint: id, from: text('from time').optional(), to: text('to time').optional() })],
-  { error: badValue('a usage', 'use a touchpoint id or { touchpoint, from?, to? }') },
-);
+export const usageEntrySchema = z.union([id, z.strictObject({ touchpoint: id, from: text('from time').optional(), to: text('to time').optional() })], {
+  error: badValue('a usage', 'use a touchpoint id or { touchpoint, from?, to? }'),
+});
 
 // Contact details are personal data: a message about them never repeats the value.
 const contact = (what: string) => z.string({ error: `is not text; give the ${what} as a string` });
@@ -63,7 +62,9 @@ export const customerSchema = z.strictObject({
   segment: text('segment').optional(),
   locale: text('locale').optional(),
   timeZone: text('time zone').optional(),
-  contacts: z.strictObject({ email: contact('e-mail address').optional(), phone: contact('phone number').optional(), push: contact('push token').optional() }).optional(),
+  contacts: z
+    .strictObject({ email: contact('e-mail address').optional(), phone: contact('phone number').optional(), push: contact('push token').optional() })
+    .optional(),
   channels: list(notifyChannel, 'the channels').optional(),
   optOut: z.boolean({ error: badValue('true or false', 'use true or false') }).optional(),
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).optional(),

@@ -24,5 +24,4 @@ export class GraphValidationError extends Error {
   }
 }
 
-export const formatProblem = (p: GraphProblem): string =>
-  `${p.file}: ${p.path}${p.id !== undefined ? ` (${p.id})` : ''}: ${p.message}`;
+export const formatProblem = (p: GraphProblem): string => `${p.file}: ${p.path}${p.id !== undefined ? ` (${p.id})` : ''}: ${p.message}`;

@@ -28,11 +28,7 @@ const count = (into: Record<string, number>, key: string) => {
  * notice goes on, bySegment by segment ("unknown" when absent), unreachable = affected customers we
  * will not notify (no usable channel, or opted out).
  */
-export const summarise = (
-  touchpoints: number,
-  customers: readonly AssessedCustomer[],
-  records: readonly (Customer | undefined)[],
-): AssessmentSummary => {
+export const summarise = (touchpoints: number, customers: readonly AssessedCustomer[], records: readonly (Customer | undefined)[]): AssessmentSummary => {
   const summary: AssessmentSummary = { touchpoints, customers: customers.length, byEffect: {}, byChannel: {}, bySegment: {}, unreachable: 0 };
   customers.forEach((c, i) => {
     count(summary.byEffect, c.effect);

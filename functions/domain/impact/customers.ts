@@ -3,8 +3,7 @@ import type { AssessedCustomer, Contacts, Customer, Effect, NodeId, NotifyChanne
 
 /** `u.from < w.end && w.start < u.to`, a missing bound being infinite; touching bounds do not overlap. */
 export const overlaps = (usage: Pick<Usage, 'from' | 'to'>, window: Window): boolean =>
-  (usage.from === undefined || window.end === undefined || usage.from < window.end) &&
-  (usage.to === undefined || window.start < usage.to);
+  (usage.from === undefined || window.end === undefined || usage.from < window.end) && (usage.to === undefined || window.start < usage.to);
 
 /** Which contact each notification channel needs: e-mail -> email, sms -> phone, push -> push token. */
 export const CONTACT_FOR: Readonly<Record<NotifyChannel, keyof Contacts>> = { email: 'email', sms: 'phone', push: 'push' };

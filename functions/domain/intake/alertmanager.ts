@@ -13,9 +13,7 @@ import type { Severity } from '../model.ts';
 import type { IntakeContext, IntakeIssue, IntakeOutcome, UnknownName } from './contract.ts';
 import { impactsOn, mostSevere, severityFor, severityOnNodes } from './config.ts';
 import { nodesByAlert } from './catalog.ts';
-import {
-  clipText, eventIdFrom, intakeEvent, issuesFrom, produced, refused, shortHash, subjectIdFrom, toolActor, unknownNamesRefusal,
-} from './envelope.ts';
+import { clipText, eventIdFrom, intakeEvent, issuesFrom, produced, refused, shortHash, subjectIdFrom, toolActor, unknownNamesRefusal } from './envelope.ts';
 import { TIME_FORMATS_HINT, isoOf, vendorTime } from './times.ts';
 
 const SOURCE = 'alertmanager';
@@ -40,7 +38,7 @@ const webhookSchema = z.object(
     groupLabels: labelSet.optional(),
     commonLabels: labelSet.optional(),
     commonAnnotations: labelSet.optional(),
-    alerts: z.array(alertSchema, { error: 'must be the list of the group\'s alerts' }).min(1, { error: 'must hold at least one alert' }),
+    alerts: z.array(alertSchema, { error: "must be the list of the group's alerts" }).min(1, { error: 'must hold at least one alert' }),
   },
   { error: 'must be an Alertmanager webhook body (version 4), as webhook_config sends it' },
 );
@@ -49,7 +47,9 @@ type Alert = z.infer<typeof alertSchema>;
 
 const labelText = (labels: Readonly<Record<string, string>>): string => {
   const { alertname, ...rest } = labels;
-  const pairs = Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  const pairs = Object.entries(rest)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return `${alertname ?? ''}{${pairs.join(',')}}`.slice(0, 256);
 };
 
@@ -72,7 +72,10 @@ export const mapAlertmanager = (payload: unknown, { catalog, config }: IntakeCon
     const end = vendorTime(alert.endsAt);
     if (start === undefined) issues.push({ field: `alerts.${i}.startsAt`, message: `must be ${TIME_FORMATS_HINT} (got ${JSON.stringify(alert.startsAt)})` });
     if (alert.status === 'resolved' && end === undefined) {
-      issues.push({ field: `alerts.${i}.endsAt`, message: `is required for a resolved alert: ${TIME_FORMATS_HINT} (got ${JSON.stringify(alert.endsAt ?? null)})` });
+      issues.push({
+        field: `alerts.${i}.endsAt`,
+        message: `is required for a resolved alert: ${TIME_FORMATS_HINT} (got ${JSON.stringify(alert.endsAt ?? null)})`,
+      });
     }
     return { alert, start: start ?? 0, end };
   });
@@ -80,7 +83,10 @@ export const mapAlertmanager = (payload: unknown, { catalog, config }: IntakeCon
 
   const groupHash = shortHash(hook.groupKey, 24);
   const signature = times
-    .map(({ alert, start, end }) => `${alert.fingerprint ?? shortHash(labelText(alert.labels))}|${alert.status}|${start}|${alert.status === 'resolved' ? end : ''}`)
+    .map(
+      ({ alert, start, end }) =>
+        `${alert.fingerprint ?? shortHash(labelText(alert.labels))}|${alert.status}|${start}|${alert.status === 'resolved' ? end : ''}`,
+    )
     .sort()
     .join('\n');
   const latest = Math.max(...times.map(({ alert, start, end }) => (alert.status === 'resolved' ? (end as number) : start)));
@@ -96,7 +102,10 @@ export const mapAlertmanager = (payload: unknown, { catalog, config }: IntakeCon
   }
 
   const firing = times.filter(({ alert }) => alert.status === 'firing');
-  if (firing.length === 0) return refused(SOURCE, [{ field: 'status', message: 'is firing, but no alert in the group is: send the group as Alertmanager does (status resolved once every alert is)' }]);
+  if (firing.length === 0)
+    return refused(SOURCE, [
+      { field: 'status', message: 'is firing, but no alert in the group is: send the group as Alertmanager does (status resolved once every alert is)' },
+    ]);
   const cfg = config?.alertmanager;
   const severityLabel = cfg?.severityLabel ?? 'severity';
   const nodes = new Set<string>();
@@ -112,11 +121,19 @@ export const mapAlertmanager = (payload: unknown, { catalog, config }: IntakeCon
     severities.push(severityFor(SOURCE, cfg, [alert.labels[severityLabel]]));
   }
   if (nodes.size === 0) {
-    return unknownNamesRefusal(SOURCE, 'alerts', unknownNames, 'list the alert name, or labels that identify these alerts, under `alerts` on the graph nodes they concern');
+    return unknownNamesRefusal(
+      SOURCE,
+      'alerts',
+      unknownNames,
+      'list the alert name, or labels that identify these alerts, under `alerts` on the graph nodes they concern',
+    );
   }
   const nodeList = [...nodes].sort();
   const severity = severityOnNodes(mostSevere(severities) as Severity, cfg, nodeList);
-  const title = titleOf(hook.commonAnnotations, firing.map(({ alert }) => alert));
+  const title = titleOf(
+    hook.commonAnnotations,
+    firing.map(({ alert }) => alert),
+  );
   return produced(
     SOURCE,
     [

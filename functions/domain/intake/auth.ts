@@ -37,10 +37,7 @@ export interface IntakeRequest {
   body: string | Uint8Array;
 }
 
-export type AuthResult =
-  | { status: 'ok'; scheme: AuthSchemeType }
-  | { status: 'missing'; reason: string }
-  | { status: 'mismatch'; reason: string };
+export type AuthResult = { status: 'ok'; scheme: AuthSchemeType } | { status: 'missing'; reason: string } | { status: 'mismatch'; reason: string };
 
 const digest = (value: string | Uint8Array): Buffer => createHash('sha256').update(value).digest();
 /** Equal-length digests make the comparison independent of where, or whether, the lengths differ. */
@@ -67,7 +64,11 @@ type Check = { present: false; header: string } | { present: true; ok: boolean; 
 const checkSignatures = (headers: unknown, body: unknown, header: string, prefix: string, secrets: readonly string[]): Check => {
   const raw = headerValue(headers, header);
   if (raw === undefined || raw.trim() === '') return { present: false, header };
-  const presented = raw.split(',').map((s) => s.trim()).filter((s) => s.toLowerCase().startsWith(prefix)).map((s) => s.slice(prefix.length).toLowerCase());
+  const presented = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.toLowerCase().startsWith(prefix))
+    .map((s) => s.slice(prefix.length).toLowerCase());
   const bytes = bodyBytes(body);
   if (bytes === undefined || presented.length === 0) return { present: true, ok: false, header };
   const expected = secrets.filter((s) => s !== '').map((s) => hmacHex(s, bytes));

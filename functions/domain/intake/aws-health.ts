@@ -81,10 +81,16 @@ export const mapAwsHealth = (payload: unknown, { catalog, config }: IntakeContex
   const start = vendorTime(d.startTime);
   const end = vendorTime(d.endTime);
   if (updated === undefined) {
-    issues.push({ field: 'detail.lastUpdatedTime', message: `is required (or the event's time): ${TIME_FORMATS_HINT} (got ${JSON.stringify(d.lastUpdatedTime ?? null)})` });
+    issues.push({
+      field: 'detail.lastUpdatedTime',
+      message: `is required (or the event's time): ${TIME_FORMATS_HINT} (got ${JSON.stringify(d.lastUpdatedTime ?? null)})`,
+    });
   }
   if (status !== 'closed' && start === undefined) {
-    issues.push({ field: 'detail.startTime', message: `is required while the event is ${status}: ${TIME_FORMATS_HINT} (got ${JSON.stringify(d.startTime ?? null)})` });
+    issues.push({
+      field: 'detail.startTime',
+      message: `is required while the event is ${status}: ${TIME_FORMATS_HINT} (got ${JSON.stringify(d.startTime ?? null)})`,
+    });
   }
   if (issues.length > 0 || updated === undefined) return refused(SOURCE, issues);
 
@@ -101,14 +107,25 @@ export const mapAwsHealth = (payload: unknown, { catalog, config }: IntakeContex
     return produced(SOURCE, [
       isIssue
         ? intakeEvent(SOURCE, 'Incident Resolved', { ...common, incidentId: subjectId, resolvedAt: closedAt })
-        : closeChange(SOURCE, 'completed', { key: d.eventArn, changeId: subjectId, occurredAt: common.occurredAt, actor: common.actor, text: `${d.eventTypeCode} closed by AWS` }),
+        : closeChange(SOURCE, 'completed', {
+            key: d.eventArn,
+            changeId: subjectId,
+            occurredAt: common.occurredAt,
+            actor: common.actor,
+            text: `${d.eventTypeCode} closed by AWS`,
+          }),
     ]);
   }
 
   const nodes = nodesByAwsHealth(catalog, d.service, region);
   if (nodes.length === 0) {
     const unknownNames = [{ kind: 'awsHealth' as const, value: `${d.service} in ${region ?? 'an unnamed region'}` }];
-    return unknownNamesRefusal(SOURCE, 'detail.service', unknownNames, `list { service: ${d.service}, region: ${region ?? '<region>'} } under \`awsHealth\` on the graph nodes that run on it`);
+    return unknownNamesRefusal(
+      SOURCE,
+      'detail.service',
+      unknownNames,
+      `list { service: ${d.service}, region: ${region ?? '<region>'} } under \`awsHealth\` on the graph nodes that run on it`,
+    );
   }
   const cfg = config?.['aws-health'];
   const impacts = impactsOn(SOURCE, cfg, nodes);

@@ -39,9 +39,7 @@ const toolName = (what: string) =>
 const alertMatcherSchema = z.union(
   [
     toolName('Prometheus alert name (e.g. DiskFull)'),
-    z
-      .record(z.string().regex(LABEL_NAME), z.string())
-      .refine((labels) => Object.keys(labels).length > 0, { error: 'needs at least one label' }),
+    z.record(z.string().regex(LABEL_NAME), z.string()).refine((labels) => Object.keys(labels).length > 0, { error: 'needs at least one label' }),
   ],
   {
     error:
@@ -86,8 +84,7 @@ export interface IntakeNameProblem {
   message: string;
 }
 
-const formatPath = (segments: readonly PropertyKey[]): string =>
-  segments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('');
+const formatPath = (segments: readonly PropertyKey[]): string => segments.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('');
 
 const valueAt = (root: unknown, segments: readonly PropertyKey[]): unknown =>
   segments.reduce<unknown>((v, s) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[s] : undefined), root);

@@ -17,8 +17,12 @@ export const plannedWindow = (
   const from = vendorTime(start.value);
   const to = vendorTime(end.value);
   const issues: IntakeIssue[] = [];
-  for (const [f, ms] of [[start, from], [end, to]] as const) {
-    if (ms === undefined) issues.push({ field: f.field, message: `is required to announce a change: ${TIME_FORMATS_HINT} (got ${JSON.stringify(f.value ?? null)})` });
+  for (const [f, ms] of [
+    [start, from],
+    [end, to],
+  ] as const) {
+    if (ms === undefined)
+      issues.push({ field: f.field, message: `is required to announce a change: ${TIME_FORMATS_HINT} (got ${JSON.stringify(f.value ?? null)})` });
   }
   if (from !== undefined && to !== undefined && to <= from) {
     issues.push({ field: end.field, message: `must be after ${start.field} (${isoOf(to)} <= ${isoOf(from)}); fix the planned dates of the change` });

@@ -98,8 +98,7 @@ const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 export const mostSevere = (severities: readonly Severity[]): Severity | undefined =>
   severities.length === 0 ? undefined : severities.reduce((a, b) => (severityRank(b) < severityRank(a) ? b : a));
 
-const lowerKeys = (rule: Readonly<Record<string, Severity>>): [string, Severity][] =>
-  Object.entries(rule).map(([k, v]) => [k.trim().toLowerCase(), v]);
+const lowerKeys = (rule: Readonly<Record<string, Severity>>): [string, Severity][] => Object.entries(rule).map(([k, v]) => [k.trim().toLowerCase(), v]);
 
 const isSeverity = (value: unknown): value is Severity => (SEVERITIES as readonly unknown[]).includes(value);
 
@@ -162,9 +161,25 @@ export const intakeConfigSchema = z.strictObject(
       })
       .optional(),
     pagerduty: z.strictObject(sourceFields).optional(),
-    alertmanager: z.strictObject({ ...sourceFields, severityLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).optional() }).optional(),
+    alertmanager: z
+      .strictObject({
+        ...sourceFields,
+        severityLabel: z
+          .string()
+          .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+          .optional(),
+      })
+      .optional(),
     'aws-health': z
-      .strictObject({ ...sourceFields, scheduledChangeMinutes: z.number().int().min(1).max(7 * 24 * 60).optional() })
+      .strictObject({
+        ...sourceFields,
+        scheduledChangeMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .optional(),
+      })
       .optional(),
   },
   { error: 'must be an object with keys servicenow, jira, pagerduty, alertmanager, aws-health' },

@@ -19,8 +19,7 @@ export const EVENT_SOURCES: Record<IntakeSource, string> = {
   'aws-health': 'aws.health',
 };
 
-export const isIntakeSource = (value: unknown): value is IntakeSource =>
-  typeof value === 'string' && (INTAKE_SOURCES as readonly string[]).includes(value);
+export const isIntakeSource = (value: unknown): value is IntakeSource => typeof value === 'string' && (INTAKE_SOURCES as readonly string[]).includes(value);
 
 /** Who made the change in the tool: a person's id and display name, or the tool itself. Never contact details. */
 export interface IntakeActor {

@@ -14,8 +14,7 @@ import { AUTH_SCHEMES, type AuthScheme, type AuthSchemeType } from './auth.ts';
 export type HttpIntakeSource = keyof typeof AUTH_SCHEMES;
 export const HTTP_INTAKE_SOURCES = Object.keys(AUTH_SCHEMES) as HttpIntakeSource[];
 
-export const isHttpIntakeSource = (value: unknown): value is HttpIntakeSource =>
-  typeof value === 'string' && (HTTP_INTAKE_SOURCES as string[]).includes(value);
+export const isHttpIntakeSource = (value: unknown): value is HttpIntakeSource => typeof value === 'string' && (HTTP_INTAKE_SOURCES as string[]).includes(value);
 
 /** The basic-auth user name when the credential names none. */
 export const DEFAULT_USERNAME = 'impact';
@@ -31,7 +30,10 @@ export const intakeCredentialSchema = z.union(
     secret,
     z.strictObject({
       secrets: z.array(secret, { error: 'must be a list of shared secrets, newest first' }).min(1, { error: 'is empty: give at least one secret' }),
-      username: z.string().regex(/^[^:\s]{1,128}$/, { error: 'must be a user name without ":" or spaces' }).optional(),
+      username: z
+        .string()
+        .regex(/^[^:\s]{1,128}$/, { error: 'must be a user name without ":" or spaces' })
+        .optional(),
       header: z.string().regex(HEADER_NAME, { error: 'must be an HTTP header name such as X-Impact-Token' }).optional(),
     }),
   ],
@@ -65,7 +67,10 @@ export const credentialFromSecretString = (source: HttpIntakeSource, value: stri
   try {
     return checkIntakeCredential(source, JSON.parse(trimmed), where);
   } catch {
-    return { ok: false as const, problems: [{ path: where, message: 'starts with "{" but is not JSON: give the secret as plain text, or as { "secrets": [...] }' }] };
+    return {
+      ok: false as const,
+      problems: [{ path: where, message: 'starts with "{" but is not JSON: give the secret as plain text, or as { "secrets": [...] }' }],
+    };
   }
 };
 

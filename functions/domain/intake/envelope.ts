@@ -58,11 +58,8 @@ export const toolActor = (source: IntakeSource, id?: unknown, name?: unknown): I
 };
 
 /** One event as parseEvent accepts it; `time` mirrors detail.occurredAt. */
-export const intakeEvent = <K extends DetailType>(
-  source: IntakeSource,
-  detailType: K,
-  detail: IntakeEventOf<K>['detail'],
-): IntakeEventOf<K> => ({ 'detail-type': detailType, source: EVENT_SOURCES[source], time: detail.occurredAt, detail }) as IntakeEventOf<K>;
+export const intakeEvent = <K extends DetailType>(source: IntakeSource, detailType: K, detail: IntakeEventOf<K>['detail']): IntakeEventOf<K> =>
+  ({ 'detail-type': detailType, source: EVENT_SOURCES[source], time: detail.occurredAt, detail }) as IntakeEventOf<K>;
 
 export const produced = (source: IntakeSource, events: IntakeEvent[], unknownNames: UnknownName[] = []): IntakeOutcome => ({
   kind: 'events',
@@ -73,7 +70,12 @@ export const produced = (source: IntakeSource, events: IntakeEvent[], unknownNam
 
 export const ignored = (source: IntakeSource, reason: string): IntakeOutcome => ({ kind: 'ignored', source, reason });
 
-export const refused = (source: IntakeSource, issues: IntakeIssue[], code: RefusalCode = 'invalid-payload', unknownNames: UnknownName[] = []): IntakeOutcome => ({
+export const refused = (
+  source: IntakeSource,
+  issues: IntakeIssue[],
+  code: RefusalCode = 'invalid-payload',
+  unknownNames: UnknownName[] = [],
+): IntakeOutcome => ({
   kind: 'refused',
   source,
   code,
@@ -101,8 +103,7 @@ export const knownNodes = (
   return match.nodes.length > 0 ? { nodes: match.nodes, unknownNames } : { refusal: unknownNamesRefusal(source, refusal.field, unknownNames, refusal.fix) };
 };
 
-const pathOf = (prefix: string, segments: readonly PropertyKey[]): string =>
-  [prefix, ...segments.map(String)].filter(Boolean).join('.') || '(payload)';
+const pathOf = (prefix: string, segments: readonly PropertyKey[]): string => [prefix, ...segments.map(String)].filter(Boolean).join('.') || '(payload)';
 
 const valueAt = (root: unknown, segments: readonly PropertyKey[]): unknown =>
   segments.reduce<unknown>((v, s) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[s] : undefined), root);

@@ -17,8 +17,7 @@ export const INTAKE_MAPPERS: Record<IntakeSource, IntakeMapper> = {
   'aws-health': mapAwsHealth,
 };
 
-export const mapIntake = (source: IntakeSource, payload: unknown, context: IntakeContext): IntakeOutcome =>
-  INTAKE_MAPPERS[source](payload, context);
+export const mapIntake = (source: IntakeSource, payload: unknown, context: IntakeContext): IntakeOutcome => INTAKE_MAPPERS[source](payload, context);
 
 export * from './contract.ts';
 export * from './errors.ts';

@@ -24,7 +24,9 @@ const webhookSchema = z.object(
   {
     webhookEvent: z.string({ error: 'is required: the Jira webhook event, e.g. jira:issue_updated' }),
     timestamp: z.union([z.number(), z.string()]).optional(),
-    user: z.object({ accountId: z.string().optional(), key: z.string().optional(), name: z.string().optional(), displayName: z.string().optional() }).optional(),
+    user: z
+      .object({ accountId: z.string().optional(), key: z.string().optional(), name: z.string().optional(), displayName: z.string().optional() })
+      .optional(),
     issue: z
       .object(
         {
@@ -76,13 +78,21 @@ export const mapJira = (payload: unknown, { catalog, config }: IntakeContext): I
   const status = statusName(issue?.fields.status);
   const issues: IntakeIssue[] = [];
   if (!issue) issues.push({ field: 'issue', message: 'is required: the issue the webhook is about' });
-  if (at === undefined) issues.push({ field: 'timestamp', message: `is required: when Jira raised the event, epoch milliseconds or ${TIME_FORMATS_HINT} (got ${JSON.stringify(hook.timestamp ?? null)})` });
-  if (issue && status === undefined) issues.push({ field: 'issue.fields.status', message: 'is required: the issue status ({ name }), which says where the change is in its life' });
+  if (at === undefined)
+    issues.push({
+      field: 'timestamp',
+      message: `is required: when Jira raised the event, epoch milliseconds or ${TIME_FORMATS_HINT} (got ${JSON.stringify(hook.timestamp ?? null)})`,
+    });
+  if (issue && status === undefined)
+    issues.push({ field: 'issue.fields.status', message: 'is required: the issue status ({ name }), which says where the change is in its life' });
   if (issues.length > 0 || !issue || at === undefined || status === undefined) return refused(SOURCE, issues);
 
   const stage = stageOf(status, cfg);
   if (stage === undefined) {
-    return ignored(SOURCE, `${issue.key} is "${status}", not a status that announces a change; to announce it, list it under intake.jira.statuses.scheduled (or started, completed, cancelled, failed)`);
+    return ignored(
+      SOURCE,
+      `${issue.key} is "${status}", not a status that announces a change; to announce it, list it under intake.jira.statuses.scheduled (or started, completed, cancelled, failed)`,
+    );
   }
   const changeId = subjectIdFrom('', issue.key);
   const key = String(issue.id ?? issue.key);
@@ -95,9 +105,14 @@ export const mapJira = (payload: unknown, { catalog, config }: IntakeContext): I
   }
 
   const fieldIds = { plannedStart: cfg?.fields?.plannedStart, plannedEnd: cfg?.fields?.plannedEnd, affectedServices: cfg?.fields?.affectedServices };
-  const unset = Object.entries(fieldIds).filter(([, v]) => v === undefined).map(([k]) => k);
+  const unset = Object.entries(fieldIds)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
   if (unset.length > 0) {
-    return refused(SOURCE, unset.map((k) => ({ field: `intake.jira.fields.${k}`, message: `is not configured: set it to ${FIELD_HINT}` })));
+    return refused(
+      SOURCE,
+      unset.map((k) => ({ field: `intake.jira.fields.${k}`, message: `is not configured: set it to ${FIELD_HINT}` })),
+    );
   }
   const fields = issue.fields;
   const window = plannedWindow(
@@ -109,7 +124,9 @@ export const mapJira = (payload: unknown, { catalog, config }: IntakeContext): I
   const servicesField = `issue.fields.${fieldIds.affectedServices}`;
   const refs = serviceRefs(fields[fieldIds.affectedServices as string]);
   if (refs.length === 0) {
-    return refused(SOURCE, [{ field: servicesField, message: 'names no affected service: name the services the change touches (graph nodes list them under `services`)' }]);
+    return refused(SOURCE, [
+      { field: servicesField, message: 'names no affected service: name the services the change touches (graph nodes list them under `services`)' },
+    ]);
   }
   const known = knownNodes(SOURCE, nodesByService(catalog, refs), 'service', {
     field: servicesField,

@@ -37,14 +37,14 @@ const webhookSchema = z.object(
 
 const incidentSchema = z.object(
   {
-  id: z.string({ error: 'is required: the PagerDuty incident id' }).min(1),
-  number: z.number().optional(),
-  title: z.string().optional(),
-  created_at: z.string().optional(),
-  service: reference.nullish(),
-  priority: z.object({ summary: z.string().optional() }).nullish(),
-  urgency: z.string().nullish(),
-  html_url: z.string().optional(),
+    id: z.string({ error: 'is required: the PagerDuty incident id' }).min(1),
+    number: z.number().optional(),
+    title: z.string().optional(),
+    created_at: z.string().optional(),
+    service: reference.nullish(),
+    priority: z.object({ summary: z.string().optional() }).nullish(),
+    urgency: z.string().nullish(),
+    html_url: z.string().optional(),
   },
   { error: 'is required: the incident the event is about (event.data of an incident.* event)' },
 );
@@ -61,7 +61,9 @@ export const mapPagerDuty = (payload: unknown, { catalog, config }: IntakeContex
   const incident = data.data;
   const at = vendorTime(event.occurred_at);
   if (at === undefined) {
-    return refused(SOURCE, [{ field: 'event.occurred_at', message: `is required: when it happened, ${TIME_FORMATS_HINT} (got ${JSON.stringify(event.occurred_at ?? null)})` }]);
+    return refused(SOURCE, [
+      { field: 'event.occurred_at', message: `is required: when it happened, ${TIME_FORMATS_HINT} (got ${JSON.stringify(event.occurred_at ?? null)})` },
+    ]);
   }
 
   const incidentId = subjectIdFrom('PD-', incident.id);
@@ -78,7 +80,9 @@ export const mapPagerDuty = (payload: unknown, { catalog, config }: IntakeContex
   const service = incident.service;
   const ref = [service?.id, service?.summary].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
   if (ref.length === 0) {
-    return refused(SOURCE, [{ field: 'event.data.service', message: 'names no service: PagerDuty incidents belong to a service, which graph nodes list under `services`' }]);
+    return refused(SOURCE, [
+      { field: 'event.data.service', message: 'names no service: PagerDuty incidents belong to a service, which graph nodes list under `services`' },
+    ]);
   }
   const known = knownNodes(SOURCE, nodesByService(catalog, [ref]), 'service', {
     field: 'event.data.service',

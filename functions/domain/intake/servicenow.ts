@@ -62,9 +62,23 @@ const rawOf = (f: SnField): unknown => (f && typeof f === 'object' ? f.value : f
 
 type Stage = 'planned' | 'scheduled' | 'implement' | 'review' | 'closed' | 'canceled';
 const STATES: Record<string, Stage> = {
-  '-5': 'planned', '-4': 'planned', '-3': 'planned', '-2': 'scheduled', '-1': 'implement', '0': 'review', '3': 'closed', '4': 'canceled',
-  new: 'planned', assess: 'planned', authorize: 'planned', scheduled: 'scheduled', implement: 'implement',
-  review: 'review', closed: 'closed', canceled: 'canceled', cancelled: 'canceled',
+  '-5': 'planned',
+  '-4': 'planned',
+  '-3': 'planned',
+  '-2': 'scheduled',
+  '-1': 'implement',
+  '0': 'review',
+  '3': 'closed',
+  '4': 'canceled',
+  new: 'planned',
+  assess: 'planned',
+  authorize: 'planned',
+  scheduled: 'scheduled',
+  implement: 'implement',
+  review: 'review',
+  closed: 'closed',
+  canceled: 'canceled',
+  cancelled: 'canceled',
 };
 const STATE_HINT = 'a change state: -5 New, -4 Assess, -3 Authorize, -2 Scheduled, -1 Implement, 0 Review, 3 Closed, 4 Canceled';
 const stageOf = (f: SnField): Stage | undefined => {
@@ -103,7 +117,10 @@ export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeConte
   if (number === undefined) issues.push({ field: 'number', message: 'is required: the change number, e.g. CHG0030002' });
   if (stage === undefined) issues.push({ field: 'state', message: `must be ${STATE_HINT} (got ${JSON.stringify(rawOf(r.state) ?? null)})` });
   if (updatedOn === undefined) {
-    issues.push({ field: 'sys_updated_on', message: `is required (when the change was last updated): ${TIME_FORMATS_HINT} (got ${JSON.stringify(rawOf(r.sys_updated_on) ?? null)})` });
+    issues.push({
+      field: 'sys_updated_on',
+      message: `is required (when the change was last updated): ${TIME_FORMATS_HINT} (got ${JSON.stringify(rawOf(r.sys_updated_on) ?? null)})`,
+    });
   }
   if (issues.length > 0 || number === undefined || stage === undefined || updatedOn === undefined) return refused(SOURCE, issues);
 
@@ -134,10 +151,16 @@ export const mapServiceNow = (payload: unknown, { catalog, config }: IntakeConte
   const refs = [ciRef(r.cmdb_ci), ...(r.affected_cis ?? []).map(ciRef)].filter((ref) => ref.length > 0);
   if (refs.length === 0) {
     return refused(SOURCE, [
-      { field: 'cmdb_ci', message: 'names no CI, and affected_cis is empty: name the configuration items the change touches (graph nodes list them under `ci`)' },
+      {
+        field: 'cmdb_ci',
+        message: 'names no CI, and affected_cis is empty: name the configuration items the change touches (graph nodes list them under `ci`)',
+      },
     ]);
   }
-  const known = knownNodes(SOURCE, nodesByCi(catalog, refs), 'ci', { field: 'cmdb_ci', fix: 'list these CI sys_ids or names under `ci` on the graph nodes they are' });
+  const known = knownNodes(SOURCE, nodesByCi(catalog, refs), 'ci', {
+    field: 'cmdb_ci',
+    fix: 'list these CI sys_ids or names under `ci` on the graph nodes they are',
+  });
   if ('refusal' in known) return known.refusal;
   const risk = riskOf(r.risk);
   const events = announceChange(SOURCE, {

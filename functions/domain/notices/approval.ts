@@ -52,8 +52,12 @@ export const parseApprovalPolicy = (text: string | undefined): ApprovalPolicy =>
   }
   const parsed = policySchema.safeParse(raw);
   if (!parsed.success) {
-    const unknownKey = (issue: z.core.$ZodIssue) => (issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a policy key; use ${POLICY_KEYS.join(', ')}` : undefined);
-    throw new ApprovalPolicyError(parsed.error.issues.map((i) => unknownKey(i) ?? `${i.path.join('.') || '(policy)'}: ${i.message}`), { cause: parsed.error });
+    const unknownKey = (issue: z.core.$ZodIssue) =>
+      issue.code === 'unrecognized_keys' ? `${issue.keys.join(', ')}: not a policy key; use ${POLICY_KEYS.join(', ')}` : undefined;
+    throw new ApprovalPolicyError(
+      parsed.error.issues.map((i) => unknownKey(i) ?? `${i.path.join('.') || '(policy)'}: ${i.message}`),
+      { cause: parsed.error },
+    );
   }
   return { ...SEND_EVERYTHING, ...parsed.data };
 };
@@ -149,7 +153,11 @@ export const previewGroups = (plan: readonly PlannedNotice[], source: JobSource)
     const known = groups.get(key);
     if (known) known.count++;
     else {
-      const context = noticeContext(jobSubject(source.state), { effect: n.effect, touchpoints: recipient.touchpoints, ...(recipient.profile?.timeZone ? { timeZone: recipient.profile.timeZone } : {}) }, source.touchpointNames);
+      const context = noticeContext(
+        jobSubject(source.state),
+        { effect: n.effect, touchpoints: recipient.touchpoints, ...(recipient.profile?.timeZone ? { timeZone: recipient.profile.timeZone } : {}) },
+        source.touchpointNames,
+      );
       groups.set(key, { kind: n.kind, locale, channel: recipient.channel, effect: n.effect, count: 1, context, sampleCustomerId: n.customerId });
     }
   }

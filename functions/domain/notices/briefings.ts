@@ -25,7 +25,9 @@ export const briefingSchema = z.object({
     /** When the service is expected back (ISO 8601), when known. */
     expectedResolutionAt: z.string().optional(),
   }),
-  touchpoints: z.array(z.object({ id: z.string(), name: z.string().optional(), channel: z.enum(TOUCHPOINT_CHANNELS), effect: z.enum(EFFECTS), why: z.string() })),
+  touchpoints: z.array(
+    z.object({ id: z.string(), name: z.string().optional(), channel: z.enum(TOUCHPOINT_CHANNELS), effect: z.enum(EFFECTS), why: z.string() }),
+  ),
   customers: z.object({ total: z.number(), byEffect: counts, bySegment: counts, unreachable: z.number() }),
   tellCallers: z.string(),
 });
@@ -55,7 +57,8 @@ export const briefingMessage = (briefing: Briefing, text: string) => ({
 
 const DEFAULT_LINE: Record<SubjectState['type'] | 'failed', string> = {
   change: 'This is planned maintenance; affected customers have been told. Offer the alternatives listed for the touchpoints.',
-  failed: 'The maintenance did not go as planned; affected customers have been told what is still unavailable. Offer the alternatives listed for the touchpoints.',
+  failed:
+    'The maintenance did not go as planned; affected customers have been told what is still unavailable. Offer the alternatives listed for the touchpoints.',
   incident: 'We know about the disruption and are working on it; affected customers receive updates.',
 };
 
@@ -100,7 +103,12 @@ export const buildBriefings = (
   }
   if (state.team) briefingFor(state.team, 'all');
   // Every team sees the whole customer picture: callers do not know which team's touchpoint hurt them.
-  const customers = { total: assessment.summary.customers, byEffect: assessment.summary.byEffect, bySegment: records ? ({} as Record<string, number>) : { ...assessment.summary.bySegment }, unreachable: assessment.summary.unreachable };
+  const customers = {
+    total: assessment.summary.customers,
+    byEffect: assessment.summary.byEffect,
+    bySegment: records ? ({} as Record<string, number>) : { ...assessment.summary.bySegment },
+    unreachable: assessment.summary.unreachable,
+  };
   records?.forEach((r) => {
     const segment = r?.segment ?? 'unknown';
     customers.bySegment[segment] = (customers.bySegment[segment] ?? 0) + 1;
@@ -116,8 +124,16 @@ export const renderBriefing = (b: Briefing): string => {
     ...(b.subject.expectedResolutionAt ? [`Expected back: ${b.subject.expectedResolutionAt}`] : []),
     'Touchpoints:',
     ...b.touchpoints.map((t) => `  ${t.effect} ${t.name ?? t.id} (${t.channel}) because ${t.why}`),
-    `Customers: ${b.customers.total} (${Object.entries(b.customers.byEffect).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}); unreachable ${b.customers.unreachable}`,
-    `By segment: ${Object.entries(b.customers.bySegment).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `Customers: ${b.customers.total} (${
+      Object.entries(b.customers.byEffect)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }); unreachable ${b.customers.unreachable}`,
+    `By segment: ${
+      Object.entries(b.customers.bySegment)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
     `Tell callers: ${b.tellCallers}`,
   ];
   return lines.join('\n');

@@ -54,7 +54,8 @@ const directionOf = (lang: string): 'rtl' | 'ltr' => {
 const LIST_ITEM = /^[-*] /;
 const block = (paragraph: string): string => {
   const lines = paragraph.split('\n');
-  if (lines.every((l) => LIST_ITEM.test(l))) return `<ul style="margin:0 0 16px;padding-left:24px">${lines.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join('')}</ul>`;
+  if (lines.every((l) => LIST_ITEM.test(l)))
+    return `<ul style="margin:0 0 16px;padding-left:24px">${lines.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join('')}</ul>`;
   return `<p style="margin:0 0 16px">${lines.map(escapeHtml).join('<br>')}</p>`;
 };
 
@@ -65,7 +66,13 @@ const block = (paragraph: string): string => {
  */
 export const emailHtml = (lang: string, subject: string, text: string): string => {
   const title = escapeHtml(subject);
-  const body = text === '' ? '' : text.split(/\n{2,}/).map(block).join('\n');
+  const body =
+    text === ''
+      ? ''
+      : text
+          .split(/\n{2,}/)
+          .map(block)
+          .join('\n');
   return [
     '<!doctype html>',
     `<html lang="${escapeHtml(lang)}" dir="${directionOf(lang)}">`,

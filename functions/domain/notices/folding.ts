@@ -9,10 +9,7 @@ import type { NoticeKind } from './kinds.ts';
 import type { PlannedNotice } from './planning.ts';
 
 /** A live change whose window covers the incident's start: the cheap test, on subject summaries too. */
-export const coversIncidentStart = (
-  change: { type: SubjectState['type']; status: SubjectState['status']; window: Window },
-  incidentStart: number,
-): boolean =>
+export const coversIncidentStart = (change: { type: SubjectState['type']; status: SubjectState['status']; window: Window }, incidentStart: number): boolean =>
   change.type === 'change' &&
   !isClosed(change.status) &&
   change.window.start <= incidentStart &&

@@ -119,7 +119,10 @@ export const jobSubject = (state: SubjectState): JobSubject => ({
 const inJobOrder = (notices: readonly PlannedNotice[]): PlannedNotice[] =>
   notices
     .map((n) => ({ n, page: noticePageOf(n.customerId) }))
-    .sort((a, b) => fanOutRank(a.n.effect) - fanOutRank(b.n.effect) || a.page - b.page || (a.n.customerId < b.n.customerId ? -1 : a.n.customerId > b.n.customerId ? 1 : 0))
+    .sort(
+      (a, b) =>
+        fanOutRank(a.n.effect) - fanOutRank(b.n.effect) || a.page - b.page || (a.n.customerId < b.n.customerId ? -1 : a.n.customerId > b.n.customerId ? 1 : 0),
+    )
     .map(({ n }) => n);
 
 /** Groups planned notices by kind (in plan order) into jobs of at most JOB_CUSTOMERS customers. */
@@ -132,7 +135,10 @@ export const toJobs = (plan: readonly PlannedNotice[], source: JobSource): Notic
   }
   const jobs: NoticeJob[] = [];
   // A scheduled notice has no event of its own: delivery latency is measured only for notices an event caused.
-  const subject = source.scheduled || source.state.lastOccurredAt === undefined ? jobSubject(source.state) : { ...jobSubject(source.state), occurredAt: source.state.lastOccurredAt };
+  const subject =
+    source.scheduled || source.state.lastOccurredAt === undefined
+      ? jobSubject(source.state)
+      : { ...jobSubject(source.state), occurredAt: source.state.lastOccurredAt };
   for (const [kind, planned] of byKind) {
     const notices = inJobOrder(planned);
     for (let i = 0; i < notices.length; i += JOB_CUSTOMERS) {

@@ -31,8 +31,7 @@ export const TOLD_KINDS = {
   incident: ['incident-notice'],
 } as const satisfies Record<SubjectType, readonly NoticeKind[]>;
 
-export const isToldKind = (subjectType: SubjectType, kind: string): boolean =>
-  (TOLD_KINDS[subjectType] as readonly string[]).includes(kind);
+export const isToldKind = (subjectType: SubjectType, kind: string): boolean => (TOLD_KINDS[subjectType] as readonly string[]).includes(kind);
 
 /** Notices sent when a schedule fires (Notice Due): reminders, overrun checks, incident cadence updates. */
 export const SCHEDULED_KINDS = ['reminder', 'change-overrun', 'incident-update'] as const satisfies readonly NoticeKind[];

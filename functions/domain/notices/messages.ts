@@ -108,7 +108,13 @@ const channelContent = (rendered: RenderedNotice, channel: NotifyChannel): Pick<
  * The message of one customer's notice of a job, rendered from the template set in the customer's
  * language (nl-NL -> nl -> en) and time zone.
  */
-export const customerNoticeMessage = (templates: TemplateSet, job: NoticeJob, customer: JobCustomer, channel: NotifyChannel, to: string): CustomerNoticeMessage => {
+export const customerNoticeMessage = (
+  templates: TemplateSet,
+  job: NoticeJob,
+  customer: JobCustomer,
+  channel: NotifyChannel,
+  to: string,
+): CustomerNoticeMessage => {
   const rendered = renderNoticeWith(templates, job.kind, customer.locale, noticeContext(job.subject, customer, job.touchpointNames));
   return {
     body: {

@@ -98,7 +98,8 @@ export const planNotices = ({ state, affected, told, at }: PlanInput): PlannedNo
       continue;
     }
     if (!wasTold(history, 'change')) add(customerId, failed ? 'change-failed' : 'change-notice', line, effect);
-    else if (Math.max(latest(history, TOLD_KINDS.change), silenced?.toldVersion ?? 0) < line) add(customerId, failed ? 'change-failed' : 'change-update', line, effect);
+    else if (Math.max(latest(history, TOLD_KINDS.change), silenced?.toldVersion ?? 0) < line)
+      add(customerId, failed ? 'change-failed' : 'change-update', line, effect);
   }
   const droppedAloud = !silenced || state.scopeVersion > silenced.scopeVersion;
   for (const [customerId, history] of told) {
@@ -122,7 +123,7 @@ export const planScheduled = (
 ): PlannedNotice[] => {
   const live =
     kind === 'reminder'
-      ? state.type === 'change' && (state.status === 'scheduled')
+      ? state.type === 'change' && state.status === 'scheduled'
       : kind === 'change-overrun'
         ? state.type === 'change' && state.status === 'started'
         : state.type === 'incident' && state.status !== 'resolved';

@@ -60,7 +60,12 @@ export const sendAt = (kind: NoticeKind, c: DeliveryFacts, now: number, mergeWin
  * Splits a notice's customers into those it may reach now and, by the time it may reach them, those
  * who wait (quiet hours, the merge window; an urgent notice reaches everyone now).
  */
-export const byQuietHours = <C extends DeliveryFacts>(kind: NoticeKind, customers: readonly C[], now: number, mergeWindowMs = MERGE_WINDOW_MS): { due: C[]; later: Map<number, C[]> } => {
+export const byQuietHours = <C extends DeliveryFacts>(
+  kind: NoticeKind,
+  customers: readonly C[],
+  now: number,
+  mergeWindowMs = MERGE_WINDOW_MS,
+): { due: C[]; later: Map<number, C[]> } => {
   const due: C[] = [];
   const later = new Map<number, C[]>();
   for (const c of customers) {

@@ -28,7 +28,8 @@ export const triggersFor = (state: SubjectState, now: number, offsetsHours: read
       for (const hours of offsetsHours) {
         const at = state.window.start - hours * 3_600_000;
         // The reminder version is the scope version: a rescheduled change gets fresh reminders.
-        if (at > now) triggers.push({ kind: 'reminder', at, version: state.scopeVersion * 1000 + hours, name: `${base}-reminder-${hours}h-v${state.scopeVersion}` });
+        if (at > now)
+          triggers.push({ kind: 'reminder', at, version: state.scopeVersion * 1000 + hours, name: `${base}-reminder-${hours}h-v${state.scopeVersion}` });
       }
     }
     if (state.window.end !== undefined && state.window.end > now) {

@@ -16,7 +16,12 @@ const shardFields = {
 /** Assess one shard of the assessment run of an event (its facts are in the run's fan-in item). */
 export const assessShardJobSchema = z.object({ type: z.literal('assess-shard'), eventVersion: z.number().int().min(0), ...shardFields });
 /** Scheduled notices (reminder, overrun, incident cadence) for one shard, against the stored impacts. */
-export const scheduledShardJobSchema = z.object({ type: z.literal('scheduled-shard'), kind: z.enum(SCHEDULED_KINDS), version: z.number().int(), ...shardFields });
+export const scheduledShardJobSchema = z.object({
+  type: z.literal('scheduled-shard'),
+  kind: z.enum(SCHEDULED_KINDS),
+  version: z.number().int(),
+  ...shardFields,
+});
 
 export const planJobSchema = z.discriminatedUnion('type', [assessShardJobSchema, scheduledShardJobSchema]);
 export type PlanJob = z.infer<typeof planJobSchema>;

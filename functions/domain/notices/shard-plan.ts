@@ -117,12 +117,23 @@ export const addShardCounts = (parts: readonly ShardCounts[]): ShardCounts => {
 
 /** The first kind in fan-out order among planned kinds (what the support briefing is about). */
 export const firstPlannedKind = (planned: Partial<Record<NoticeKind, number>>): NoticeKind | undefined =>
-  (Object.keys(planned) as NoticeKind[]).filter((k) => (planned[k] ?? 0) > 0).sort((a, b) => compareNotices({ kind: a, effect: 'outage', customerId: '' }, { kind: b, effect: 'outage', customerId: '' }))[0];
+  (Object.keys(planned) as NoticeKind[])
+    .filter((k) => (planned[k] ?? 0) > 0)
+    .sort((a, b) => compareNotices({ kind: a, effect: 'outage', customerId: '' }, { kind: b, effect: 'outage', customerId: '' }))[0];
 
 export const effectSegmentKey = (effect: string, segment: string | undefined) => `${effect}|${segment ?? 'unknown'}`;
 
 const fingerprint = (c: StoredImpact) =>
-  JSON.stringify([c.effect, c.touchpoints, c.notify, c.locale ?? null, c.timeZone ?? null, c.segment ?? null, c.quietHours?.start ?? null, c.quietHours?.end ?? null]);
+  JSON.stringify([
+    c.effect,
+    c.touchpoints,
+    c.notify,
+    c.locale ?? null,
+    c.timeZone ?? null,
+    c.segment ?? null,
+    c.quietHours?.start ?? null,
+    c.quietHours?.end ?? null,
+  ]);
 
 const storedOf = (c: AssessedCustomer, record: Customer | undefined): StoredImpact => ({
   customerId: c.id,

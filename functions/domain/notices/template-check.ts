@@ -39,7 +39,13 @@ const placeholderProblems = (t: NoticeTemplate): TemplateProblem[] =>
   (Object.entries(t.fields) as [TemplateField, NoticeTemplate['fields'][TemplateField]][]).flatMap(([field, parsed]) =>
     parsed.names
       .filter((name) => !(PLACEHOLDER_NAMES as string[]).includes(name))
-      .map((name) => ({ file: t.file, field, message: `unknown placeholder {{${name}}}`, fix: `use one of ${PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ')}`, severity: 'error' as const })),
+      .map((name) => ({
+        file: t.file,
+        field,
+        message: `unknown placeholder {{${name}}}`,
+        fix: `use one of ${PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ')}`,
+        severity: 'error' as const,
+      })),
   );
 
 const lengthProblems = (t: NoticeTemplate, words: NonNullable<LocaleTemplates['words']>): TemplateProblem[] => {
@@ -63,11 +69,23 @@ const lengthProblems = (t: NoticeTemplate, words: NonNullable<LocaleTemplates['w
   }
   const push = longest((r) => r.push);
   if ([...push].length > PUSH_BODY_MAX) {
-    problems.push({ file: t.file, field: 'push', message: `is ${[...push].length} characters with long sample values, at most ${PUSH_BODY_MAX} fit a lock screen: "${push}"`, fix: `shorten it by at least ${[...push].length - PUSH_BODY_MAX} characters`, severity: 'error' });
+    problems.push({
+      file: t.file,
+      field: 'push',
+      message: `is ${[...push].length} characters with long sample values, at most ${PUSH_BODY_MAX} fit a lock screen: "${push}"`,
+      fix: `shorten it by at least ${[...push].length - PUSH_BODY_MAX} characters`,
+      severity: 'error',
+    });
   }
   const subject = longest((r) => r.subject);
   if ([...subject].length > EMAIL_SUBJECT_MAX) {
-    problems.push({ file: t.file, field: 'subject', message: `is ${[...subject].length} characters with long sample values, at most ${EMAIL_SUBJECT_MAX} allowed`, fix: `shorten it by at least ${[...subject].length - EMAIL_SUBJECT_MAX} characters`, severity: 'error' });
+    problems.push({
+      file: t.file,
+      field: 'subject',
+      message: `is ${[...subject].length} characters with long sample values, at most ${EMAIL_SUBJECT_MAX} allowed`,
+      fix: `shorten it by at least ${[...subject].length - EMAIL_SUBJECT_MAX} characters`,
+      severity: 'error',
+    });
   }
   return problems;
 };
@@ -79,16 +97,34 @@ export const checkTemplates = (set: TemplateSet): TemplateProblem[] => {
   const english = set.locales.get(FALLBACK_LOCALE);
   const path = (locale: string, name: string) => templatePath(set, locale, name);
   if (!english) {
-    problems.push({ file: path(FALLBACK_LOCALE, ''), field: '(folder)', message: 'there are no English templates, the fallback for every locale', fix: `add a folder ${FALLBACK_LOCALE}/ with ${LOCALE_FILE} and one <kind>.md per kind`, severity: 'error' });
+    problems.push({
+      file: path(FALLBACK_LOCALE, ''),
+      field: '(folder)',
+      message: 'there are no English templates, the fallback for every locale',
+      fix: `add a folder ${FALLBACK_LOCALE}/ with ${LOCALE_FILE} and one <kind>.md per kind`,
+      severity: 'error',
+    });
   }
   for (const entry of set.locales.values()) {
     const dir = entry.locale;
     if (!entry.files.has(LOCALE_FILE)) {
-      problems.push({ file: path(dir, LOCALE_FILE), field: '(file)', message: 'is missing: without it this locale cannot be used', fix: `copy ${FALLBACK_LOCALE}/${LOCALE_FILE} and translate it`, severity: 'error' });
+      problems.push({
+        file: path(dir, LOCALE_FILE),
+        field: '(file)',
+        message: 'is missing: without it this locale cannot be used',
+        fix: `copy ${FALLBACK_LOCALE}/${LOCALE_FILE} and translate it`,
+        severity: 'error',
+      });
     }
     for (const t of entry.notices.values()) {
       if (!kinds.includes(t.kind)) {
-        problems.push({ file: t.file, field: '(file)', message: `"${t.kind}" is not a notice kind`, fix: `rename it to one of ${kinds.map((k) => `${k}.md`).join(', ')}`, severity: 'error' });
+        problems.push({
+          file: t.file,
+          field: '(file)',
+          message: `"${t.kind}" is not a notice kind`,
+          fix: `rename it to one of ${kinds.map((k) => `${k}.md`).join(', ')}`,
+          severity: 'error',
+        });
         continue;
       }
       problems.push(...placeholderProblems(t));
@@ -98,9 +134,21 @@ export const checkTemplates = (set: TemplateSet): TemplateProblem[] => {
       const name = `${kind}.md`;
       if (entry.files.has(name)) continue;
       if (entry === english) {
-        problems.push({ file: path(dir, name), field: '(file)', message: `is missing: English is the fallback, so "${kind}" notices cannot be sent`, fix: `add ${path(dir, name)}`, severity: 'error' });
+        problems.push({
+          file: path(dir, name),
+          field: '(file)',
+          message: `is missing: English is the fallback, so "${kind}" notices cannot be sent`,
+          fix: `add ${path(dir, name)}`,
+          severity: 'error',
+        });
       } else {
-        problems.push({ file: path(dir, name), field: '(file)', message: `is missing: "${kind}" notices to this locale go out in English`, fix: `add ${path(dir, name)}, translated from ${path(FALLBACK_LOCALE, name)}`, severity: 'warning' });
+        problems.push({
+          file: path(dir, name),
+          field: '(file)',
+          message: `is missing: "${kind}" notices to this locale go out in English`,
+          fix: `add ${path(dir, name)}, translated from ${path(FALLBACK_LOCALE, name)}`,
+          severity: 'warning',
+        });
       }
     }
   }

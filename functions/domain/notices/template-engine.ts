@@ -52,7 +52,8 @@ export const parseTemplate = (source: string): ParsedTemplate => {
     names.add(name);
     if (sigil === '') into().push({ name });
     else if (sigil === '#' || sigil === '^') open.push({ section: name, inverted: sigil === '^', children: [] });
-    else if (!open.some((s) => s.section === name)) problems.push({ message: `{{/${name}}} closes a section that is not open`, fix: `remove it or add {{#${name}}} before it` });
+    else if (!open.some((s) => s.section === name))
+      problems.push({ message: `{{/${name}}} closes a section that is not open`, fix: `remove it or add {{#${name}}} before it` });
     else {
       // Close inner sections left open (each reported) up to the one named, so later text still parses.
       for (;;) {
@@ -60,7 +61,10 @@ export const parseTemplate = (source: string): ParsedTemplate => {
         const parent = open.at(-1)?.children ?? root;
         parent.push({ section: closed.section, inverted: closed.inverted, children: closed.children });
         if (closed.section === name) break;
-        problems.push({ message: `{{${closed.inverted ? '^' : '#'}${closed.section}}} is closed by {{/${name}}}`, fix: `add {{/${closed.section}}} before {{/${name}}}` });
+        problems.push({
+          message: `{{${closed.inverted ? '^' : '#'}${closed.section}}} is closed by {{/${name}}}`,
+          fix: `add {{/${closed.section}}} before {{/${name}}}`,
+        });
       }
     }
   }

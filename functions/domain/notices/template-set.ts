@@ -108,7 +108,15 @@ const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 const yamlMapping = (file: string, source: string, problems: TemplateProblem[], what: string): Record<string, unknown> | undefined => {
   const doc = parseDocument(source, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(error(file, '(file)', `${what} is not valid YAML: ${e.message.split('\n')[0]}`, 'quote values that contain ": " or start with "{{", e.g. subject: "Reminder: {{title}}"'));
+    for (const e of doc.errors)
+      problems.push(
+        error(
+          file,
+          '(file)',
+          `${what} is not valid YAML: ${e.message.split('\n')[0]}`,
+          'quote values that contain ": " or start with "{{", e.g. subject: "Reminder: {{title}}"',
+        ),
+      );
     return undefined;
   }
   const value: unknown = doc.toJS();
@@ -127,7 +135,14 @@ const parseNoticeTemplate = (f: TemplateFile, kind: string, problems: TemplatePr
   const text = f.text.replace(/^\uFEFF/, '');
   const match = FRONT_MATTER.exec(text);
   if (!match) {
-    problems.push(error(f.file, '(file)', 'has no front matter', 'start the file with a --- line, then subject:, sms: and push:, then another --- line and the e-mail body'));
+    problems.push(
+      error(
+        f.file,
+        '(file)',
+        'has no front matter',
+        'start the file with a --- line, then subject:, sms: and push:, then another --- line and the e-mail body',
+      ),
+    );
     return undefined;
   }
   const front = yamlMapping(f.file, match[1], problems, 'the front matter');
@@ -135,12 +150,15 @@ const parseNoticeTemplate = (f: TemplateFile, kind: string, problems: TemplatePr
   const before = problems.length;
   const fields: Partial<Record<TemplateField, ParsedTemplate>> = {};
   for (const key of Object.keys(front)) {
-    if (!(key in FRONT_MATTER_FIELDS)) problems.push(error(f.file, key, 'is not a front-matter field', `remove it or rename it to one of ${Object.keys(FRONT_MATTER_FIELDS).join(', ')}`));
+    if (!(key in FRONT_MATTER_FIELDS))
+      problems.push(error(f.file, key, 'is not a front-matter field', `remove it or rename it to one of ${Object.keys(FRONT_MATTER_FIELDS).join(', ')}`));
   }
   for (const [field, meaning] of Object.entries(FRONT_MATTER_FIELDS) as [FrontMatterField, string][]) {
     const value = front[field];
     if (typeof value !== 'string' || value.trim() === '') {
-      problems.push(error(f.file, field, value === undefined ? 'is missing' : 'must be a non-empty text', `add ${field}: "…" to the front matter (${meaning})`));
+      problems.push(
+        error(f.file, field, value === undefined ? 'is missing' : 'must be a non-empty text', `add ${field}: "…" to the front matter (${meaning})`),
+      );
       continue;
     }
     const parsed = parsedField(f.file, field, value, problems);
@@ -167,16 +185,20 @@ const parseLocaleWords = (f: TemplateFile, problems: TemplateProblem[]): LocaleW
     return '';
   };
   for (const key of Object.keys(doc)) {
-    if (!['intl', 'effect', 'service', 'unknownTime', 'more'].includes(key)) problems.push(error(f.file, key, 'is not a locale.yaml key', 'remove it or use intl, effect, service, unknownTime, more'));
+    if (!['intl', 'effect', 'service', 'unknownTime', 'more'].includes(key))
+      problems.push(error(f.file, key, 'is not a locale.yaml key', 'remove it or use intl, effect, service, unknownTime, more'));
   }
   const intl = doc.intl === undefined ? f.locale : text('intl', doc.intl, 'set intl: to a BCP 47 tag such as en-GB');
   try {
-    if (Intl.DateTimeFormat.supportedLocalesOf(intl).length === 0) problems.push(error(f.file, 'intl', `"${intl}" has no date formats in this runtime`, 'use a tag such as en-GB, de-DE'));
+    if (Intl.DateTimeFormat.supportedLocalesOf(intl).length === 0)
+      problems.push(error(f.file, 'intl', `"${intl}" has no date formats in this runtime`, 'use a tag such as en-GB, de-DE'));
   } catch {
     problems.push(error(f.file, 'intl', `"${intl}" is not a BCP 47 locale tag`, 'use a tag such as en-GB, de-DE'));
   }
   const effects = (doc.effect ?? {}) as Record<string, unknown>;
-  const effect = Object.fromEntries(EFFECTS.map((e) => [e, text(`effect.${e}`, effects[e], `add effect: { ${e}: "…" }: how a touchpoint with this effect is, e.g. "unavailable"`)])) as Record<Effect, string>;
+  const effect = Object.fromEntries(
+    EFFECTS.map((e) => [e, text(`effect.${e}`, effects[e], `add effect: { ${e}: "…" }: how a touchpoint with this effect is, e.g. "unavailable"`)]),
+  ) as Record<Effect, string>;
   const service = text('service', doc.service, 'add service: "…", the words for an unnamed service, e.g. "the service"');
   const unknownTime = text('unknownTime', doc.unknownTime, 'add unknownTime: "…", printed for a time nobody knows yet, e.g. "further notice"');
   const moreSource = typeof doc.more === 'string' ? { other: doc.more } : ((doc.more ?? {}) as Record<string, unknown>);
@@ -190,7 +212,8 @@ const parseLocaleWords = (f: TemplateFile, problems: TemplateProblem[]): LocaleW
     if (parsed?.names.some((n) => n !== 'count')) problems.push(error(f.file, `more.${category}`, 'may only use {{count}}', 'write e.g. "{{count}} more"'));
     if (parsed) more[category as Intl.LDMLPluralRule] = parsed;
   }
-  if (!more.other && !('other' in moreSource)) problems.push(error(f.file, 'more', 'is missing', 'add more: "{{count}} more" (or one:/other: forms), shown when a list is shortened'));
+  if (!more.other && !('other' in moreSource))
+    problems.push(error(f.file, 'more', 'is missing', 'add more: "{{count}} more" (or one:/other: forms), shown when a list is shortened'));
   if (problems.length > before) return undefined;
   return { file: f.file, intl, effect, service, unknownTime, more: more as LocaleWords['more'] };
 };
@@ -223,13 +246,21 @@ export const templateSetOf = (files: readonly TemplateFile[], root = 'templates'
       const template = parseNoticeTemplate(f, kind, problems);
       if (template) entry.notices.set(kind, template);
       else entry.notices.delete(kind);
-    } else problems.push({ file: f.file, field: '(file)', message: 'is neither a notice template nor locale.yaml and is ignored', fix: 'name templates <kind>.md, or move the file out of the locale folder', severity: 'warning' });
+    } else
+      problems.push({
+        file: f.file,
+        field: '(file)',
+        message: 'is neither a notice template nor locale.yaml and is ignored',
+        fix: 'name templates <kind>.md, or move the file out of the locale folder',
+        severity: 'warning',
+      });
   }
   return { root, locales, problems };
 };
 
 /** How to name a file of the set to a person: `templates/en/change-notice.md`. */
-export const templatePath = (set: Pick<TemplateSet, 'root'>, locale: string, name: string): string => [set.root, locale, name].filter((s) => s !== '').join('/');
+export const templatePath = (set: Pick<TemplateSet, 'root'>, locale: string, name: string): string =>
+  [set.root, locale, name].filter((s) => s !== '').join('/');
 
 const chains = new Map<string, readonly string[]>();
 

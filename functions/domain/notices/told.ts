@@ -46,15 +46,13 @@ export const toldByCustomer = (sent: readonly Pick<SentNotice, 'customerId' | 'k
 };
 
 /** Whether a customer's notices include one that told them about a subject of this type (TOLD_KINDS). */
-export const wasTold = (history: readonly Told[] | undefined, subjectType: SubjectType): boolean =>
-  !!history?.some((t) => isToldKind(subjectType, t.kind));
+export const wasTold = (history: readonly Told[] | undefined, subjectType: SubjectType): boolean => !!history?.some((t) => isToldKind(subjectType, t.kind));
 
 /** The customers who were told about a subject of this type. */
 export const customersTold = (sent: readonly Pick<SentNotice, 'customerId' | 'kind'>[], subjectType: SubjectType): Set<string> =>
   new Set(sent.filter((s) => isToldKind(subjectType, s.kind)).map((s) => s.customerId));
 
-export const isNotifyChannel = (value: unknown): value is NotifyChannel =>
-  typeof value === 'string' && (NOTIFY_CHANNELS as readonly string[]).includes(value);
+export const isNotifyChannel = (value: unknown): value is NotifyChannel => typeof value === 'string' && (NOTIFY_CHANNELS as readonly string[]).includes(value);
 
 /** The channel each customer was last told on (any kind): where news reaches someone no longer affected. */
 export const lastToldChannels = (sent: readonly Pick<SentNotice, 'customerId' | 'channel' | 'sentAt'>[]): Map<string, NotifyChannel> => {

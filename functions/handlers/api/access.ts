@@ -48,7 +48,10 @@ const isRole = (value: string): value is Role => (ROLES as readonly string[]).in
 export const groupsOf = (claim: unknown): string[] => {
   if (Array.isArray(claim)) return claim.map(String);
   if (typeof claim !== 'string') return [];
-  return claim.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return claim
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
 };
 
 /** The actor id of the local runtime's caller (no sign-in). */
@@ -73,7 +76,8 @@ export const callerOf = (event: APIGatewayProxyEventV2, options: { localAdmin?: 
 export const signedIn = (caller: Caller | undefined, where: string): Caller => authorize(caller, [...ROLES], where);
 
 /** Whether the caller has one of the roles a permission needs. */
-export const may = (caller: Pick<Caller, 'roles'>, permission: Permission): boolean => caller.roles.some((r) => (PERMISSIONS[permission] as readonly Role[]).includes(r));
+export const may = (caller: Pick<Caller, 'roles'>, permission: Permission): boolean =>
+  caller.roles.some((r) => (PERMISSIONS[permission] as readonly Role[]).includes(r));
 
 /**
  * Who did what the caller asks the API to do, as events record it (`detail.actor`): the signed-in
@@ -91,10 +95,15 @@ const listed = (roles: readonly string[]) => (roles.length === 0 ? 'none' : role
 /** Refuses a caller without one of the roles the route names (401 for no caller, 403 for the wrong role). */
 export const authorize = (caller: Caller | undefined, roles: readonly Role[], where: string): Caller => {
   if (!caller) {
-    throw new ApiError('unauthenticated', `${where} needs a signed-in caller: send a Cognito token as "authorization: Bearer <token>"`, { headers: { 'www-authenticate': 'Bearer' } });
+    throw new ApiError('unauthenticated', `${where} needs a signed-in caller: send a Cognito token as "authorization: Bearer <token>"`, {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
   }
   if (!caller.roles.some((r) => roles.includes(r))) {
-    throw new ApiError('forbidden', `${where} needs the role ${roles.join(' or ')}; your roles: ${listed(caller.roles)}. Ask an admin to add you to one of those Cognito groups`);
+    throw new ApiError(
+      'forbidden',
+      `${where} needs the role ${roles.join(' or ')}; your roles: ${listed(caller.roles)}. Ask an admin to add you to one of those Cognito groups`,
+    );
   }
   return caller;
 };

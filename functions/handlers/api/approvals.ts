@@ -64,30 +64,44 @@ export interface ApprovalAcceptedView {
   held: HeldNotices;
 }
 
-const approvalBody = z.strictObject({ note: z.string({ error: 'is not text; give the note as a string, or leave it out' }).optional() }, { error: 'is not an object; send {} or { "note": "..." }' });
+const approvalBody = z.strictObject(
+  { note: z.string({ error: 'is not text; give the note as a string, or leave it out' }).optional() },
+  { error: 'is not an object; send {} or { "note": "..." }' },
+);
 
-export const approve = endpoint({ params: subjectParams, body: 'optional-json', status: 202 }, async ({ params, body, caller }, deps): Promise<ApprovalAcceptedView> => {
-  const parsed = approvalBody.optional().safeParse(body);
-  if (!parsed.success) {
-    throw badRequest(
-      parsed.error.issues.map((issue) =>
-        issue.code === 'unrecognized_keys'
-          ? { field: issue.keys.join(', '), message: 'is not a field of an approval; send {} or { "note": "..." }' }
-          : { field: issue.path.length > 0 ? issue.path.join('.') : 'body', message: issue.message },
-      ),
-    );
-  }
-  const note = parsed.data?.note;
-  const { subjectKey, state } = await projectionOf(deps, params.type, params.id);
-  const held = await deps.projections.getHeld(subjectKey);
-  if (!held) throw new ApiError('conflict', `${params.type} ${params.id} has no notices waiting for approval (${state.status}, nothing held); GET /drafts lists the subjects that have`);
-  const event = {
-    'detail-type': 'Notices Approved',
-    detail: { [params.type === 'change' ? 'changeId' : 'incidentId']: params.id, ...(note !== undefined ? { note } : {}), actor: actorOf(signedIn(caller, 'POST /subjects/{type}/{id}/approve')) },
-  };
-  // The note is checked as the event catalog checks it (its length); problems name the body's field.
-  const problems = eventProblems(event, deps.now()).map((p) => ({ ...p, field: p.field.replace(/^detail\./, '') }));
-  if (problems.length > 0) throw badRequest(problems);
-  await submitOrExplain(deps, [fromConsole(event)]);
-  return { accepted: true, subjectKey, held };
-});
+export const approve = endpoint(
+  { params: subjectParams, body: 'optional-json', status: 202 },
+  async ({ params, body, caller }, deps): Promise<ApprovalAcceptedView> => {
+    const parsed = approvalBody.optional().safeParse(body);
+    if (!parsed.success) {
+      throw badRequest(
+        parsed.error.issues.map((issue) =>
+          issue.code === 'unrecognized_keys'
+            ? { field: issue.keys.join(', '), message: 'is not a field of an approval; send {} or { "note": "..." }' }
+            : { field: issue.path.length > 0 ? issue.path.join('.') : 'body', message: issue.message },
+        ),
+      );
+    }
+    const note = parsed.data?.note;
+    const { subjectKey, state } = await projectionOf(deps, params.type, params.id);
+    const held = await deps.projections.getHeld(subjectKey);
+    if (!held)
+      throw new ApiError(
+        'conflict',
+        `${params.type} ${params.id} has no notices waiting for approval (${state.status}, nothing held); GET /drafts lists the subjects that have`,
+      );
+    const event = {
+      'detail-type': 'Notices Approved',
+      detail: {
+        [params.type === 'change' ? 'changeId' : 'incidentId']: params.id,
+        ...(note !== undefined ? { note } : {}),
+        actor: actorOf(signedIn(caller, 'POST /subjects/{type}/{id}/approve')),
+      },
+    };
+    // The note is checked as the event catalog checks it (its length); problems name the body's field.
+    const problems = eventProblems(event, deps.now()).map((p) => ({ ...p, field: p.field.replace(/^detail\./, '') }));
+    if (problems.length > 0) throw badRequest(problems);
+    await submitOrExplain(deps, [fromConsole(event)]);
+    return { accepted: true, subjectKey, held };
+  },
+);

@@ -23,7 +23,10 @@ export const caller = endpoint({ params: z.object({ id: param.id('a customer id'
   const impacts = await deps.projections.impactsOfCustomer(params.id);
   const ledger = deps.ledger;
   // The restore time is the subject's: read from its state (a caller has few impacts), never copied per customer.
-  const [told, subjects] = await Promise.all([Promise.all(impacts.map((i) => ledger.sentTo(i.subjectKey, params.id))), Promise.all(impacts.map((i) => deps.projections.getSubject(i.subjectKey)))]);
+  const [told, subjects] = await Promise.all([
+    Promise.all(impacts.map((i) => ledger.sentTo(i.subjectKey, params.id))),
+    Promise.all(impacts.map((i) => deps.projections.getSubject(i.subjectKey))),
+  ]);
   // Contact details are never shown here: only notify may read them (DESIGN section 9).
   return {
     customerId: params.id,
@@ -32,7 +35,13 @@ export const caller = endpoint({ params: z.object({ id: param.id('a customer id'
       return {
         ...i,
         ...(expectedResolutionAt !== undefined ? { expectedResolutionAt } : {}),
-        told: (told[k] ?? []).map((t) => ({ kind: t.kind, version: t.version, channel: t.channel, sentAt: new Date(t.sentAt).toISOString(), status: t.status })),
+        told: (told[k] ?? []).map((t) => ({
+          kind: t.kind,
+          version: t.version,
+          channel: t.channel,
+          sentAt: new Date(t.sentAt).toISOString(),
+          status: t.status,
+        })),
       };
     }),
   };

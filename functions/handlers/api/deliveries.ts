@@ -86,17 +86,30 @@ export const subjectDeliveries = endpoint({ params: subjectParams }, async ({ pa
   const { subjectKey } = await projectionOf(deps, params.type, params.id);
   const counts = await deliveriesOf(deps).countsOf(subjectKey);
   const total = NOTIFY_CHANNELS.reduce<DeliveryCounts>(
-    (sum, c) => ({ sent: sum.sent + counts[c].sent, delivered: sum.delivered + counts[c].delivered, failed: sum.failed + counts[c].failed, within5: sum.within5 + counts[c].within5, within15: sum.within15 + counts[c].within15 }),
+    (sum, c) => ({
+      sent: sum.sent + counts[c].sent,
+      delivered: sum.delivered + counts[c].delivered,
+      failed: sum.failed + counts[c].failed,
+      within5: sum.within5 + counts[c].within5,
+      within15: sum.within15 + counts[c].within15,
+    }),
     { sent: 0, delivered: 0, failed: 0, within5: 0, within15: 0 },
   );
-  return { subjectKey, byChannel: Object.fromEntries(NOTIFY_CHANNELS.map((c) => [c, view(counts[c])])) as Record<NotifyChannel, DeliveryCountsView>, total: view(total) };
+  return {
+    subjectKey,
+    byChannel: Object.fromEntries(NOTIFY_CHANNELS.map((c) => [c, view(counts[c])])) as Record<NotifyChannel, DeliveryCountsView>,
+    total: view(total),
+  };
 });
 
 export const unreachedCustomers = endpoint(
   { params: subjectParams, query: z.object({ cursor: cursor.optional(), limit: param.wholeNumber(1, MAX_PAGE_SIZE, PAGE_SIZE).optional() }) },
   async ({ params, query }, deps): Promise<UnreachedPage> => {
     const { subjectKey } = await projectionOf(deps, params.type, params.id);
-    const { customers, last } = await deliveriesOf(deps).unreachedOf(subjectKey, { limit: query.limit ?? PAGE_SIZE, ...(query.cursor ? { after: query.cursor } : {}) });
+    const { customers, last } = await deliveriesOf(deps).unreachedOf(subjectKey, {
+      limit: query.limit ?? PAGE_SIZE,
+      ...(query.cursor ? { after: query.cursor } : {}),
+    });
     return {
       customers: customers.map((u) => ({ customerId: u.customerId, reason: u.reason, noticeId: u.noticeId, kind: u.kind, at: new Date(u.at).toISOString() })),
       ...(last ? { cursor: cursorAfter(last) } : {}),
@@ -104,26 +117,29 @@ export const unreachedCustomers = endpoint(
   },
 );
 
-export const customerDeliveries = endpoint({ params: z.object({ id: param.id('a customer id') }) }, async ({ params }, deps): Promise<CustomerDeliveriesView> => {
-  const records = await deliveriesOf(deps).ofCustomer(params.id);
-  return {
-    customerId: params.id,
-    notices: records.map((r) => ({
-      noticeId: r.noticeId,
-      subjectKey: r.subjectKey,
-      kind: r.kind,
-      version: r.version,
-      outcome: noticeOutcome(r.channels),
-      channels: (Object.entries(r.channels) as [NotifyChannel, ChannelDelivery][])
-        .sort(([, a], [, b]) => a.at - b.at)
-        .map(([channel, d]) => ({
-          channel,
-          status: d.status,
-          ...(d.status === 'failed' ? { permanent: !!d.permanent } : {}),
-          ...(d.optOut ? { optOut: true } : {}),
-          ...(d.reason ? { reason: d.reason } : {}),
-          at: new Date(d.at).toISOString(),
-        })),
-    })),
-  };
-});
+export const customerDeliveries = endpoint(
+  { params: z.object({ id: param.id('a customer id') }) },
+  async ({ params }, deps): Promise<CustomerDeliveriesView> => {
+    const records = await deliveriesOf(deps).ofCustomer(params.id);
+    return {
+      customerId: params.id,
+      notices: records.map((r) => ({
+        noticeId: r.noticeId,
+        subjectKey: r.subjectKey,
+        kind: r.kind,
+        version: r.version,
+        outcome: noticeOutcome(r.channels),
+        channels: (Object.entries(r.channels) as [NotifyChannel, ChannelDelivery][])
+          .sort(([, a], [, b]) => a.at - b.at)
+          .map(([channel, d]) => ({
+            channel,
+            status: d.status,
+            ...(d.status === 'failed' ? { permanent: !!d.permanent } : {}),
+            ...(d.optOut ? { optOut: true } : {}),
+            ...(d.reason ? { reason: d.reason } : {}),
+            at: new Date(d.at).toISOString(),
+          })),
+      })),
+    };
+  },
+);

@@ -49,14 +49,21 @@ export const submitOrExplain = async (deps: Pick<ApiDependencies, 'submit'>, eve
   } catch (error) {
     if (!isEventsNotAcceptedError(error)) throw error;
     if (error.code === 'unavailable') {
-      throw new ApiError('bus-unavailable', `the event was not accepted: ${error.message}; nothing was stored, send it again in a few seconds`, { cause: error, headers: { 'retry-after': RETRY_AFTER_SECONDS } });
+      throw new ApiError('bus-unavailable', `the event was not accepted: ${error.message}; nothing was stored, send it again in a few seconds`, {
+        cause: error,
+        headers: { 'retry-after': RETRY_AFTER_SECONDS },
+      });
     }
     throw new ApiError('bus-refused', `the event bus refused the event: ${error.message}; nothing was stored, tell the platform team`, { cause: error });
   }
 };
 
 /** A checked event from the console or a script, as the console's source puts it on the bus. */
-export const fromConsole = (event: { 'detail-type': string; detail: unknown }): SubmittedEvent => ({ 'detail-type': event['detail-type'], source: CONSOLE_SOURCE, detail: event.detail });
+export const fromConsole = (event: { 'detail-type': string; detail: unknown }): SubmittedEvent => ({
+  'detail-type': event['detail-type'],
+  source: CONSOLE_SOURCE,
+  detail: event.detail,
+});
 
 export const putEvent = endpoint({ body: 'json', status: 202 }, async ({ body, caller }, deps): Promise<EventAcceptedView> => {
   const event = withActor(body, signedIn(caller, 'POST /events'));

@@ -103,7 +103,10 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 export const jsonBody = (event: APIGatewayProxyEventV2, options: { optional?: boolean } = {}): unknown => {
   const type = header(event, 'content-type');
   if (!type || !JSON_TYPE.test(type)) {
-    throw new ApiError('unsupported-media-type', `send the body as JSON with content-type: application/json; got ${type ? JSON.stringify(type) : 'no content-type'}`);
+    throw new ApiError(
+      'unsupported-media-type',
+      `send the body as JSON with content-type: application/json; got ${type ? JSON.stringify(type) : 'no content-type'}`,
+    );
   }
   // Even an optional body needs the JSON content type above: that is what keeps a cross-site post out.
   if (options.optional && (event.body ?? '').trim() === '') return undefined;
@@ -111,7 +114,10 @@ export const jsonBody = (event: APIGatewayProxyEventV2, options: { optional?: bo
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new ApiError('bad-request', 'bad request', { cause: error, problems: [{ field: 'body', message: `is not JSON (${(error as Error).message}); send one event or an array of one subject's events` }] });
+    throw new ApiError('bad-request', 'bad request', {
+      cause: error,
+      problems: [{ field: 'body', message: `is not JSON (${(error as Error).message}); send one event or an array of one subject's events` }],
+    });
   }
 };
 
@@ -159,7 +165,8 @@ export const param = {
   wholeNumber: (min: number, max: number, example: number) =>
     z.string().transform((value, ctx) => {
       const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-      if (!(n >= min && n <= max)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a whole number from ${min} to ${max}; e.g. ${example}` });
+      if (!(n >= min && n <= max))
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a whole number from ${min} to ${max}; e.g. ${example}` });
       return n;
     }),
 };

@@ -52,7 +52,13 @@ const unknownSource = (source: string) =>
   );
 
 /** Refuses the request when it is not signed with the source's secret; the rejection names the check, never a credential. */
-const authenticate = async (deps: ApiDependencies, source: HttpIntakeSource, event: APIGatewayProxyEventV2, body: Buffer, base: RejectionBase): Promise<void> => {
+const authenticate = async (
+  deps: ApiDependencies,
+  source: HttpIntakeSource,
+  event: APIGatewayProxyEventV2,
+  body: Buffer,
+  base: RejectionBase,
+): Promise<void> => {
   const schemes = deps.intake ? await deps.intake.credentials.schemesFor(source) : [];
   if (schemes === 'unsigned') return;
   const result = verifyIntakeRequest({ headers: event.headers ?? {}, body }, schemes);
@@ -60,9 +66,15 @@ const authenticate = async (deps: ApiDependencies, source: HttpIntakeSource, eve
   // An unauthenticated sender's body is not kept: only that a request came, and why it was refused.
   await recordRejection(deps, { ...base, code: result.status, reasons: [result.reason], raw: '' });
   const how = schemes.length > 0 ? `sign it with ${describeSchemes(schemes)}` : `configure the ${source} secret first`;
-  throw new ApiError('unauthenticated', `${source} request refused (${result.status}): ${result.reason}; ${how} using the ${source} intake secret (${SECRET_HELP})`, {
-    headers: { 'www-authenticate': schemes.some((s) => s.type === 'basic') ? 'Basic realm="impact intake", charset="UTF-8"' : 'Bearer realm="impact intake"' },
-  });
+  throw new ApiError(
+    'unauthenticated',
+    `${source} request refused (${result.status}): ${result.reason}; ${how} using the ${source} intake secret (${SECRET_HELP})`,
+    {
+      headers: {
+        'www-authenticate': schemes.some((s) => s.type === 'basic') ? 'Basic realm="impact intake", charset="UTF-8"' : 'Bearer realm="impact intake"',
+      },
+    },
+  );
 };
 
 interface RejectionBase {
@@ -74,8 +86,11 @@ interface RejectionBase {
 
 const refuse = async (deps: ApiDependencies, refusal: IntakeRefusal, body: Buffer, base: RejectionBase): Promise<never> => {
   await recordRejection(deps, { ...base, ...refusalRecord(refusal), raw: body.toString('utf8'), fields: refusal.issues.map((i) => i.field) });
-  const names = refusal.unknownNames.length > 0 ? `; names no graph node lists: ${refusal.unknownNames.map((u) => `${u.kind} ${JSON.stringify(u.value)}`).join(', ')}` : '';
-  throw new ApiError('bad-request', `${refusal.source} payload refused (${refusal.code})${names}`, { problems: refusal.issues.map((i) => ({ field: i.field, message: i.message })) });
+  const names =
+    refusal.unknownNames.length > 0 ? `; names no graph node lists: ${refusal.unknownNames.map((u) => `${u.kind} ${JSON.stringify(u.value)}`).join(', ')}` : '';
+  throw new ApiError('bad-request', `${refusal.source} payload refused (${refusal.code})${names}`, {
+    problems: refusal.issues.map((i) => ({ field: i.field, message: i.message })),
+  });
 };
 
 const receive = async (deps: ApiDependencies, event: APIGatewayProxyEventV2, source: string): Promise<IntakeAcceptedView | IntakeIgnoredView> => {
@@ -106,10 +121,18 @@ const receive = async (deps: ApiDependencies, event: APIGatewayProxyEventV2, sou
     } catch (error) {
       // A mapper's event the catalog refuses (a mapper bug, or a vendor value no schema foresaw): refused like any bad event.
       if (!(error instanceof EventValidationError)) throw error;
-      return refuse(deps, { kind: 'refused', source, code: 'invalid-payload', issues: error.issues.map((i) => ({ field: i.field, message: i.message })), unknownNames: [] }, body, base);
+      return refuse(
+        deps,
+        { kind: 'refused', source, code: 'invalid-payload', issues: error.issues.map((i) => ({ field: i.field, message: i.message })), unknownNames: [] },
+        body,
+        base,
+      );
     }
   }
-  await submitOrExplain(deps, outcome.events.map((e) => ({ 'detail-type': e['detail-type'], source: e.source, detail: e.detail })));
+  await submitOrExplain(
+    deps,
+    outcome.events.map((e) => ({ 'detail-type': e['detail-type'], source: e.source, detail: e.detail })),
+  );
   metrics.addMetric('IntakeEvents', MetricUnit.Count, parsed.length);
   logger.info('intake events put on the bus', { source, events: parsed.map((e) => e.eventId), unknownNames: outcome.unknownNames.length });
   return {

@@ -26,7 +26,12 @@ const decode = (segment: string, name: string): string => {
   try {
     return decodeURIComponent(segment);
   } catch (error) {
-    throw new ApiError('bad-request', 'bad request', { cause: error, problems: [{ field: name, value: segment, message: `${JSON.stringify(segment)} is not a valid URL-encoded path segment; encode it with encodeURIComponent` }] });
+    throw new ApiError('bad-request', 'bad request', {
+      cause: error,
+      problems: [
+        { field: name, value: segment, message: `${JSON.stringify(segment)} is not a valid URL-encoded path segment; encode it with encodeURIComponent` },
+      ],
+    });
   }
 };
 
@@ -59,7 +64,11 @@ export interface Failure {
 }
 
 /** Answers one request; errors that are not ApiErrors become a 500 and are reported to `onFailure` (for the log). */
-export const dispatch = async (deps: ApiDependencies, event: APIGatewayProxyEventV2, onFailure: (failure: Failure) => void): Promise<APIGatewayProxyStructuredResultV2> => {
+export const dispatch = async (
+  deps: ApiDependencies,
+  event: APIGatewayProxyEventV2,
+  onFailure: (failure: Failure) => void,
+): Promise<APIGatewayProxyStructuredResultV2> => {
   const method = event.requestContext?.http?.method ?? 'GET';
   let where = `${method} ${event.rawPath}`;
   try {
@@ -73,6 +82,11 @@ export const dispatch = async (deps: ApiDependencies, event: APIGatewayProxyEven
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     onFailure({ error, where });
-    return errorResponse(new ApiError('internal', `${where} failed inside the API (request ${event.requestContext?.requestId ?? 'unknown'}); try again, and tell the platform team if it persists`));
+    return errorResponse(
+      new ApiError(
+        'internal',
+        `${where} failed inside the API (request ${event.requestContext?.requestId ?? 'unknown'}); try again, and tell the platform team if it persists`,
+      ),
+    );
   }
 };

@@ -69,14 +69,19 @@ export const changes = endpoint(
   },
   async ({ query }, deps): Promise<SubjectListView> => {
     const range = orderedRange({ from: query.from, to: query.to });
-    let subjects = (await listSubjects(deps)).filter((s) => s.type === 'change' && inRange({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, range));
+    let subjects = (await listSubjects(deps)).filter(
+      (s) => s.type === 'change' && inRange({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, range),
+    );
     const { touchpoint, team } = query;
     if (touchpoint || team) {
       const { topology } = await deps.graph.topology();
       const details = await Promise.all(subjects.map((s) => deps.projections.getSubject(s.subjectKey)));
       subjects = subjects.filter((_, i) => {
         const hit = details[i]?.touchpoints ?? [];
-        return (!touchpoint || hit.some((t) => t.id === touchpoint)) && (!team || concernsTeam(team, { team: details[i]?.state.team, touchpointTeams: hit.map((t) => topology.touchpoints.get(t.id)?.team) }));
+        return (
+          (!touchpoint || hit.some((t) => t.id === touchpoint)) &&
+          (!team || concernsTeam(team, { team: details[i]?.state.team, touchpointTeams: hit.map((t) => topology.touchpoints.get(t.id)?.team) }))
+        );
       });
     }
     return { subjects };
@@ -116,7 +121,11 @@ const heldView = async (deps: ApiDependencies, held: HeldNotices): Promise<HeldV
 export const subject = endpoint({ params: subjectParams }, async ({ params }, deps): Promise<SubjectView> => {
   const projection = await projectionOf(deps, params.type, params.id);
   // Notices by kind from the subject's counters (kept as notices are marked sent), never its ledger.
-  const [history, counts, held] = await Promise.all([deps.events.readSubject(projection.subjectKey), deps.projections.noticeCounts(projection.subjectKey), deps.projections.getHeld(projection.subjectKey)]);
+  const [history, counts, held] = await Promise.all([
+    deps.events.readSubject(projection.subjectKey),
+    deps.projections.noticeCounts(projection.subjectKey),
+    deps.projections.getHeld(projection.subjectKey),
+  ]);
   return {
     ...projection,
     history: history.map(historyEntry),
@@ -138,7 +147,10 @@ export const cursor = z.string().transform((value, ctx) => {
   } catch {
     // falls through to the problem below
   }
-  ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a cursor this API gave out; pass the \`cursor\` of the previous page, or leave it out for the first page` });
+  ctx.addIssue({
+    code: 'custom',
+    message: `${JSON.stringify(value)} is not a cursor this API gave out; pass the \`cursor\` of the previous page, or leave it out for the first page`,
+  });
   return z.NEVER;
 });
 
@@ -163,8 +175,15 @@ export const affectedCustomers = endpoint(
       // Only the (effect, segment) partitions the filters keep, merged by customer id a page at a time.
       const pairs = Object.entries(projection.byEffectSegment)
         .map(([key, count]) => ({ key: key.split('|'), count }))
-        .filter(({ key: [effect, segment], count }) => count > 0 && (!query.effect || effect === query.effect) && (!query.segment || segment === query.segment));
-      const page = await deps.projections.impactPage(subjectKey, pairs.map(({ key: [effect, segment] }) => ({ effect, segment })), limit, query.cursor);
+        .filter(
+          ({ key: [effect, segment], count }) => count > 0 && (!query.effect || effect === query.effect) && (!query.segment || segment === query.segment),
+        );
+      const page = await deps.projections.impactPage(
+        subjectKey,
+        pairs.map(({ key: [effect, segment] }) => ({ effect, segment })),
+        limit,
+        query.cursor,
+      );
       return {
         customers: page.customers.map((c) => ({ ...c, subjectKey })),
         total: pairs.reduce((n, p) => n + p.count, 0),

@@ -27,7 +27,8 @@ const touchpointViews = async (deps: ApiDependencies): Promise<Map<string, Touch
   const hits = new Map<string, TouchpointHit[]>();
   details.forEach((d, i) => {
     const { subjectKey, start, end, status } = live[i];
-    for (const t of d?.touchpoints ?? []) hits.set(t.id, [...(hits.get(t.id) ?? []), { subjectKey, effect: t.effect, start, ...(end !== undefined ? { end } : {}), status }]);
+    for (const t of d?.touchpoints ?? [])
+      hits.set(t.id, [...(hits.get(t.id) ?? []), { subjectKey, effect: t.effect, start, ...(end !== undefined ? { end } : {}), status }]);
   });
   const views = new Map<string, TouchpointView>();
   for (const id of [...topology.touchpoints.keys()].sort()) {
@@ -37,7 +38,10 @@ const touchpointViews = async (deps: ApiDependencies): Promise<Map<string, Touch
   return views;
 };
 
-export const allTouchpoints = endpoint({}, async (_request, deps): Promise<TouchpointListView> => ({ touchpoints: [...(await touchpointViews(deps)).values()] }));
+export const allTouchpoints = endpoint(
+  {},
+  async (_request, deps): Promise<TouchpointListView> => ({ touchpoints: [...(await touchpointViews(deps)).values()] }),
+);
 
 export const touchpoint = endpoint({ params: z.object({ id: param.id('a touchpoint id') }) }, async ({ params }, deps): Promise<TouchpointView> => {
   const view = (await touchpointViews(deps)).get(params.id);

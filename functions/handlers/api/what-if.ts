@@ -48,7 +48,8 @@ const whatIfSubject = (raw: unknown, now: number): SubjectState => {
     }
   });
   if (problems.length === 0 && events.length === 0) problems.push({ field: 'body', message: 'is an empty list; give at least one event' });
-  if (problems.length === 0 && new Set(events.map(subjectKey)).size > 1) problems.push({ field: 'body', message: 'holds events of several subjects; one what-if is one subject' });
+  if (problems.length === 0 && new Set(events.map(subjectKey)).size > 1)
+    problems.push({ field: 'body', message: 'holds events of several subjects; one what-if is one subject' });
   if (problems.length > 0) throw badRequest(problems);
   return foldSubject(events);
 };
@@ -68,9 +69,30 @@ export const assess = endpoint({ body: 'json' }, async ({ body }, deps): Promise
   const { assessment, records } = detailed;
   const others = overlappingChanges(state, await deps.projections.listSubjects());
   const conflicts = (await Promise.all(others.map((o) => deps.projections.getSubject(o.subjectKey))))
-    .flatMap((p) => (p ? [{ subjectKey: p.subjectKey, title: p.state.title, window: p.state.window, sharedTouchpoints: sharedTouchpoints(hit, p.touchpoints.map((t) => t.id)) }] : []))
+    .flatMap((p) =>
+      p
+        ? [
+            {
+              subjectKey: p.subjectKey,
+              title: p.state.title,
+              window: p.state.window,
+              sharedTouchpoints: sharedTouchpoints(
+                hit,
+                p.touchpoints.map((t) => t.id),
+              ),
+            },
+          ]
+        : [],
+    )
     .filter((c) => c.sharedTouchpoints.length > 0);
   const now = deps.now();
-  const groups = whatIfPreviewGroups({ state, subjectKey: `${state.type}#${state.id}`, affected: assessment.customers, profiles: records, touchpointNames: touchpointNamesOf(assessment.touchpoints, topology), at: now });
+  const groups = whatIfPreviewGroups({
+    state,
+    subjectKey: `${state.type}#${state.id}`,
+    affected: assessment.customers,
+    profiles: records,
+    touchpointNames: touchpointNamesOf(assessment.touchpoints, topology),
+    at: now,
+  });
   return { ...assessment, conflicts, previews: renderPreviews(deps.templates(), groups) };
 });

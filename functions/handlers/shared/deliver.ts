@@ -21,7 +21,15 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ChannelSender } from '../../adapters/delivery/sender.ts';
-import { acceptedStep, classifySendError, paceMs, receiptFromPushPublish, receiptFromRefusal, unitsOf, type ReceiptOutcome } from '../../domain/delivery/index.ts';
+import {
+  acceptedStep,
+  classifySendError,
+  paceMs,
+  receiptFromPushPublish,
+  receiptFromRefusal,
+  unitsOf,
+  type ReceiptOutcome,
+} from '../../domain/delivery/index.ts';
 import { customerNoticeBodySchema, parseNoticeId, type CustomerNoticeBody } from '../../domain/notices/messages.ts';
 import type { Dependencies } from './dependencies.ts';
 import { ENV } from './environment.ts';
@@ -159,7 +167,12 @@ export const buildDeliverHandler = (deps: Dependencies, sender: ChannelSender, s
           await deliverOne(deps, sender, settings, pacer, record);
         } catch (error) {
           // Names and codes only: a provider's message may quote the address.
-          logger.warn('notice not delivered now', { messageId: record.messageId, channel: sender.channel, error: (error as Error).name, code: (error as { code?: string }).code });
+          logger.warn('notice not delivered now', {
+            messageId: record.messageId,
+            channel: sender.channel,
+            error: (error as Error).name,
+            code: (error as { code?: string }).code,
+          });
           throw error;
         }
       },

@@ -141,7 +141,8 @@ export const intakeConfigFrom = (raw: string | undefined): IntakeConfig | undefi
     throw new ConfigurationError(ENV.intakeConfig, 'is not JSON');
   }
   const check = checkIntakeConfig(parsed);
-  if (!check.ok) throw new ConfigurationError(ENV.intakeConfig, `is not a valid intake configuration (${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`);
+  if (!check.ok)
+    throw new ConfigurationError(ENV.intakeConfig, `is not a valid intake configuration (${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`);
   return check.config;
 };
 
@@ -162,8 +163,13 @@ const chatChannelsFrom = (raw: string | undefined): (ChatChannel & { topicArn: s
   if (!raw) return [];
   const parsed: unknown = JSON.parse(raw);
   const valid = (c: unknown): c is ChatChannel & { topicArn: string } =>
-    !!c && typeof c === 'object' && typeof (c as { team?: unknown }).team === 'string' && typeof (c as { topicArn?: unknown }).topicArn === 'string' && (CHAT_DIALECTS as readonly unknown[]).includes((c as { dialect?: unknown }).dialect);
-  if (!Array.isArray(parsed) || !parsed.every(valid)) throw new ConfigurationError(ENV.chatChannels, 'is not a JSON list of { team, dialect: slack|teams, topicArn }');
+    !!c &&
+    typeof c === 'object' &&
+    typeof (c as { team?: unknown }).team === 'string' &&
+    typeof (c as { topicArn?: unknown }).topicArn === 'string' &&
+    (CHAT_DIALECTS as readonly unknown[]).includes((c as { dialect?: unknown }).dialect);
+  if (!Array.isArray(parsed) || !parsed.every(valid))
+    throw new ConfigurationError(ENV.chatChannels, 'is not a JSON list of { team, dialect: slack|teams, topicArn }');
   return parsed;
 };
 
@@ -186,7 +192,12 @@ export const fromEnvironment = (): Dependencies =>
     tracedClients(),
     {
       // A function is given only the tables it uses (lib/constructs: bindTable), so none is required here.
-      tables: { events: env(ENV.eventsTable, false), graph: env(ENV.graphTable, false), impacts: env(ENV.impactsTable, false), contacts: env(ENV.contactsTable, false) },
+      tables: {
+        events: env(ENV.eventsTable, false),
+        graph: env(ENV.graphTable, false),
+        impacts: env(ENV.impactsTable, false),
+        contacts: env(ENV.contactsTable, false),
+      },
       busName: env(ENV.eventBusName),
       busArn: env(ENV.eventBusArn, false),
       noticeQueueUrl: env(ENV.noticeQueueUrl, false),
@@ -199,7 +210,10 @@ export const fromEnvironment = (): Dependencies =>
       schedulerRoleArn: env(ENV.schedulerRoleArn, false),
     },
     {
-      reminderOffsetsHours: (process.env[ENV.reminderOffsetsHours] ?? '24,1').split(',').map(Number).filter((n) => n > 0),
+      reminderOffsetsHours: (process.env[ENV.reminderOffsetsHours] ?? '24,1')
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0),
       incidentCadenceMinutes: Number(process.env[ENV.incidentCadenceMinutes] ?? 60),
       snsMessagesPerSecond: Number(process.env[ENV.snsMessagesPerSecond] ?? 300),
       notifyConcurrency: Number(process.env[ENV.notifyConcurrency] ?? 1),

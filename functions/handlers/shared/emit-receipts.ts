@@ -19,4 +19,3 @@ export const emitReceipts = async (deps: Pick<Dependencies, 'pipelineEvents'>, o
   }
   return receipts.length;
 };
-

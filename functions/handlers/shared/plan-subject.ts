@@ -32,7 +32,9 @@ type PlanningDeps = Pick<Dependencies, 'projections' | 'ledger' | 'graph'>;
 
 /** Customers told of a live change that covers this incident (only the reads; the rule is foldsIntoChange). */
 const customersToldOfCoveringChanges = async (deps: PlanningDeps, incident: SubjectState): Promise<Set<string>> => {
-  const candidates = (await deps.projections.listSubjects()).filter((s) => coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start));
+  const candidates = (await deps.projections.listSubjects()).filter((s) =>
+    coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start),
+  );
   const told = new Set<string>();
   for (const candidate of candidates) {
     const change = await deps.projections.getSubject(candidate.subjectKey);
@@ -73,7 +75,8 @@ export const planSubject = async (deps: PlanningDeps, input: PlanningInput): Pro
   const { subjectKey, state } = input;
   const sent = await deps.ledger.sentAbout(subjectKey);
   const planned = planNotices({ state, affected: input.affected, told: toldByCustomer(sent), at: input.at });
-  const { plan, folded } = state.type === 'incident' ? foldIntoCoveringChanges(planned, await customersToldOfCoveringChanges(deps, state)) : { plan: planned, folded: 0 };
+  const { plan, folded } =
+    state.type === 'incident' ? foldIntoCoveringChanges(planned, await customersToldOfCoveringChanges(deps, state)) : { plan: planned, folded: 0 };
   const { topology } = await deps.graph.topology();
   const told = lastTold(sent);
   const source: JobSource = {

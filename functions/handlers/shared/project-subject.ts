@@ -99,4 +99,3 @@ const profileOf = (c: Customer | undefined) =>
     : {};
 
 const impactFingerprint = (c: CustomerImpact) => canonicalJson([c.customerId, c.effect, c.touchpoints, c.notify, c.status, c.window]);
-

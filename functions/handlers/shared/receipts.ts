@@ -36,7 +36,10 @@ const fallbackFor = async (deps: ApplyDeps, key: NoticeKey, record: DeliveryReco
   const job = fallbackJob({
     notice: key,
     state: projection.state,
-    touchpointNames: touchpointNamesOf(touchpoints.map((id) => ({ id })), topology),
+    touchpointNames: touchpointNamesOf(
+      touchpoints.map((id) => ({ id })),
+      topology,
+    ),
     customer: {
       effect: impact?.effect ?? told?.effect ?? 'outage',
       touchpoints,
@@ -70,7 +73,9 @@ export const applyReceipt = async (deps: ApplyDeps, receipt: NoticeReceipt): Pro
     const tried = (Object.entries(record.channels) as [NotifyChannel, { status: string }][]).filter(([, d]) => d.status === 'failed').map(([c]) => c);
     const fallback = await fallbackFor(deps, key, record, tried);
     if ('reason' in fallback) {
-      await deps.deliveries.recordUnreached([{ customerId: key.customerId, subjectKey: key.subjectKey, reason: fallback.reason, noticeId: receipt.noticeId, kind: key.kind, at: now }]);
+      await deps.deliveries.recordUnreached([
+        { customerId: key.customerId, subjectKey: key.subjectKey, reason: fallback.reason, noticeId: receipt.noticeId, kind: key.kind, at: now },
+      ]);
       metrics.addMetric('FallbacksImpossible', MetricUnit.Count, 1);
     } else {
       await deps.jobs.send([{ body: fallback }]);
@@ -80,6 +85,12 @@ export const applyReceipt = async (deps: ApplyDeps, receipt: NoticeReceipt): Pro
   }
   if (changed) metrics.addMetric('ReceiptsApplied', MetricUnit.Count, 1);
   else metrics.addMetric('ReceiptRepeats', MetricUnit.Count, 1);
-  logger.info(changed ? 'receipt applied' : 'receipt changed nothing', { noticeId: receipt.noticeId, channel, status: after.status, ...(after.status === 'failed' ? { permanent: after.permanent } : {}), ...(after.optOut ? { optOut: true } : {}) });
+  logger.info(changed ? 'receipt applied' : 'receipt changed nothing', {
+    noticeId: receipt.noticeId,
+    channel,
+    status: after.status,
+    ...(after.status === 'failed' ? { permanent: after.permanent } : {}),
+    ...(after.optOut ? { optOut: true } : {}),
+  });
   return changed;
 };

@@ -43,7 +43,8 @@ export const sendingChannels = async (
   const rechoose: JobCustomer[] = [];
   for (const customer of due) {
     const record = contacts.get(customer.id);
-    if (plannedUsable(record, { planned: customer.channel, tried: customer.tried })) recipients.push({ customer, channel: customer.channel!, to: record![CONTACT_FOR[customer.channel!]]! });
+    if (plannedUsable(record, { planned: customer.channel, tried: customer.tried }))
+      recipients.push({ customer, channel: customer.channel!, to: record![CONTACT_FOR[customer.channel!]]! });
     else if (customer.channel || isFallback(customer)) rechoose.push(customer);
     else unreached.push({ customer, reason: 'no channel to notify on: opted out, no contact on a preferred channel, or every preferred channel down' });
   }
@@ -51,7 +52,13 @@ export const sendingChannels = async (
   const [preferences, down] = await Promise.all([deps.graph.preferencesOf(rechoose.map((c) => c.id)), channelsDown(deps, job.subjectKey)]);
   for (const customer of rechoose) {
     const profile = preferences.get(customer.id);
-    const choice = sendChannel(contacts.get(customer.id), { planned: customer.channel, preference: profile?.channels, tried: customer.tried, down, optOut: profile?.optOut });
+    const choice = sendChannel(contacts.get(customer.id), {
+      planned: customer.channel,
+      preference: profile?.channels,
+      tried: customer.tried,
+      down,
+      optOut: profile?.optOut,
+    });
     if ('channel' in choice) recipients.push({ customer, ...choice });
     else unreached.push({ customer, reason: choice.reason });
   }
@@ -72,15 +79,21 @@ export const claimNotices = async (
 ): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[]; leaseUntil: number }> => {
   const fallbacks = new Set(job.customers.filter(isFallback).map((c) => c.id));
   const regular = entries.filter((e) => !fallbacks.has(e.customerId));
-  const { send, skipped, leaseUntil } = regular.length > 0 ? await deps.ledger.claim(regular, claimant, { now }) : { send: [], skipped: [], leaseUntil: Number.POSITIVE_INFINITY };
+  const { send, skipped, leaseUntil } =
+    regular.length > 0 ? await deps.ledger.claim(regular, claimant, { now }) : { send: [], skipped: [], leaseUntil: Number.POSITIVE_INFINITY };
   for (const entry of entries.filter((e) => fallbacks.has(e.customerId))) {
-    (await deps.deliveries.claimFallback(entry, entry.channel as NotifyChannel, claimant) ? send : skipped).push(entry);
+    ((await deps.deliveries.claimFallback(entry, entry.channel as NotifyChannel, claimant)) ? send : skipped).push(entry);
   }
   return { send, skipped, leaseUntil };
 };
 
 /** Customers no channel is left for: on support's call-back list with the reason (never a contact detail). */
-export const recordUnreached = async (deps: Pick<Dependencies, 'deliveries'>, job: NoticeJob, unreached: readonly { customer: JobCustomer; reason: string }[], at: number): Promise<void> => {
+export const recordUnreached = async (
+  deps: Pick<Dependencies, 'deliveries'>,
+  job: NoticeJob,
+  unreached: readonly { customer: JobCustomer; reason: string }[],
+  at: number,
+): Promise<void> => {
   await deps.deliveries.recordUnreached(
     unreached.map(({ customer, reason }) => ({
       customerId: customer.id,

@@ -10,7 +10,15 @@ import { caller } from './requests.ts';
 let p: Awaited<ReturnType<typeof pipeline>>;
 let call: ReturnType<typeof caller>;
 const NOW = Date.parse('2026-11-28T14:00:00Z');
-const change = { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-A', title: 'Access test', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] } };
+const change = {
+  'detail-type': 'Change Scheduled',
+  detail: {
+    changeId: 'CHG-A',
+    title: 'Access test',
+    window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+    impacts: [{ node: 'payments-db' }],
+  },
+};
 /** A concrete path for a route: path params filled with values that exist or are at least well formed. */
 const concrete = (path: string) => path.replace('{type}', 'change').replace('{id}', 'X-1');
 
@@ -59,7 +67,15 @@ describe('roles from the route table, enforced by the api function', () => {
 
   it('groups arrive as a list too (other integrations); one matching group is enough', async () => {
     const api = buildApiHandler({ ...p.deps, submit: async () => {} });
-    const res = await api({ rawPath: '/subjects', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'GET' }, requestId: 'r', authorizer: { jwt: { claims: { 'cognito:groups': ['guests', 'support'] }, scopes: null } } } } as never, {} as never);
+    const res = await api(
+      {
+        rawPath: '/subjects',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'GET' }, requestId: 'r', authorizer: { jwt: { claims: { 'cognito:groups': ['guests', 'support'] }, scopes: null } } },
+      } as never,
+      {} as never,
+    );
     expect(res.statusCode).toBe(200);
   });
 

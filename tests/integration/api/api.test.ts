@@ -14,7 +14,22 @@ beforeAll(async () => {
   p = await pipeline(() => NOW);
   await p.deps.graph.import(await airlineSample(150));
   call = caller(buildApiHandler({ ...p.deps, submit: submitTo(p.deps.pipelineEvents) }));
-  const ev = { version: '0', id: 'e1', 'detail-type': 'Change Scheduled', source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail: { changeId: 'CHG-5', title: 'Payments maintenance', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] } };
+  const ev = {
+    version: '0',
+    id: 'e1',
+    'detail-type': 'Change Scheduled',
+    source: 'acme',
+    account: '1',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail: {
+      changeId: 'CHG-5',
+      title: 'Payments maintenance',
+      window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+      impacts: [{ node: 'payments-db' }],
+    },
+  };
   await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
   await p.drain();
 });
@@ -41,12 +56,22 @@ describe('support API', () => {
   });
 
   it('what-if assesses against the stored graph without storing anything; bad input is a 400 naming the field', async () => {
-    const res = await call('POST', '/what-if', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'what if', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T07:00:00Z' }, impacts: [{ node: 'net-ams' }] } } });
+    const res = await call('POST', '/what-if', {
+      body: {
+        'detail-type': 'Change Scheduled',
+        detail: { changeId: 'CHG-W', title: 'what if', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T07:00:00Z' }, impacts: [{ node: 'net-ams' }] },
+      },
+    });
     expect(res.status).toBe(200);
     expect(res.body.touchpoints.length).toBeGreaterThan(0);
     expect(res.body.touchpoints.every((t: { path: string[] }) => t.path[0] === 'net-ams')).toBe(true);
     expect(await p.deps.projections.getSubject('change#CHG-W')).toBeUndefined();
-    const bad = await call('POST', '/what-if', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-W', title: 'x', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T03:00:00Z' }, impacts: [] } } });
+    const bad = await call('POST', '/what-if', {
+      body: {
+        'detail-type': 'Change Scheduled',
+        detail: { changeId: 'CHG-W', title: 'x', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T03:00:00Z' }, impacts: [] },
+      },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.problems).toEqual([{ field: 'detail.window.end', message: expect.stringContaining('must be after window.start') }]);
     expect((await call('POST', '/what-if', { body: '{nope' })).status).toBe(400);
@@ -75,7 +100,9 @@ describe('support API: the routes first-line support and change managers use', (
     const first = (await call('GET', '/subjects/change/CHG-5/customers?limit=40')).body;
     const second = (await call('GET', `/subjects/change/CHG-5/customers?limit=40&cursor=${first.cursor}`)).body;
     expect(first.customers).toHaveLength(40);
-    expect([...first.customers, ...second.customers].map((c: { customerId: string }) => c.customerId)).toEqual(all.customers.slice(0, 80).map((c: { customerId: string }) => c.customerId));
+    expect([...first.customers, ...second.customers].map((c: { customerId: string }) => c.customerId)).toEqual(
+      all.customers.slice(0, 80).map((c: { customerId: string }) => c.customerId),
+    );
     const exact = (await call('GET', `/subjects/change/CHG-5/customers?limit=${all.total}`)).body;
     expect(exact.cursor).toBeUndefined();
     const degraded = (await call('GET', '/subjects/change/CHG-5/customers?effect=degraded&limit=1000')).body.customers;
@@ -91,11 +118,32 @@ describe('support API: the routes first-line support and change managers use', (
     expect(web).toMatchObject({ id: 'web-booking', status: 'ok', upcoming: [expect.objectContaining({ subjectKey: 'change#CHG-5' })] });
     expect((await call('GET', '/touchpoints')).body.touchpoints.find((t: { id: string }) => t.id === 'web-booking')).toEqual(web);
     expect((await call('GET', '/touchpoints/nope')).status).toBe(404);
-    const assess = await call('POST', '/assess', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } } });
-    expect(assess.body.conflicts).toEqual([expect.objectContaining({ subjectKey: 'change#CHG-5', sharedTouchpoints: expect.arrayContaining(['web-booking']) })]);
+    const assess = await call('POST', '/assess', {
+      body: {
+        'detail-type': 'Change Scheduled',
+        detail: {
+          changeId: 'CHG-9',
+          title: 'PSP upgrade',
+          window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' },
+          impacts: [{ node: 'psp-gateway' }],
+        },
+      },
+    });
+    expect(assess.body.conflicts).toEqual([
+      expect.objectContaining({ subjectKey: 'change#CHG-5', sharedTouchpoints: expect.arrayContaining(['web-booking']) }),
+    ]);
     // Previews: the first notice per kind, locale, channel and effect of the customers it hits, covering every reachable one.
     const reachable = assess.body.customers.filter((c: { notify: string[] }) => c.notify.length > 0);
-    const previews = assess.body.previews as { kind: string; requestedLocale: string; locale: string; channel: string; count: number; subject?: string; text: string; segments?: number }[];
+    const previews = assess.body.previews as {
+      kind: string;
+      requestedLocale: string;
+      locale: string;
+      channel: string;
+      count: number;
+      subject?: string;
+      text: string;
+      segments?: number;
+    }[];
     expect(reachable.length).toBeGreaterThan(0);
     expect(previews.reduce((n, p) => n + p.count, 0)).toBe(reachable.length);
     expect(new Set(previews.map((p) => p.kind))).toEqual(new Set(['change-notice']));
@@ -103,7 +151,17 @@ describe('support API: the routes first-line support and change managers use', (
     expect(dutchMail).toMatchObject({ locale: 'nl', subject: 'Gepland onderhoud: PSP upgrade' });
     const sms = previews.find((p) => p.channel === 'sms');
     expect(sms?.segments).toBeGreaterThanOrEqual(1);
-    const later = await call('POST', '/assess', { body: { 'detail-type': 'Change Scheduled', detail: { changeId: 'CHG-9', title: 'PSP upgrade', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T05:00:00Z' }, impacts: [{ node: 'psp-gateway' }] } } });
+    const later = await call('POST', '/assess', {
+      body: {
+        'detail-type': 'Change Scheduled',
+        detail: {
+          changeId: 'CHG-9',
+          title: 'PSP upgrade',
+          window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T05:00:00Z' },
+          impacts: [{ node: 'psp-gateway' }],
+        },
+      },
+    });
     expect(later.body.conflicts).toEqual([]);
   });
 
@@ -117,12 +175,27 @@ describe('support API: the routes first-line support and change managers use', (
 
   it('POST /events puts the event on the bus as impact.console with the signed-in caller as its actor, and answers 202', async () => {
     const before = p.aws.events.length;
-    const detail = { changeId: 'CHG-11', title: 'Kiosk firmware', window: { start: '2026-12-10T01:00:00Z', end: '2026-12-10T02:00:00Z' }, impacts: [{ node: 'net-ams' }] };
+    const detail = {
+      changeId: 'CHG-11',
+      title: 'Kiosk firmware',
+      window: { start: '2026-12-10T01:00:00Z', end: '2026-12-10T02:00:00Z' },
+      impacts: [{ node: 'net-ams' }],
+    };
     // The body's own actor is not believed: only the token says who someone is.
     const forged = { ...detail, actor: { type: 'person', id: 'the-boss', email: 'boss@example.com' } };
-    const res = await call('POST', '/events', { body: { 'detail-type': 'Change Scheduled', detail: forged }, groups: ['change-manager'], claims: { sub: 'a1b2-c3', email: 'jane.doe@example.com' } });
+    const res = await call('POST', '/events', {
+      body: { 'detail-type': 'Change Scheduled', detail: forged },
+      groups: ['change-manager'],
+      claims: { sub: 'a1b2-c3', email: 'jane.doe@example.com' },
+    });
     expect(res).toMatchObject({ status: 202, body: { accepted: true } });
-    expect(p.aws.events.slice(before)).toEqual([{ source: 'impact.console', detailType: 'Change Scheduled', detail: { ...detail, actor: { type: 'person', id: 'a1b2-c3', email: 'jane.doe@example.com', source: 'console' } } }]);
+    expect(p.aws.events.slice(before)).toEqual([
+      {
+        source: 'impact.console',
+        detailType: 'Change Scheduled',
+        detail: { ...detail, actor: { type: 'person', id: 'a1b2-c3', email: 'jane.doe@example.com', source: 'console' } },
+      },
+    ]);
   });
 });
 

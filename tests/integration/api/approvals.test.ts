@@ -21,10 +21,28 @@ import { caller } from './requests.ts';
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const jane = { sub: 'jane-sub-1', email: 'jane.doe@example.com' };
 const envelope = (detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({ version: '0', id, 'detail-type': detailType, source: 'acme.changes', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail }) as EventBridgeEvent<string, unknown>;
+  ({
+    version: '0',
+    id,
+    'detail-type': detailType,
+    source: 'acme.changes',
+    account: '1',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  }) as EventBridgeEvent<string, unknown>;
 const draft = envelope(
   'Change Scheduled',
-  { changeId: 'CHG-D', eventId: 'chg-d-1', title: 'Payments maintenance', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }], notify: 'draft', actor: { type: 'person', id: 'drafter', source: 'console' } },
+  {
+    changeId: 'CHG-D',
+    eventId: 'chg-d-1',
+    title: 'Payments maintenance',
+    window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+    impacts: [{ node: 'payments-db' }],
+    notify: 'draft',
+    actor: { type: 'person', id: 'drafter', source: 'console' },
+  },
   'e-d1',
 );
 
@@ -35,10 +53,14 @@ const lines: string[] = [];
 
 /** Everyone the events hit who can be reached, by the pure what-if. */
 const reachable = (...events: EventBridgeEvent<string, unknown>[]) =>
-  assess(graph, foldSubject(events.map((e) => parseEvent(e)))).customers.filter((c) => c.notify.length > 0).map((c) => c.id).sort();
+  assess(graph, foldSubject(events.map((e) => parseEvent(e))))
+    .customers.filter((c) => c.notify.length > 0)
+    .map((c) => c.id)
+    .sort();
 
 beforeAll(async () => {
-  for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const) vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+  for (const m of ['log', 'info', 'warn', 'error', 'debug'] as const)
+    vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
   graph = await airlineSample(150);
   p = await pipeline(() => NOW);
   await p.deps.graph.import(graph);
@@ -59,7 +81,14 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     const res = await call('GET', '/drafts', { groups: ['support'] });
     expect(res.status).toBe(200);
     expect(res.body.drafts).toEqual([
-      expect.objectContaining({ subjectKey: 'change#CHG-D', type: 'change', id: 'CHG-D', title: 'Payments maintenance', status: 'scheduled', draftedBy: { type: 'person', id: 'drafter', source: 'console' } }),
+      expect.objectContaining({
+        subjectKey: 'change#CHG-D',
+        type: 'change',
+        id: 'CHG-D',
+        title: 'Payments maintenance',
+        status: 'scheduled',
+        draftedBy: { type: 'person', id: 'drafter', source: 'console' },
+      }),
     ]);
     const [listed] = res.body.drafts;
     expect(listed.customers - listed.unreachable).toBe(expected.length);
@@ -70,7 +99,20 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     const { body, status } = await call('GET', '/subjects/change/CHG-D', { groups: ['support'] });
     expect(status).toBe(200);
     expect(body.held).toMatchObject({ byKind: { 'change-notice': expect.any(Number) } });
-    const previews = body.held.previews as { kind: string; requestedLocale: string; locale: string; channel: string; effect: 'outage' | 'degraded'; count: number; sampleCustomerId: string; subject?: string; text?: string; segments?: number; title?: string; body?: string }[];
+    const previews = body.held.previews as {
+      kind: string;
+      requestedLocale: string;
+      locale: string;
+      channel: string;
+      effect: 'outage' | 'degraded';
+      count: number;
+      sampleCustomerId: string;
+      subject?: string;
+      text?: string;
+      segments?: number;
+      title?: string;
+      body?: string;
+    }[];
     expect(previews.reduce((n, g) => n + g.count, 0)).toBe(reachable(draft).length);
     expect(new Set(previews.map((g) => g.channel))).toEqual(new Set(['email', 'sms', 'push']));
     // Each text is what the templates render for its sample customer, the context taken from the graph by the pure what-if.
@@ -93,7 +135,15 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     }
     const dutch = previews.find((g) => g.requestedLocale === 'nl-NL' && g.channel === 'email');
     expect(dutch).toMatchObject({ locale: 'nl', subject: 'Gepland onderhoud: Payments maintenance' });
-    expect(body.history).toEqual([expect.objectContaining({ version: 1, detailType: 'Change Scheduled', source: 'acme.changes', notify: 'draft', actor: { type: 'person', id: 'drafter', source: 'console' } })]);
+    expect(body.history).toEqual([
+      expect.objectContaining({
+        version: 1,
+        detailType: 'Change Scheduled',
+        source: 'acme.changes',
+        notify: 'draft',
+        actor: { type: 'person', id: 'drafter', source: 'console' },
+      }),
+    ]);
   });
 
   it('bad approvals are refused with the field, and nothing goes on the bus', async () => {
@@ -102,7 +152,10 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     const notText = await call('POST', '/subjects/change/CHG-D/approve', { groups: ['change-manager'], body: { note: 5 } });
     expect(notText).toMatchObject({ status: 400, body: { problems: [{ field: 'note', message: expect.stringContaining('give the note as a string') }] } });
     const unknown = await call('POST', '/subjects/change/CHG-D/approve', { groups: ['change-manager'], body: { approvedBy: 'me' } });
-    expect(unknown).toMatchObject({ status: 400, body: { problems: [{ field: 'approvedBy', message: expect.stringContaining('not a field of an approval') }] } });
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { problems: [{ field: 'approvedBy', message: expect.stringContaining('not a field of an approval') }] },
+    });
     const long = await call('POST', '/subjects/change/CHG-D/approve', { groups: ['change-manager'], body: { note: 'x'.repeat(5000) } });
     expect(long).toMatchObject({ status: 400, body: { problems: [expect.objectContaining({ field: 'note' })] } });
     expect((await call('POST', '/subjects/change/CHG-D/approve', { groups: ['change-manager'], contentType: null })).status).toBe(415);
@@ -111,7 +164,11 @@ describe('drafts: listed, previewed, approved by those who may', () => {
   });
 
   it('GET /me tells the console what the caller may do', async () => {
-    expect((await call('GET', '/me', { groups: ['support'], claims: jane })).body).toEqual({ id: jane.sub, roles: ['support'], may: { read: true, schedule: false, approve: false } });
+    expect((await call('GET', '/me', { groups: ['support'], claims: jane })).body).toEqual({
+      id: jane.sub,
+      roles: ['support'],
+      may: { read: true, schedule: false, approve: false },
+    });
     expect((await call('GET', '/me', { groups: ['change-manager'], claims: jane })).body.may).toEqual({ read: true, schedule: true, approve: true });
   });
 
@@ -121,12 +178,22 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     const res = await call('POST', '/subjects/change/CHG-D/approve', { groups: ['change-manager'], claims: jane, body: '' });
     expect(res).toMatchObject({ status: 202, body: { accepted: true, subjectKey: 'change#CHG-D', held: { byKind: { 'change-notice': expect.any(Number) } } } });
     const put = p.aws.events.slice(before);
-    expect(put).toEqual([{ source: CONSOLE_SOURCE, detailType: 'Notices Approved', detail: { changeId: 'CHG-D', actor: { type: 'person', id: jane.sub, email: jane.email, source: 'console' } } }]);
+    expect(put).toEqual([
+      {
+        source: CONSOLE_SOURCE,
+        detailType: 'Notices Approved',
+        detail: { changeId: 'CHG-D', actor: { type: 'person', id: jane.sub, email: jane.email, source: 'console' } },
+      },
+    ]);
 
     // The bus delivers it to ingest, as the rule does.
     await p.ingest(envelope('Notices Approved', put[0].detail, 'e-d2'), context);
     expect(await p.drain()).toBe(0);
-    expect(noticesOf(p.aws).map((n) => n.customerId).sort()).toEqual(reachable(draft));
+    expect(
+      noticesOf(p.aws)
+        .map((n) => n.customerId)
+        .sort(),
+    ).toEqual(reachable(draft));
     const after = (await call('GET', '/subjects/change/CHG-D')).body;
     expect(after.held).toBeUndefined();
     expect(after.noticesByKind).toEqual({ 'change-notice': reachable(draft).length });
@@ -139,7 +206,7 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     expect(again).toMatchObject({ status: 409, body: { code: 'conflict', error: expect.stringContaining('has no notices waiting for approval') } });
   });
 
-  it('no log line holds the approver\'s e-mail (the approval was logged, by its actor type)', () => {
+  it("no log line holds the approver's e-mail (the approval was logged, by its actor type)", () => {
     const log = lines.join('\n');
     expect(log).toMatch(/"actorType":\s*"person"/);
     expect(log).not.toContain(jane.email);
@@ -148,7 +215,19 @@ describe('drafts: listed, previewed, approved by those who may', () => {
 
 describe('the expected restore time reaches support', () => {
   it('given an incident with an expected restore time, then the incident list and the caller lookup show it', async () => {
-    const opened = envelope('Incident Opened', { incidentId: 'INC-R', eventId: 'inc-r-1', title: 'Kiosks down', severity: 'sev2', startedAt: '2026-11-28T13:30:00Z', expectedResolutionAt: '2026-11-28T18:00:00Z', impacts: [{ node: 'net-ams' }] }, 'e-r1');
+    const opened = envelope(
+      'Incident Opened',
+      {
+        incidentId: 'INC-R',
+        eventId: 'inc-r-1',
+        title: 'Kiosks down',
+        severity: 'sev2',
+        startedAt: '2026-11-28T13:30:00Z',
+        expectedResolutionAt: '2026-11-28T18:00:00Z',
+        impacts: [{ node: 'net-ams' }],
+      },
+      'e-r1',
+    );
     await p.ingest(opened, context);
     expect(await p.drain()).toBe(0);
     const restore = Date.parse('2026-11-28T18:00:00Z');

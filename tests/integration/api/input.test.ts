@@ -10,14 +10,29 @@ import { caller } from './requests.ts';
 let p: Awaited<ReturnType<typeof pipeline>>;
 let call: ReturnType<typeof caller>;
 const NOW = Date.parse('2026-11-28T14:00:00Z');
-const change = (id: string) => ({ 'detail-type': 'Change Scheduled', detail: { changeId: id, title: 'Input test', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] } });
+const change = (id: string) => ({
+  'detail-type': 'Change Scheduled',
+  detail: { changeId: id, title: 'Input test', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] },
+});
 const customers = '/subjects/change/CHG-I/customers';
 
 beforeAll(async () => {
   p = await pipeline(() => NOW);
   await p.deps.graph.import(await airlineSample(40));
   call = caller(buildApiHandler({ ...p.deps, submit: submitTo(p.deps.pipelineEvents) }));
-  await p.ingest({ version: '0', id: 'e1', source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], ...change('CHG-I') } as EventBridgeEvent<string, unknown>, context);
+  await p.ingest(
+    {
+      version: '0',
+      id: 'e1',
+      source: 'acme',
+      account: '1',
+      time: new Date(NOW).toISOString(),
+      region: 'eu-west-1',
+      resources: [],
+      ...change('CHG-I'),
+    } as EventBridgeEvent<string, unknown>,
+    context,
+  );
   await p.drain();
 });
 afterAll(() => p.aws.restore());
@@ -93,7 +108,11 @@ describe('request bodies', () => {
     const encoded = await call('POST', '/what-if', { body: change('CHG-B64'), base64: true });
     expect(encoded).toMatchObject({ status: 200, body: plain.body });
     expect((await call('POST', '/events', { body: change('CHG-B64'), base64: true })).status).toBe(202);
-    expect(p.aws.events.at(-1)).toEqual({ source: 'impact.console', detailType: 'Change Scheduled', detail: { ...change('CHG-B64').detail, actor: { type: 'person', id: 'u-1', source: 'console' } } });
+    expect(p.aws.events.at(-1)).toEqual({
+      source: 'impact.console',
+      detailType: 'Change Scheduled',
+      detail: { ...change('CHG-B64').detail, actor: { type: 'person', id: 'u-1', source: 'console' } },
+    });
   });
 });
 
@@ -108,13 +127,28 @@ describe('routes and headers', () => {
   });
 
   it('every answer, error or not, says nosniff and no-store', async () => {
-    for (const res of [await call('GET', '/subjects'), await call('GET', '/nope'), await call('GET', '/subjects', { groups: null }), await call('POST', '/events', { body: 'x', contentType: 'text/plain' })]) {
+    for (const res of [
+      await call('GET', '/subjects'),
+      await call('GET', '/nope'),
+      await call('GET', '/subjects', { groups: null }),
+      await call('POST', '/events', { body: 'x', contentType: 'text/plain' }),
+    ]) {
       expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'content-type': 'application/json' });
     }
   });
 
   it('an unexpected failure is a 500 naming the route and the request, never the error text', async () => {
-    const broken = caller(buildApiHandler({ ...p.deps, projections: { listSubjects: async () => { throw new Error('secret@example.com'); } } as never, submit: async () => {} }));
+    const broken = caller(
+      buildApiHandler({
+        ...p.deps,
+        projections: {
+          listSubjects: async () => {
+            throw new Error('secret@example.com');
+          },
+        } as never,
+        submit: async () => {},
+      }),
+    );
     const res = await broken('GET', '/subjects');
     expect(res.status).toBe(500);
     expect(res.body.error).toContain('GET /subjects failed inside the API (request r-1)');

@@ -28,7 +28,9 @@ const SECRETS = {
   alertmanager: 'am-bearer-token',
   jira: 'jira-webhook-secret',
 };
-const config: IntakeConfig = { jira: { fields: { plannedStart: 'customfield_10015', plannedEnd: 'customfield_10016', affectedServices: 'customfield_10043' } } };
+const config: IntakeConfig = {
+  jira: { fields: { plannedStart: 'customfield_10015', plannedEnd: 'customfield_10016', affectedServices: 'customfield_10043' } },
+};
 
 const DB_SYS_ID = 'a9c0c8d2c6112276018f7705562f9cb0';
 const graph = graphOf({
@@ -100,7 +102,13 @@ let requests = 0;
 const post = (source: string, payload: unknown, options: CallOptions & { sign?: boolean } = {}) => {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const { sign = true, ...rest } = options;
-  return call('POST', `/intake/${source}`, { body, groups: null, requestId: `req-${++requests}`, ...rest, headers: { ...(sign ? SIGNED[source]?.(body) : {}), ...rest.headers } });
+  return call('POST', `/intake/${source}`, {
+    body,
+    groups: null,
+    requestId: `req-${++requests}`,
+    ...rest,
+    headers: { ...(sign ? SIGNED[source]?.(body) : {}), ...rest.headers },
+  });
 };
 let delivered = 0;
 /** What the API put on the bus, handed to ingest as the bus's rules deliver it (lib/routes.ts). */
@@ -108,7 +116,20 @@ const deliverToIngest = async () => {
   for (const end = p.aws.events.length; delivered < end; delivered++) {
     const e = p.aws.events[delivered];
     if (!routesFor('impact', { source: e.source, 'detail-type': e.detailType }).includes('ingest')) continue;
-    await p.ingest({ version: '0', id: `bus-${delivered}`, 'detail-type': e.detailType, source: e.source, account: '123456789012', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail: e.detail } as EventBridgeEvent<string, unknown>, context);
+    await p.ingest(
+      {
+        version: '0',
+        id: `bus-${delivered}`,
+        'detail-type': e.detailType,
+        source: e.source,
+        account: '123456789012',
+        time: new Date(NOW).toISOString(),
+        region: 'eu-west-1',
+        resources: [],
+        detail: e.detail,
+      } as EventBridgeEvent<string, unknown>,
+      context,
+    );
   }
 };
 const rejections = () => p.deps.projections.rejectionsOn(DAY);
@@ -117,7 +138,10 @@ beforeAll(async () => {
   p = await pipeline(() => NOW);
   await p.deps.graph.import(graph);
   for (const [source, value] of Object.entries(SECRETS)) p.aws.secrets.set(arn(source), value);
-  const credentials = new SecretsManagerCredentials(new SecretsManagerClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), Object.fromEntries(Object.keys(SECRETS).map((s) => [s, arn(s)])));
+  const credentials = new SecretsManagerCredentials(
+    new SecretsManagerClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    Object.fromEntries(Object.keys(SECRETS).map((s) => [s, arn(s)])),
+  );
   call = caller(buildApiHandler({ ...p.deps, submit: submitTo(p.deps.pipelineEvents), intake: { credentials, config } }));
 });
 afterAll(() => p.aws.restore());
@@ -128,23 +152,26 @@ describe('POST /intake/{source}: each tool, signed as it signs', () => {
     ['pagerduty', () => pagerDuty('incident.triggered'), 'incident#PD-PGR0VU2', 'Incident Opened'],
     ['alertmanager', alertmanager, undefined, 'Incident Opened'],
     ['jira', jiraChange, 'change#JRA-20002', 'Change Scheduled'],
-  ] as const)('%s: 202 with its events, put on the bus with the tool as source; stored with source and actor, shown in the history', async (source, payload, subject, detailType) => {
-    // Act
-    const res = await post(source, payload());
-    await deliverToIngest();
-    await p.drain();
-    // Assess
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    expect(res.body).toMatchObject({ accepted: true, source, unknownNames: [] });
-    const [first] = res.body.events;
-    expect(first.detailType).toBe(detailType);
-    if (subject) expect(first.subject).toBe(subject);
-    const onBus = p.aws.events.filter((e) => e.detail.eventId === first.eventId);
-    expect(onBus.map((e) => e.source)).toEqual([source]);
-    const [type, id] = first.subject.split('#');
-    const view = await call('GET', `/subjects/${type}/${id}`);
-    expect(view.body.history[0]).toMatchObject({ detailType, eventId: first.eventId, source, actor: { type: 'tool', source } });
-  });
+  ] as const)(
+    '%s: 202 with its events, put on the bus with the tool as source; stored with source and actor, shown in the history',
+    async (source, payload, subject, detailType) => {
+      // Act
+      const res = await post(source, payload());
+      await deliverToIngest();
+      await p.drain();
+      // Assess
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      expect(res.body).toMatchObject({ accepted: true, source, unknownNames: [] });
+      const [first] = res.body.events;
+      expect(first.detailType).toBe(detailType);
+      if (subject) expect(first.subject).toBe(subject);
+      const onBus = p.aws.events.filter((e) => e.detail.eventId === first.eventId);
+      expect(onBus.map((e) => e.source)).toEqual([source]);
+      const [type, id] = first.subject.split('#');
+      const view = await call('GET', `/subjects/${type}/${id}`);
+      expect(view.body.history[0]).toMatchObject({ detailType, eventId: first.eventId, source, actor: { type: 'tool', source } });
+    },
+  );
 
   it('the same webhook delivered twice is one event in the store', async () => {
     const payload = pagerDuty('incident.acknowledged');
@@ -205,21 +232,29 @@ describe('POST /intake/{source}: refused', () => {
   });
 
   it('a payload naming nothing the graph knows: 400 with the reasons, recorded with its unknown names', async () => {
-    const res = await post('pagerduty', pagerDuty('incident.triggered', { id: 'PNEW001', service: { id: 'PZZZ999', summary: 'Billing', type: 'service_reference' } }));
+    const res = await post(
+      'pagerduty',
+      pagerDuty('incident.triggered', { id: 'PNEW001', service: { id: 'PZZZ999', summary: 'Billing', type: 'service_reference' } }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/pagerduty payload refused \(unknown-names\); names no graph node lists: service "Billing \(PZZZ999\)"/);
     expect(res.body.problems).toEqual([{ field: 'event.data.service', message: expect.stringMatching(/names nothing known to the graph/) }]);
     const recorded = (await rejections()).find((r) => r.eventId === `intake:pagerduty:req-${requests}`);
     expect(recorded).toMatchObject({ source: 'pagerduty', code: 'unknown-names', unknownNames: [{ kind: 'service', value: 'Billing (PZZZ999)' }] });
     expect(recorded?.raw).toContain('PZZZ999');
-    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected' && e.detail.eventId === recorded?.eventId)?.detail).toMatchObject({ code: 'unknown-names' });
+    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected' && e.detail.eventId === recorded?.eventId)?.detail).toMatchObject({
+      code: 'unknown-names',
+    });
   });
 
   it('a body that is not JSON: 400 naming the body, recorded', async () => {
     const res = await post('alertmanager', 'status=firing&alertname=DiskFull');
     expect(res.status).toBe(400);
     expect(res.body.problems).toEqual([{ field: 'body', message: expect.stringMatching(/^is not JSON/) }]);
-    expect((await rejections()).find((r) => r.eventId === `intake:alertmanager:req-${requests}`)).toMatchObject({ code: 'invalid-payload', source: 'alertmanager' });
+    expect((await rejections()).find((r) => r.eventId === `intake:alertmanager:req-${requests}`)).toMatchObject({
+      code: 'invalid-payload',
+      source: 'alertmanager',
+    });
   });
 
   it('a payload that says nothing about customers is ignored: 202 with the reason, nothing on the bus, nothing recorded', async () => {
@@ -244,7 +279,7 @@ describe('POST /intake/{source}: refused', () => {
     expect(health.body.error).toContain('come through EventBridge');
   });
 
-  it('no Cognito token is needed, and a console user\'s token does not stand in for the signature', async () => {
+  it("no Cognito token is needed, and a console user's token does not stand in for the signature", async () => {
     const res = await post('pagerduty', pagerDuty('incident.triggered'), { sign: false, groups: ['admin'] });
     expect(res.status).toBe(401);
   });

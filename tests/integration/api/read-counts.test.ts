@@ -71,8 +71,15 @@ describe('each console call reads at most what it returns plus a constant', () =
   });
 
   it('GET /subjects/{type}/{id}/customers: a page, filtered or not, reads the page and a bounded look-ahead per partition merged', async () => {
-    const { byEffectSegment, summary } = (await counted('/subjects/incident/INC-READS')).body as { byEffectSegment: Record<string, number>; summary: { customers: number } };
-    for (const [query, effect] of [['limit=10', ''], ['limit=25&effect=outage', 'outage'], ['limit=5&effect=degraded', 'degraded']]) {
+    const { byEffectSegment, summary } = (await counted('/subjects/incident/INC-READS')).body as {
+      byEffectSegment: Record<string, number>;
+      summary: { customers: number };
+    };
+    for (const [query, effect] of [
+      ['limit=10', ''],
+      ['limit=25&effect=outage', 'outage'],
+      ['limit=5&effect=degraded', 'degraded'],
+    ]) {
       // The (effect, segment) pairs with customers, each spread over VIEW_SHARDS partitions: fixed by the estate, not the subject's size.
       const partitions = Object.keys(byEffectSegment).filter((k) => !effect || k.startsWith(`${effect}|`)).length * VIEW_SHARDS;
       const allowed = (page: number) => page + 2 * partitions + CONSTANT;
@@ -86,7 +93,7 @@ describe('each console call reads at most what it returns plus a constant', () =
     }
   });
 
-  it('GET /metrics: the subjects\' events and counters, not their ledgers', async () => {
+  it("GET /metrics: the subjects' events and counters, not their ledgers", async () => {
     // An hour after the incident opened (metrics count what has happened by "now").
     const later = caller(buildApiHandler({ ...p.deps, now: () => NOW + 3_600_000, submit: async () => {} }));
     const { body, read } = await counted('/metrics?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z', () => later);
@@ -102,7 +109,7 @@ describe('each console call reads at most what it returns plus a constant', () =
     }
   });
 
-  it('GET /customers/{id}: the customer\'s impacts with what they were told', async () => {
+  it("GET /customers/{id}: the customer's impacts with what they were told", async () => {
     const { customers } = (await counted('/subjects/incident/INC-READS/customers?limit=1')).body;
     const { body, read } = await counted(`/customers/${customers[0].customerId}`);
     expect(body.impacts).toHaveLength(1);

@@ -47,7 +47,9 @@ export const apiEvent = (method: string, path: string, options: CallOptions = {}
   } as unknown as APIGatewayProxyEventV2;
 };
 
-export const caller = (api: ReturnType<typeof buildApiHandler>) => async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
-  const res = (await api(apiEvent(method, path, options), context)) as APIGatewayProxyStructuredResultV2;
-  return { status: res.statusCode ?? 200, headers: res.headers as Record<string, string>, body: JSON.parse(String(res.body)) };
-};
+export const caller =
+  (api: ReturnType<typeof buildApiHandler>) =>
+  async (method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
+    const res = (await api(apiEvent(method, path, options), context)) as APIGatewayProxyStructuredResultV2;
+    return { status: res.statusCode ?? 200, headers: res.headers as Record<string, string>, body: JSON.parse(String(res.body)) };
+  };

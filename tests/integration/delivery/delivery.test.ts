@@ -23,8 +23,21 @@ const CUSTOMERS: Record<string, unknown>[] = [
 const CONTACT_DETAILS = /@example\.com|\.invalid|\+316|\+999|endpoint\/(GCM|APNS)/;
 const graph = (customers = CUSTOMERS) =>
   graphOf({ components: [{ id: 'kiosk-net' }], touchpoints: [{ id: 'kiosk', name: 'Kiosks', channel: 'kiosk', dependsOn: ['kiosk-net'] }], customers });
-const opened = rawEvent('Incident Opened', { incidentId: 'INC-1', eventId: 'inc-1-open', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk-net' }], occurredAt: '2026-12-05T01:58:00Z' });
-const updated = rawEvent('Incident Updated', { incidentId: 'INC-1', eventId: 'inc-1-upd', status: 'identified', customerMessage: 'Use the desks in hall 2.', occurredAt: '2026-12-05T02:10:00Z' });
+const opened = rawEvent('Incident Opened', {
+  incidentId: 'INC-1',
+  eventId: 'inc-1-open',
+  title: 'Kiosks down',
+  severity: 'sev2',
+  impacts: [{ node: 'kiosk-net' }],
+  occurredAt: '2026-12-05T01:58:00Z',
+});
+const updated = rawEvent('Incident Updated', {
+  incidentId: 'INC-1',
+  eventId: 'inc-1-upd',
+  status: 'identified',
+  customerMessage: 'Use the desks in hall 2.',
+  occurredAt: '2026-12-05T02:10:00Z',
+});
 
 const setup = async (customers = CUSTOMERS) => {
   let now = NOW;
@@ -33,7 +46,10 @@ const setup = async (customers = CUSTOMERS) => {
   await p.deps.graph.import(graph(customers));
   return { ...p, loop: deliveryLoop(p), advance: (ms: number) => void (now += ms) };
 };
-const sentOn = (p: Awaited<ReturnType<typeof setup>>, customerId: string) => noticesOf(p.aws).filter((n) => n.customerId === customerId).map((n) => `${n.kind}:${n.channel}`);
+const sentOn = (p: Awaited<ReturnType<typeof setup>>, customerId: string) =>
+  noticesOf(p.aws)
+    .filter((n) => n.customerId === customerId)
+    .map((n) => `${n.kind}:${n.channel}`);
 
 let restore: (() => void) | undefined;
 afterEach(() => restore?.());
@@ -41,7 +57,11 @@ afterEach(() => restore?.());
 describe('sending: every channel through its provider, within its limits', () => {
   it('e-mail through SES, SMS through End User Messaging, push to the endpoint: each request as the notice says', async () => {
     // Prepare
-    const p = await setup([CUSTOMERS[0], { id: 'C-SMS', channels: ['sms'], contacts: { phone: '+31600000007' }, uses: ['kiosk'] }, { id: 'C-PUSH', channels: ['push'], contacts: { push: ENDPOINT }, uses: ['kiosk'] }]);
+    const p = await setup([
+      CUSTOMERS[0],
+      { id: 'C-SMS', channels: ['sms'], contacts: { phone: '+31600000007' }, uses: ['kiosk'] },
+      { id: 'C-PUSH', channels: ['push'], contacts: { push: ENDPOINT }, uses: ['kiosk'] },
+    ]);
     // Act
     await p.ingest(opened, context);
     await p.loop.settle();
@@ -49,13 +69,31 @@ describe('sending: every channel through its provider, within its limits', () =>
     const byChannel = Object.fromEntries(noticesOf(p.aws).map((n) => [n.channel, n as CustomerNoticeBody]));
     expect(p.aws.emails).toHaveLength(1);
     const [email] = p.aws.emails;
-    expect(email).toMatchObject({ from: EMAIL.from, to: ['ok@example.com'], subject: byChannel.email.title, text: byChannel.email.text, html: byChannel.email.html, configurationSet: EMAIL.configurationSet });
+    expect(email).toMatchObject({
+      from: EMAIL.from,
+      to: ['ok@example.com'],
+      subject: byChannel.email.title,
+      text: byChannel.email.text,
+      html: byChannel.email.html,
+      configurationSet: EMAIL.configurationSet,
+    });
     expect(noticeIdFromTags(email.tags)).toBe(byChannel.email.noticeId);
-    expect(p.aws.texts).toEqual([expect.objectContaining({ to: '+31600000007', body: byChannel.sms.text, originationIdentity: SMS.originationIdentity, configurationSet: SMS.configurationSet, context: { noticeId: byChannel.sms.noticeId } })]);
+    expect(p.aws.texts).toEqual([
+      expect.objectContaining({
+        to: '+31600000007',
+        body: byChannel.sms.text,
+        originationIdentity: SMS.originationIdentity,
+        configurationSet: SMS.configurationSet,
+        context: { noticeId: byChannel.sms.noticeId },
+      }),
+    ]);
     expect(smsLength(p.aws.texts[0].body).segments).toBeLessThanOrEqual(2);
     expect(p.aws.pushes).toHaveLength(1);
     expect(p.aws.pushes[0].targetArn).toBe(ENDPOINT);
-    expect(JSON.parse(p.aws.pushes[0].payload.GCM)).toEqual({ notification: { title: byChannel.push.title, body: byChannel.push.text }, data: { noticeId: byChannel.push.noticeId } });
+    expect(JSON.parse(p.aws.pushes[0].payload.GCM)).toEqual({
+      notification: { title: byChannel.push.title, body: byChannel.push.text },
+      data: { noticeId: byChannel.push.noticeId },
+    });
     // Receipts came back: all three delivered, counted once each.
     const counts = await p.deps.deliveries.countsOf('incident#INC-1');
     for (const channel of ['email', 'sms', 'push'] as const) expect(counts[channel], channel).toMatchObject({ sent: 1, delivered: 1, failed: 0 });
@@ -68,7 +106,17 @@ describe('sending: every channel through its provider, within its limits', () =>
     await p.ingest(opened, context);
     await p.drain();
     const [notice] = noticesOf(p.aws);
-    const record = (id: string): SQSRecord => ({ messageId: id, receiptHandle: id, body: JSON.stringify(notice), attributes: {} as never, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:1:email', awsRegion: 'eu-west-1' });
+    const record = (id: string): SQSRecord => ({
+      messageId: id,
+      receiptHandle: id,
+      body: JSON.stringify(notice),
+      attributes: {} as never,
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:1:email',
+      awsRegion: 'eu-west-1',
+    });
     await p.loop.deliver.email({ Records: [record('a')] }, context);
     const again = await p.loop.deliver.email({ Records: [record('b'), record('c')] }, context);
     expect(again.batchItemFailures).toEqual([]);
@@ -160,7 +208,9 @@ describe('receipts close the loop', () => {
 
   it('no contact detail reaches any log line, however the notices fare', async () => {
     const lines: string[] = [];
-    const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
+    const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+    );
     try {
       const p = await setup();
       await p.ingest(opened, context);

@@ -11,9 +11,27 @@ const receipts = (subject: string): NoticeReceipt[] => {
   const noticeId = `${subject}/C-1/incident-notice/1`;
   const common = { noticeId, provider: 'ses' as const, providerMessageId: 'm-1' };
   return [
-    { detailType: 'Notice Failed', eventId: 'delay', ...common, channel: 'email', occurredAt: at(10), permanent: false, final: false, reason: 'delivery delayed: MailboxFull (SES keeps trying)' },
+    {
+      detailType: 'Notice Failed',
+      eventId: 'delay',
+      ...common,
+      channel: 'email',
+      occurredAt: at(10),
+      permanent: false,
+      final: false,
+      reason: 'delivery delayed: MailboxFull (SES keeps trying)',
+    },
     { detailType: 'Notice Delivered', eventId: 'delivered', ...common, channel: 'email', occurredAt: at(20) },
-    { detailType: 'Notice Failed', eventId: 'bounce', ...common, channel: 'email', occurredAt: at(30), permanent: false, final: true, reason: 'bounce Transient/General' },
+    {
+      detailType: 'Notice Failed',
+      eventId: 'bounce',
+      ...common,
+      channel: 'email',
+      occurredAt: at(30),
+      permanent: false,
+      final: true,
+      reason: 'bounce Transient/General',
+    },
     { detailType: 'Notice Delivered', eventId: 'sms', noticeId, provider: 'sms-voice', providerMessageId: 's-1', channel: 'sms', occurredAt: at(40) },
   ];
 };
@@ -39,7 +57,10 @@ describe('receipts against the delivery records (DynamoDB Local)', () => {
     // Assess
     const states = await Promise.all(Object.keys(ways).map(async (s) => (await p.deps.deliveries.get(notice(s)))!.channels));
     const counts = await Promise.all(Object.keys(ways).map((s) => p.deps.deliveries.countsOf(s)));
-    expect(states[0]).toEqual({ email: { status: 'failed', permanent: false, at: NOW + 30_000, reason: 'bounce Transient/General', providerMessageId: 'm-1' }, sms: { status: 'delivered', at: NOW + 40_000, providerMessageId: 's-1' } });
+    expect(states[0]).toEqual({
+      email: { status: 'failed', permanent: false, at: NOW + 30_000, reason: 'bounce Transient/General', providerMessageId: 'm-1' },
+      sms: { status: 'delivered', at: NOW + 40_000, providerMessageId: 's-1' },
+    });
     expect(states[1]).toEqual(states[0]);
     expect(states[2]).toEqual(states[0]);
     expect(counts[0].email).toMatchObject({ sent: 1, delivered: 0, failed: 1 });
@@ -59,6 +80,9 @@ describe('receipts against the delivery records (DynamoDB Local)', () => {
     await applyReceipt(p.deps, permanent);
     await applyReceipt(p.deps, permanent);
     const record = (await p.deps.contacts.contactsOf(['C-1'])).get('C-1');
-    expect(record).toMatchObject({ email: 'one@example.com', marks: { email: { mark: 'unreachable', reason: 'bounce Permanent/General', noticeId: 'incident#P/C-1/incident-notice/1' } } });
+    expect(record).toMatchObject({
+      email: 'one@example.com',
+      marks: { email: { mark: 'unreachable', reason: 'bounce Permanent/General', noticeId: 'incident#P/C-1/incident-notice/1' } },
+    });
   });
 });

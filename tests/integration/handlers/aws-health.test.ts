@@ -49,12 +49,19 @@ describe('ingest: AWS Health events', () => {
     // Assess
     const stored = await p.deps.events.readSubject('incident#HEALTH-eu-west-1-AWS_EC2_OPERATIONAL_ISSUE_7f35c8ae-af1f-54e6-a526-d0179ed6d68f');
     expect(stored).toHaveLength(1);
-    expect(historyEntry(stored[0])).toMatchObject({ detailType: 'Incident Opened', source: 'aws.health', actor: { type: 'tool', source: 'aws.health', id: 'account:123456789012', name: 'AWS Health' } });
+    expect(historyEntry(stored[0])).toMatchObject({
+      detailType: 'Incident Opened',
+      source: 'aws.health',
+      actor: { type: 'tool', source: 'aws.health', id: 'account:123456789012', name: 'AWS Health' },
+    });
     expect(stored[0].event.detail).toMatchObject({ severity: 'sev2', impacts: [{ node: 'mobile-backend', effect: 'degraded' }] });
     // Who must hear: the pure what-if over the mapper's own events, not read back from the pipeline.
     const outcome = mapAwsHealth(issue(), { catalog: buildIntakeCatalog([...p.graph.components.values(), ...p.graph.touchpoints.values()]) });
     if (outcome.kind !== 'events') throw new Error('expected events');
-    const expected = assess(p.graph, foldSubject(outcome.events.map((e) => parseEvent(e)))).customers.filter((c) => c.notify.length > 0).map((c) => c.id).sort();
+    const expected = assess(p.graph, foldSubject(outcome.events.map((e) => parseEvent(e))))
+      .customers.filter((c) => c.notify.length > 0)
+      .map((c) => c.id)
+      .sort();
     const notices = noticesOf(p.aws);
     expect(expected.length).toBeGreaterThan(0);
     expect(notices.map((n) => n.customerId).sort()).toEqual(expected);
@@ -66,7 +73,9 @@ describe('ingest: AWS Health events', () => {
     restore = p.aws.restore;
     await p.ingest(issue(), context);
     await p.drain();
-    const told = noticesOf(p.aws).map((n) => n.customerId).sort();
+    const told = noticesOf(p.aws)
+      .map((n) => n.customerId)
+      .sort();
     await p.ingest(issue({ statusCode: 'closed', lastUpdatedTime: 'Sat, 28 Nov 2026 14:30:00 GMT', endTime: 'Sat, 28 Nov 2026 14:25:00 GMT' }), context);
     expect(await p.drain()).toBe(0);
     const resolved = noticesOf(p.aws).filter((n) => n.kind === 'incident-resolved');
@@ -85,7 +94,11 @@ describe('ingest: AWS Health events', () => {
       detailType: 'AWS Health Event',
       eventId: documented.id,
       unknownNames: [{ kind: 'awsHealth', value: 'EC2 in ap-southeast-2' }],
-      reasons: [expect.stringMatching(/^detail\.service: names nothing known to the graph \("EC2 in ap-southeast-2"\); list \{ service: EC2, region: ap-southeast-2 \} under `awsHealth`/)],
+      reasons: [
+        expect.stringMatching(
+          /^detail\.service: names nothing known to the graph \("EC2 in ap-southeast-2"\); list \{ service: EC2, region: ap-southeast-2 \} under `awsHealth`/,
+        ),
+      ],
     });
     expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ source: 'aws-health', code: 'unknown-names' });
   });
@@ -93,7 +106,10 @@ describe('ingest: AWS Health events', () => {
   it('an account notification is ignored: nothing stored, nothing rejected', async () => {
     const p = await setup();
     restore = p.aws.restore;
-    const result = await p.ingest(issue({ eventTypeCategory: 'accountNotification', eventTypeCode: 'AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED' }), context);
+    const result = await p.ingest(
+      issue({ eventTypeCategory: 'accountNotification', eventTypeCode: 'AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED' }),
+      context,
+    );
     expect(result).toEqual({ appended: 0, duplicates: 0, rejected: 0 });
     expect(await p.deps.projections.rejectionsOn('2026-11-28')).toEqual([]);
   });

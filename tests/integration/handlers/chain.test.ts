@@ -7,7 +7,17 @@ import { BRIEFINGS, context, noticesOf, pipeline } from '../../support/pipeline.
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const MINUTE = 60_000;
 const ev = (detailType: string, detail: Record<string, unknown>, id: string): EventBridgeEvent<string, unknown> =>
-  ({ version: '0', id, 'detail-type': detailType, source: 'acme.changes', account: '123456789012', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail }) as EventBridgeEvent<string, unknown>;
+  ({
+    version: '0',
+    id,
+    'detail-type': detailType,
+    source: 'acme.changes',
+    account: '123456789012',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  }) as EventBridgeEvent<string, unknown>;
 const countBy = (list: { customerId: string; kind: string }[]) => {
   const counts = new Map<string, number>();
   for (const n of list) counts.set(`${n.customerId}/${n.kind}`, (counts.get(`${n.customerId}/${n.kind}`) ?? 0) + 1);
@@ -34,7 +44,22 @@ const freshPipeline = async () => {
 describe('chain: events in, stream records, assess, notify jobs, SNS messages out', () => {
   it('a change lifecycle: scheduled, updated, reminder, cancelled', async () => {
     const p = await freshPipeline();
-    await p.ingest(ev('Change Scheduled', { changeId: 'CHG-1', title: 'Payments database maintenance', occurredAt: '2026-11-28T13:00:00Z', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }], team: 'payments', customerMessage: 'Pay later in the app.' }, 'e1'), context);
+    await p.ingest(
+      ev(
+        'Change Scheduled',
+        {
+          changeId: 'CHG-1',
+          title: 'Payments database maintenance',
+          occurredAt: '2026-11-28T13:00:00Z',
+          window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+          impacts: [{ node: 'payments-db' }],
+          team: 'payments',
+          customerMessage: 'Pay later in the app.',
+        },
+        'e1',
+      ),
+      context,
+    );
     expect(await p.drain()).toBe(0);
     const projection = await p.deps.projections.getSubject('change#CHG-1');
     const reachable = (await p.deps.projections.customersOfSubject('change#CHG-1')).filter((c) => c.notify.length > 0);
@@ -52,10 +77,19 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
     expect(briefings.length).toBeGreaterThan(0);
     expect(Object.keys(briefings[0].attributes).sort()).toEqual(['kind', 'region', 'severity', 'team']);
     expect(briefings.map((b) => b.attributes.team)).toContain('payments');
-    expect(p.aws.schedules.map((s) => s.name)).toEqual(expect.arrayContaining(['change-CHG-1-reminder-24h-v1', 'change-CHG-1-reminder-1h-v1', 'change-CHG-1-overrun-v1']));
+    expect(p.aws.schedules.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['change-CHG-1-reminder-24h-v1', 'change-CHG-1-reminder-1h-v1', 'change-CHG-1-overrun-v1']),
+    );
     expect(p.aws.events.some((e) => e.detailType === 'Impact Assessed' && e.detail.subjectKey === 'change#CHG-1')).toBe(true);
 
-    await p.ingest(ev('Change Updated', { changeId: 'CHG-1', occurredAt: '2026-11-28T13:30:00Z', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } }, 'e2'), context);
+    await p.ingest(
+      ev(
+        'Change Updated',
+        { changeId: 'CHG-1', occurredAt: '2026-11-28T13:30:00Z', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } },
+        'e2',
+      ),
+      context,
+    );
     expect(await p.drain()).toBe(0);
     // Told a minute ago: the update waits for the merge window, then goes out.
     expect(noticesOf(p.aws).filter((n) => n.kind === 'change-update')).toHaveLength(0);
@@ -80,13 +114,39 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
 
   it('an incident lifecycle: opened, grown, cadence update, resolved', async () => {
     const p = await freshPipeline();
-    await p.ingest(ev('Incident Opened', { incidentId: 'INC-1', title: 'Login failures', severity: 'sev2', occurredAt: '2026-11-28T13:50:00Z', startedAt: '2026-11-28T13:40:00Z', impacts: [{ node: 'identity-db' }] }, 'i1'), context);
+    await p.ingest(
+      ev(
+        'Incident Opened',
+        {
+          incidentId: 'INC-1',
+          title: 'Login failures',
+          severity: 'sev2',
+          occurredAt: '2026-11-28T13:50:00Z',
+          startedAt: '2026-11-28T13:40:00Z',
+          impacts: [{ node: 'identity-db' }],
+        },
+        'i1',
+      ),
+      context,
+    );
     expect(await p.drain()).toBe(0);
     const opened = noticesOf(p.aws);
     expect(opened.length).toBeGreaterThan(50);
     expect(new Set(opened.map((n) => n.kind))).toEqual(new Set(['incident-notice']));
 
-    await p.ingest(ev('Incident Updated', { incidentId: 'INC-1', status: 'identified', occurredAt: '2026-11-28T13:55:00Z', impacts: [{ node: 'identity-db' }, { node: 'booking-db', effect: 'degraded' }] }, 'i2'), context);
+    await p.ingest(
+      ev(
+        'Incident Updated',
+        {
+          incidentId: 'INC-1',
+          status: 'identified',
+          occurredAt: '2026-11-28T13:55:00Z',
+          impacts: [{ node: 'identity-db' }, { node: 'booking-db', effect: 'degraded' }],
+        },
+        'i2',
+      ),
+      context,
+    );
     expect(await p.drain()).toBe(0);
     clock += 5 * MINUTE;
     expect(await p.drain()).toBe(0);
@@ -98,7 +158,10 @@ describe('chain: events in, stream records, assess, notify jobs, SNS messages ou
 
     // The cadence fires on the hour.
     clock = NOW + 60 * MINUTE;
-    await p.remind({ ...ev('Notice Due', { subjectKey: 'incident#INC-1', kind: 'incident-update', version: NOW / 60_000 + 60 }, 'r2'), source: 'impact.pipeline' }, context);
+    await p.remind(
+      { ...ev('Notice Due', { subjectKey: 'incident#INC-1', kind: 'incident-update', version: NOW / 60_000 + 60 }, 'r2'), source: 'impact.pipeline' },
+      context,
+    );
     expect(await p.drain()).toBe(0);
     expect(noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-1' && n.kind === 'incident-update')).toHaveLength(opened.length + told);
 

@@ -20,7 +20,14 @@ const graph = graphOf({
   customers: [{ id: 'C-1', segment: 'gold', contacts: { email: 'c1@example.com' }, uses: ['web', 'kiosk'] }],
 });
 const opened = {
-  version: '0', id: 'e1', 'detail-type': 'Incident Opened', source: 'pagerduty', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [],
+  version: '0',
+  id: 'e1',
+  'detail-type': 'Incident Opened',
+  source: 'pagerduty',
+  account: '1',
+  time: new Date(NOW).toISOString(),
+  region: 'eu-west-1',
+  resources: [],
   detail: { incidentId: 'PD-1', title: 'Payments down', severity: 'sev1', impacts: [{ node: 'payments-db' }], occurredAt: '2026-11-28T13:59:00Z' },
 } as EventBridgeEvent<string, unknown>;
 
@@ -31,7 +38,7 @@ const chatTopic = (team: string) => `arn:aws:sns:eu-west-1:123456789012:impact-c
 const sns = new SNSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 
 describe('support briefings in chat', () => {
-  it('each team\'s chat channels get its briefing as an AWS Chatbot notification on their own topic; support-briefings keeps the JSON; all link the console', async () => {
+  it("each team's chat channels get its briefing as an AWS Chatbot notification on their own topic; support-briefings keeps the JSON; all link the console", async () => {
     // Prepare
     const p = await pipeline(() => NOW);
     restore = p.aws.restore;
@@ -48,12 +55,31 @@ describe('support briefings in chat', () => {
     // Assess
     const on = (arn: string) => p.aws.published.filter((m) => m.topicArn === arn);
     const link = 'https://d111111abcdef8.cloudfront.net/#incident#PD-1';
-    expect(on(BRIEFINGS).map((b) => b.attributes.team).sort()).toEqual(['airport-ops', 'digital']);
-    expect(on(BRIEFINGS).find((b) => b.attributes.team === 'digital')?.message).toMatchObject({ subject: { type: 'incident', id: 'PD-1' }, text: expect.stringContaining('Payments down'), link });
+    expect(
+      on(BRIEFINGS)
+        .map((b) => b.attributes.team)
+        .sort(),
+    ).toEqual(['airport-ops', 'digital']);
+    expect(on(BRIEFINGS).find((b) => b.attributes.team === 'digital')?.message).toMatchObject({
+      subject: { type: 'incident', id: 'PD-1' },
+      text: expect.stringContaining('Payments down'),
+      link,
+    });
     const [slack] = on(chatTopic('airport-ops-slack'));
     expect(slack.attributes).toEqual({ team: 'airport-ops', kind: 'incident-notice', severity: 'sev1', region: 'AMS' });
-    expect(slack.message).toMatchObject({ version: '1.0', source: 'custom', content: { textType: 'client-markdown', title: expect.stringContaining('*Incident PD-1'), nextSteps: expect.arrayContaining([expect.stringContaining(link)]) }, metadata: { threadId: 'incident#PD-1' } });
-    expect(on(chatTopic('airport-ops-teams')).map((m) => (m.message as { content: { title: string } }).content.title)).toEqual([expect.stringContaining('**Incident PD-1')]);
+    expect(slack.message).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      content: {
+        textType: 'client-markdown',
+        title: expect.stringContaining('*Incident PD-1'),
+        nextSteps: expect.arrayContaining([expect.stringContaining(link)]),
+      },
+      metadata: { threadId: 'incident#PD-1' },
+    });
+    expect(on(chatTopic('airport-ops-teams')).map((m) => (m.message as { content: { title: string } }).content.title)).toEqual([
+      expect.stringContaining('**Incident PD-1'),
+    ]);
     // The loyalty team's touchpoints are not hit: its channel hears nothing.
     expect(on(chatTopic('loyalty-slack'))).toEqual([]);
   });

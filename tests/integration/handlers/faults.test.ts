@@ -9,9 +9,34 @@ import { PLAN_QUEUE, context, noticesOf, pipeline } from '../../support/pipeline
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const ev = (detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({ version: '0', id, 'detail-type': detailType, source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail }) as EventBridgeEvent<string, unknown>;
-const scheduled = ev('Change Scheduled', { changeId: 'CHG-9', eventId: 'chg-9-s', title: 'Payments maintenance', occurredAt: '2026-11-28T10:00:00Z', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] }, 'e1');
-const updated = ev('Change Updated', { changeId: 'CHG-9', eventId: 'chg-9-u', occurredAt: '2026-11-28T11:00:00Z', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } }, 'e2');
+  ({
+    version: '0',
+    id,
+    'detail-type': detailType,
+    source: 'acme',
+    account: '1',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  }) as EventBridgeEvent<string, unknown>;
+const scheduled = ev(
+  'Change Scheduled',
+  {
+    changeId: 'CHG-9',
+    eventId: 'chg-9-s',
+    title: 'Payments maintenance',
+    occurredAt: '2026-11-28T10:00:00Z',
+    window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+    impacts: [{ node: 'payments-db' }],
+  },
+  'e1',
+);
+const updated = ev(
+  'Change Updated',
+  { changeId: 'CHG-9', eventId: 'chg-9-u', occurredAt: '2026-11-28T11:00:00Z', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } },
+  'e2',
+);
 
 const setup = async (customers = 120, edit?: (graph: Graph) => void) => {
   const p = await pipeline(() => NOW);
@@ -22,7 +47,10 @@ const setup = async (customers = 120, edit?: (graph: Graph) => void) => {
 };
 /** Who must hear of these events: worked out from the graph by the pure what-if, not read back from the pipeline. */
 const recipientsOf = (graph: Graph, ...events: EventBridgeEvent<string, unknown>[]) =>
-  assess(graph, foldSubject(events.map((e) => parseEvent(e)))).customers.filter((c) => c.notify.length > 0).map((c) => c.id).sort();
+  assess(graph, foldSubject(events.map((e) => parseEvent(e))))
+    .customers.filter((c) => c.notify.length > 0)
+    .map((c) => c.id)
+    .sort();
 const customersOf = (notices: { customerId: string }[]) => notices.map((n) => n.customerId).sort();
 const exactlyOnce = (notices: { customerId: string; kind: string }[]) => {
   const seen = new Map<string, number>();
@@ -100,9 +128,15 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
   it('a bad event is recorded, emitted as Event Rejected, and the next good one still goes through', async () => {
     const p = await setup(20);
     restore = p.aws.restore;
-    await p.ingest(ev('Change Scheduled', { changeId: 'CHG-X', title: 'bad', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T02:00:00Z' }, impacts: [] }, 'bad-1'), context);
+    await p.ingest(
+      ev('Change Scheduled', { changeId: 'CHG-X', title: 'bad', window: { start: '2026-12-05T04:00:00Z', end: '2026-12-05T02:00:00Z' }, impacts: [] }, 'bad-1'),
+      context,
+    );
     await p.ingest(scheduled, context);
-    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ eventId: 'bad-1', reasons: [expect.stringContaining('detail.window.end')] });
+    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({
+      eventId: 'bad-1',
+      reasons: [expect.stringContaining('detail.window.end')],
+    });
     expect(await p.deps.projections.rejectionsOn(new Date(NOW).toISOString().slice(0, 10))).toHaveLength(1);
     expect((await p.deps.events.readSubject('change#CHG-9')).length).toBe(1);
   });
@@ -112,7 +146,9 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     restore = p.aws.restore;
     // POWERTOOLS_DEV (vitest.config.ts) makes the logger write through the global console.
     const lines: string[] = [];
-    const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
+    const spies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+    );
     try {
       await p.ingest(scheduled, context);
       // A producer's mistake: a contact detail where an id belongs. The rejection quotes it; the log must not.
@@ -127,7 +163,9 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     const log = lines.join('');
     expect(log).toContain('notices sent');
     expect(log).toContain('event rejected');
-    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({ reasons: [expect.stringContaining('"jane.doe@example.com" is not a valid change id')] });
+    expect(p.aws.events.find((e) => e.detailType === 'Event Rejected')?.detail).toMatchObject({
+      reasons: [expect.stringContaining('"jane.doe@example.com" is not a valid change id')],
+    });
     expect(log).not.toMatch(/@example\.com/);
     expect(log).not.toMatch(/\+\d{9,}/);
     for (const n of notices) expect(log).not.toContain(n.to);
@@ -139,15 +177,35 @@ describe('an incident inside an announced change window on the same nodes', () =
     // One customer books the website after the change window: the incident reaches them, the change did not.
     const p = await setup(120, (graph) => {
       graph.customers.set('C-LATE', { id: 'C-LATE', contacts: { email: 'late@example.com' }, channels: ['email'], optOut: false });
-      graph.usagesByTouchpoint.get('web-booking')!.push({ customerId: 'C-LATE', touchpoint: 'web-booking', from: Date.parse('2026-11-28T16:00:00Z'), to: Date.parse('2026-11-28T17:00:00Z') });
+      graph.usagesByTouchpoint
+        .get('web-booking')!
+        .push({ customerId: 'C-LATE', touchpoint: 'web-booking', from: Date.parse('2026-11-28T16:00:00Z'), to: Date.parse('2026-11-28T17:00:00Z') });
     });
     restore = p.aws.restore;
-    const change = ev('Change Scheduled', { changeId: 'CHG-F', title: 'Payments failover', occurredAt: '2026-11-28T09:00:00Z', window: { start: '2026-11-28T13:00:00Z', end: '2026-11-28T15:00:00Z' }, impacts: [{ node: 'payments-db' }] }, 'f1');
+    const change = ev(
+      'Change Scheduled',
+      {
+        changeId: 'CHG-F',
+        title: 'Payments failover',
+        occurredAt: '2026-11-28T09:00:00Z',
+        window: { start: '2026-11-28T13:00:00Z', end: '2026-11-28T15:00:00Z' },
+        impacts: [{ node: 'payments-db' }],
+      },
+      'f1',
+    );
     await p.ingest(change, context);
     expect(await p.drain()).toBe(0);
-    const told = new Set(noticesOf(p.aws).filter((n) => n.kind === 'change-notice').map((n) => n.customerId));
+    const told = new Set(
+      noticesOf(p.aws)
+        .filter((n) => n.kind === 'change-notice')
+        .map((n) => n.customerId),
+    );
     expect([...told].sort()).toEqual(recipientsOf(p.graph, change));
-    const incident = ev('Incident Opened', { incidentId: 'INC-F', title: 'Payments errors', severity: 'sev2', occurredAt: '2026-11-28T13:30:00Z', impacts: [{ node: 'payments-db' }] }, 'f2');
+    const incident = ev(
+      'Incident Opened',
+      { incidentId: 'INC-F', title: 'Payments errors', severity: 'sev2', occurredAt: '2026-11-28T13:30:00Z', impacts: [{ node: 'payments-db' }] },
+      'f2',
+    );
     await p.ingest(incident, context);
     expect(await p.drain()).toBe(0);
     const incidentNotices = noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-F');
@@ -156,7 +214,14 @@ describe('an incident inside an announced change window on the same nodes', () =
     expect(others).toContain('C-LATE');
     expect(customersOf(incidentNotices)).toEqual(others);
     // A second incident on a node the change does not name is not folded.
-    await p.ingest(ev('Incident Opened', { incidentId: 'INC-G', title: 'Login errors', severity: 'sev2', occurredAt: '2026-11-28T13:40:00Z', impacts: [{ node: 'identity-db' }] }, 'f3'), context);
+    await p.ingest(
+      ev(
+        'Incident Opened',
+        { incidentId: 'INC-G', title: 'Login errors', severity: 'sev2', occurredAt: '2026-11-28T13:40:00Z', impacts: [{ node: 'identity-db' }] },
+        'f3',
+      ),
+      context,
+    );
     expect(await p.drain()).toBe(0);
     expect(noticesOf(p.aws).filter((n) => n.subject === 'incident#INC-G').length).toBeGreaterThan(0);
   });

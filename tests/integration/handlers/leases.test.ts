@@ -9,8 +9,21 @@ import { PLAN_QUEUE, context, noticesOf, pipeline } from '../../support/pipeline
 
 const T0 = Date.parse('2026-11-28T14:00:00Z');
 const scheduled = {
-  version: '0', id: 'e1', 'detail-type': 'Change Scheduled', source: 'acme', account: '1', time: new Date(T0).toISOString(), region: 'eu-west-1', resources: [],
-  detail: { changeId: 'CHG-L', title: 'Payments maintenance', occurredAt: '2026-11-28T10:00:00Z', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' }, impacts: [{ node: 'payments-db' }] },
+  version: '0',
+  id: 'e1',
+  'detail-type': 'Change Scheduled',
+  source: 'acme',
+  account: '1',
+  time: new Date(T0).toISOString(),
+  region: 'eu-west-1',
+  resources: [],
+  detail: {
+    changeId: 'CHG-L',
+    title: 'Payments maintenance',
+    occurredAt: '2026-11-28T10:00:00Z',
+    window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+    impacts: [{ node: 'payments-db' }],
+  },
 } as EventBridgeEvent<string, unknown>;
 
 let restore: (() => void) | undefined;
@@ -52,10 +65,18 @@ describe('a notify worker that dies after claiming', () => {
     const notices = noticesOf(p.aws);
     const ids = notices.map((n) => n.customerId);
     expect(new Set(ids).size).toBe(ids.length);
-    const expected = assess(graph, foldSubject([parseEvent(scheduled)])).customers.filter((c) => c.notify.length > 0).map((c) => c.id).sort();
+    const expected = assess(graph, foldSubject([parseEvent(scheduled)]))
+      .customers.filter((c) => c.notify.length > 0)
+      .map((c) => c.id)
+      .sort();
     expect([...ids].sort()).toEqual(expected);
     const ofDying = new Set((JSON.parse(dying.body).customers as { id: string }[]).map((c) => c.id));
-    expect(notices.slice(others).map((n) => n.customerId).sort()).toEqual(expected.filter((id) => ofDying.has(id)));
+    expect(
+      notices
+        .slice(others)
+        .map((n) => n.customerId)
+        .sort(),
+    ).toEqual(expected.filter((id) => ofDying.has(id)));
     expect(await p.deps.ledger.sentAbout('change#CHG-L')).toHaveLength(expected.length);
   });
 
@@ -68,14 +89,20 @@ describe('a notify worker that dies after claiming', () => {
     await p.assess(await p.streamBatch(), context);
     // assess hands the subject to the planner, one job per customer shard; plan queues the notice jobs.
     for (const shards of p.jobBatches(PLAN_QUEUE)) await p.plan(shards, context);
-    const record = p.jobBatches().flatMap((b) => b.Records).find((r) => JSON.parse(r.body).type === 'notices')!;
+    const record = p
+      .jobBatches()
+      .flatMap((b) => b.Records)
+      .find((r) => JSON.parse(r.body).type === 'notices')!;
     // The clock jumps past the lease while the job runs (a stalled worker): it must not publish then.
     let calls = 0;
-    p.deps.ledger.claim = ((claim) => async (...args: Parameters<typeof claim>) => {
-      const result = await claim(...args);
-      if (calls++ === 0) now = result.leaseUntil;
-      return result;
-    })(p.deps.ledger.claim.bind(p.deps.ledger));
+    p.deps.ledger.claim = (
+      (claim) =>
+      async (...args: Parameters<typeof claim>) => {
+        const result = await claim(...args);
+        if (calls++ === 0) now = result.leaseUntil;
+        return result;
+      }
+    )(p.deps.ledger.claim.bind(p.deps.ledger));
     await expect(p.notify({ Records: [record] }, context)).rejects.toThrow(/All records failed/);
     expect(noticesOf(p.aws)).toEqual([]);
     // SQS redelivers it (same message id): its own claims, renewed, are sent once.

@@ -12,13 +12,30 @@ const NIGHT = Date.parse('2026-12-05T22:30:00Z'); // 23:30 in Amsterdam
 const MORNING = Date.parse('2026-12-06T06:00:00Z'); // 07:00 in Amsterdam
 const iso = (ms: number) => new Date(ms).toISOString();
 const ev = (detailType: string, detail: Record<string, unknown>, at: number) =>
-  ({ version: '0', id: `eb-${String(detail.eventId)}`, 'detail-type': detailType, source: 'acme.incidents', account: '1', time: iso(at), region: 'eu-west-1', resources: [], detail: { occurredAt: iso(at), ...detail } }) as EventBridgeEvent<string, unknown>;
+  ({
+    version: '0',
+    id: `eb-${String(detail.eventId)}`,
+    'detail-type': detailType,
+    source: 'acme.incidents',
+    account: '1',
+    time: iso(at),
+    region: 'eu-west-1',
+    resources: [],
+    detail: { occurredAt: iso(at), ...detail },
+  }) as EventBridgeEvent<string, unknown>;
 
 const graph = graphOf({
   components: [{ id: 'kiosk-db' }],
   touchpoints: [{ id: 'kiosk', name: 'Check-in kiosks', channel: 'kiosk', dependsOn: ['kiosk-db'] }],
   customers: [
-    { id: 'C-SLEEP', locale: 'en-GB', timeZone: 'Europe/Amsterdam', contacts: { email: 'sleep@example.com' }, quietHours: { start: '22:00', end: '07:00' }, uses: ['kiosk'] },
+    {
+      id: 'C-SLEEP',
+      locale: 'en-GB',
+      timeZone: 'Europe/Amsterdam',
+      contacts: { email: 'sleep@example.com' },
+      quietHours: { start: '22:00', end: '07:00' },
+      uses: ['kiosk'],
+    },
     { id: 'C-AWAKE', locale: 'en-GB', timeZone: 'Europe/Amsterdam', contacts: { email: 'awake@example.com' }, uses: ['kiosk'] },
   ],
 });
@@ -42,11 +59,18 @@ const setup = async (start: number) => {
       clock = at;
       expect(await p.drain()).toBe(0);
     },
-    told: (customerId: string) => noticesOf(p.aws).filter((n) => n.customerId === customerId).map((n) => n.kind),
-    last: (customerId: string) => noticesOf(p.aws).filter((n) => n.customerId === customerId).at(-1),
+    told: (customerId: string) =>
+      noticesOf(p.aws)
+        .filter((n) => n.customerId === customerId)
+        .map((n) => n.kind),
+    last: (customerId: string) =>
+      noticesOf(p.aws)
+        .filter((n) => n.customerId === customerId)
+        .at(-1),
   };
 };
-const opened = (effect: 'outage' | 'degraded', at: number) => ev('Incident Opened', { incidentId: 'INC-K', eventId: 'k-open', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk-db', effect }] }, at);
+const opened = (effect: 'outage' | 'degraded', at: number) =>
+  ev('Incident Opened', { incidentId: 'INC-K', eventId: 'k-open', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk-db', effect }] }, at);
 
 describe('quiet hours hold for updates; notices within minutes go out as one', () => {
   it('given an outage at night, then both hear at once; two updates minutes later reach the one awake once (the latest) and the sleeper once in the morning', async () => {
@@ -81,7 +105,9 @@ describe('quiet hours hold for updates; notices within minutes go out as one', (
     expect(p.told('C-SLEEP')).toEqual(['incident-notice']);
 
     await p.at(NIGHT);
-    await p.send(ev('Incident Updated', { incidentId: 'INC-K', eventId: 'k-worse', status: 'identified', impacts: [{ node: 'kiosk-db', effect: 'outage' }] }, NIGHT));
+    await p.send(
+      ev('Incident Updated', { incidentId: 'INC-K', eventId: 'k-worse', status: 'identified', impacts: [{ node: 'kiosk-db', effect: 'outage' }] }, NIGHT),
+    );
     expect(p.told('C-SLEEP')).toEqual(['incident-notice', 'incident-update']);
 
     await p.at(NIGHT + 30 * MINUTE);

@@ -26,7 +26,10 @@ describe('events stored before schema versions still read as the current version
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     const change = await p.deps.projections.getSubject('change#CHG-2041');
-    expect(change).toMatchObject({ eventVersion: 2, state: { status: 'scheduled', scopeVersion: 2, window: { start: Date.parse('2026-12-06T02:00:00Z'), end: Date.parse('2026-12-06T04:30:00Z') } } });
+    expect(change).toMatchObject({
+      eventVersion: 2,
+      state: { status: 'scheduled', scopeVersion: 2, window: { start: Date.parse('2026-12-06T02:00:00Z'), end: Date.parse('2026-12-06T04:30:00Z') } },
+    });
     expect(change?.touchpoints.map((t) => t.id)).toContain('web-booking');
     const incident = await p.deps.projections.getSubject('incident#ALARM-dcs-5xx');
     expect(incident).toMatchObject({ eventVersion: 2, state: { status: 'resolved', severity: 'sev2' } });

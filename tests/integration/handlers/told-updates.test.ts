@@ -20,7 +20,17 @@ import { BRIEFINGS, context, noticesOf, pipeline } from '../../support/pipeline.
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const MINUTE = 60_000;
 const ev = (detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({ version: '0', id, 'detail-type': detailType, source: 'acme.changes', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail }) as EventBridgeEvent<string, unknown>;
+  ({
+    version: '0',
+    id,
+    'detail-type': detailType,
+    source: 'acme.changes',
+    account: '1',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  }) as EventBridgeEvent<string, unknown>;
 const jane = { type: 'person', id: 'jane', name: 'Jane Doe', email: 'jane.doe@example.com', source: 'console' };
 
 let graph: Graph;
@@ -51,7 +61,13 @@ const setup = async (settings: { approvalPolicy?: string } = {}) => {
 /** Everyone the folded events hit, and those of them who can be reached: from the graph by the pure what-if. */
 const whatIf = (...events: EventBridgeEvent<string, unknown>[]) => {
   const { customers } = assess(graph, foldSubject(events.map((e) => parseEvent(e))));
-  return { affected: customers.map((c) => c.id).sort(), reachable: customers.filter((c) => c.notify.length > 0).map((c) => c.id).sort() };
+  return {
+    affected: customers.map((c) => c.id).sort(),
+    reachable: customers
+      .filter((c) => c.notify.length > 0)
+      .map((c) => c.id)
+      .sort(),
+  };
 };
 /** A time as an English notice to this customer says it: in their own zone and regional format (from the graph). */
 const untilText = (customerId: string, iso: string) => {
@@ -60,11 +76,25 @@ const untilText = (customerId: string, iso: string) => {
   return new Intl.DateTimeFormat(tag, { timeZone: customer?.timeZone ?? 'UTC', dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(iso));
 };
 const customersOf = (notices: { customerId: string }[]) => notices.map((n) => n.customerId).sort();
-const ofKind = <N extends { kind: string; subject: string }>(notices: N[], subject: string, kind: string) => notices.filter((n) => n.subject === subject && n.kind === kind);
+const ofKind = <N extends { kind: string; subject: string }>(notices: N[], subject: string, kind: string) =>
+  notices.filter((n) => n.subject === subject && n.kind === kind);
 
 const WINDOW = { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' };
 const scheduled = (extra: Record<string, unknown> = {}) =>
-  ev('Change Scheduled', { changeId: 'CHG-1', eventId: 'chg-1-s', title: 'Payments maintenance', occurredAt: '2026-11-28T13:00:00Z', window: WINDOW, impacts: [{ node: 'payments-db' }], team: 'payments', ...extra }, 'e1');
+  ev(
+    'Change Scheduled',
+    {
+      changeId: 'CHG-1',
+      eventId: 'chg-1-s',
+      title: 'Payments maintenance',
+      occurredAt: '2026-11-28T13:00:00Z',
+      window: WINDOW,
+      impacts: [{ node: 'payments-db' }],
+      team: 'payments',
+      ...extra,
+    },
+    'e1',
+  );
 
 describe('drafts: planned, held, previewed, approved, told', () => {
   it('given a change opened as a draft, then nothing goes out, the plan is kept as counts and previewed; Notices Approved tells exactly those it hits, once', async () => {
@@ -78,7 +108,11 @@ describe('drafts: planned, held, previewed, approved, told', () => {
     expect(noticesOf(p.aws)).toEqual([]);
     expect(p.aws.published.filter((m) => m.topicArn === BRIEFINGS)).toEqual([]);
     const held = await p.deps.projections.getHeld('change#CHG-1');
-    expect(held).toMatchObject({ byKind: { 'change-notice': expected.affected.length }, customers: expected.affected.length, unreachable: expected.affected.length - expected.reachable.length });
+    expect(held).toMatchObject({
+      byKind: { 'change-notice': expected.affected.length },
+      customers: expected.affected.length,
+      unreachable: expected.affected.length - expected.reachable.length,
+    });
     expect((await p.deps.projections.listHeld()).map((h) => h.subjectKey)).toEqual(['change#CHG-1']);
 
     // When previewed: one group per kind, locale, channel and effect, adding up to everyone reachable
@@ -88,7 +122,11 @@ describe('drafts: planned, held, previewed, approved, told', () => {
     expect(renderNoticeWith(loadTemplates(), sample.kind, sample.locale, sample.context).title).toContain('Payments maintenance');
 
     // Then approved: told, exactly once, and briefed
-    const approval = ev('Notices Approved', { changeId: 'CHG-1', eventId: 'chg-1-ok', occurredAt: '2026-11-28T13:10:00Z', actor: { type: 'person', id: 'boss' } }, 'e2');
+    const approval = ev(
+      'Notices Approved',
+      { changeId: 'CHG-1', eventId: 'chg-1-ok', occurredAt: '2026-11-28T13:10:00Z', actor: { type: 'person', id: 'boss' } },
+      'e2',
+    );
     await p.send(approval);
     const notices = noticesOf(p.aws);
     expect(notices.every((n) => n.kind === 'change-notice')).toBe(true);
@@ -111,7 +149,11 @@ describe('drafts: planned, held, previewed, approved, told', () => {
 
   it('given a policy that holds sev3 incidents, then a sev3 incident waits, and goes out at once when raised to sev1', async () => {
     const p = await setup({ approvalPolicy: '{"sev3":"draft","sev4":"draft","change":"draft"}' });
-    const opened = ev('Incident Opened', { incidentId: 'INC-3', eventId: 'i3-o', title: 'Login slow', severity: 'sev3', occurredAt: '2026-11-28T13:50:00Z', impacts: [{ node: 'identity-db' }] }, 'i1');
+    const opened = ev(
+      'Incident Opened',
+      { incidentId: 'INC-3', eventId: 'i3-o', title: 'Login slow', severity: 'sev3', occurredAt: '2026-11-28T13:50:00Z', impacts: [{ node: 'identity-db' }] },
+      'i1',
+    );
     await p.send(opened);
     expect(noticesOf(p.aws)).toEqual([]);
     expect((await p.deps.projections.getHeld('incident#INC-3'))?.customers).toBe(whatIf(opened).affected.length);
@@ -146,7 +188,13 @@ describe('updates that matter reach those told', () => {
     const p = await setup();
     await p.send(scheduled());
     const before = noticesOf(p.aws).length;
-    await p.send(ev('Change Updated', { changeId: 'CHG-1', eventId: 'u1', occurredAt: '2026-11-28T13:30:00Z', customerMessage: 'internal wording fix', notify: false }, 'e2'));
+    await p.send(
+      ev(
+        'Change Updated',
+        { changeId: 'CHG-1', eventId: 'u1', occurredAt: '2026-11-28T13:30:00Z', customerMessage: 'internal wording fix', notify: false },
+        'e2',
+      ),
+    );
     await p.later();
     await p.send(ev('Change Started', { changeId: 'CHG-1', eventId: 'st', occurredAt: '2026-12-05T02:00:00Z' }, 'e3'));
     await p.later();
@@ -158,7 +206,14 @@ describe('failed changes reach those told', () => {
   it('given a change that fails with an expected restore time, then everyone told, and whoever it now hits, hears what is still unavailable and until when', async () => {
     const p = await setup();
     const net = (extra: Record<string, unknown>) =>
-      scheduled({ changeId: 'CHG-N', eventId: 'n-s', title: 'Airport network upgrade', window: { start: '2026-12-07T12:00:00Z', end: '2026-12-07T14:00:00Z' }, impacts: [{ node: 'net-ams' }], ...extra });
+      scheduled({
+        changeId: 'CHG-N',
+        eventId: 'n-s',
+        title: 'Airport network upgrade',
+        window: { start: '2026-12-07T12:00:00Z', end: '2026-12-07T14:00:00Z' },
+        impacts: [{ node: 'net-ams' }],
+        ...extra,
+      });
     const opened = net({});
     await p.send(opened);
     const told = customersOf(ofKind(noticesOf(p.aws), 'change#CHG-N', 'change-notice'));
@@ -176,7 +231,11 @@ describe('failed changes reach those told', () => {
     expect(failures.filter((n) => n.locale === 'en').every((n) => n.text.endsWith('is still unavailable, until further notice.'))).toBe(true);
 
     // The restore time becomes known: those it still hits hear until when, the others that it is over for them.
-    const eta = ev('Change Updated', { changeId: 'CHG-N', eventId: 'n-eta', occurredAt: '2026-12-07T14:30:00Z', expectedResolutionAt: '2026-12-07T18:00:00Z' }, 'n4');
+    const eta = ev(
+      'Change Updated',
+      { changeId: 'CHG-N', eventId: 'n-eta', occurredAt: '2026-12-07T14:30:00Z', expectedResolutionAt: '2026-12-07T18:00:00Z' },
+      'n4',
+    );
     await p.send(eta);
     await p.later();
     const stillHit = whatIf(opened, started, failed, eta).reachable;
@@ -197,7 +256,19 @@ describe('failed changes reach those told', () => {
 describe('the expected restore time', () => {
   it('given an incident opened with one, then notices, the subject projection, the subject list and the briefing carry it; moved, it reaches the told', async () => {
     const p = await setup();
-    const opened = ev('Incident Opened', { incidentId: 'INC-1', eventId: 'i-o', title: 'Login failures', severity: 'sev2', occurredAt: '2026-11-28T13:50:00Z', impacts: [{ node: 'identity-db' }], expectedResolutionAt: '2026-11-28T16:00:00Z' }, 'i1');
+    const opened = ev(
+      'Incident Opened',
+      {
+        incidentId: 'INC-1',
+        eventId: 'i-o',
+        title: 'Login failures',
+        severity: 'sev2',
+        occurredAt: '2026-11-28T13:50:00Z',
+        impacts: [{ node: 'identity-db' }],
+        expectedResolutionAt: '2026-11-28T16:00:00Z',
+      },
+      'i1',
+    );
     await p.send(opened);
     const first = ofKind(noticesOf(p.aws), 'incident#INC-1', 'incident-notice');
     expect(customersOf(first)).toEqual(whatIf(opened).reachable);
@@ -208,7 +279,9 @@ describe('the expected restore time', () => {
     const briefing = p.aws.published.find((m) => m.topicArn === BRIEFINGS)?.message as { subject: { expectedResolutionAt?: string }; text: string };
     expect(briefing.subject.expectedResolutionAt).toBe('2026-11-28T16:00:00.000Z');
 
-    await p.send(ev('Incident Updated', { incidentId: 'INC-1', eventId: 'i-u', occurredAt: '2026-11-28T14:00:00Z', expectedResolutionAt: '2026-11-28T18:30:00Z' }, 'i2'));
+    await p.send(
+      ev('Incident Updated', { incidentId: 'INC-1', eventId: 'i-u', occurredAt: '2026-11-28T14:00:00Z', expectedResolutionAt: '2026-11-28T18:30:00Z' }, 'i2'),
+    );
     await p.later();
     const updates = ofKind(noticesOf(p.aws), 'incident#INC-1', 'incident-update');
     expect(customersOf(updates)).toEqual(customersOf(first));
@@ -220,7 +293,9 @@ describe('who did it', () => {
   it('given an event with a person as actor, then the actor is stored with it and no log line holds their e-mail', async () => {
     const p = await setup();
     const lines: string[] = [];
-    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))));
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+    );
     try {
       await p.send(scheduled({ actor: jane }));
     } finally {
@@ -234,9 +309,12 @@ describe('who did it', () => {
   });
 });
 
-describe('the change manager\'s flow of the README (examples/airline/events), through the handlers', () => {
+describe("the change manager's flow of the README (examples/airline/events), through the handlers", () => {
   const example = (name: string, eventId: string, occurredAt: string) => {
-    const file = JSON.parse(readFileSync(new URL(`../../../examples/airline/events/${name}`, import.meta.url), 'utf8')) as { 'detail-type': string; detail: Record<string, unknown> };
+    const file = JSON.parse(readFileSync(new URL(`../../../examples/airline/events/${name}`, import.meta.url), 'utf8')) as {
+      'detail-type': string;
+      detail: Record<string, unknown>;
+    };
     return ev(file['detail-type'], { ...file.detail, eventId, occurredAt }, eventId);
   };
 
@@ -244,7 +322,19 @@ describe('the change manager\'s flow of the README (examples/airline/events), th
     const p = await setup();
     // What `impact send change-scheduled --change CHG-3001 ... --notify draft` puts on the bus (on a node
     // every sampled customer's usage reaches: the README's net-ams window hits none of the first 120).
-    const draft = ev('Change Scheduled', { changeId: 'CHG-3001', eventId: 'f-1', occurredAt: '2026-11-28T13:00:00Z', title: 'Planned change', window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T06:00:00Z' }, impacts: [{ node: 'payments-db' }], notify: 'draft' }, 'f-1');
+    const draft = ev(
+      'Change Scheduled',
+      {
+        changeId: 'CHG-3001',
+        eventId: 'f-1',
+        occurredAt: '2026-11-28T13:00:00Z',
+        title: 'Planned change',
+        window: { start: '2026-12-12T04:00:00Z', end: '2026-12-12T06:00:00Z' },
+        impacts: [{ node: 'payments-db' }],
+        notify: 'draft',
+      },
+      'f-1',
+    );
     await p.send(draft);
     expect(noticesOf(p.aws)).toEqual([]);
     expect((await previewHeld(p.deps, 'change#CHG-3001', clock))?.groups.length).toBeGreaterThan(0);
@@ -260,7 +350,8 @@ describe('the change manager\'s flow of the README (examples/airline/events), th
     const updates = ofKind(noticesOf(p.aws), 'change#CHG-3001', 'change-update');
     expect(customersOf(updates)).toEqual(told);
     // A push body holds 178 characters (templates decisions): the message rides on e-mail and SMS.
-    for (const n of updates.filter((x) => x.channel !== 'push')) expect(n.text).toContain(String((message.detail as { customerMessage: string }).customerMessage));
+    for (const n of updates.filter((x) => x.channel !== 'push'))
+      expect(n.text).toContain(String((message.detail as { customerMessage: string }).customerMessage));
 
     const failed = example('change-failed.json', 'f-4', '2026-12-12T06:00:00Z');
     await p.send(failed);

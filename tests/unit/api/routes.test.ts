@@ -12,7 +12,7 @@ describe('the HTTP route table', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('each route\'s {params} are exactly the path parameters its handler reads', () => {
+  it("each route's {params} are exactly the path parameters its handler reads", () => {
     for (const route of API_ROUTES) expect([...route.handler.paramNames].sort(), routeKey(route)).toEqual(pathParams(route.path).sort());
   });
 

@@ -39,12 +39,14 @@ describe('a support briefing in Slack', () => {
 });
 
 describe('a support briefing in Teams', () => {
-  it('then markdown bold and links, paragraphs, and escaped markup in the tool\'s words', () => {
+  it("then markdown bold and links, paragraphs, and escaped markup in the tool's words", () => {
     const text = renderChatBriefing(briefing(), { consoleUrl, dialect: 'teams' });
     const lines = text.split('\n\n');
     expect(lines[0]).toBe('🚨 **Incident INC-7: Kiosks &lt;down&gt; & \\*slow\\***');
     expect(lines).toContain('- 🔴 **Kiosks Schiphol** (kiosk): outage, _via dcs-primary → kiosk-ams_');
-    expect(renderChatBriefing(briefing({ tellCallers: 'Use [the app] or *call* 0800_123' }), { consoleUrl, dialect: 'teams' })).toContain('> Use \\[the app\\] or \\*call\\* 0800\\_123');
+    expect(renderChatBriefing(briefing({ tellCallers: 'Use [the app] or *call* 0800_123' }), { consoleUrl, dialect: 'teams' })).toContain(
+      '> Use \\[the app\\] or \\*call\\* 0800\\_123',
+    );
     expect(lines.at(-1)).toBe('[Open INC-7 in the support console](https://support.example.com/#incident#INC-7)');
   });
 });
@@ -53,7 +55,9 @@ describe('large and empty briefings', () => {
   it('given many touchpoints and segments, then the lists are cut with how many more', () => {
     const touchpoints = Array.from({ length: 13 }, (_, i) => ({ id: `tp-${i}`, channel: 'web' as const, effect: 'outage' as const, why: `db -> tp-${i}` }));
     const bySegment = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`s${i}`, 100 - i]));
-    const text = renderChatBriefing(briefing({ touchpoints, customers: { total: 1045, byEffect: { outage: 1045 }, bySegment, unreachable: 0 } }), { consoleUrl });
+    const text = renderChatBriefing(briefing({ touchpoints, customers: { total: 1045, byEffect: { outage: 1045 }, bySegment, unreachable: 0 } }), {
+      consoleUrl,
+    });
     expect(text).toContain('*Touchpoints hit (13):*');
     expect(text.match(/^• 🔴/gm)).toHaveLength(10);
     expect(text).toContain('• +3 more in the console');
@@ -88,10 +92,17 @@ describe('the AWS Chatbot custom notification', () => {
       content: {
         textType: 'client-markdown',
         title: '🚨 *Incident INC-7: Kiosks &lt;down&gt; &amp; *slow**',
-        nextSteps: ['Tell callers: Check in online or at the desk; kiosks are down.', 'Open INC-7 in the support console: https://support.example.com/#incident#INC-7'],
+        nextSteps: [
+          'Tell callers: Check in online or at the desk; kiosks are down.',
+          'Open INC-7 in the support console: https://support.example.com/#incident#INC-7',
+        ],
         keywords: ['sev1', 'incident-notice', 'airport-ops', 'NL'],
       },
-      metadata: { threadId: 'incident#INC-7', eventType: 'incident-notice', summary: 'Incident INC-7: Kiosks <down> & *slow* (sev1, open): 12345 customers affected' },
+      metadata: {
+        threadId: 'incident#INC-7',
+        eventType: 'incident-notice',
+        summary: 'Incident INC-7: Kiosks <down> & *slow* (sev1, open): 12345 customers affected',
+      },
     });
     expect(n.content.description).toContain('*Customers affected:* 12,345');
     expect(n.content.description).not.toContain('Tell callers');
@@ -114,7 +125,7 @@ describe('the messages of one briefing', () => {
     });
   });
 
-  it('given channels of several teams, then a Chatbot notification for each channel of the briefing\'s team only, in its app\'s markup', () => {
+  it("given channels of several teams, then a Chatbot notification for each channel of the briefing's team only, in its app's markup", () => {
     const channels = [
       { team: 'airport-ops', dialect: 'slack' as const, name: 'ops-slack' },
       { team: 'airport-ops', dialect: 'teams' as const, name: 'ops-teams' },

@@ -5,7 +5,12 @@ import { fallbackJob } from '../../../functions/domain/delivery/fallback.ts';
 import { jobSchema } from '../../../functions/domain/notices/jobs.ts';
 import { openChange } from '../../support/graphs.ts';
 
-const mark = (kind: 'unreachable' | 'opted-out') => ({ mark: kind, reason: kind === 'unreachable' ? 'bounce Permanent/General' : 'complaint', noticeId: 'change#C/1/change-notice/1', at: 1 });
+const mark = (kind: 'unreachable' | 'opted-out') => ({
+  mark: kind,
+  reason: kind === 'unreachable' ? 'bounce Permanent/General' : 'complaint',
+  noticeId: 'change#C/1/change-notice/1',
+  at: 1,
+});
 const contacts: ContactRecord = { email: 'a@example.com', phone: '+31612345678', push: 'arn:aws:sns:eu-west-1:1:endpoint/GCM/app/x' };
 
 describe('the channel a notice goes on at send time', () => {
@@ -29,11 +34,15 @@ describe('the channel a notice goes on at send time', () => {
   it('given a fallback, then never a channel it already failed on, nor one without contact, nor one that is down', () => {
     const record = { email: 'a@example.com', push: 'p' };
     expect(sendChannel(record, { planned: 'email', preference: ['email', 'sms', 'push'], tried: ['email'] })).toEqual({ channel: 'push', to: 'p' });
-    expect(sendChannel(record, { planned: 'email', preference: ['email', 'sms', 'push'], tried: ['email'], down: ['push'] })).toEqual({ reason: 'email: failed for this notice; sms: no contact; push: channel down' });
+    expect(sendChannel(record, { planned: 'email', preference: ['email', 'sms', 'push'], tried: ['email'], down: ['push'] })).toEqual({
+      reason: 'email: failed for this notice; sms: no contact; push: channel down',
+    });
   });
 
-  it('the preference is the customer\'s: a channel they did not choose is never used', () => {
-    expect(sendChannel({ ...contacts, marks: { sms: mark('unreachable') } }, { planned: 'sms', preference: ['sms'] })).toMatchObject({ reason: expect.stringContaining('sms: unreachable') });
+  it("the preference is the customer's: a channel they did not choose is never used", () => {
+    expect(sendChannel({ ...contacts, marks: { sms: mark('unreachable') } }, { planned: 'sms', preference: ['sms'] })).toMatchObject({
+      reason: expect.stringContaining('sms: unreachable'),
+    });
   });
 
   it('which receipts mark a contact: a permanent failure (unreachable), a complaint (opted out); nothing else', () => {
@@ -72,7 +81,7 @@ describe('pacing each channel to its quota', () => {
   });
 });
 
-describe('what a provider\'s error means', () => {
+describe("what a provider's error means", () => {
   it('throttling on every channel is a wait, never a failure', () => {
     for (const name of ['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'ThrottledException']) {
       expect(classifySendError('email', { name }).kind).toBe('throttled');
@@ -80,9 +89,19 @@ describe('what a provider\'s error means', () => {
   });
 
   it('a disabled push endpoint and an opted-out number are permanent; a rejected e-mail fails this notice only', () => {
-    expect(classifySendError('push', { name: 'EndpointDisabledException', message: 'Endpoint is disabled' })).toMatchObject({ kind: 'refused', permanent: true });
-    expect(classifySendError('sms', { name: 'ConflictException', Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', message: 'opted out' })).toMatchObject({ kind: 'refused', permanent: true });
-    expect(classifySendError('email', { name: 'MessageRejected', message: 'Email address is not verified: x@example.com' })).toEqual({ kind: 'refused', permanent: false, reason: 'MessageRejected: Email address is not verified: <e-mail>' });
+    expect(classifySendError('push', { name: 'EndpointDisabledException', message: 'Endpoint is disabled' })).toMatchObject({
+      kind: 'refused',
+      permanent: true,
+    });
+    expect(classifySendError('sms', { name: 'ConflictException', Reason: 'DESTINATION_PHONE_NUMBER_OPTED_OUT', message: 'opted out' })).toMatchObject({
+      kind: 'refused',
+      permanent: true,
+    });
+    expect(classifySendError('email', { name: 'MessageRejected', message: 'Email address is not verified: x@example.com' })).toEqual({
+      kind: 'refused',
+      permanent: false,
+      reason: 'MessageRejected: Email address is not verified: <e-mail>',
+    });
   });
 
   it('configuration errors go back to the queue (and to its DLQ, which alarms)', () => {
@@ -94,9 +113,21 @@ describe('what a provider\'s error means', () => {
 describe('the fallback job', () => {
   it('given a notice that failed on e-mail, then a job of that customer, same kind and version, naming what was tried', () => {
     const state = { ...openChange([{ node: 'kiosk', effect: 'outage' }], { start: 1_000, end: 2_000 }), title: 'Kiosk patch' };
-    const job = fallbackJob({ notice: { subjectKey: 'change#CHG-1', customerId: 'C-1', kind: 'change-notice', version: 2 }, state, touchpointNames: { kiosk: 'Kiosks' }, customer: { effect: 'outage', touchpoints: ['kiosk'], locale: 'nl-NL' }, tried: ['email', 'email'], eventAt: 900 })!;
+    const job = fallbackJob({
+      notice: { subjectKey: 'change#CHG-1', customerId: 'C-1', kind: 'change-notice', version: 2 },
+      state,
+      touchpointNames: { kiosk: 'Kiosks' },
+      customer: { effect: 'outage', touchpoints: ['kiosk'], locale: 'nl-NL' },
+      tried: ['email', 'email'],
+      eventAt: 900,
+    })!;
     expect(jobSchema.parse(job)).toEqual(job);
-    expect(job).toMatchObject({ kind: 'change-notice', subjectKey: 'change#CHG-1', subject: { occurredAt: 900, title: 'Kiosk patch' }, customers: [{ id: 'C-1', version: 2, effect: 'outage', locale: 'nl-NL', tried: ['email'] }] });
+    expect(job).toMatchObject({
+      kind: 'change-notice',
+      subjectKey: 'change#CHG-1',
+      subject: { occurredAt: 900, title: 'Kiosk patch' },
+      customers: [{ id: 'C-1', version: 2, effect: 'outage', locale: 'nl-NL', tried: ['email'] }],
+    });
     expect(job.customers[0].channel).toBeUndefined();
   });
 });

@@ -24,12 +24,20 @@ const noContacts = (value: unknown) => {
   for (const contact of CONTACTS) expect(JSON.stringify(value)).not.toContain(contact);
 };
 
-describe('SES events to receipts (EventBridge, the configuration set\'s destination)', () => {
+describe("SES events to receipts (EventBridge, the configuration set's destination)", () => {
   it('given a permanent bounce, then Notice Failed, permanent, with the reason and no address', () => {
     // When
     const receipt = receiptOf(receiptFromSes(fixture('ses-bounce-permanent.json')));
     // Then
-    expect(receipt).toMatchObject({ detailType: 'Notice Failed', noticeId: NOTICE, channel: 'email', provider: 'ses', permanent: true, final: true, occurredAt: '2026-12-05T02:01:02.669Z' });
+    expect(receipt).toMatchObject({
+      detailType: 'Notice Failed',
+      noticeId: NOTICE,
+      channel: 'email',
+      provider: 'ses',
+      permanent: true,
+      final: true,
+      occurredAt: '2026-12-05T02:01:02.669Z',
+    });
     expect(receipt.reason).toContain('bounce Permanent/General: 5.1.1');
     expect(receipt.reason).toContain('<e-mail>');
     noContacts(receipt);
@@ -44,7 +52,12 @@ describe('SES events to receipts (EventBridge, the configuration set\'s destinat
 
   it('given a delivery, then Notice Delivered at the delivery time', () => {
     const receipt = receiptOf(receiptFromSes(fixture('ses-delivery.json')));
-    expect(receipt).toMatchObject({ detailType: 'Notice Delivered', noticeId: NOTICE, occurredAt: '2026-12-05T02:01:03.302Z', providerMessageId: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000' });
+    expect(receipt).toMatchObject({
+      detailType: 'Notice Delivered',
+      noticeId: NOTICE,
+      occurredAt: '2026-12-05T02:01:03.302Z',
+      providerMessageId: 'EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000',
+    });
     noContacts(receipt);
   });
 
@@ -56,7 +69,12 @@ describe('SES events to receipts (EventBridge, the configuration set\'s destinat
 
   it('given a delivery delay, then a failure that is not final; a reject, a final one that is not permanent', () => {
     expect(receiptOf(receiptFromSes(fixture('ses-delivery-delay.json')))).toMatchObject({ detailType: 'Notice Failed', permanent: false, final: false });
-    expect(receiptOf(receiptFromSes(fixture('ses-reject.json')))).toMatchObject({ detailType: 'Notice Failed', permanent: false, final: true, reason: 'rejected by SES: Bad content' });
+    expect(receiptOf(receiptFromSes(fixture('ses-reject.json')))).toMatchObject({
+      detailType: 'Notice Failed',
+      permanent: false,
+      final: true,
+      reason: 'rejected by SES: Bad content',
+    });
   });
 
   it('the same provider event twice is one receipt (same eventId); another event of the message is another', () => {
@@ -85,8 +103,14 @@ describe('SES events to receipts (EventBridge, the configuration set\'s destinat
 });
 
 describe('the noticeId in SES message tags', () => {
-  it('any noticeId survives the tags, and every tag keeps SES\'s rules (ASCII letters, digits, _ and -; 256 characters)', () => {
-    const id = fc.tuple(fc.constantFrom('change', 'incident'), fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/), fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/), fc.constantFrom('change-notice', 'incident-update', 'all-clear'), fc.integer({ min: 0, max: 2 ** 45 }));
+  it("any noticeId survives the tags, and every tag keeps SES's rules (ASCII letters, digits, _ and -; 256 characters)", () => {
+    const id = fc.tuple(
+      fc.constantFrom('change', 'incident'),
+      fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+      fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+      fc.constantFrom('change-notice', 'incident-update', 'all-clear'),
+      fc.integer({ min: 0, max: 2 ** 45 }),
+    );
     fc.assert(
       fc.property(id, ([type, subject, customer, kind, version]) => {
         const notice = `${type}#${subject}/${customer}/${kind}/${version}`;
@@ -104,23 +128,48 @@ describe('the noticeId in SES message tags', () => {
 describe('End User Messaging SMS events to receipts (SNS destination)', () => {
   it('given TEXT_INVALID, then a permanent failure without the number', () => {
     const receipt = receiptOf(receiptFromSms(fixture('sms-text-invalid.json'), '2026-12-05T00:00:00Z'));
-    expect(receipt).toMatchObject({ detailType: 'Notice Failed', noticeId: NOTICE, channel: 'sms', provider: 'sms-voice', permanent: true, occurredAt: new Date(1796436062000).toISOString() });
+    expect(receipt).toMatchObject({
+      detailType: 'Notice Failed',
+      noticeId: NOTICE,
+      channel: 'sms',
+      provider: 'sms-voice',
+      permanent: true,
+      occurredAt: new Date(1796436062000).toISOString(),
+    });
     expect(receipt.reason).toContain('TEXT_INVALID');
     noContacts(receipt);
   });
 
   it('given TEXT_DELIVERED, then delivered; TEXT_UNREACHABLE a failure that is not permanent; TEXT_PENDING nothing yet', () => {
-    expect(receiptOf(receiptFromSms(fixture('sms-text-delivered.json'), 'x'))).toMatchObject({ detailType: 'Notice Delivered', eventId: 'sms-voice:862a8790-60c0-4430-9b2b-658bdexample:TEXT_DELIVERED' });
-    expect(receiptOf(receiptFromSms({ ...fixture('sms-text-invalid.json'), eventType: 'TEXT_UNREACHABLE' }, 'x'))).toMatchObject({ permanent: false, final: true });
-    expect(receiptFromSms({ ...fixture('sms-text-delivered.json'), eventType: 'TEXT_PENDING', isFinal: false }, 'x')).toEqual({ ignored: 'SMS TEXT_PENDING is not a final delivery status' });
+    expect(receiptOf(receiptFromSms(fixture('sms-text-delivered.json'), 'x'))).toMatchObject({
+      detailType: 'Notice Delivered',
+      eventId: 'sms-voice:862a8790-60c0-4430-9b2b-658bdexample:TEXT_DELIVERED',
+    });
+    expect(receiptOf(receiptFromSms({ ...fixture('sms-text-invalid.json'), eventType: 'TEXT_UNREACHABLE' }, 'x'))).toMatchObject({
+      permanent: false,
+      final: true,
+    });
+    expect(receiptFromSms({ ...fixture('sms-text-delivered.json'), eventType: 'TEXT_PENDING', isFinal: false }, 'x')).toEqual({
+      ignored: 'SMS TEXT_PENDING is not a final delivery status',
+    });
     expect('ignored' in receiptFromSms({ ...fixture('sms-text-delivered.json'), context: {} }, 'x')).toBe(true);
   });
 });
 
 describe('push and refusals at send time', () => {
   it('a push that SNS took is delivered; a disabled endpoint is a permanent failure, its ARN masked', () => {
-    expect(receiptOf(receiptFromPushPublish(NOTICE, 'sns-1', '2026-12-05T02:00:00.000Z'))).toMatchObject({ detailType: 'Notice Delivered', channel: 'push', providerMessageId: 'sns-1' });
-    const failed = receiptOf(receiptFromRefusal({ noticeId: NOTICE, channel: 'push' }, { permanent: true, reason: 'EndpointDisabledException: Endpoint is disabled arn:aws:sns:eu-west-1:123456789012:endpoint/GCM/app/0f0e' }, '2026-12-05T02:00:00.000Z'));
+    expect(receiptOf(receiptFromPushPublish(NOTICE, 'sns-1', '2026-12-05T02:00:00.000Z'))).toMatchObject({
+      detailType: 'Notice Delivered',
+      channel: 'push',
+      providerMessageId: 'sns-1',
+    });
+    const failed = receiptOf(
+      receiptFromRefusal(
+        { noticeId: NOTICE, channel: 'push' },
+        { permanent: true, reason: 'EndpointDisabledException: Endpoint is disabled arn:aws:sns:eu-west-1:123456789012:endpoint/GCM/app/0f0e' },
+        '2026-12-05T02:00:00.000Z',
+      ),
+    );
     expect(failed).toMatchObject({ detailType: 'Notice Failed', channel: 'push', provider: 'sns', permanent: true });
     expect(failed.reason).not.toContain('endpoint/GCM');
   });

@@ -17,9 +17,30 @@ const MIN = 60_000;
 const NOTICE = 'incident#INC-1/C-1/incident-notice/1';
 const at = (ms: number) => new Date(ms).toISOString();
 const delivered = (ms: number, extra: Partial<NoticeReceipt> = {}): NoticeReceipt =>
-  ({ detailType: 'Notice Delivered', eventId: `d-${ms}`, noticeId: NOTICE, channel: 'email', provider: 'ses', providerMessageId: 'm-1', occurredAt: at(ms), ...extra }) as NoticeReceipt;
+  ({
+    detailType: 'Notice Delivered',
+    eventId: `d-${ms}`,
+    noticeId: NOTICE,
+    channel: 'email',
+    provider: 'ses',
+    providerMessageId: 'm-1',
+    occurredAt: at(ms),
+    ...extra,
+  }) as NoticeReceipt;
 const failed = (ms: number, permanent: boolean, extra: Partial<NoticeReceipt> = {}): NoticeReceipt =>
-  ({ detailType: 'Notice Failed', eventId: `f-${ms}`, noticeId: NOTICE, channel: 'email', provider: 'ses', providerMessageId: 'm-1', occurredAt: at(ms), permanent, final: true, reason: permanent ? 'bounce Permanent/General' : 'bounce Transient/MailboxFull', ...extra }) as NoticeReceipt;
+  ({
+    detailType: 'Notice Failed',
+    eventId: `f-${ms}`,
+    noticeId: NOTICE,
+    channel: 'email',
+    provider: 'ses',
+    providerMessageId: 'm-1',
+    occurredAt: at(ms),
+    permanent,
+    final: true,
+    reason: permanent ? 'bounce Permanent/General' : 'bounce Transient/MailboxFull',
+    ...extra,
+  }) as NoticeReceipt;
 const fold = (steps: readonly DeliveryStep[]) => steps.reduce<ChannelDelivery | undefined>((state, step) => applyStep(state, step), undefined);
 
 describe('delivery state of one notice on one channel', () => {
@@ -57,14 +78,21 @@ describe('delivery state of one notice on one channel', () => {
   it('receipts twice and in any order end in the same state (fast-check)', () => {
     const step = fc.oneof(
       fc.record({ ms: fc.integer({ min: 0, max: 100 }), id: fc.constantFrom('m-1', 'm-2', undefined) }).map(({ ms, id }) => acceptedStep(T + ms * 1000, id)),
-      fc.record({ ms: fc.integer({ min: 0, max: 100 }), optOut: fc.boolean() }).map(({ ms, optOut }) => stepOf(delivered(T + ms * 1000, optOut ? { optOut: true, reason: 'complaint' } : {}))),
-      fc.record({ ms: fc.integer({ min: 0, max: 100 }), permanent: fc.boolean(), final: fc.boolean(), reason: fc.constantFrom('a', 'b') }).map(({ ms, permanent, final, reason }) => stepOf(failed(T + ms * 1000, permanent, { final, reason }))),
+      fc
+        .record({ ms: fc.integer({ min: 0, max: 100 }), optOut: fc.boolean() })
+        .map(({ ms, optOut }) => stepOf(delivered(T + ms * 1000, optOut ? { optOut: true, reason: 'complaint' } : {}))),
+      fc
+        .record({ ms: fc.integer({ min: 0, max: 100 }), permanent: fc.boolean(), final: fc.boolean(), reason: fc.constantFrom('a', 'b') })
+        .map(({ ms, permanent, final, reason }) => stepOf(failed(T + ms * 1000, permanent, { final, reason }))),
     );
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), fc.integer(), (steps, seed) => {
         // Every step delivered twice, in a shuffled order.
         const twice = [...steps, ...steps];
-        const shuffled = twice.map((s, i) => ({ s, key: Math.sin(seed + i) })).sort((a, b) => a.key - b.key).map(({ s }) => s);
+        const shuffled = twice
+          .map((s, i) => ({ s, key: Math.sin(seed + i) }))
+          .sort((a, b) => a.key - b.key)
+          .map(({ s }) => s);
         expect(fold(shuffled)).toEqual(fold(steps));
         expect(fold([...steps].reverse())).toEqual(fold(steps));
       }),
@@ -75,14 +103,20 @@ describe('delivery state of one notice on one channel', () => {
   it('the state never goes back: a later state ranks at least as high (fast-check)', () => {
     const order = { accepted: 1, delayed: 2, delivered: 3, failed: 4 } as const;
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(acceptedStep(T), stepOf(delivered(T)), stepOf(failed(T, false)), stepOf(failed(T, true)), stepOf(failed(T, false, { final: false }))), { minLength: 1, maxLength: 6 }), (steps) => {
-        let state: ChannelDelivery | undefined;
-        for (const s of steps) {
-          const next = applyStep(state, s);
-          if (state) expect(order[next.status] + (next.permanent ? 1 : 0)).toBeGreaterThanOrEqual(order[state.status] + (state.permanent ? 1 : 0));
-          state = next;
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.constantFrom(acceptedStep(T), stepOf(delivered(T)), stepOf(failed(T, false)), stepOf(failed(T, true)), stepOf(failed(T, false, { final: false }))),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (steps) => {
+          let state: ChannelDelivery | undefined;
+          for (const s of steps) {
+            const next = applyStep(state, s);
+            if (state) expect(order[next.status] + (next.permanent ? 1 : 0)).toBeGreaterThanOrEqual(order[state.status] + (state.permanent ? 1 : 0));
+            state = next;
+          }
+        },
+      ),
     );
   });
 });

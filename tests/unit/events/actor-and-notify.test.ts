@@ -12,7 +12,6 @@ import {
 import { routesFor } from '../../../lib/routes.ts';
 import { HOUR, T0, changeScheduled, iso, issuesOf, rawEvent } from '../../support/events.ts';
 
-
 const person = { type: 'person', id: 'u-42', name: 'Jane Doe', email: 'jane.doe@example.com', source: 'console' } as const;
 const minimal: Record<string, Record<string, unknown>> = {
   'Change Scheduled': changeScheduled().detail,
@@ -49,7 +48,13 @@ describe('who did it: every event records its actor', () => {
   });
 
   it('given a CloudWatch alarm, then the incident it opens names the pipeline (system) and the alarm as its actor', () => {
-    const alarm = parseAlarmEvent({ id: 'eb-1', 'detail-type': 'CloudWatch Alarm State Change', source: 'aws.cloudwatch', time: iso(T0), detail: { alarmName: 'dcs 5xx', state: { value: 'ALARM' } } });
+    const alarm = parseAlarmEvent({
+      id: 'eb-1',
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      time: iso(T0),
+      detail: { alarmName: 'dcs 5xx', state: { value: 'ALARM' } },
+    });
     const [opened] = alarmToIncidentEvents(alarm, [{ id: 'dcs', alarms: ['dcs 5xx'] }]);
     expect(opened.detail.actor).toEqual({ type: 'system', source: 'aws.cloudwatch', id: 'dcs 5xx' });
   });
@@ -88,7 +93,9 @@ describe('Notices Approved names its subject like the other events', () => {
   });
 
   it('given neither or both, then the event is refused with the fix', () => {
-    expect(issuesOf(rawEvent('Notices Approved', {}))).toEqual([{ field: 'detail.changeId', message: 'is required: name the subject with changeId or incidentId' }]);
+    expect(issuesOf(rawEvent('Notices Approved', {}))).toEqual([
+      { field: 'detail.changeId', message: 'is required: name the subject with changeId or incidentId' },
+    ]);
     expect(issuesOf(rawEvent('Notices Approved', { changeId: 'CHG-1', incidentId: 'INC-1' }))).toEqual([
       { field: 'detail.incidentId', message: 'names a second subject: give changeId or incidentId, not both' },
     ]);
@@ -111,7 +118,10 @@ describe('stored events and fields the catalog learnt later (compatibility rule)
   };
 
   it('given a stored detail whose later-catalog fields have a shape of their own, then they are dropped on read and the event still reads', () => {
-    const read = readStoredEvent('change#CHG-1', stored({ changeId: 'CHG-1', eventId: 's-1', occurredAt: iso(T0), actor: 'jane', notify: 'yes please', note: 'kept' }));
+    const read = readStoredEvent(
+      'change#CHG-1',
+      stored({ changeId: 'CHG-1', eventId: 's-1', occurredAt: iso(T0), actor: 'jane', notify: 'yes please', note: 'kept' }),
+    );
     expect(read.event.detail).toEqual({ changeId: 'CHG-1', eventId: 's-1', occurredAt: iso(T0), note: 'kept' });
   });
 

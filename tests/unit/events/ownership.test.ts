@@ -17,11 +17,11 @@ describe('subject ownership: an id belongs to the tool that first used it', () =
     expect(mayActOn('servicenow', CLI_SOURCE)).toBe(true);
   });
 
-
   it('a refusal names the owner, the refused source and what to do', () => {
     expect(ownershipProblem('change#CHG-1', 'servicenow', 'jira')).toEqual({
       field: 'source',
-      message: 'change CHG-1 belongs to "servicenow", the tool that first used the id; events from "jira" on it are refused: send them from servicenow, give the change an id of its own, or act on it from the console',
+      message:
+        'change CHG-1 belongs to "servicenow", the tool that first used the id; events from "jira" on it are refused: send them from servicenow, give the change an id of its own, or act on it from the console',
     });
   });
 });

@@ -3,7 +3,6 @@ import { MAX_TEXT_BYTES, parseEvent, DETAIL_TYPES, claimedEventId } from '../../
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { HOUR, T0, changeScheduled, iso, issuesOf, rawEvent } from '../../support/events.ts';
 
-
 describe('parseEvent: valid events', () => {
   it('given a Change Scheduled event, then it is typed with subject, times in epoch ms and the producer eventId', () => {
     const event = parseEvent(changeScheduled());
@@ -50,7 +49,11 @@ describe('parseEvent: valid events', () => {
   });
 
   it('given the same detail at another time, then it is another event; at the same instant (any notation), a resend', () => {
-    const update = (time: string) => ({ 'detail-type': 'Change Updated', time, detail: { changeId: 'CHG-1', window: { start: iso(T0), end: iso(T0 + HOUR) } } });
+    const update = (time: string) => ({
+      'detail-type': 'Change Updated',
+      time,
+      detail: { changeId: 'CHG-1', window: { start: iso(T0), end: iso(T0 + HOUR) } },
+    });
     const first = parseEvent(update('2026-12-02T09:00:00Z'));
     expect(parseEvent(update('2026-12-03T12:00:00Z')).eventId).not.toBe(first.eventId);
     expect(parseEvent(update('2026-12-02T09:00:00.000Z')).eventId).toBe(first.eventId);
@@ -81,10 +84,26 @@ describe('parseEvent: valid events', () => {
 describe('a history without event ids folds every event (what-if)', () => {
   // The minimal case: an update moves the window back to one it had before.
   const history = [
-    { 'detail-type': 'Change Scheduled', time: '2026-12-01T09:00:00Z', detail: { changeId: 'CHG-1', title: 'DB', window: { start: '2026-12-04T02:00:00Z', end: '2026-12-04T04:00:00Z' }, impacts: [{ node: 'db' }] } },
-    { 'detail-type': 'Change Updated', time: '2026-12-02T09:00:00Z', detail: { changeId: 'CHG-1', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' } } },
-    { 'detail-type': 'Change Updated', time: '2026-12-03T09:00:00Z', detail: { changeId: 'CHG-1', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } } },
-    { 'detail-type': 'Change Updated', time: '2026-12-03T12:00:00Z', detail: { changeId: 'CHG-1', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' } } },
+    {
+      'detail-type': 'Change Scheduled',
+      time: '2026-12-01T09:00:00Z',
+      detail: { changeId: 'CHG-1', title: 'DB', window: { start: '2026-12-04T02:00:00Z', end: '2026-12-04T04:00:00Z' }, impacts: [{ node: 'db' }] },
+    },
+    {
+      'detail-type': 'Change Updated',
+      time: '2026-12-02T09:00:00Z',
+      detail: { changeId: 'CHG-1', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' } },
+    },
+    {
+      'detail-type': 'Change Updated',
+      time: '2026-12-03T09:00:00Z',
+      detail: { changeId: 'CHG-1', window: { start: '2026-12-06T02:00:00Z', end: '2026-12-06T04:00:00Z' } },
+    },
+    {
+      'detail-type': 'Change Updated',
+      time: '2026-12-03T12:00:00Z',
+      detail: { changeId: 'CHG-1', window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' } },
+    },
   ];
   const fold = (raws: unknown[]) => foldSubject(raws.map((raw, position) => parseEvent(raw, { position })));
 
@@ -102,7 +121,9 @@ describe('a history without event ids folds every event (what-if)', () => {
 describe('parseEvent: every violation names its field', () => {
   it('given bad values, then each message names the value and the fix', () => {
     const messages = (raw: unknown) => issuesOf(raw).map((i) => `${i.field}: ${i.message}`);
-    expect(messages(changeScheduled({ impacts: [{ node: 'db', effect: 'down' }] }))).toEqual(['detail.impacts.0.effect: "down" is not an effect; use one of none, degraded, outage (default outage)']);
+    expect(messages(changeScheduled({ impacts: [{ node: 'db', effect: 'down' }] }))).toEqual([
+      'detail.impacts.0.effect: "down" is not an effect; use one of none, degraded, outage (default outage)',
+    ]);
     expect(messages(changeScheduled({ changeId: 'CHG 1', risk: 42 }))).toEqual([
       'detail.changeId: "CHG 1" is not a valid change id; the change id must match ^[A-Za-z0-9._:-]{1,128}$ (letters, digits, . _ : -, at most 128)',
       'detail.risk: 42 is not a risk; use one of low, medium, high',
@@ -118,7 +139,9 @@ describe('parseEvent: every violation names its field', () => {
       'detail.severity: "p1" is not a severity; use one of sev1, sev2, sev3, sev4',
       'detail.impacts: "db" is not a list of impacts; give a list of { node, effect? }',
     ]);
-    expect(messages(rawEvent('Change Postponed', { changeId: 'C' }))[0]).toMatch(/^detail-type: "Change Postponed" is not a detail-type of the event catalog; use one of: Change Scheduled/);
+    expect(messages(rawEvent('Change Postponed', { changeId: 'C' }))[0]).toMatch(
+      /^detail-type: "Change Postponed" is not a detail-type of the event catalog; use one of: Change Scheduled/,
+    );
   });
 
   it('given a missing field, then the message says it is required', () => {
@@ -168,9 +191,7 @@ describe('parseEvent: every violation names its field', () => {
   });
 
   it('unknown detail-type lists the known ones', () => {
-    expect(issuesOf(rawEvent('Change Postponed', { changeId: 'C' }))).toEqual([
-      { field: 'detail-type', message: expect.stringContaining('Change Scheduled') },
-    ]);
+    expect(issuesOf(rawEvent('Change Postponed', { changeId: 'C' }))).toEqual([{ field: 'detail-type', message: expect.stringContaining('Change Scheduled') }]);
   });
 
   it('node ids and subject ids must match the id pattern', () => {

@@ -15,7 +15,9 @@ import { changeScheduled } from '../../support/events.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/event-store/${name}`, import.meta.url), 'utf8'));
 const v1Items = (fixture('v1-items.json') as Record<string, AttributeValue>[]).map((item) => unmarshall(item));
-const v1StreamImages = (fixture('v1-stream-records.json') as { dynamodb: { NewImage: Record<string, AttributeValue> } }[]).map((r) => unmarshall(r.dynamodb.NewImage));
+const v1StreamImages = (fixture('v1-stream-records.json') as { dynamodb: { NewImage: Record<string, AttributeValue> } }[]).map((r) =>
+  unmarshall(r.dynamodb.NewImage),
+);
 const read = (item: Record<string, unknown>) => readStoredEvent(String(item.pk), item);
 const ms = (iso: string) => Date.parse(iso);
 
@@ -37,7 +39,15 @@ const expected = [
     subjectKey: 'change#CHG-2041',
     version: 1,
     recordedAt: ms('2026-11-30T23:59:00Z'),
-    event: { detailType: 'Change Scheduled', eventId: 'chg-2041-scheduled', occurredAt: ms('2026-11-28T13:00:00Z'), source: 'acme.changes', subjectType: 'change', subjectId: 'CHG-2041', detail: scheduledDetail },
+    event: {
+      detailType: 'Change Scheduled',
+      eventId: 'chg-2041-scheduled',
+      occurredAt: ms('2026-11-28T13:00:00Z'),
+      source: 'acme.changes',
+      subjectType: 'change',
+      subjectId: 'CHG-2041',
+      detail: scheduledDetail,
+    },
   },
   {
     subjectKey: 'change#CHG-2041',
@@ -106,7 +116,10 @@ describe('events stored before schema versions still read as the current version
     expect(foldSubject(events.filter((e) => e.subjectType === 'change'))).toMatchObject({
       status: 'scheduled',
       window: { start: ms('2026-12-06T02:00:00Z'), end: ms('2026-12-06T04:30:00Z') },
-      impacts: [{ node: 'fraud-scoring', effect: 'degraded' }, { node: 'payments-db', effect: 'outage' }],
+      impacts: [
+        { node: 'fraud-scoring', effect: 'degraded' },
+        { node: 'payments-db', effect: 'outage' },
+      ],
       scopeVersion: 2,
       team: 'payments',
     });
@@ -140,14 +153,20 @@ describe('stored events of the current version', () => {
       }
       throw new Error('expected the item to be refused');
     };
-    expect(problemOf({ ...good, schemaVersion: 3 }).message).toMatch(/change#CHG-1 v1 cannot be read: schemaVersion 3 is unknown to this code \(it reads 1 to 2\)/);
+    expect(problemOf({ ...good, schemaVersion: 3 }).message).toMatch(
+      /change#CHG-1 v1 cannot be read: schemaVersion 3 is unknown to this code \(it reads 1 to 2\)/,
+    );
     const corrupt = problemOf({ ...good, detail: '{"changeId":' });
     expect(corrupt.message).toMatch(/detail is not JSON/);
     expect(corrupt.cause).toBeInstanceOf(SyntaxError);
-    expect(problemOf({ ...good, detail: JSON.stringify({ changeId: 'CHG-1', title: 'x' }) }).message).toMatch(/no longer follows the event catalog.*detail\.window/);
+    expect(problemOf({ ...good, detail: JSON.stringify({ changeId: 'CHG-1', title: 'x' }) }).message).toMatch(
+      /no longer follows the event catalog.*detail\.window/,
+    );
     expect(problemOf({ ...good, detail: JSON.stringify({ ...JSON.parse(good.detail), changeId: 'CHG-2' }) }).message).toMatch(/names subject change#CHG-2/);
     expect(problemOf({ ...good, version: 'one' }).message).toMatch(/no valid version/);
-    expect(problemOf({ pk: 'change#CHG-1', version: 1, recordedAt: 1, event: '{"detailType":"Change Started"}' }).message).toMatch(/version 1 event does not parse/);
+    expect(problemOf({ pk: 'change#CHG-1', version: 1, recordedAt: 1, event: '{"detailType":"Change Started"}' }).message).toMatch(
+      /version 1 event does not parse/,
+    );
     expect(isStoredEventError(new Error('other'))).toBe(false);
   });
 });

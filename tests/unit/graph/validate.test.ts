@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { GraphBuilder, GraphValidationError, formatProblem, parseGraphDocuments, readCsvRows, findCycles, CUSTOMERS_CSV_HEADER, USAGE_CSV_HEADER } from '../../../functions/domain/graph/index.ts';
+import {
+  GraphBuilder,
+  GraphValidationError,
+  formatProblem,
+  parseGraphDocuments,
+  readCsvRows,
+  findCycles,
+  CUSTOMERS_CSV_HEADER,
+  USAGE_CSV_HEADER,
+} from '../../../functions/domain/graph/index.ts';
 
 const problemsOf = (docs: { file: string; text: string }[]) => {
   try {
@@ -63,13 +72,18 @@ customers:
     const { warnings, graph } = parseGraphDocuments([
       { file: 'g.yaml', text: 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a] }, { id: c, dependsOn: [c] }, { id: d, dependsOn: [a] }]' },
     ]);
-    expect(findCycles(graph)).toEqual([{ path: ['a', 'b'], others: [] }, { path: ['c'], others: [] }]);
+    expect(findCycles(graph)).toEqual([
+      { path: ['a', 'b'], others: [] },
+      { path: ['c'], others: [] },
+    ]);
     expect(warnings).toEqual([expect.stringContaining('a -> b -> a'), expect.stringContaining('c -> c')]);
   });
 
   it('given a -> c -> b -> a, when the cycle is reported, then it reads along the dependsOn edges', () => {
     // Given: a depends on c, c on b, b on a (sorted ids would read a -> b -> c, which is no path)
-    const { warnings, graph } = parseGraphDocuments([{ file: 'g.yaml', text: 'components: [{ id: a, dependsOn: [c] }, { id: b, dependsOn: [a] }, { id: c, dependsOn: [b] }]' }]);
+    const { warnings, graph } = parseGraphDocuments([
+      { file: 'g.yaml', text: 'components: [{ id: a, dependsOn: [c] }, { id: b, dependsOn: [a] }, { id: c, dependsOn: [b] }]' },
+    ]);
     // When / then: every step of the cycle is a dependsOn edge of the graph
     expect(findCycles(graph)).toEqual([{ path: ['a', 'c', 'b'], others: [] }]);
     expect(warnings).toEqual([expect.stringContaining('dependency cycle: a -> c -> b -> a ')]);
@@ -77,7 +91,8 @@ customers:
 
   it('given a cycle group with a branch, when reported, then the cycle is a real path and the other members are named', () => {
     // Given: a -> b -> a and b -> d -> b (one strongly connected group of three), anyOf members count as edges
-    const text = 'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a, { anyOf: [d, x] }] }, { id: d, dependsOn: [{ id: b, type: soft }] }, { id: x }]';
+    const text =
+      'components: [{ id: a, dependsOn: [b] }, { id: b, dependsOn: [a, { anyOf: [d, x] }] }, { id: d, dependsOn: [{ id: b, type: soft }] }, { id: x }]';
     const { warnings, graph } = parseGraphDocuments([{ file: 'g.yaml', text }]);
     const [{ path: cycle }] = findCycles(graph);
     const edges = new Set(['a>b', 'b>a', 'b>d', 'b>x', 'd>b']);
@@ -105,7 +120,12 @@ customers:
         expect.objectContaining({ file: 'b.yaml', path: 'components[0]', id: 'db', message: expect.stringContaining('repeats') }),
         expect.objectContaining({ file: 'a.yaml', path: 'components[1].dependsOn[1]', id: 'api', message: expect.stringContaining('"ghost"') }),
         expect.objectContaining({ file: 'b.yaml', path: 'touchpoints[0].dependsOn[0]', id: 'web', message: expect.stringContaining('"nowhere"') }),
-        expect.objectContaining({ file: 'b.yaml', path: 'customers[0].uses[0]', id: 'C-1', message: expect.stringContaining('is a component, not a touchpoint') }),
+        expect.objectContaining({
+          file: 'b.yaml',
+          path: 'customers[0].uses[0]',
+          id: 'C-1',
+          message: expect.stringContaining('is a component, not a touchpoint'),
+        }),
         expect.objectContaining({ file: 'b.yaml', path: 'customers[0].uses[1].from', id: 'C-1', message: expect.stringContaining('does not parse') }),
       ]),
     );
@@ -128,12 +148,18 @@ components: [{ id: "bad id" }, { id: ok, dependOn: [web] }, { id: x, dependsOn: 
     expect(byPath['notificationChannels[0].channel'].message).toBe('"fax" is not a notification channel; use one of email, sms, push');
     expect(byPath['components[0].id'].message).toBe('"bad id" is not a valid id; ids match ^[A-Za-z0-9._:-]{1,128}$ (letters, digits, . _ : -, 1-128 chars)');
     expect(byPath['components[1]']).toMatchObject({ id: 'ok', message: expect.stringContaining('unknown field(s) dependOn') });
-    expect(byPath['components[2].dependsOn[0]']).toMatchObject({ id: 'x', message: expect.stringMatching(/^\{"id":"ok","type":"weak"\} is not a dependency; use a node id/) });
+    expect(byPath['components[2].dependsOn[0]']).toMatchObject({
+      id: 'x',
+      message: expect.stringMatching(/^\{"id":"ok","type":"weak"\} is not a dependency; use a node id/),
+    });
   });
 
   it('given values of the wrong kind, then each message names the value and the fix', () => {
     const problems = problemsOf([
-      { file: 'g.yaml', text: 'components: [{ id: 42, team: [a] }]\ntouchpoints: web\ncustomers: [{ id: C-1, optOut: maybe, quietHours: { start: "25:00", end: "07:00" }, contacts: { email: 12345 } }]' },
+      {
+        file: 'g.yaml',
+        text: 'components: [{ id: 42, team: [a] }]\ntouchpoints: web\ncustomers: [{ id: C-1, optOut: maybe, quietHours: { start: "25:00", end: "07:00" }, contacts: { email: 12345 } }]',
+      },
     ]);
     expect(problems.map(formatProblem)).toEqual([
       'g.yaml: components[0].id: 42 is not an id; ids match ^[A-Za-z0-9._:-]{1,128}$ (letters, digits, . _ : -, 1-128 chars)',
@@ -149,11 +175,20 @@ components: [{ id: "bad id" }, { id: ok, dependOn: [web] }, { id: x, dependsOn: 
     for (const text of ['', '# only a comment\n', '{}', 'components: []\ntouchpoints: []']) {
       const problems = problemsOf([{ file: 'empty.yaml', text }]);
       expect(problems, JSON.stringify(text)).toEqual([
-        { file: 'empty.yaml', path: '(file)', message: expect.stringMatching(/^the file defines nothing: no components, touchpoints, notification channels or customers; /) },
+        {
+          file: 'empty.yaml',
+          path: '(file)',
+          message: expect.stringMatching(/^the file defines nothing: no components, touchpoints, notification channels or customers; /),
+        },
       ]);
     }
     // A file that only adds customers to another file's touchpoints defines something.
-    expect(() => parseGraphDocuments([{ file: 'a.yaml', text: 'touchpoints: [{ id: t, channel: web }]' }, { file: 'b.yaml', text: 'customers: [{ id: C-1, uses: [t] }]' }])).not.toThrow();
+    expect(() =>
+      parseGraphDocuments([
+        { file: 'a.yaml', text: 'touchpoints: [{ id: t, channel: web }]' },
+        { file: 'b.yaml', text: 'customers: [{ id: C-1, uses: [t] }]' },
+      ]),
+    ).not.toThrow();
   });
 
   it('given tool names on nodes, then they are kept on components and touchpoints', () => {
@@ -166,7 +201,11 @@ touchpoints:
   - { id: web, channel: web, dependsOn: [db], services: [PWEB123], alerts: [WebDown, { alertname: HighLatency, service: web }] }`,
       },
     ]);
-    expect(graph.components.get('db')).toMatchObject({ ci: ['a1b2c3', 'payments-db-01'], alarms: ['db-cpu'], awsHealth: [{ service: 'RDS', region: 'eu-west-1' }] });
+    expect(graph.components.get('db')).toMatchObject({
+      ci: ['a1b2c3', 'payments-db-01'],
+      alarms: ['db-cpu'],
+      awsHealth: [{ service: 'RDS', region: 'eu-west-1' }],
+    });
     expect(graph.touchpoints.get('web')).toMatchObject({ services: ['PWEB123'], alerts: ['WebDown', { alertname: 'HighLatency', service: 'web' }] });
   });
 
@@ -218,9 +257,14 @@ C-2,,,,,,,,,,
     await readCsvRows(csvStream(usage), 'usage.csv', USAGE_CSV_HEADER, (row, line) => builder.addUsageRow('usage.csv', line, row));
     const { graph } = builder.build();
     expect(graph.customers.get('C-1')).toEqual({
-      id: 'C-1', segment: 'gold', locale: 'nl-NL', timeZone: 'Europe/Amsterdam',
+      id: 'C-1',
+      segment: 'gold',
+      locale: 'nl-NL',
+      timeZone: 'Europe/Amsterdam',
       contacts: { email: 'a@example.com', phone: '+31600000001' },
-      channels: ['sms', 'email'], optOut: false, quietHours: { start: '22:00', end: '07:00' },
+      channels: ['sms', 'email'],
+      optOut: false,
+      quietHours: { start: '22:00', end: '07:00' },
     });
     expect(graph.customers.get('C-2')).toEqual({ id: 'C-2', contacts: {}, channels: ['email'], optOut: false });
     expect(graph.usagesByTouchpoint.get('kiosk')?.map((u) => u.customerId)).toEqual(['C-1', 'C-2']);

@@ -42,7 +42,16 @@ describe('affected customers (DESIGN section 5)', () => {
   });
 
   it("a customer's effect is the max over their hit usages", () => {
-    const a = assess(graphOf(estate), openChange([{ node: 'seatmap', effect: 'outage' }, { node: 'web', effect: 'outage' }], { start: T(2), end: T(4) }));
+    const a = assess(
+      graphOf(estate),
+      openChange(
+        [
+          { node: 'seatmap', effect: 'outage' },
+          { node: 'web', effect: 'outage' },
+        ],
+        { start: T(2), end: T(4) },
+      ),
+    );
     expect(a.customers.find((c) => c.id === 'C-1')).toEqual({ id: 'C-1', effect: 'outage', touchpoints: ['kiosk', 'web'], notify: ['email'] });
     expect(a.customers.find((c) => c.id === 'C-2')?.effect).toBe('degraded');
   });
@@ -62,9 +71,27 @@ describe('affected customers (DESIGN section 5)', () => {
   });
 
   it('a notice is rerouted when the preferred notification channel is itself in outage', () => {
-    const a = assess(graphOf(estate), openChange([{ node: 'db', effect: 'outage' }, { node: 'sms-gw', effect: 'outage' }], { start: T(2), end: T(4) }));
+    const a = assess(
+      graphOf(estate),
+      openChange(
+        [
+          { node: 'db', effect: 'outage' },
+          { node: 'sms-gw', effect: 'outage' },
+        ],
+        { start: T(2), end: T(4) },
+      ),
+    );
     expect(a.customers.find((c) => c.id === 'C-3')?.notify).toEqual(['email']);
-    const degradedSms = assess(graphOf(estate), openChange([{ node: 'db', effect: 'outage' }, { node: 'sms-gw', effect: 'degraded' }], { start: T(2), end: T(4) }));
+    const degradedSms = assess(
+      graphOf(estate),
+      openChange(
+        [
+          { node: 'db', effect: 'outage' },
+          { node: 'sms-gw', effect: 'degraded' },
+        ],
+        { start: T(2), end: T(4) },
+      ),
+    );
     expect(degradedSms.customers.find((c) => c.id === 'C-3')?.notify).toEqual(['sms']);
   });
 
@@ -77,8 +104,17 @@ describe('affected customers (DESIGN section 5)', () => {
 
   it('a cancelled change and a held subject affect nobody; unknown nodes are still reported', () => {
     const graph = graphOf(estate);
-    const change = openChange([{ node: 'db', effect: 'outage' }, { node: 'mainframe', effect: 'outage' }], { start: T(2), end: T(4) });
-    for (const subject of [{ ...change, status: 'cancelled' as const }, { ...change, opened: false }]) {
+    const change = openChange(
+      [
+        { node: 'db', effect: 'outage' },
+        { node: 'mainframe', effect: 'outage' },
+      ],
+      { start: T(2), end: T(4) },
+    );
+    for (const subject of [
+      { ...change, status: 'cancelled' as const },
+      { ...change, opened: false },
+    ]) {
       const a = assess(graph, subject);
       expect([a.touchpoints, a.customers, a.unknownNodes, a.summary.customers]).toEqual([[], [], ['mainframe'], 0]);
     }
@@ -98,7 +134,13 @@ describe('affected customers (DESIGN section 5)', () => {
 
   it('the join by ordinal (in-memory graphs) and by id (paged stores) give the same customers', () => {
     const graph = graphOf(estate);
-    const subject = openChange([{ node: 'db', effect: 'outage' }, { node: 'ivr', effect: 'degraded' }], { start: T(0), end: T(12) });
+    const subject = openChange(
+      [
+        { node: 'db', effect: 'outage' },
+        { node: 'ivr', effect: 'degraded' },
+      ],
+      { start: T(0), end: T(12) },
+    );
     const byOrdinal = assess(graph, subject);
     const byId = assess({ ...graph, customerList: undefined }, subject);
     expect(byOrdinal.customers.length).toBe(5);

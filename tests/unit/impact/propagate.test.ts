@@ -43,7 +43,15 @@ describe('propagate: DESIGN section 5, rule by rule', () => {
   });
 
   it('cycles reach the least fixpoint: a cycle nobody impacts stays none, an impacted one spreads round it', () => {
-    const doc = { components: [{ id: 'a', dependsOn: ['b'] }, { id: 'b', dependsOn: ['a'] }, { id: 'x' }, { id: 'c', dependsOn: ['x', { id: 'a', type: 'soft' }] }, { id: 'd', dependsOn: ['c'] }] };
+    const doc = {
+      components: [
+        { id: 'a', dependsOn: ['b'] },
+        { id: 'b', dependsOn: ['a'] },
+        { id: 'x' },
+        { id: 'c', dependsOn: ['x', { id: 'a', type: 'soft' }] },
+        { id: 'd', dependsOn: ['c'] },
+      ],
+    };
     expect(effectsAfter(doc, [out('x')])).toEqual({ x: 'outage', c: 'outage', d: 'outage' });
     expect(effectsAfter(doc, [deg('b')])).toEqual({ a: 'degraded', b: 'degraded', c: 'degraded', d: 'degraded' });
   });

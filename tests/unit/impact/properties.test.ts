@@ -7,34 +7,44 @@ import { openChange } from '../../support/graphs.ts';
 
 /** A random estate: n components, each depending on earlier or later ones (cycles allowed), some touchpoints, customers. */
 const estates = (softOnly: boolean) =>
-  fc.record({
-    n: fc.integer({ min: 2, max: 12 }),
-    edges: fc.array(fc.record({ from: fc.nat(), to: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), soft: fc.boolean(), any: fc.boolean() }), { maxLength: 30 }),
-    usages: fc.array(fc.record({ c: fc.nat(20), t: fc.nat(), from: fc.option(fc.nat(10)), len: fc.integer({ min: 1, max: 5 }) }), { maxLength: 40 }),
-  }).map(({ n, edges, usages }): Graph => {
-    const ids = Array.from({ length: n }, (_, i) => `n${i}`);
-    const deps = new Map<string, Dependency[]>(ids.map((id) => [id, []]));
-    for (const e of edges) {
-      const members = [...new Set(e.to.map((t) => ids[t % n]))];
-      const soft = softOnly || e.soft;
-      deps.get(ids[e.from % n])!.push(e.any && members.length > 1 ? { kind: 'anyOf', ids: members, soft } : { kind: 'node', id: members[0], soft });
-    }
-    const tps = ids.filter((_, i) => i % 3 === 0);
-    const graph: Graph = { components: new Map(), touchpoints: new Map(), notificationChannels: new Map(), customers: new Map(), usagesByTouchpoint: new Map() };
-    for (const id of ids) {
-      if (tps.includes(id)) graph.touchpoints.set(id, { id, channel: 'web', dependsOn: deps.get(id)! });
-      else graph.components.set(id, { id, dependsOn: deps.get(id)! });
-    }
-    for (const u of usages) {
-      const touchpoint = tps[u.t % tps.length];
-      const customerId = `C-${u.c}`;
-      graph.customers.set(customerId, { id: customerId, contacts: { email: 'x@example.com' }, channels: ['email'], optOut: false });
-      const list = graph.usagesByTouchpoint.get(touchpoint) ?? [];
-      list.push({ customerId, touchpoint, ...(u.from !== null ? { from: u.from * 3_600_000, to: (u.from + u.len) * 3_600_000 } : {}) });
-      graph.usagesByTouchpoint.set(touchpoint, list);
-    }
-    return graph;
-  });
+  fc
+    .record({
+      n: fc.integer({ min: 2, max: 12 }),
+      edges: fc.array(fc.record({ from: fc.nat(), to: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), soft: fc.boolean(), any: fc.boolean() }), {
+        maxLength: 30,
+      }),
+      usages: fc.array(fc.record({ c: fc.nat(20), t: fc.nat(), from: fc.option(fc.nat(10)), len: fc.integer({ min: 1, max: 5 }) }), { maxLength: 40 }),
+    })
+    .map(({ n, edges, usages }): Graph => {
+      const ids = Array.from({ length: n }, (_, i) => `n${i}`);
+      const deps = new Map<string, Dependency[]>(ids.map((id) => [id, []]));
+      for (const e of edges) {
+        const members = [...new Set(e.to.map((t) => ids[t % n]))];
+        const soft = softOnly || e.soft;
+        deps.get(ids[e.from % n])!.push(e.any && members.length > 1 ? { kind: 'anyOf', ids: members, soft } : { kind: 'node', id: members[0], soft });
+      }
+      const tps = ids.filter((_, i) => i % 3 === 0);
+      const graph: Graph = {
+        components: new Map(),
+        touchpoints: new Map(),
+        notificationChannels: new Map(),
+        customers: new Map(),
+        usagesByTouchpoint: new Map(),
+      };
+      for (const id of ids) {
+        if (tps.includes(id)) graph.touchpoints.set(id, { id, channel: 'web', dependsOn: deps.get(id)! });
+        else graph.components.set(id, { id, dependsOn: deps.get(id)! });
+      }
+      for (const u of usages) {
+        const touchpoint = tps[u.t % tps.length];
+        const customerId = `C-${u.c}`;
+        graph.customers.set(customerId, { id: customerId, contacts: { email: 'x@example.com' }, channels: ['email'], optOut: false });
+        const list = graph.usagesByTouchpoint.get(touchpoint) ?? [];
+        list.push({ customerId, touchpoint, ...(u.from !== null ? { from: u.from * 3_600_000, to: (u.from + u.len) * 3_600_000 } : {}) });
+        graph.usagesByTouchpoint.set(touchpoint, list);
+      }
+      return graph;
+    });
 
 const impactsArb = fc.array(fc.record({ i: fc.nat(), effect: fc.constantFrom('degraded' as const, 'outage' as const) }), { minLength: 1, maxLength: 4 });
 const toImpacts = (graph: Graph, raw: { i: number; effect: NodeImpact['effect'] }[]): NodeImpact[] => {

@@ -48,7 +48,7 @@ describe('Alertmanager: the documented webhook', () => {
     expect(eventsOf(mapAlertmanager(clone(documented), context))[0].detail.eventId).toBe(a);
   });
 
-  it('given a node whose matcher wants another instance, then the group is refused with the alert\'s labels', () => {
+  it("given a node whose matcher wants another instance, then the group is refused with the alert's labels", () => {
     const other = catalogOf({ id: 'status-site', alerts: [{ alertname: 'ProbeFailure', instance: 'https://other.example.org' }] });
     const outcome = refusalOf(mapAlertmanager(documented, { catalog: other }));
     expect(outcome).toMatchObject({
@@ -59,7 +59,13 @@ describe('Alertmanager: the documented webhook', () => {
 });
 
 describe('Alertmanager: a group over time', () => {
-  const group = (status: 'firing' | 'resolved', alerts: unknown[]) => ({ ...clone(documented), groupKey: '{}:{alertname="DiskFull"}', status, alerts, commonAnnotations: {} });
+  const group = (status: 'firing' | 'resolved', alerts: unknown[]) => ({
+    ...clone(documented),
+    groupKey: '{}:{alertname="DiskFull"}',
+    status,
+    alerts,
+    commonAnnotations: {},
+  });
 
   it('given an alert joining the group, then a new event on the same incident with more nodes, folded after the first', () => {
     const first = group('firing', [diskFull('firing')]);
@@ -77,7 +83,10 @@ describe('Alertmanager: a group over time', () => {
 
   it('given one alert resolved while another fires, then only the firing one counts, and the state folds after the grown one', () => {
     const grown = group('firing', [diskFull('firing'), { ...documented.alerts[0], startsAt: '2023-02-06T13:30:00Z' }]);
-    const shrunk = group('firing', [diskFull('firing'), { ...documented.alerts[0], status: 'resolved', startsAt: '2023-02-06T13:30:00Z', endsAt: '2023-02-06T13:45:00Z' }]);
+    const shrunk = group('firing', [
+      diskFull('firing'),
+      { ...documented.alerts[0], status: 'resolved', startsAt: '2023-02-06T13:30:00Z', endsAt: '2023-02-06T13:45:00Z' },
+    ]);
     const events = [...parsedOf(mapAlertmanager(shrunk, context)), ...parsedOf(mapAlertmanager(grown, context))];
     expect(foldSubject(events).impacts).toEqual([{ node: 'payments-db', effect: 'outage' }]);
   });
@@ -97,25 +106,38 @@ describe('Alertmanager: a group over time', () => {
 
 describe('Alertmanager: config', () => {
   it('a custom severity label and mapping, and per-node effects apply', () => {
-    const config = { alertmanager: { severityLabel: 'priority', severity: { p0: 'sev1' as const }, perNode: { 'payments-db': { effect: 'degraded' as const } } } };
+    const config = {
+      alertmanager: { severityLabel: 'priority', severity: { p0: 'sev1' as const }, perNode: { 'payments-db': { effect: 'degraded' as const } } },
+    };
     const hook = { ...clone(documented), alerts: [alert({ alertname: 'DiskFull', priority: 'P0' }, 'firing', '2023-02-06T13:20:00Z')] };
-    expect(eventsOf(mapAlertmanager(hook, { catalog, config }))[0].detail).toMatchObject({ severity: 'sev1', impacts: [{ node: 'payments-db', effect: 'degraded' }] });
+    expect(eventsOf(mapAlertmanager(hook, { catalog, config }))[0].detail).toMatchObject({
+      severity: 'sev1',
+      impacts: [{ node: 'payments-db', effect: 'degraded' }],
+    });
   });
 });
 
 describe('Alertmanager: refusals', () => {
   it('given another webhook version, then the version is named', () => {
-    expect(refusalOf(mapAlertmanager({ ...documented, version: '3' }, context)).issues[0]).toMatchObject({ field: 'version', message: expect.stringMatching(/must be "4".*\(got "3"\)/) });
+    expect(refusalOf(mapAlertmanager({ ...documented, version: '3' }, context)).issues[0]).toMatchObject({
+      field: 'version',
+      message: expect.stringMatching(/must be "4".*\(got "3"\)/),
+    });
   });
 
   it('given a resolved alert without endsAt, or an unreadable startsAt, then the alert field is named', () => {
     const resolved = { ...clone(documented), status: 'resolved', alerts: [{ ...documented.alerts[0], status: 'resolved' }] };
     expect(refusalOf(mapAlertmanager(resolved, context)).issues).toEqual([{ field: 'alerts.0.endsAt', message: expect.stringMatching(/resolved alert/) }]);
     const words = { ...clone(documented), alerts: [{ ...documented.alerts[0], startsAt: 'a while ago' }] };
-    expect(refusalOf(mapAlertmanager(words, context)).issues).toEqual([{ field: 'alerts.0.startsAt', message: expect.stringMatching(/\(got "a while ago"\)/) }]);
+    expect(refusalOf(mapAlertmanager(words, context)).issues).toEqual([
+      { field: 'alerts.0.startsAt', message: expect.stringMatching(/\(got "a while ago"\)/) },
+    ]);
   });
 
   it('given an empty alert list, then alerts is named', () => {
-    expect(refusalOf(mapAlertmanager({ ...documented, alerts: [] }, context)).issues[0]).toMatchObject({ field: 'alerts', message: expect.stringMatching(/at least one alert/) });
+    expect(refusalOf(mapAlertmanager({ ...documented, alerts: [] }, context)).issues[0]).toMatchObject({
+      field: 'alerts',
+      message: expect.stringMatching(/at least one alert/),
+    });
   });
 });

@@ -11,7 +11,10 @@ const pagerduty: AuthScheme = { type: 'pagerduty-signature', secrets: ['pd-new-s
 
 describe('PagerDuty signatures (X-PagerDuty-Signature: v1=<hmac>)', () => {
   it('given the signature of the raw body with our secret, then ok', () => {
-    expect(verifyIntakeRequest({ headers: { 'x-pagerduty-signature': `v1=${hmac('pd-new-secret', body)}` }, body }, [pagerduty])).toEqual({ status: 'ok', scheme: 'pagerduty-signature' });
+    expect(verifyIntakeRequest({ headers: { 'x-pagerduty-signature': `v1=${hmac('pd-new-secret', body)}` }, body }, [pagerduty])).toEqual({
+      status: 'ok',
+      scheme: 'pagerduty-signature',
+    });
   });
 
   it('given several signatures while PagerDuty rotates its secret, then one match is enough', () => {
@@ -30,7 +33,10 @@ describe('PagerDuty signatures (X-PagerDuty-Signature: v1=<hmac>)', () => {
   });
 
   it('given no signature header, then missing', () => {
-    expect(verifyIntakeRequest({ headers: { 'content-type': 'application/json' }, body }, [pagerduty])).toEqual({ status: 'missing', reason: 'the request has no X-PagerDuty-Signature' });
+    expect(verifyIntakeRequest({ headers: { 'content-type': 'application/json' }, body }, [pagerduty])).toEqual({
+      status: 'missing',
+      reason: 'the request has no X-PagerDuty-Signature',
+    });
   });
 
   it('given a signature by another secret, of another body, or of another version, then mismatch, and the reason shows no secret or signature', () => {
@@ -40,7 +46,9 @@ describe('PagerDuty signatures (X-PagerDuty-Signature: v1=<hmac>)', () => {
     expect(JSON.stringify(wrong)).not.toContain(signature);
     expect(JSON.stringify(wrong)).not.toContain('pd-new-secret');
     const tampered = body.replace('"P1"', '"P5"');
-    expect(verifyIntakeRequest({ headers: { 'x-pagerduty-signature': `v1=${hmac('pd-new-secret', body)}` }, body: tampered }, [pagerduty]).status).toBe('mismatch');
+    expect(verifyIntakeRequest({ headers: { 'x-pagerduty-signature': `v1=${hmac('pd-new-secret', body)}` }, body: tampered }, [pagerduty]).status).toBe(
+      'mismatch',
+    );
     expect(verifyIntakeRequest({ headers: { 'x-pagerduty-signature': `v2=${hmac('pd-new-secret', body)}` }, body }, [pagerduty]).status).toBe('mismatch');
   });
 });
@@ -83,7 +91,10 @@ describe('shared secrets (Alertmanager, ServiceNow, Jira automation)', () => {
   });
 
   it('given no configured secret, then missing (never ok)', () => {
-    expect(verifyIntakeRequest({ headers: { authorization: 'Bearer anything' }, body: '' }, [])).toEqual({ status: 'missing', reason: 'no secret is configured for this source' });
+    expect(verifyIntakeRequest({ headers: { authorization: 'Bearer anything' }, body: '' }, [])).toEqual({
+      status: 'missing',
+      reason: 'no secret is configured for this source',
+    });
     expect(verifyIntakeRequest({ headers: { authorization: 'Bearer ' }, body: '' }, [{ type: 'bearer', secrets: [''] }]).status).not.toBe('ok');
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildIntakeCatalog, checkIntakeConfig, nodesByAlert, nodesByAwsHealth, nodesByCi, nodesByService, severityFor, severityOnNodes, validateIntakeNames,
+  buildIntakeCatalog,
+  checkIntakeConfig,
+  nodesByAlert,
+  nodesByAwsHealth,
+  nodesByCi,
+  nodesByService,
+  severityFor,
+  severityOnNodes,
+  validateIntakeNames,
 } from '../../../functions/domain/intake/index.ts';
 
 describe('node names in the tools', () => {
@@ -11,14 +19,17 @@ describe('node names in the tools', () => {
   ]);
 
   it('given CI refs by sys_id or name, then they match case-insensitively and the rest is reported', () => {
-    expect(nodesByCi(catalog, [['A9C0C8D2'], ['x1', ' payments db 01 '], ['z9', 'mainframe']])).toEqual({ nodes: ['payments-db'], unknown: ['mainframe (z9)'] });
+    expect(nodesByCi(catalog, [['A9C0C8D2'], ['x1', ' payments db 01 '], ['z9', 'mainframe']])).toEqual({
+      nodes: ['payments-db'],
+      unknown: ['mainframe (z9)'],
+    });
   });
 
   it('given a service by id, then its node', () => {
     expect(nodesByService(catalog, [['PF9KMXH', 'renamed in PagerDuty']]).nodes).toEqual(['payments-api']);
   });
 
-  it('given an alert, then every node whose matcher labels are all equal to the alert\'s', () => {
+  it("given an alert, then every node whose matcher labels are all equal to the alert's", () => {
     expect(nodesByAlert(catalog, { alertname: 'HighLatency', service: 'payments', pod: 'p-1' })).toEqual(['payments-api', 'payments-db']);
     expect(nodesByAlert(catalog, { alertname: 'HighLatency', service: 'search' })).toEqual([]);
     expect(nodesByAlert(catalog, { alertname: 'DiskFull' })).toEqual(['payments-db']);
@@ -35,7 +46,15 @@ describe('node names in the tools', () => {
 describe('validating node names (for impact graph validate)', () => {
   it('given well-formed names, then no problems', () => {
     const doc = {
-      components: [{ id: 'a', ci: ['x'], services: ['P1'], alerts: ['DiskFull', { alertname: 'A', instance: 'h:9100' }], awsHealth: [{ service: 'EC2' }, { service: 'RDS', region: 'eu-west-1' }] }],
+      components: [
+        {
+          id: 'a',
+          ci: ['x'],
+          services: ['P1'],
+          alerts: ['DiskFull', { alertname: 'A', instance: 'h:9100' }],
+          awsHealth: [{ service: 'EC2' }, { service: 'RDS', region: 'eu-west-1' }],
+        },
+      ],
       touchpoints: [{ id: 'web', channel: 'web', alerts: [{ job: 'web' }] }],
     };
     expect(validateIntakeNames(doc)).toEqual([]);
@@ -78,7 +97,7 @@ describe('severity and effect config', () => {
     expect(severityFor('alertmanager', { severity: 'sev3' }, ['critical'])).toBe('sev3');
   });
 
-  it('given vendor values that are names of Object\'s own properties, then they map to nothing', () => {
+  it("given vendor values that are names of Object's own properties, then they map to nothing", () => {
     expect(severityFor('pagerduty', undefined, ['__proto__', 'constructor', 'toString'])).toBe('sev2');
     expect(severityOnNodes('sev3', { perNode: {} }, ['constructor', '__proto__'])).toBe('sev3');
   });

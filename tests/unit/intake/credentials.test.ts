@@ -21,7 +21,10 @@ describe('intake credentials: from a secret to the schemes a source is checked w
   it('given one shared secret, then every scheme of the tool checks it, with the default user and header', () => {
     for (const source of HTTP_INTAKE_SOURCES) {
       const schemes = intakeSchemes(source, 's3cret');
-      expect(schemes.map((s) => s.type), source).toEqual(AUTH_SCHEMES[source]);
+      expect(
+        schemes.map((s) => s.type),
+        source,
+      ).toEqual(AUTH_SCHEMES[source]);
       for (const s of schemes) expect(s.secrets).toEqual(['s3cret']);
     }
     expect(intakeSchemes('servicenow', 's3cret')).toEqual([
@@ -49,7 +52,10 @@ describe('intake credentials: from a secret to the schemes a source is checked w
 
   it('given a Secrets Manager string, then plain text is the secret itself and JSON is the object form', () => {
     expect(credentialFromSecretString('alertmanager', '  tok-123\n', 'arn:secret')).toEqual({ ok: true, credential: 'tok-123' });
-    expect(credentialFromSecretString('alertmanager', '{"secrets":["a","b"],"username":"prom"}', 'arn:secret')).toEqual({ ok: true, credential: { secrets: ['a', 'b'], username: 'prom' } });
+    expect(credentialFromSecretString('alertmanager', '{"secrets":["a","b"],"username":"prom"}', 'arn:secret')).toEqual({
+      ok: true,
+      credential: { secrets: ['a', 'b'], username: 'prom' },
+    });
     const broken = credentialFromSecretString('alertmanager', '{"secrets": [', 'arn:secret');
     expect(broken).toEqual({ ok: false, problems: [{ path: 'arn:secret', message: expect.stringMatching(/not JSON: give the secret as plain text/) }] });
   });
@@ -64,6 +70,9 @@ describe('intake credentials: from a secret to the schemes a source is checked w
       { path: 'intake.secrets.servicenow.header', message: 'must be an HTTP header name such as X-Impact-Token' },
     ]);
     expect(JSON.stringify(problems)).not.toContain('hunter2');
-    expect(checkIntakeCredential('pagerduty', 42)).toMatchObject({ ok: false, problems: [{ path: 'intake.secrets.pagerduty', message: expect.stringMatching(/shared secret as text/) }] });
+    expect(checkIntakeCredential('pagerduty', 42)).toMatchObject({
+      ok: false,
+      problems: [{ path: 'intake.secrets.pagerduty', message: expect.stringMatching(/shared secret as text/) }],
+    });
   });
 });

@@ -42,7 +42,10 @@ describe('Jira: changes by status', () => {
         changeId: 'JRA-20002',
         title: 'I feel the need for speed',
         window: { start: '2026-12-05T02:00:00.000Z', end: '2026-12-05T04:00:00.000Z' },
-        impacts: [{ node: 'kiosk-ams', effect: 'outage' }, { node: 'payments-api', effect: 'outage' }],
+        impacts: [
+          { node: 'kiosk-ams', effect: 'outage' },
+          { node: 'payments-api', effect: 'outage' },
+        ],
         actor: { type: 'tool', source: 'jira', id: 'brollins', name: 'Bryan Rollins [Atlassian]' },
       },
     });
@@ -68,7 +71,7 @@ describe('Jira: changes by status', () => {
     expect(ignoredReason(mapJira(change('Planning'), context))).toMatch(/"Planning".*intake\.jira\.statuses\.scheduled/);
   });
 
-  it('given a site\'s own status names in config, then they map to their stage', () => {
+  it("given a site's own status names in config, then they map to their stage", () => {
     const config = { jira: { ...jira, statuses: { scheduled: ['Ready for CAB-approved window'] } } };
     expect(eventsOf(mapJira(change('ready for cab-approved window'), { catalog, config }))[0]['detail-type']).toBe('Change Scheduled');
   });
@@ -84,7 +87,11 @@ describe('Jira: redelivery and updates', () => {
     const a = eventsOf(mapJira(change('Awaiting implementation'), context));
     const b = eventsOf(mapJira(change('Awaiting implementation'), context));
     expect(b[0].detail.eventId).toBe(a[0].detail.eventId);
-    const next = change('Awaiting implementation', { customfield_10016: '2026-12-05T06:00:00.000+0100' }, { changelog: { id: 10125, items: [] }, timestamp: 1525698300000 });
+    const next = change(
+      'Awaiting implementation',
+      { customfield_10016: '2026-12-05T06:00:00.000+0100' },
+      { changelog: { id: 10125, items: [] }, timestamp: 1525698300000 },
+    );
     expect(eventsOf(mapJira(next, context))[0].detail.eventId).toBe('jira:99291:changelog-10125:scheduled');
   });
 
@@ -97,13 +104,19 @@ describe('Jira: redelivery and updates', () => {
 describe('Jira: refusals', () => {
   it('given no field configuration, then each missing key is named with where to find the id', () => {
     const outcome = refusalOf(mapJira(change('Awaiting implementation'), { catalog }));
-    expect(outcome.issues.map((i) => i.field)).toEqual(['intake.jira.fields.plannedStart', 'intake.jira.fields.plannedEnd', 'intake.jira.fields.affectedServices']);
+    expect(outcome.issues.map((i) => i.field)).toEqual([
+      'intake.jira.fields.plannedStart',
+      'intake.jira.fields.plannedEnd',
+      'intake.jira.fields.affectedServices',
+    ]);
     expect(outcome.issues[0].message).toMatch(/customfield_10015/);
   });
 
   it('given a planned end before the start and an unreadable start, then the fields are named', () => {
     const backwards = refusalOf(mapJira(change('Awaiting implementation', { customfield_10016: '2026-12-05T01:00:00.000+0100' }), context));
-    expect(backwards.issues).toEqual([{ field: 'issue.fields.customfield_10016', message: expect.stringMatching(/must be after issue.fields.customfield_10015/) }]);
+    expect(backwards.issues).toEqual([
+      { field: 'issue.fields.customfield_10016', message: expect.stringMatching(/must be after issue.fields.customfield_10015/) },
+    ]);
     const words = refusalOf(mapJira(change('Awaiting implementation', { customfield_10015: 'tomorrow' }), context));
     expect(words.issues[0]).toEqual({ field: 'issue.fields.customfield_10015', message: expect.stringMatching(/\(got "tomorrow"\)/) });
   });

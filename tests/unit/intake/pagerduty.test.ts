@@ -38,7 +38,7 @@ describe('PagerDuty: the documented webhook', () => {
   });
 });
 
-describe('PagerDuty: an incident\'s life', () => {
+describe("PagerDuty: an incident's life", () => {
   const triggered = webhook('incident.triggered', 'e1', '2026-12-05T10:00:05Z', { created_at: '2026-12-05T10:00:00Z' });
   const acknowledged = webhook('incident.acknowledged', 'e2', '2026-12-05T10:03:00Z');
   const resolved = webhook('incident.resolved', 'e3', '2026-12-05T11:00:00Z');
@@ -78,7 +78,10 @@ describe('PagerDuty: severity and effect', () => {
 
   it('given a severity mapping in config, it is merged over the defaults; a per-node severity and effect win', () => {
     const config = { pagerduty: { severity: { P1: 'sev2' as const }, perNode: { 'payments-api': { effect: 'degraded' as const } } } };
-    expect(eventsOf(mapPagerDuty(documented, { catalog, config }))[0].detail).toMatchObject({ severity: 'sev2', impacts: [{ node: 'payments-api', effect: 'degraded' }] });
+    expect(eventsOf(mapPagerDuty(documented, { catalog, config }))[0].detail).toMatchObject({
+      severity: 'sev2',
+      impacts: [{ node: 'payments-api', effect: 'degraded' }],
+    });
     const p3 = webhook('incident.triggered', 'p3', '2026-12-05T10:00:00Z', { priority: { summary: 'P3' } });
     expect(eventsOf(mapPagerDuty(p3, { catalog, config }))[0].detail).toMatchObject({ severity: 'sev3' });
     const pinned = { pagerduty: { perNode: { 'payments-api': { severity: 'sev1' as const } } } };

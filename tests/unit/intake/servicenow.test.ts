@@ -46,7 +46,7 @@ describe('ServiceNow: the documented change request', () => {
 });
 
 describe('ServiceNow: changes by state', () => {
-  it('given a Scheduled (-2) change naming a known CI, then Change Scheduled with the UTC window, the CI\'s node and its risk', () => {
+  it("given a Scheduled (-2) change naming a known CI, then Change Scheduled with the UTC window, the CI's node and its risk", () => {
     const [scheduled] = parsedOf(mapServiceNow(record(-2), context));
     expect(scheduled).toMatchObject({
       detailType: 'Change Scheduled',
@@ -78,7 +78,11 @@ describe('ServiceNow: changes by state', () => {
 
   it('given Canceled (4), then Change Cancelled with the close notes as reason', () => {
     const [cancelled] = parsedOf(mapServiceNow(record(4, { close_notes: field('Vendor not ready') }), context));
-    expect(cancelled).toMatchObject({ detailType: 'Change Cancelled', eventId: 'servicenow:b0dbda5347c12200e0ef563dbb9a718f:cancelled', detail: { reason: 'Vendor not ready' } });
+    expect(cancelled).toMatchObject({
+      detailType: 'Change Cancelled',
+      eventId: 'servicenow:b0dbda5347c12200e0ef563dbb9a718f:cancelled',
+      detail: { reason: 'Vendor not ready' },
+    });
   });
 
   it.each([-5, -4, -3])('given state %i (not yet scheduled), then it is ignored and says why', (state) => {
@@ -126,7 +130,12 @@ describe('ServiceNow: CIs and names', () => {
     };
     const outcome = mapServiceNow(bare, context);
     const [event] = parsedOf(outcome);
-    expect(event.detail).toMatchObject({ impacts: [{ node: 'payments-db', effect: 'outage' }, { node: 'web-checkout', effect: 'outage' }] });
+    expect(event.detail).toMatchObject({
+      impacts: [
+        { node: 'payments-db', effect: 'outage' },
+        { node: 'web-checkout', effect: 'outage' },
+      ],
+    });
     // Without sys_mod_count the update time tells deliveries apart.
     expect(event.eventId).toBe('servicenow:c0ffee00c0ffee00c0ffee00c0ffee00:2026-11-30 10:00:00:scheduled');
     expect(outcome).toMatchObject({ unknownNames: [{ kind: 'ci', value: 'mainframe-7' }] });
@@ -145,7 +154,9 @@ describe('ServiceNow: CIs and names', () => {
   });
 
   it('per-node effects from config apply', () => {
-    const [event] = eventsOf(mapServiceNow(record(-2), { catalog, config: { servicenow: { effect: 'degraded', perNode: { 'payments-db': { effect: 'outage' } } } } }));
+    const [event] = eventsOf(
+      mapServiceNow(record(-2), { catalog, config: { servicenow: { effect: 'degraded', perNode: { 'payments-db': { effect: 'outage' } } } } }),
+    );
     expect(event.detail).toMatchObject({ impacts: [{ node: 'payments-db', effect: 'outage' }] });
     const [degraded] = eventsOf(mapServiceNow(record(-2), { catalog, config: { servicenow: { effect: 'degraded' } } }));
     expect(degraded.detail).toMatchObject({ impacts: [{ node: 'payments-db', effect: 'degraded' }] });

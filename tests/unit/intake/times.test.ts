@@ -13,12 +13,12 @@ describe('vendor times are read strictly', () => {
     expect(new Date(vendorTime(raw) as number).toISOString()).toBe(iso);
   });
 
-  it('reads Jira\'s epoch milliseconds', () => {
+  it("reads Jira's epoch milliseconds", () => {
     expect(vendorTime(1525698237764)).toBe(1525698237764);
   });
 
   it.each(['garbage 12', '2026-12-05T02:00:00', '05/12/2026', 'tomorrow', '0001-01-01T00:00:00Z', '', '  ', '2026-13-45T99:99:99Z', 1.5, Number.NaN, null, {}])(
-    'refuses %j (no zone, not a format we know, Go\'s zero time, or not a time)',
+    "refuses %j (no zone, not a format we know, Go's zero time, or not a time)",
     (raw) => {
       expect(vendorTime(raw)).toBeUndefined();
     },

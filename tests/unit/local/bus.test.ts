@@ -20,7 +20,13 @@ const setup = () => {
     const inbox = new Inbox(store, letters, { retryDelaysMs: [10, 20] });
     return { store, inbox, bus: new LocalBus(inbox, (line) => logged.push(line)) };
   };
-  const deadLetters = () => (existsSync(letters.file) ? readFileSync(letters.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+  const deadLetters = () =>
+    existsSync(letters.file)
+      ? readFileSync(letters.file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+      : [];
   return { open, logged, deadLetters };
 };
 const recorder = () => {
@@ -38,7 +44,8 @@ const until = async (check: () => boolean) => {
 
 describe('local bus: durable before acknowledged', () => {
   it('routes by lib/routes.ts: catalog events to ingest, Notice Due from the pipeline to remind, alarms on the default bus forwarded, the rest nowhere', () => {
-    const routes = (bus: 'impact' | 'default', source: string, detailType: string) => deliveriesFor(bus, toBusEvent({ source, detailType, detail: {} })).map((d) => d.route);
+    const routes = (bus: 'impact' | 'default', source: string, detailType: string) =>
+      deliveriesFor(bus, toBusEvent({ source, detailType, detail: {} })).map((d) => d.route);
     expect(routes('impact', 'acme', 'Change Scheduled')).toEqual(['ingest']);
     expect(routes('impact', 'impact.pipeline', 'Notice Due')).toEqual(['remind']);
     expect(routes('default', 'aws.cloudwatch', 'CloudWatch Alarm State Change')).toEqual(['ingest']);
@@ -100,7 +107,14 @@ describe('local bus: durable before acknowledged', () => {
     const [event] = bus.put('impact', [change('CHG-9')]);
     await until(() => !bus.busy);
     expect(calls).toBe(3);
-    expect(deadLetters()).toEqual([expect.objectContaining({ source: 'bus', route: 'ingest', reason: expect.stringContaining('failed 3 times'), event: expect.objectContaining({ id: event.id }) })]);
+    expect(deadLetters()).toEqual([
+      expect.objectContaining({
+        source: 'bus',
+        route: 'ingest',
+        reason: expect.stringContaining('failed 3 times'),
+        event: expect.objectContaining({ id: event.id }),
+      }),
+    ]);
     expect(logged).toHaveLength(3);
     expect(logged.join('\n')).not.toMatch(/example\.com|31612345678/);
     expect(deadLetters()[0].reason).not.toMatch(/example\.com|31612345678/);
@@ -166,7 +180,10 @@ describe('local bus: receipts in a lane of their own', () => {
         running--;
       },
     });
-    bus.put('impact', Array.from({ length: 20 }, (_, i) => receipt(i)));
+    bus.put(
+      'impact',
+      Array.from({ length: 20 }, (_, i) => receipt(i)),
+    );
     bus.put('impact', [change('CHG-1')]);
 
     await until(() => seen.includes('ingest:CHG-1'));
@@ -188,7 +205,12 @@ describe('local reminders', () => {
     const { store, bus, inbox } = open();
     const reminders = new LocalReminders(store);
     const due = (version: number) => ({ subjectKey: 'change#CHG-1', kind: 'reminder' as const, version });
-    expect(await reminders.schedule([{ name: 'r1', at: 1_000, detail: due(1) }, { name: 'r2', at: 5_000, detail: due(2) }])).toBe(2);
+    expect(
+      await reminders.schedule([
+        { name: 'r1', at: 1_000, detail: due(1) },
+        { name: 'r2', at: 5_000, detail: due(2) },
+      ]),
+    ).toBe(2);
     expect(await reminders.schedule([{ name: 'r1', at: 9_999, detail: due(3) }])).toBe(0);
     expect(reminders.fireDue(999, bus)).toBe(0);
     expect(reminders.fireDue(1_000, bus)).toBe(1);
@@ -196,7 +218,11 @@ describe('local reminders', () => {
     expect(inbox.pending).toBe(1);
     const taken = inbox.take()!;
     expect(taken.route).toBe('remind');
-    expect(taken.event).toMatchObject({ source: 'impact.pipeline', 'detail-type': 'Notice Due', detail: { kind: 'reminder', version: 1 } } satisfies Partial<BusEvent>);
+    expect(taken.event).toMatchObject({
+      source: 'impact.pipeline',
+      'detail-type': 'Notice Due',
+      detail: { kind: 'reminder', version: 1 },
+    } satisfies Partial<BusEvent>);
     store.close();
     const again = open();
     const restarted = new LocalReminders(again.store);

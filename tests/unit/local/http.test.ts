@@ -63,7 +63,11 @@ describe('console server: a handler failure is a 500, never a stopped process', 
       return { statusCode: 202, body: '{}' };
     };
     web.setApi(api);
-    const res = await fetch(`${url}/api/events?a=1&a=2&b=x`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer t' }, body: 'detail-type=x' });
+    const res = await fetch(`${url}/api/events?a=1&a=2&b=x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Bearer t' },
+      body: 'detail-type=x',
+    });
     expect(res.status).toBe(202);
     expect(seen).toMatchObject({
       version: '2.0',
@@ -90,11 +94,18 @@ describe('events endpoint: acknowledged means stored', () => {
   it('when storing fails, PutEvents answers 500 InternalException (the SDK retries) and acknowledges nothing', async () => {
     const logged: string[] = [];
     const url = await serve(
-      eventEndpoint(() => {
-        throw new Error('database is locked');
-      }, (l) => logged.push(l)),
+      eventEndpoint(
+        () => {
+          throw new Error('database is locked');
+        },
+        (l) => logged.push(l),
+      ),
     );
-    const res = await fetch(url, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: JSON.stringify({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] }),
+    });
     expect(res.status).toBe(500);
     const body = await res.json();
     expect(body.__type).toBe('InternalException');
@@ -104,9 +115,18 @@ describe('events endpoint: acknowledged means stored', () => {
 
   it('entries go to the bus they name, with an EventId per stored entry; an unknown bus is an entry error', async () => {
     const stored: { bus: string; id?: string }[][] = [];
-    const url = await serve(eventEndpoint((entries) => void stored.push(entries.map((e) => ({ bus: e.bus, id: e.event.id }))), () => undefined));
+    const url = await serve(
+      eventEndpoint(
+        (entries) => void stored.push(entries.map((e) => ({ bus: e.bus, id: e.event.id }))),
+        () => undefined,
+      ),
+    );
     const entry = (EventBusName?: string) => ({ Source: 's', DetailType: 'd', Detail: '{}', ...(EventBusName ? { EventBusName } : {}) });
-    const res = await fetch(url, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: [entry('impact'), entry(), entry('arn:aws:events:eu-west-1:123456789012:event-bus/impact'), entry('impacts')] }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSEvents.PutEvents' },
+      body: JSON.stringify({ Entries: [entry('impact'), entry(), entry('arn:aws:events:eu-west-1:123456789012:event-bus/impact'), entry('impacts')] }),
+    });
     const out = await res.json();
     expect(out.FailedEntryCount).toBe(1);
     expect(out.Entries[3]).toEqual({ ErrorCode: 'InvalidArgument', ErrorMessage: expect.stringContaining('impacts does not exist') });
@@ -128,7 +148,9 @@ describe('listening', () => {
     const second = consoleServer({ webRoot, outboxFile, log: () => undefined }).server;
     const error = await listen(second, port, 'API and console', '--api-port').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PortInUseError);
-    expect((error as PortInUseError).message).toBe(`the API and console port ${port} (127.0.0.1:${port}) is in use by another program: stop it, or choose another port with --api-port N`);
+    expect((error as PortInUseError).message).toBe(
+      `the API and console port ${port} (127.0.0.1:${port}) is in use by another program: stop it, or choose another port with --api-port N`,
+    );
     expect((error as PortInUseError).cause).toMatchObject({ code: 'EADDRINUSE' });
   });
 });

@@ -11,7 +11,10 @@ import { LocalCredentials, intakeBanner, readLocalIntake } from '../../../lib/lo
 describe('impact.local.json: intake', () => {
   it('given secrets and a severity rule, then the configuration without the secrets, and each secret checked', () => {
     const read = readLocalIntake({ secrets: { pagerduty: 'pd-secret', servicenow: { secrets: ['pw'], username: 'sn' } }, pagerduty: { severity: 'sev3' } });
-    expect(read).toEqual({ ok: true, intake: { config: { pagerduty: { severity: 'sev3' } }, secrets: { pagerduty: 'pd-secret', servicenow: { secrets: ['pw'], username: 'sn' } } } });
+    expect(read).toEqual({
+      ok: true,
+      intake: { config: { pagerduty: { severity: 'sev3' } }, secrets: { pagerduty: 'pd-secret', servicenow: { secrets: ['pw'], username: 'sn' } } },
+    });
     expect(readLocalIntake(undefined)).toEqual({ ok: true, intake: { config: {}, secrets: {} } });
   });
 

@@ -13,7 +13,13 @@ const setup = (options: { maxReceiveCount?: number } = {}) => {
   const clock = { now: 1_000_000 };
   const letters = new DeadLetterFile(join(dir, 'dead-letters.jsonl'));
   const open = () => new LocalJobQueue(openLocalStore(join(dir, 'runtime.sqlite')), letters, { visibilityMs: 2_000, now: () => clock.now, ...options });
-  const deadLetters = () => (existsSync(letters.file) ? readFileSync(letters.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+  const deadLetters = () =>
+    existsSync(letters.file)
+      ? readFileSync(letters.file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+      : [];
   return { open, clock, deadLetters };
 };
 const bodies = (records: SQSEvent['Records']) => records.map((r) => JSON.parse(r.body));
@@ -43,7 +49,10 @@ describe('local job queue (SQS semantics on SQLite)', () => {
   it('honours a delay (at most 15 minutes, as SQS)', async () => {
     const { open, clock } = setup();
     const queue = open();
-    await queue.send([{ body: 'later', delaySeconds: 60 }, { body: 'much later', delaySeconds: 3_600 }]);
+    await queue.send([
+      { body: 'later', delaySeconds: 60 },
+      { body: 'much later', delaySeconds: 3_600 },
+    ]);
     expect(queue.receive(10)).toEqual([]);
     clock.now += 59_999;
     expect(queue.receive(10)).toEqual([]);
@@ -66,7 +75,10 @@ describe('local job queue (SQS semantics on SQLite)', () => {
     expect(after.depth).toBe(2);
     clock.now += 2_000;
     const received = after.receive(10).map((r) => ({ ...JSON.parse(r.body), receives: r.attributes.ApproximateReceiveCount }));
-    expect(received.sort((a, b) => a.n - b.n)).toEqual([{ n: 1, receives: '2' }, { n: 2, receives: '1' }]);
+    expect(received.sort((a, b) => a.n - b.n)).toEqual([
+      { n: 1, receives: '2' },
+      { n: 2, receives: '1' },
+    ]);
   });
 
   it('poll: the consumer gets an SQSEvent; done messages are deleted, failed ones retried and dead-lettered after maxReceiveCount with the reason', async () => {
@@ -85,7 +97,9 @@ describe('local job queue (SQS semantics on SQLite)', () => {
     }
     expect(seen).toEqual([['good', 'bad'], ['bad'], ['bad']]);
     expect(queue.depth).toBe(0);
-    expect(deadLetters()).toEqual([expect.objectContaining({ source: 'jobs', reason: expect.stringContaining('failed 3 times'), body: { job: 'bad' }, receiveCount: 3 })]);
+    expect(deadLetters()).toEqual([
+      expect.objectContaining({ source: 'jobs', reason: expect.stringContaining('failed 3 times'), body: { job: 'bad' }, receiveCount: 3 }),
+    ]);
   });
 
   it('a consumer that throws fails the whole batch, and the dead letter says what it threw', async () => {

@@ -20,7 +20,13 @@ describe('local SNS outbox', () => {
 
   it('the console view: newest first, without the address or the text, a line still being written skipped', () => {
     const file = scratch();
-    const line = (customerId: string) => JSON.stringify({ topic: 'customer-notices', attributes: { kind: 'change-notice' }, message: { customerId, to: `${customerId}@example.com`, text: 'Dear customer', kind: 'change-notice' }, publishedAt: '2030-01-01T00:00:00Z' });
+    const line = (customerId: string) =>
+      JSON.stringify({
+        topic: 'customer-notices',
+        attributes: { kind: 'change-notice' },
+        message: { customerId, to: `${customerId}@example.com`, text: 'Dear customer', kind: 'change-notice' },
+        publishedAt: '2030-01-01T00:00:00Z',
+      });
     writeFileSync(file, `${line('C-1')}\n${line('C-2')}\n`);
     appendFileSync(file, '{"topic":"customer-not'); // half a line: the writer is mid-append
     expect(outboxView(file, 10)).toEqual([
@@ -51,10 +57,22 @@ describe('local SNS outbox', () => {
 
 const notice = (customerId: string, version = 1, channel = 'email'): OutgoingMessage => ({
   id: customerId,
-  body: { noticeId: `change#CHG-1/${customerId}/change-notice/${version}`, kind: 'change-notice', subject: 'change#CHG-1', customerId, channel, to: `${customerId}@example.com`, text: 'Dear customer' },
+  body: {
+    noticeId: `change#CHG-1/${customerId}/change-notice/${version}`,
+    kind: 'change-notice',
+    subject: 'change#CHG-1',
+    customerId,
+    channel,
+    to: `${customerId}@example.com`,
+    text: 'Dear customer',
+  },
   attributes: { kind: 'change-notice', channel, effect: 'outage' },
 });
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).message.customerId as string);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).message.customerId as string);
 
 describe('local SNS: delivery and marking are one durable step (a kill -9 at any moment sends nothing twice)', () => {
   const runtime = () => {
@@ -67,7 +85,9 @@ describe('local SNS: delivery and marking are one durable step (a kill -9 at any
   it('a notice published again (its job came back before it was marked sent) is not written twice, and is handed back as published', async () => {
     const { file, outbox } = runtime();
     const topic = new LocalTopic('customer-notices', outbox, []);
-    await topic.publish([notice('C-1'), notice('C-2')], { after: async () => Promise.reject(new Error('the runtime died before the ledger mark')) }).catch(() => undefined);
+    await topic
+      .publish([notice('C-1'), notice('C-2')], { after: async () => Promise.reject(new Error('the runtime died before the ledger mark')) })
+      .catch(() => undefined);
     const handed: string[] = [];
     await topic.publish([notice('C-2'), notice('C-3'), notice('C-1', 2)], { after: async (published) => void handed.push(...published.map((m) => m.id)) });
     expect(lines(file)).toEqual(['C-1', 'C-2', 'C-3', 'C-1']);
@@ -80,12 +100,17 @@ describe('local SNS: delivery and marking are one durable step (a kill -9 at any
     const { file, dir, store, outbox } = runtime();
     await new LocalTopic('customer-notices', outbox, []).publish([notice('C-1')], { after: async () => undefined });
     // The line of C-2 reached the file, the runtime died before recording it; store and file stay as they were.
-    appendFileSync(file, `${JSON.stringify({ topic: 'customer-notices', attributes: notice('C-2').attributes, message: notice('C-2').body, publishedAt: '2030-01-01T00:00:00.000Z' })}\n`);
+    appendFileSync(
+      file,
+      `${JSON.stringify({ topic: 'customer-notices', attributes: notice('C-2').attributes, message: notice('C-2').body, publishedAt: '2030-01-01T00:00:00.000Z' })}\n`,
+    );
     store.close();
     const restarted = new Outbox(file, openLocalStore(join(dir, 'runtime.sqlite')));
     expect(restarted.recover()).toEqual({ recovered: 1, cut: 0 });
     // Delivered, not yet in the ledger: what recovery.ts marks sent at the start.
-    expect(restarted.unmarked().map((n) => [n.noticeId, n.channel, n.effect, n.publishedAt])).toEqual([['change#CHG-1/C-2/change-notice/1', 'email', 'outage', Date.parse('2030-01-01T00:00:00Z')]]);
+    expect(restarted.unmarked().map((n) => [n.noticeId, n.channel, n.effect, n.publishedAt])).toEqual([
+      ['change#CHG-1/C-2/change-notice/1', 'email', 'outage', Date.parse('2030-01-01T00:00:00Z')],
+    ]);
     await new LocalTopic('customer-notices', restarted, []).publish([notice('C-2'), notice('C-3')], { after: async () => undefined });
     expect(lines(file)).toEqual(['C-1', 'C-2', 'C-3']);
     expect(restarted.unmarked()).toEqual([]);
@@ -109,10 +134,15 @@ describe('local SNS: delivery and marking are one durable step (a kill -9 at any
     const topic = new LocalTopic('customer-notices', outbox, []);
     await topic.publish([notice('C-1')], { after: async () => undefined });
     await topic.publish([notice('C-1', 1, 'sms'), notice('C-1')], { after: async () => undefined });
-    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).message.channel)).toEqual(['email', 'sms']);
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).message.channel),
+    ).toEqual(['email', 'sms']);
   });
 
-  it('a durable subscriber (the channels\' delivery queue) gets each delivered line once, a line taken over after a crash included', async () => {
+  it("a durable subscriber (the channels' delivery queue) gets each delivered line once, a line taken over after a crash included", async () => {
     const { file, dir, store } = runtime();
     const handed: string[] = [];
     const subscriber = (ls: readonly OutboxLine[]) => void handed.push(...ls.map((l) => (l.message as { customerId: string }).customerId));
@@ -121,7 +151,10 @@ describe('local SNS: delivery and marking are one durable step (a kill -9 at any
     await topic.publish([notice('C-2'), notice('C-3')], { after: async () => undefined });
     expect(handed).toEqual(['C-1', 'C-2', 'C-3']);
     // C-4's line reached the file, the runtime died before recording it (and so before handing it on).
-    appendFileSync(file, `${JSON.stringify({ topic: 'customer-notices', attributes: notice('C-4').attributes, message: notice('C-4').body, publishedAt: '2030-01-01T00:00:00.000Z' })}\n`);
+    appendFileSync(
+      file,
+      `${JSON.stringify({ topic: 'customer-notices', attributes: notice('C-4').attributes, message: notice('C-4').body, publishedAt: '2030-01-01T00:00:00.000Z' })}\n`,
+    );
     store.close();
     const restarted = new Outbox(file, openLocalStore(join(dir, 'runtime.sqlite')), subscriber);
     expect(restarted.recover()).toEqual({ recovered: 1, cut: 0 });

@@ -3,7 +3,14 @@ import { LocalConfigError, localConfig } from '../../../lib/local/settings.ts';
 
 describe('impact.local.json (npm start)', () => {
   it('given an approval policy and a merge window, then the runtime gets them as the stack would (the policy complete)', () => {
-    const config = localConfig({ subscriptions: [{ topic: 'support-briefings', endpoint: 'http://127.0.0.1:9/hook' }], approvalPolicy: { sev3: 'draft', change: 'draft' }, mergeWindowMinutes: 0 }, 'impact.local.json');
+    const config = localConfig(
+      {
+        subscriptions: [{ topic: 'support-briefings', endpoint: 'http://127.0.0.1:9/hook' }],
+        approvalPolicy: { sev3: 'draft', change: 'draft' },
+        mergeWindowMinutes: 0,
+      },
+      'impact.local.json',
+    );
     expect(config).toEqual({
       subscriptions: [{ topic: 'support-briefings', endpoint: 'http://127.0.0.1:9/hook' }],
       settings: { approvalPolicy: { sev1: 'send', sev2: 'send', sev3: 'draft', sev4: 'send', change: 'draft' }, mergeWindowMinutes: 0 },

@@ -19,8 +19,19 @@ import { openChange } from '../../support/graphs.ts';
 
 const T0 = Date.UTC(2026, 11, 5);
 const H = 3_600_000;
-const change = (over: Partial<SubjectState> = {}): SubjectState => ({ ...openChange([{ node: 'kiosk', effect: 'outage' }], { start: T0 + 2 * H, end: T0 + 4 * H }), title: 'Kiosk patch', ...over });
-const incident = (severity: SubjectState['severity'], over: Partial<SubjectState> = {}): SubjectState => ({ ...initialSubject('incident', 'INC-1'), opened: true, status: 'open', severity, scopeVersion: 1, ...over });
+const change = (over: Partial<SubjectState> = {}): SubjectState => ({
+  ...openChange([{ node: 'kiosk', effect: 'outage' }], { start: T0 + 2 * H, end: T0 + 4 * H }),
+  title: 'Kiosk patch',
+  ...over,
+});
+const incident = (severity: SubjectState['severity'], over: Partial<SubjectState> = {}): SubjectState => ({
+  ...initialSubject('incident', 'INC-1'),
+  opened: true,
+  status: 'open',
+  severity,
+  scopeVersion: 1,
+  ...over,
+});
 const policy = parseApprovalPolicy('{"sev1":"send","sev2":"send","sev3":"draft","sev4":"draft","change":"draft"}');
 
 describe('the approval policy (configuration)', () => {

@@ -5,8 +5,24 @@ import { openChange } from '../../support/graphs.ts';
 
 const T0 = Date.UTC(2026, 11, 5);
 const H = 3_600_000;
-const change = (over: Partial<SubjectState> = {}): SubjectState => ({ ...openChange([{ node: 'db', effect: 'outage' }, { node: 'net', effect: 'outage' }], { start: T0 + 2 * H, end: T0 + 4 * H }), ...over });
-const incident = (start: number, nodes: string[]): SubjectState => ({ ...change(), type: 'incident', id: 'INC-1', status: 'open', window: { start }, impacts: nodes.map((node) => ({ node, effect: 'outage' as const })) });
+const change = (over: Partial<SubjectState> = {}): SubjectState => ({
+  ...openChange(
+    [
+      { node: 'db', effect: 'outage' },
+      { node: 'net', effect: 'outage' },
+    ],
+    { start: T0 + 2 * H, end: T0 + 4 * H },
+  ),
+  ...over,
+});
+const incident = (start: number, nodes: string[]): SubjectState => ({
+  ...change(),
+  type: 'incident',
+  id: 'INC-1',
+  status: 'open',
+  window: { start },
+  impacts: nodes.map((node) => ({ node, effect: 'outage' as const })),
+});
 
 describe('an incident inside an announced change window on the same nodes folds into the change', () => {
   it('given an incident starting inside the window on nodes the change names, then it folds', () => {

@@ -11,12 +11,15 @@ const source: JobSource = {
 };
 
 // 60,000 notices of two kinds, a third of them degraded: about 29 customers per claim page per kind.
-const plan = Array.from({ length: 60_000 }, (_, i): PlannedNotice => ({
-  customerId: `C-${i}`,
-  kind: i % 2 === 0 ? 'incident-notice' : 'incident-update',
-  version: 1,
-  effect: i % 3 === 0 ? 'degraded' : 'outage',
-})).sort(compareNotices);
+const plan = Array.from(
+  { length: 60_000 },
+  (_, i): PlannedNotice => ({
+    customerId: `C-${i}`,
+    kind: i % 2 === 0 ? 'incident-notice' : 'incident-update',
+    version: 1,
+    effect: i % 3 === 0 ? 'degraded' : 'outage',
+  }),
+).sort(compareNotices);
 
 describe('notice jobs', () => {
   const jobs = toJobs(plan, source);

@@ -64,14 +64,23 @@ describe('several notices within a few minutes go out as one', () => {
       { id: 'fresh', effect: 'outage' as const },
       { id: 'just-told', effect: 'outage' as const, lastToldAt: now - MIN },
     ];
-    const { due, later } = byQuietHours('incident-update', customers.map((c) => ({ ...c, toldEffect: 'outage' as const })), now);
+    const { due, later } = byQuietHours(
+      'incident-update',
+      customers.map((c) => ({ ...c, toldEffect: 'outage' as const })),
+      now,
+    );
     expect(due.map((c) => c.id)).toEqual(['fresh']);
     expect([...later].map(([t, list]) => [t, list.map((c) => c.id)])).toEqual([[now - MIN + MERGE_WINDOW_MS, ['just-told']]]);
   });
 });
 
 describe('superseded news: the latest state is told once', () => {
-  const scheduled = ev('Change Scheduled', { changeId: 'CHG-1', title: 'Kiosk patch', window: { start: iso(at(120)), end: iso(at(240)) }, impacts: [{ node: 'kiosk' }] }, 0, 'c1');
+  const scheduled = ev(
+    'Change Scheduled',
+    { changeId: 'CHG-1', title: 'Kiosk patch', window: { start: iso(at(120)), end: iso(at(240)) }, impacts: [{ node: 'kiosk' }] },
+    0,
+    'c1',
+  );
   const message = ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Use the app.' }, 2, 'c2');
 
   it('given a change notice waiting while the change moved on, then the older notice is superseded by the newer one', () => {

@@ -58,7 +58,7 @@ describe('the customer-notice message (DESIGN section 7)', () => {
     expect(body.html).toContain('kiosk will be unavailable');
   });
 
-  it('given each channel, then the text is that channel\'s form: the SMS within 2 segments, the push body short, e-mail with its HTML part', () => {
+  it("given each channel, then the text is that channel's form: the SMS within 2 segments, the push body short, e-mail with its HTML part", () => {
     const sms = customerNoticeMessage(shipped, job, job.customers[0], 'sms', '+447700900001').body;
     const push = customerNoticeMessage(shipped, job, job.customers[0], 'push', 'token').body;
     const email = customerNoticeMessage(shipped, job, job.customers[0], 'email', 'a@example.com').body;
@@ -94,11 +94,15 @@ describe('support briefings', () => {
     const hit = { touchpoints: [{ id: 'web' }] };
     expect(briefingKind({ changed: true, state, assessment: hit, plan: [{ kind: 'change-cancelled' }, { kind: 'all-clear' }] })).toBe('change-cancelled');
     expect(briefingKind({ changed: true, state, assessment: hit, plan: [] })).toBe('change-update');
-    expect(briefingKind({ changed: true, state: { type: 'incident' }, assessment: { touchpoints: [] }, plan: [{ kind: 'incident-resolved' }] })).toBe('incident-resolved');
+    expect(briefingKind({ changed: true, state: { type: 'incident' }, assessment: { touchpoints: [] }, plan: [{ kind: 'incident-resolved' }] })).toBe(
+      'incident-resolved',
+    );
   });
 
   it('given nothing changed, or nothing hit and nobody to tell, then there is no briefing', () => {
-    expect(briefingKind({ changed: false, state: { type: 'change' }, assessment: { touchpoints: [{ id: 'web' }] }, plan: [{ kind: 'change-notice' }] })).toBeUndefined();
+    expect(
+      briefingKind({ changed: false, state: { type: 'change' }, assessment: { touchpoints: [{ id: 'web' }] }, plan: [{ kind: 'change-notice' }] }),
+    ).toBeUndefined();
     expect(briefingKind({ changed: true, state: { type: 'change' }, assessment: { touchpoints: [] }, plan: [] })).toBeUndefined();
   });
 

@@ -39,7 +39,14 @@ describe('what-if previews: the first notice as nobody has been told yet', () =>
   });
 
   it('given an incident, then the first notice is an incident notice; given a change that failed, a failure notice', () => {
-    const incident: SubjectState = { ...initialSubject('incident', 'INC-1'), opened: true, status: 'open', severity: 'sev2', scopeVersion: 1, window: { start: T0 } };
+    const incident: SubjectState = {
+      ...initialSubject('incident', 'INC-1'),
+      opened: true,
+      status: 'open',
+      severity: 'sev2',
+      scopeVersion: 1,
+      window: { start: T0 },
+    };
     expect(new Set(whatIfPreviewGroups(input(incident)).map((g) => g.kind))).toEqual(new Set(['incident-notice']));
     const failed: SubjectState = { ...change, status: 'failed', failedAt: T0 + H, messageVersion: 1 };
     expect(new Set(whatIfPreviewGroups(input(failed)).map((g) => g.kind))).toEqual(new Set(['change-failed']));
@@ -49,7 +56,7 @@ describe('what-if previews: the first notice as nobody has been told yet', () =>
     expect(whatIfPreviewGroups(input({ ...change, opened: false }))).toEqual([]);
   });
 
-  it('when rendered, then each text is the template\'s for the group\'s first customer, in reading order (locale, channel, outage first)', () => {
+  it("when rendered, then each text is the template's for the group's first customer, in reading order (locale, channel, outage first)", () => {
     const previews = renderPreviews(shipped, whatIfPreviewGroups(input(change)));
     expect(previews.map((p) => [p.requestedLocale, p.channel, p.effect])).toEqual([
       ['en-GB', 'email', 'outage'],
@@ -57,8 +64,22 @@ describe('what-if previews: the first notice as nobody has been told yet', () =>
       ['nl-NL', 'sms', 'outage'],
     ]);
     const sms = previews[2];
-    const expected = renderNoticeWith(shipped, 'change-notice', 'nl-NL', { subjectTitle: 'DB patch', touchpoints: ['Check-in kiosks'], effect: 'outage', start: T0, end: T0 + 2 * H, timeZone: 'Europe/Amsterdam' });
-    expect(sms).toMatchObject({ locale: 'nl', file: 'templates/nl/change-notice.md', text: expected.sms.text, segments: expected.sms.segments, count: 1, sampleCustomerId: 'C-1' });
+    const expected = renderNoticeWith(shipped, 'change-notice', 'nl-NL', {
+      subjectTitle: 'DB patch',
+      touchpoints: ['Check-in kiosks'],
+      effect: 'outage',
+      start: T0,
+      end: T0 + 2 * H,
+      timeZone: 'Europe/Amsterdam',
+    });
+    expect(sms).toMatchObject({
+      locale: 'nl',
+      file: 'templates/nl/change-notice.md',
+      text: expected.sms.text,
+      segments: expected.sms.segments,
+      count: 1,
+      sampleCustomerId: 'C-1',
+    });
     expect(previews[0]).toMatchObject({ sampleCustomerId: 'C-2', subject: 'Planned maintenance: DB patch' });
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { customersTold, isToldKind, lastToldChannels, noticeRecipients, planNotices, toldByCustomer, TOLD_KINDS } from '../../../functions/domain/notices/index.ts';
+import {
+  customersTold,
+  isToldKind,
+  lastToldChannels,
+  noticeRecipients,
+  planNotices,
+  toldByCustomer,
+  TOLD_KINDS,
+} from '../../../functions/domain/notices/index.ts';
 import { openChange } from '../../support/graphs.ts';
 
 const T0 = Date.UTC(2026, 11, 5);
@@ -8,7 +16,12 @@ const sent = (customerId: string, kind: string, version: number, channel: string
 describe('who was told about a subject (one list of kinds, TOLD_KINDS)', () => {
   it('given the ledger of a change, when asking who was told, then change notices and updates count and reminders do not', () => {
     // Given
-    const ledger = [sent('C-1', 'change-notice', 1, 'email', 1), sent('C-2', 'change-update', 2, 'sms', 2), sent('C-3', 'reminder', 1024, 'email', 3), sent('C-4', 'all-clear', 2, 'email', 4)];
+    const ledger = [
+      sent('C-1', 'change-notice', 1, 'email', 1),
+      sent('C-2', 'change-update', 2, 'sms', 2),
+      sent('C-3', 'reminder', 1024, 'email', 3),
+      sent('C-4', 'all-clear', 2, 'email', 4),
+    ];
     // When
     const told = customersTold(ledger, 'change');
     // Then
@@ -22,13 +35,22 @@ describe('who was told about a subject (one list of kinds, TOLD_KINDS)', () => {
     // Given
     const ledger = [sent('C-1', 'change-notice', 1, 'email', 1), sent('C-3', 'reminder', 1024, 'email', 3)];
     // When
-    const plan = planNotices({ state: { ...openChange([], { start: T0, end: T0 + 1 }), status: 'cancelled' }, affected: [], told: toldByCustomer(ledger), at: T0 });
+    const plan = planNotices({
+      state: { ...openChange([], { start: T0, end: T0 + 1 }), status: 'cancelled' },
+      affected: [],
+      told: toldByCustomer(ledger),
+      at: T0,
+    });
     // Then: the same customers as customersTold
     expect(plan.map((n) => n.customerId)).toEqual([...customersTold(ledger, 'change')]);
   });
 
   it('given notices on several channels, when asking for the last channel, then the latest notice of any kind decides', () => {
-    const channels = lastToldChannels([sent('C-1', 'change-notice', 1, 'sms', 10), sent('C-1', 'reminder', 1024, 'email', 20), sent('C-2', 'change-notice', 1, 'fax', 5)]);
+    const channels = lastToldChannels([
+      sent('C-1', 'change-notice', 1, 'sms', 10),
+      sent('C-1', 'reminder', 1024, 'email', 20),
+      sent('C-2', 'change-notice', 1, 'fax', 5),
+    ]);
     expect(channels).toEqual(new Map([['C-1', 'email']]));
   });
 });
@@ -46,7 +68,11 @@ describe('who gets a notice, and on which channel', () => {
   });
 
   it('given a customer affected now, then the notice goes on the channel the assessment chose, about the touchpoints hit now', () => {
-    expect(recipients('C-1')).toEqual({ channel: 'sms', touchpoints: ['web', 'app'], profile: { locale: 'nl-NL', timeZone: 'Europe/Amsterdam', segment: 'gold' } });
+    expect(recipients('C-1')).toEqual({
+      channel: 'sms',
+      touchpoints: ['web', 'app'],
+      profile: { locale: 'nl-NL', timeZone: 'Europe/Amsterdam', segment: 'gold' },
+    });
   });
 
   it('given an affected customer with no usable channel, then there is no channel (unreachable, still counted)', () => {
@@ -58,7 +84,11 @@ describe('who gets a notice, and on which channel', () => {
   });
 
   it('given a customer no longer affected, then the notice goes on the channel they were last told on, about what they had', () => {
-    expect(recipients('C-3')).toEqual({ channel: 'sms', touchpoints: ['ivr'], profile: { customerId: 'C-3', touchpoints: ['ivr'], locale: 'en-GB', segment: 'basic' } });
+    expect(recipients('C-3')).toEqual({
+      channel: 'sms',
+      touchpoints: ['ivr'],
+      profile: { customerId: 'C-3', touchpoints: ['ivr'], locale: 'en-GB', segment: 'basic' },
+    });
   });
 
   it('given a customer never told and not affected, then there is no channel and no touchpoint', () => {

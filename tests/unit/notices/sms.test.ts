@@ -67,7 +67,10 @@ describe('SMS parts, UCS-2', () => {
         expect(units).toBe(widths.reduce((s, w) => s + w, 0));
         const size = SMS_PART_SIZE[encoding];
         // Reference: fill parts septet by septet, moving a pair that does not fit to the next part.
-        const parts = units <= size.single ? 1 : widths.reduce((acc, w) => (acc.used + w > size.split ? { n: acc.n + 1, used: w } : { n: acc.n, used: acc.used + w }), { n: 1, used: 0 }).n;
+        const parts =
+          units <= size.single
+            ? 1
+            : widths.reduce((acc, w) => (acc.used + w > size.split ? { n: acc.n + 1, used: w } : { n: acc.n, used: acc.used + w }), { n: 1, used: 0 }).n;
         expect(segments).toBe(parts);
         expect(fitsSms(text)).toBe(parts <= 2);
       }),

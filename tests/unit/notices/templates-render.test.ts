@@ -36,7 +36,12 @@ const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD8
 const simple = (forms: { sms?: string; push?: string; subject?: string; body?: string } = {}, lang = 'en') =>
   templateSetOf(
     [
-      { locale: lang, name: 'locale.yaml', file: `${lang}/locale.yaml`, text: 'intl: en-GB\neffect: { outage: down, degraded: slow, none: fine }\nservice: the service\nunknownTime: further notice\nmore: "{{count}} more"\n' },
+      {
+        locale: lang,
+        name: 'locale.yaml',
+        file: `${lang}/locale.yaml`,
+        text: 'intl: en-GB\neffect: { outage: down, degraded: slow, none: fine }\nservice: the service\nunknownTime: further notice\nmore: "{{count}} more"\n',
+      },
       ...TEMPLATE_KINDS.map(
         (kind): TemplateFile => ({
           locale: lang,
@@ -49,7 +54,7 @@ const simple = (forms: { sms?: string; push?: string; subject?: string; body?: s
     '',
   );
 
-describe('rendering in the customer\'s language, zone and locale', () => {
+describe("rendering in the customer's language, zone and locale", () => {
   it('given a customer in nl-NL, then the Dutch template, times in their zone', () => {
     const n = renderNoticeWith(shipped, 'change-notice', 'nl-NL', ctx());
     expect(n.locale).toBe('nl');
@@ -61,7 +66,9 @@ describe('rendering in the customer\'s language, zone and locale', () => {
     const de = renderNoticeWith(shipped, 'incident-notice', 'de-DE', ctx({ expectedResolutionAt: END }));
     expect(de.locale).toBe('de');
     expect(de.title).toBe('Störung: Payments maintenance');
-    expect(de.text).toContain('Seit 05.12.2026, 03:00 ist Folgendes nicht verfügbar: Website checkout. Wir rechnen damit, die Störung bis 05.12.2026, 05:00 zu beheben.');
+    expect(de.text).toContain(
+      'Seit 05.12.2026, 03:00 ist Folgendes nicht verfügbar: Website checkout. Wir rechnen damit, die Störung bis 05.12.2026, 05:00 zu beheben.',
+    );
     expect(de.text).toContain('Wir bitten um Entschuldigung.');
     const fr = renderNoticeWith(shipped, 'change-notice', 'fr-FR', ctx());
     expect(fr.text).toContain('du 5 déc. 2026, 03:00 au 5 déc. 2026, 05:00. Services concernés : Website checkout (hors service).');
@@ -72,7 +79,9 @@ describe('rendering in the customer\'s language, zone and locale', () => {
   });
 
   it('given a customer in New York, then the same change in their zone', () => {
-    expect(renderNoticeWith(shipped, 'change-notice', 'en-GB', ctx({ timeZone: 'America/New_York' })).text).toContain('From 4 Dec 2026, 21:00 until 4 Dec 2026, 23:00');
+    expect(renderNoticeWith(shipped, 'change-notice', 'en-GB', ctx({ timeZone: 'America/New_York' })).text).toContain(
+      'From 4 Dec 2026, 21:00 until 4 Dec 2026, 23:00',
+    );
   });
 
   it('given en-US, then US dates; bare en, the English default (en-GB); an unknown zone, UTC said so', () => {
@@ -88,11 +97,26 @@ describe('rendering in the customer\'s language, zone and locale', () => {
     expect(be.text).toContain('van 5 dec 2026, 03:00');
   });
 
-  it('given a kind missing in the customer\'s locale, then the English template for that kind', () => {
+  it("given a kind missing in the customer's locale, then the English template for that kind", () => {
     const files: TemplateFile[] = [
-      ...[...simple().locales.get('en')!.notices.values()].map((t) => ({ locale: 'en', name: `${t.kind}.md`, file: t.file, text: '---\nsubject: "EN {{title}}"\nsms: "x"\npush: "y"\n---\nEnglish body\n' })),
-      { locale: 'en', name: 'locale.yaml', file: 'en/locale.yaml', text: 'effect: { outage: down, degraded: slow, none: fine }\nservice: s\nunknownTime: u\nmore: m\n' },
-      { locale: 'nl', name: 'locale.yaml', file: 'nl/locale.yaml', text: 'effect: { outage: weg, degraded: traag, none: goed }\nservice: s\nunknownTime: u\nmore: m\n' },
+      ...[...simple().locales.get('en')!.notices.values()].map((t) => ({
+        locale: 'en',
+        name: `${t.kind}.md`,
+        file: t.file,
+        text: '---\nsubject: "EN {{title}}"\nsms: "x"\npush: "y"\n---\nEnglish body\n',
+      })),
+      {
+        locale: 'en',
+        name: 'locale.yaml',
+        file: 'en/locale.yaml',
+        text: 'effect: { outage: down, degraded: slow, none: fine }\nservice: s\nunknownTime: u\nmore: m\n',
+      },
+      {
+        locale: 'nl',
+        name: 'locale.yaml',
+        file: 'nl/locale.yaml',
+        text: 'effect: { outage: weg, degraded: traag, none: goed }\nservice: s\nunknownTime: u\nmore: m\n',
+      },
       { locale: 'nl', name: 'reminder.md', file: 'nl/reminder.md', text: '---\nsubject: "NL {{title}}"\nsms: "x"\npush: "y"\n---\nNederlands\n' },
     ];
     const set = templateSetOf(files, '');
@@ -123,13 +147,22 @@ describe('rendering in the customer\'s language, zone and locale', () => {
 describe('what the notices say (issue 15)', () => {
   it('given an incident with an expected restore time, then the notice says when; without one, it says nothing of it', () => {
     const at = Date.UTC(2026, 11, 5, 6);
-    expect(renderNoticeWith(shipped, 'incident-notice', 'en', ctx({ expectedResolutionAt: at })).text).toContain('We expect to have it fixed by 5 Dec 2026, 07:00.');
+    expect(renderNoticeWith(shipped, 'incident-notice', 'en', ctx({ expectedResolutionAt: at })).text).toContain(
+      'We expect to have it fixed by 5 Dec 2026, 07:00.',
+    );
     expect(renderNoticeWith(shipped, 'incident-notice', 'en', ctx()).text).not.toContain('We expect');
-    expect(renderNoticeWith(shipped, 'incident-update', 'en', ctx({ expectedResolutionAt: at })).sms.text).toContain('Expected to be fixed by 5 Dec 2026, 07:00.');
+    expect(renderNoticeWith(shipped, 'incident-update', 'en', ctx({ expectedResolutionAt: at })).sms.text).toContain(
+      'Expected to be fixed by 5 Dec 2026, 07:00.',
+    );
   });
 
   it('given a failed change, then what is still unavailable and until when, or "until further notice"', () => {
-    const failed = renderNoticeWith(shipped, 'change-failed', 'en', ctx({ touchpoints: ['Website checkout', 'Mobile app'], stillUnavailable: ['Mobile app'], expectedResolutionAt: Date.UTC(2026, 11, 5, 8) }));
+    const failed = renderNoticeWith(
+      shipped,
+      'change-failed',
+      'en',
+      ctx({ touchpoints: ['Website checkout', 'Mobile app'], stillUnavailable: ['Mobile app'], expectedResolutionAt: Date.UTC(2026, 11, 5, 8) }),
+    );
     expect(failed.title).toBe('Maintenance did not go as planned: Payments maintenance');
     expect(failed.text).toContain('For now, Mobile app will remain unavailable. We expect everything to work again by 5 Dec 2026, 09:00.');
     expect(failed.sms.text).toBe('The maintenance did not go as planned: Mobile app will remain unavailable until about 5 Dec 2026, 09:00.');
@@ -138,12 +171,12 @@ describe('what the notices say (issue 15)', () => {
     expect(unknown.sms.text).toContain('(nicht verfügbar) bis auf Weiteres.');
   });
 
-  it('given no touchpoint names, then the locale\'s word for the service', () => {
+  it("given no touchpoint names, then the locale's word for the service", () => {
     expect(renderNoticeWith(shipped, 'change-notice', 'en', ctx({ touchpoints: [] })).text).toContain('the service will be unavailable');
     expect(renderNoticeWith(shipped, 'change-notice', 'es', ctx({ touchpoints: [] })).text).toContain('Servicios afectados: el servicio (sin servicio).');
   });
 
-  it('given several touchpoints, then a list in the locale\'s words', () => {
+  it("given several touchpoints, then a list in the locale's words", () => {
     const tps = ['Website checkout', 'Mobile app', 'Kiosks'];
     expect(renderNoticeWith(shipped, 'change-notice', 'en', ctx({ touchpoints: tps })).text).toContain('Website checkout, Mobile app and Kiosks will be');
     expect(renderNoticeWith(shipped, 'change-notice', 'de', ctx({ touchpoints: tps })).text).toContain('Website checkout, Mobile app und Kiosks.');
@@ -235,7 +268,12 @@ describe('the SMS: at most two parts, shortened step by step', () => {
 });
 
 describe('every channel within its limits, whatever the values (property)', () => {
-  const text = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 120 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.constantFrom('€^{}[]|~\\'.repeat(40), '<b>&"\'</b>'));
+  const text = fc.oneof(
+    fc.string({ maxLength: 300 }),
+    fc.string({ unit: 'binary', maxLength: 120 }),
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+    fc.constantFrom('€^{}[]|~\\'.repeat(40), '<b>&"\'</b>'),
+  );
   const context = fc.record({
     subjectTitle: text,
     touchpoints: fc.array(text, { maxLength: 30 }),
@@ -280,7 +318,16 @@ describe('previews', () => {
       ['change-failed', 'ja', 'en', 'sms', 'templates/en/change-failed.md'],
       ['change-failed', 'ja', 'en', 'email', 'templates/en/change-failed.md'],
     ]);
-    expect(previews[0]).toMatchObject({ channel: 'sms', encoding: 'GSM-7', segments: 1, text: expect.stringContaining('Geplante Wartung vom 05.12.2026, 03:00 bis 05.12.2026, 05:00') });
-    expect(previews[1]).toMatchObject({ channel: 'email', subject: 'Geplante Wartungsarbeiten: Payments maintenance', html: expect.stringContaining('<html lang="de"') });
+    expect(previews[0]).toMatchObject({
+      channel: 'sms',
+      encoding: 'GSM-7',
+      segments: 1,
+      text: expect.stringContaining('Geplante Wartung vom 05.12.2026, 03:00 bis 05.12.2026, 05:00'),
+    });
+    expect(previews[1]).toMatchObject({
+      channel: 'email',
+      subject: 'Geplante Wartungsarbeiten: Payments maintenance',
+      html: expect.stringContaining('<html lang="de"'),
+    });
   });
 });

@@ -17,13 +17,21 @@ import {
   type TemplateFile,
 } from '../../../functions/domain/notices/templates.ts';
 
-const locale = (lang: string, words = 'intl: en-GB\neffect: { outage: down, degraded: slow, none: fine }\nservice: the service\nunknownTime: further notice\nmore: "{{count}} more"\n'): TemplateFile => ({
+const locale = (
+  lang: string,
+  words = 'intl: en-GB\neffect: { outage: down, degraded: slow, none: fine }\nservice: the service\nunknownTime: further notice\nmore: "{{count}} more"\n',
+): TemplateFile => ({
   locale: lang,
   name: 'locale.yaml',
   file: `t/${lang}/locale.yaml`,
   text: words,
 });
-const notice = (lang: string, kind: string, front = 'subject: "Hi {{title}}"\nsms: "SMS {{touchpoints}}"\npush: "Push {{touchpoints}}"', body = 'Body {{touchpoints}}.'): TemplateFile => ({
+const notice = (
+  lang: string,
+  kind: string,
+  front = 'subject: "Hi {{title}}"\nsms: "SMS {{touchpoints}}"\npush: "Push {{touchpoints}}"',
+  body = 'Body {{touchpoints}}.',
+): TemplateFile => ({
   locale: lang,
   name: `${kind}.md`,
   file: `t/${lang}/${kind}.md`,
@@ -38,7 +46,9 @@ const errors = (files: TemplateFile[]) => checkTemplates(templateSetOf(files, 't
 
 describe('the placeholder language', () => {
   it('given values, when rendered, then placeholders print them and sections keep or drop their content', () => {
-    const { nodes, names, problems } = parseTemplate('Until {{to}}.{{#customerMessage}} {{customerMessage}}{{/customerMessage}}{{^expectedResolution}} No estimate.{{/expectedResolution}}');
+    const { nodes, names, problems } = parseTemplate(
+      'Until {{to}}.{{#customerMessage}} {{customerMessage}}{{/customerMessage}}{{^expectedResolution}} No estimate.{{/expectedResolution}}',
+    );
     expect(problems).toEqual([]);
     expect(names).toEqual(['to', 'customerMessage', 'expectedResolution']);
     expect(renderTemplate(nodes, { to: '05:00', customerMessage: 'Use the app.' })).toBe('Until 05:00. Use the app. No estimate.');
@@ -61,7 +71,7 @@ describe('the placeholder language', () => {
 
   it('values are inserted as they are: a value that looks like a placeholder is not expanded again', () => {
     const { nodes } = parseTemplate('{{customerMessage}}');
-    expect(renderTemplate(nodes, { customerMessage: '{{title}} <b>' , title: 'T' })).toBe('{{title}} <b>');
+    expect(renderTemplate(nodes, { customerMessage: '{{title}} <b>', title: 'T' })).toBe('{{title}} <b>');
   });
 });
 
@@ -104,7 +114,9 @@ describe('checking a template set', () => {
   });
 
   it('given a UCS-2 SMS form, then the fix mentions the characters that halve the room', () => {
-    const [problem] = errors(english({ reminder: notice('en', 'reminder', `subject: "x"\nsms: "${'Fenêtre de maintenance à l’aéroport. '.repeat(4)}"\npush: "y"`) }));
+    const [problem] = errors(
+      english({ reminder: notice('en', 'reminder', `subject: "x"\nsms: "${'Fenêtre de maintenance à l’aéroport. '.repeat(4)}"\npush: "y"`) }),
+    );
     expect(problem.field).toBe('sms');
     expect(problem.message).toContain('UCS-2');
     expect(problem.fix).toContain('outside the GSM-7 alphabet');
@@ -134,7 +146,12 @@ describe('checking a template set', () => {
   });
 
   it('given a file named after no kind, a locale folder without locale.yaml or with a bad one, then each is an error', () => {
-    const files = [...english(), notice('en', 'change-notise'), notice('fr', 'reminder'), locale('de', 'intl: de-DE\neffect: { outage: nicht verfügbar }\nservice: x\nunknownTime: y\nmore: "{{n}} weitere"\n')];
+    const files = [
+      ...english(),
+      notice('en', 'change-notise'),
+      notice('fr', 'reminder'),
+      locale('de', 'intl: de-DE\neffect: { outage: nicht verfügbar }\nservice: x\nunknownTime: y\nmore: "{{n}} weitere"\n'),
+    ];
     expect(errors(files).map((p) => `${p.file}: ${p.field}: ${p.message}`)).toEqual([
       't/de/locale.yaml: effect.none: is missing',
       't/de/locale.yaml: effect.degraded: is missing',
@@ -146,7 +163,15 @@ describe('checking a template set', () => {
 
   it('given a stray file in a locale folder, then a warning that it is ignored', () => {
     const problems = checkTemplates(templateSetOf([...english(), { locale: 'en', name: 'notes.txt', file: 't/en/notes.txt', text: 'x' }], 't'));
-    expect(problems).toEqual([{ file: 't/en/notes.txt', field: '(file)', message: 'is neither a notice template nor locale.yaml and is ignored', fix: 'name templates <kind>.md, or move the file out of the locale folder', severity: 'warning' }]);
+    expect(problems).toEqual([
+      {
+        file: 't/en/notes.txt',
+        field: '(file)',
+        message: 'is neither a notice template nor locale.yaml and is ignored',
+        fix: 'name templates <kind>.md, or move the file out of the locale folder',
+        severity: 'warning',
+      },
+    ]);
   });
 
   it('given no English folder at all, then that is the error', () => {
@@ -184,7 +209,7 @@ describe('the shipped templates (templates/)', () => {
   });
 });
 
-describe('loading the pipeline\'s templates (IMPACT_TEMPLATES_DIR)', () => {
+describe("loading the pipeline's templates (IMPACT_TEMPLATES_DIR)", () => {
   const render = (dir: string) =>
     promisify(execFile)(
       process.execPath,

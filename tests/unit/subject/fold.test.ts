@@ -33,7 +33,10 @@ describe('folding a change', () => {
       status: 'scheduled',
       title: 'DB patch',
       window: { start: T0 + 3 * HOUR, end: T0 + 5 * HOUR },
-      impacts: [{ node: 'db', effect: 'degraded' }, { node: 'net', effect: 'outage' }],
+      impacts: [
+        { node: 'db', effect: 'degraded' },
+        { node: 'net', effect: 'outage' },
+      ],
       scopeVersion: 3,
       eventCount: 3,
     });
@@ -75,7 +78,10 @@ describe('folding an incident', () => {
       status: 'identified',
       severity: 'sev1',
       window: { start: T0 - 5 * 60_000 },
-      impacts: [{ node: 'dcs', effect: 'outage' }, { node: 'kiosk', effect: 'outage' }],
+      impacts: [
+        { node: 'dcs', effect: 'outage' },
+        { node: 'kiosk', effect: 'outage' },
+      ],
       scopeVersion: 2,
     });
     expect(foldSubject(history.slice(0, 3)).window.end).toBeUndefined();
@@ -92,10 +98,12 @@ describe('fold properties', () => {
   const histories = fc.constantFrom(changeHistory(), incidentHistory());
   const shuffled = histories.chain((h) => fc.shuffledSubarray(h, { minLength: h.length, maxLength: h.length }).map((s) => ({ h, s })));
 
-  it('any permutation of a subject\'s events folds to the same state', () => {
-    fc.assert(fc.property(shuffled, ({ h, s }) => {
+  it("any permutation of a subject's events folds to the same state", () => {
+    fc.assert(
+      fc.property(shuffled, ({ h, s }) => {
         expect(foldSubject(s)).toEqual(foldSubject(h));
-      }));
+      }),
+    );
   });
 
   it('duplicates change nothing', () => {

@@ -8,7 +8,12 @@ const at = (minute: number) => iso(T0 + minute * 60_000);
 const ev = (type: string, detail: Record<string, unknown>, minute: number, eventId: string): ImpactEvent =>
   parseEvent(rawEvent(type, { eventId, occurredAt: at(minute), ...detail }));
 const scheduled = (extra: Record<string, unknown> = {}) =>
-  ev('Change Scheduled', { changeId: 'CHG-1', title: 'DB patch', window: { start: at(120), end: at(240) }, impacts: [{ node: 'db' }], customerMessage: 'Use the app.', ...extra }, 0, 'c1');
+  ev(
+    'Change Scheduled',
+    { changeId: 'CHG-1', title: 'DB patch', window: { start: at(120), end: at(240) }, impacts: [{ node: 'db' }], customerMessage: 'Use the app.', ...extra },
+    0,
+    'c1',
+  );
 const opened = (extra: Record<string, unknown> = {}) =>
   ev('Incident Opened', { incidentId: 'INC-1', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'kiosk' }], ...extra }, 0, 'i1');
 const person = { type: 'person' as const, id: 'jane' };
@@ -22,7 +27,11 @@ describe('the told version: what a customer told about a subject knows', () => {
 
   it('given the same message again, then nothing moves', () => {
     const once = foldSubject([scheduled(), ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Use the kiosks.' }, 10, 'c2')]);
-    const twice = foldSubject([scheduled(), ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Use the kiosks.' }, 10, 'c2'), ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Use the kiosks.' }, 20, 'c3')]);
+    const twice = foldSubject([
+      scheduled(),
+      ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Use the kiosks.' }, 10, 'c2'),
+      ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Use the kiosks.' }, 20, 'c3'),
+    ]);
     expect(toldVersion(twice)).toBe(toldVersion(once));
     expect(twice.messageChangedAt).toBe(once.messageChangedAt);
   });
@@ -33,13 +42,20 @@ describe('the told version: what a customer told about a subject knows', () => {
   });
 
   it('given a message set before the opening event arrived, then it is part of the first notice, not news', () => {
-    const state = foldSubject([ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Early word.' }, -5, 'c0'), scheduled({ customerMessage: undefined })]);
+    const state = foldSubject([
+      ev('Change Updated', { changeId: 'CHG-1', customerMessage: 'Early word.' }, -5, 'c0'),
+      scheduled({ customerMessage: undefined }),
+    ]);
     expect(state).toMatchObject({ customerMessage: 'Early word.', scopeVersion: 1 });
     expect(state.messageVersion).toBeUndefined();
   });
 
   it('given a history that uses none of the new fields, then it folds to exactly the state it folded to before them', () => {
-    const state = foldSubject([scheduled(), ev('Change Updated', { changeId: 'CHG-1', window: { start: at(180), end: at(300) } }, 10, 'c2'), ev('Change Started', { changeId: 'CHG-1' }, 180, 'c3')]);
+    const state = foldSubject([
+      scheduled(),
+      ev('Change Updated', { changeId: 'CHG-1', window: { start: at(180), end: at(300) } }, 10, 'c2'),
+      ev('Change Started', { changeId: 'CHG-1' }, 180, 'c3'),
+    ]);
     // Written out by hand: the fields and values of the state as the code before issue 15 produced it.
     expect(state).toEqual({
       type: 'change',
@@ -74,7 +90,9 @@ describe('expected restore time', () => {
 
   it('given an update that names the same time again, then it is not news', () => {
     const first = opened({ expectedResolutionAt: at(90) });
-    expect(foldSubject([first, ev('Incident Updated', { incidentId: 'INC-1', expectedResolutionAt: at(90), severity: 'sev1' }, 30, 'i2')]).messageVersion).toBeUndefined();
+    expect(
+      foldSubject([first, ev('Incident Updated', { incidentId: 'INC-1', expectedResolutionAt: at(90), severity: 'sev1' }, 30, 'i2')]).messageVersion,
+    ).toBeUndefined();
   });
 });
 
@@ -83,7 +101,13 @@ describe('failed changes', () => {
 
   it('given a change that failed with an expected restore time, then it stays live and hits what it hit until then; the failure is news', () => {
     const state = foldSubject([scheduled(), started, ev('Change Failed', { changeId: 'CHG-1', note: 'disk', expectedResolutionAt: at(360) }, 200, 'c3')]);
-    expect(state).toMatchObject({ status: 'failed', failedAt: T0 + 200 * 60_000, window: { start: T0 + 2 * HOUR, end: T0 + 6 * HOUR }, expectedResolutionAt: T0 + 6 * HOUR, note: 'disk' });
+    expect(state).toMatchObject({
+      status: 'failed',
+      failedAt: T0 + 200 * 60_000,
+      window: { start: T0 + 2 * HOUR, end: T0 + 6 * HOUR },
+      expectedResolutionAt: T0 + 6 * HOUR,
+      note: 'disk',
+    });
     expect(toldVersion(state)).toBeGreaterThan(toldVersion(foldSubject([scheduled(), started])));
     expect(isLive({ status: state.status, end: state.window.end }, T0 + 5 * HOUR)).toBe(true);
   });
@@ -94,7 +118,9 @@ describe('failed changes', () => {
 
   it('given the same failure sent twice, then the second is not news', () => {
     const fail = (id: string, minute: number) => ev('Change Failed', { changeId: 'CHG-1', expectedResolutionAt: at(360) }, minute, id);
-    expect(toldVersion(foldSubject([scheduled(), started, fail('c3', 200), fail('c4', 210)]))).toBe(toldVersion(foldSubject([scheduled(), started, fail('c3', 200)])));
+    expect(toldVersion(foldSubject([scheduled(), started, fail('c3', 200), fail('c4', 210)]))).toBe(
+      toldVersion(foldSubject([scheduled(), started, fail('c3', 200)])),
+    );
   });
 
   it('given a rollback, then the change is over (rolled-back, closed at the rollback), and that is news to those told', () => {
@@ -107,7 +133,12 @@ describe('failed changes', () => {
   });
 
   it('given a failed change later completed, then what it hit was hit until the completion', () => {
-    const state = foldSubject([scheduled(), started, ev('Change Failed', { changeId: 'CHG-1' }, 200, 'c3'), ev('Change Completed', { changeId: 'CHG-1' }, 300, 'c4')]);
+    const state = foldSubject([
+      scheduled(),
+      started,
+      ev('Change Failed', { changeId: 'CHG-1' }, 200, 'c3'),
+      ev('Change Completed', { changeId: 'CHG-1' }, 300, 'c4'),
+    ]);
     expect(state).toMatchObject({ status: 'completed', window: { start: T0 + 2 * HOUR, end: T0 + 5 * HOUR } });
   });
 });
@@ -144,8 +175,10 @@ describe('notify choices and approval', () => {
       ev('Change Failed', { changeId: 'CHG-1', expectedResolutionAt: at(400) }, 200, 'c4'),
       ev('Change Updated', { changeId: 'CHG-1', expectedResolutionAt: at(420) }, 210, 'c5'),
     ];
-    fc.assert(fc.property(fc.shuffledSubarray(history, { minLength: history.length, maxLength: history.length }), (shuffled) => {
-      expect(foldSubject(shuffled)).toEqual(foldSubject(history));
-    }));
+    fc.assert(
+      fc.property(fc.shuffledSubarray(history, { minLength: history.length, maxLength: history.length }), (shuffled) => {
+        expect(foldSubject(shuffled)).toEqual(foldSubject(history));
+      }),
+    );
   });
 });
