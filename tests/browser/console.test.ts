@@ -84,7 +84,14 @@ describe('support console in Chromium, on the local runtime', () => {
     await page.screenshot({ path: `${SCREENSHOTS}timeline.png` });
     await page.click('[data-open="change#CHG-B1"]');
     await expect.poll(() => page.textContent('#subject'), API_WAIT).toContain('Change CHG-B1: Payments maintenance');
-    expect(await page.textContent('#subject')).toContain('2 customers');
+    // Notices go out first; the subject's projection (its customer count) follows: open it again until it has.
+    await expect
+      .poll(async () => {
+        await page.click('[data-open="change#CHG-B1"]');
+        await page.waitForTimeout(300);
+        return page.textContent('#subject');
+      }, API_WAIT)
+      .toContain('2 customers');
     expect(await page.locator('#subject svg.path').count()).toBe(1);
     await expect.poll(() => page.locator('#affected tbody tr').count(), API_WAIT).toBe(2);
     expect(await page.textContent('#affected-total')).toBe('2 affected');

@@ -150,8 +150,11 @@ const expectNotified = async (expected: ExpectedNotices) => {
   expect(Object.keys(first[0].message)).toEqual(expect.arrayContaining(['channel', 'customerId', 'kind', 'locale', 'subject', 'text', 'title', 'to']));
   expect(Object.keys(first[0].attributes)).toEqual(expect.arrayContaining(['channel', 'effect', 'kind', 'locale', 'segment']));
   const subjectOf = (m: OutboxLine) => m.message as unknown as { subject?: { type: string; id: string } };
-  expect(outbox().some((m) => m.topic === 'support-briefings' && `${subjectOf(m).subject?.type}#${subjectOf(m).subject?.id}` === expected.subjectKey)).toBe(
-    true,
+  // The briefing follows once every customer shard of the subject is planned (the fan-in).
+  await waitFor(
+    `the support briefing of ${expected.subjectKey}`,
+    () => outbox().some((m) => m.topic === 'support-briefings' && `${subjectOf(m).subject?.type}#${subjectOf(m).subject?.id}` === expected.subjectKey),
+    120_000,
   );
   expect(expected.due.length).toBeGreaterThan(0);
   expect(new Set(ids).size).toBe(ids.length);
