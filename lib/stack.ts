@@ -27,6 +27,7 @@ import { notifyConcurrencyFor, snsBudgetFor } from './capacity.ts';
 import { Operations } from './constructs/operations.ts';
 import { PipelineFunction, ROOT, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
+import { EVENT_ITEM_KIND } from './tables.ts';
 import { SupportApi } from './constructs/support-api.ts';
 import { SupportChat } from './constructs/support-chat.ts';
 import { SupportConsole } from './constructs/support-console.ts';
@@ -346,7 +347,9 @@ export class ImpactPipelineStack extends Stack {
         maxRecordAge: Duration.hours(6),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(asyncDlq),
-        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('event') } } } })],
+        filters: [
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual(EVENT_ITEM_KIND) } } } }),
+        ],
       }),
     );
     // A shard a job: every shard of a subject in its own invocation, a shard's jobs in order (FIFO groups).

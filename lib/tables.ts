@@ -84,7 +84,7 @@ export type TableKey = keyof typeof TABLES;
 export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 
 /** Shard counts of the item layout: defined with the adapters that use them, re-exported for lib/ and bench/. */
-export { COUNTER_SHARDS, LEGACY_SHARDS, SUBJECT_SHARDS, USAGE_SHARDS, VIEW_SHARDS } from '../functions/adapters/dynamodb/layout.ts';
+export { COUNTER_SHARDS, EVENT_ITEM_KIND, LEGACY_SHARDS, SUBJECT_SHARDS, USAGE_SHARDS, VIEW_SHARDS } from '../functions/adapters/dynamodb/layout.ts';
 
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 

@@ -16,6 +16,7 @@ import type { ImpactEvent } from '../domain/events/parse.ts';
 import { actsOnAnySubject, ownershipProblem } from '../domain/events/ownership.ts';
 import { readStoredEvent, storedEventAttributes, type StoredEvent } from '../domain/events/stored.ts';
 import { subjectKey } from '../domain/subject.ts';
+import { EVENT_ITEM_KIND } from './dynamodb/layout.ts';
 import { queryAll, queryPages, scanAll } from './dynamodb/query.ts';
 import { RetriesExhaustedError, backoffMs, isThrottling, sleep } from './dynamodb/retry.ts';
 
@@ -156,7 +157,7 @@ export class EventStore {
               {
                 Put: {
                   TableName: this.table,
-                  Item: { pk: key, sk: versionKey(version), kind: 'event', ...storedEventAttributes(event, version, recordedAt) },
+                  Item: { pk: key, sk: versionKey(version), kind: EVENT_ITEM_KIND, ...storedEventAttributes(event, version, recordedAt) },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -213,7 +214,7 @@ export class EventStore {
       TableName: this.table,
       FilterExpression: '#kind = :event',
       ExpressionAttributeNames: { '#kind': 'kind' },
-      ExpressionAttributeValues: { ':event': 'event' },
+      ExpressionAttributeValues: { ':event': EVENT_ITEM_KIND },
       ConsistentRead: true,
     });
     const bySubject = new Map<string, StoredEvent[]>();

@@ -18,7 +18,7 @@ import middy from '@middy/core';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toStoredEvent } from '../adapters/event-store.ts';
-import { SUBJECT_SHARDS } from '../adapters/dynamodb/layout.ts';
+import { EVENT_ITEM_KIND, SUBJECT_SHARDS } from '../adapters/dynamodb/layout.ts';
 import type { AssessmentRun } from '../adapters/projections.ts';
 import { canonicalJson } from '../domain/canonical.ts';
 import { isAssessable } from '../domain/impact/assess.ts';
@@ -57,7 +57,7 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
   const image = record.dynamodb?.NewImage;
   if (record.eventName !== 'INSERT' || !image) return;
   const item = unmarshall(image as Record<string, AttributeValue>);
-  if (item.kind !== 'event') return;
+  if (item.kind !== EVENT_ITEM_KIND) return;
   const { subjectKey, event, version } = toStoredEvent(item);
   const history = await deps.events.readSubject(subjectKey);
   const state = foldSubject(history.map((e) => e.event));
