@@ -1,4 +1,5 @@
 /** Builders of raw EventBridge events for tests (fixed times, no clocks). */
+import type { EventBridgeEvent } from 'aws-lambda';
 import { expect } from 'vitest';
 import { EventValidationError, parseEvent, type EventIssue } from '../../functions/domain/events/index.ts';
 
@@ -18,6 +19,14 @@ export const rawEvent = (detailType: string, detail: Record<string, unknown>, en
   detail,
   ...envelope,
 });
+
+/** An event as an EventBridge target (ingest) receives it, from `source` at `at`. */
+export const busEvent = (
+  detailType: string,
+  detail: Record<string, unknown>,
+  envelope: { id: string; source: string; at: number },
+): EventBridgeEvent<string, unknown> =>
+  rawEvent(detailType, detail, { id: envelope.id, source: envelope.source, time: iso(envelope.at) }) as EventBridgeEvent<string, unknown>;
 
 export const changeScheduled = (over: Record<string, unknown> = {}) =>
   rawEvent('Change Scheduled', {

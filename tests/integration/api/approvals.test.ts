@@ -17,21 +17,11 @@ import { submitTo } from '../../../functions/handlers/api/events.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { context, noticesOf, pipeline } from '../../support/pipeline.ts';
 import { caller } from './requests.ts';
+import { busEvent } from '../../support/events.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const jane = { sub: 'jane-sub-1', email: 'jane.doe@example.com' };
-const envelope = (detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({
-    version: '0',
-    id,
-    'detail-type': detailType,
-    source: 'acme.changes',
-    account: '1',
-    time: new Date(NOW).toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    detail,
-  }) as EventBridgeEvent<string, unknown>;
+const envelope = (detailType: string, detail: Record<string, unknown>, id: string) => busEvent(detailType, detail, { id, source: 'acme.changes', at: NOW });
 const draft = envelope(
   'Change Scheduled',
   {

@@ -1,23 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventBridgeEvent } from 'aws-lambda';
 import type { Graph } from '../../../functions/domain/model.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { BRIEFINGS, context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { busEvent } from '../../support/events.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const MINUTE = 60_000;
-const ev = (detailType: string, detail: Record<string, unknown>, id: string): EventBridgeEvent<string, unknown> =>
-  ({
-    version: '0',
-    id,
-    'detail-type': detailType,
-    source: 'acme.changes',
-    account: '123456789012',
-    time: new Date(NOW).toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    detail,
-  }) as EventBridgeEvent<string, unknown>;
+const ev = (detailType: string, detail: Record<string, unknown>, id: string) => busEvent(detailType, detail, { id, source: 'acme.changes', at: NOW });
 const countBy = (list: { customerId: string; kind: string }[]) => {
   const counts = new Map<string, number>();
   for (const n of list) counts.set(`${n.customerId}/${n.kind}`, (counts.get(`${n.customerId}/${n.kind}`) ?? 0) + 1);

@@ -6,20 +6,10 @@ import type { Graph } from '../../../functions/domain/model.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { PLAN_QUEUE, context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { busEvent } from '../../support/events.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
-const ev = (detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({
-    version: '0',
-    id,
-    'detail-type': detailType,
-    source: 'acme',
-    account: '1',
-    time: new Date(NOW).toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    detail,
-  }) as EventBridgeEvent<string, unknown>;
+const ev = (detailType: string, detail: Record<string, unknown>, id: string) => busEvent(detailType, detail, { id, source: 'acme', at: NOW });
 const scheduled = ev(
   'Change Scheduled',
   {

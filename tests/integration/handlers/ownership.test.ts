@@ -1,24 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventBridgeEvent } from 'aws-lambda';
 import { parseEvent } from '../../../functions/domain/events/index.ts';
 import { assess } from '../../../functions/domain/impact/assess.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { busEvent } from '../../support/events.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
-const ev = (source: string, detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({
-    version: '0',
-    id,
-    'detail-type': detailType,
-    source,
-    account: '1',
-    time: new Date(NOW).toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    detail,
-  }) as EventBridgeEvent<string, unknown>;
+const ev = (source: string, detailType: string, detail: Record<string, unknown>, id: string) => busEvent(detailType, detail, { id, source, at: NOW });
 const window = { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' };
 const fromServiceNow = ev(
   'servicenow',

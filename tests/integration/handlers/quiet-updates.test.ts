@@ -6,23 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { context, noticesOf, pipeline } from '../../support/pipeline.ts';
 import { graphOf } from '../../support/graphs.ts';
+import { busEvent } from '../../support/events.ts';
 
 const MINUTE = 60_000;
 const NIGHT = Date.parse('2026-12-05T22:30:00Z'); // 23:30 in Amsterdam
 const MORNING = Date.parse('2026-12-06T06:00:00Z'); // 07:00 in Amsterdam
 const iso = (ms: number) => new Date(ms).toISOString();
 const ev = (detailType: string, detail: Record<string, unknown>, at: number) =>
-  ({
-    version: '0',
-    id: `eb-${String(detail.eventId)}`,
-    'detail-type': detailType,
-    source: 'acme.incidents',
-    account: '1',
-    time: iso(at),
-    region: 'eu-west-1',
-    resources: [],
-    detail: { occurredAt: iso(at), ...detail },
-  }) as EventBridgeEvent<string, unknown>;
+  busEvent(detailType, { occurredAt: iso(at), ...detail }, { id: `eb-${String(detail.eventId)}`, source: 'acme.incidents', at: at });
 
 const graph = graphOf({
   components: [{ id: 'kiosk-db' }],

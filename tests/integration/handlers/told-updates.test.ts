@@ -16,21 +16,11 @@ import { foldSubject } from '../../../functions/domain/subject.ts';
 import { previewHeld } from '../../../functions/handlers/shared/plan-subject.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { BRIEFINGS, context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { busEvent } from '../../support/events.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const MINUTE = 60_000;
-const ev = (detailType: string, detail: Record<string, unknown>, id: string) =>
-  ({
-    version: '0',
-    id,
-    'detail-type': detailType,
-    source: 'acme.changes',
-    account: '1',
-    time: new Date(NOW).toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    detail,
-  }) as EventBridgeEvent<string, unknown>;
+const ev = (detailType: string, detail: Record<string, unknown>, id: string) => busEvent(detailType, detail, { id, source: 'acme.changes', at: NOW });
 const jane = { type: 'person', id: 'jane', name: 'Jane Doe', email: 'jane.doe@example.com', source: 'console' };
 
 let graph: Graph;
