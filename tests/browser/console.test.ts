@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
 const graph = `
@@ -155,14 +156,7 @@ describe('support console in Chromium, on the local runtime', () => {
 
   it('a change manager drafts a change, previews every text, approves it, and sees the notices sent', { timeout: 180_000 }, async () => {
     const noticesAbout = (subject: string) =>
-      (existsSync(runtime.outboxFile)
-        ? readFileSync(runtime.outboxFile, 'utf8')
-            .trim()
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => JSON.parse(l))
-        : []
-      )
+      outboxLines(runtime.outboxFile)
         .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject)
         .map((m) => `${m.message.customerId}:${m.message.kind}`)
         .sort();

@@ -6,7 +6,7 @@
  * impact.local.json as `npm start` reads it. Who must hear what is worked out by the pure what-if from
  * the graph and the events, never read back from the pipeline.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -19,6 +19,7 @@ import { foldSubject } from '../../functions/domain/subject.ts';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
 import { localConfig } from '../../lib/local/settings.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 // C-5 opted out (affected, never told); C-6 books the website after the planned window: a failed change hits it.
 const graph = `
@@ -47,14 +48,7 @@ let model: Graph;
 
 type Notice = { kind: string; customerId: string; subject: string; channel: string; text: string; title: string };
 const notices = (subject: string, kind?: string): Notice[] =>
-  (existsSync(runtime.outboxFile)
-    ? readFileSync(runtime.outboxFile, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-    : []
-  )
+  outboxLines(runtime.outboxFile)
     .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject && (!kind || m.message.kind === kind))
     .map((m) => m.message);
 const ids = (list: { customerId: string }[]) => list.map((n) => n.customerId).sort();

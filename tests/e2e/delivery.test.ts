@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
 import type { CustomerDeliveriesView, SubjectDeliveriesView, UnreachedPage } from '../../functions/handlers/api/deliveries.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 // Customers whose addresses make the local stand-ins behave like SES and End User Messaging SMS do for
 // bad contacts (lib/local/deliverers.ts): a hard bounce, a complaint, an invalid number.
@@ -26,14 +27,7 @@ let runtime: LocalRuntime;
 let client: EventBridgeClient;
 const logged: string[] = [];
 
-const outbox = () =>
-  existsSync(runtime.outboxFile)
-    ? readFileSync(runtime.outboxFile, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-    : [];
+const outbox = () => outboxLines(runtime.outboxFile);
 const notices = () =>
   outbox()
     .filter((m) => m.topic === 'customer-notices')

@@ -4,7 +4,7 @@
  * endpoint's default bus end as subjects with customer notices and briefings in the outbox.
  */
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
 import { readLocalIntake } from '../../lib/local/intake.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 const graph = `
 components:
@@ -53,14 +54,7 @@ const dir = mkdtempSync(join(tmpdir(), 'impact-intake-e2e-'));
 writeFileSync(join(dir, 'graph.yaml'), graph);
 let runtime: LocalRuntime;
 
-const outbox = () =>
-  existsSync(runtime.outboxFile)
-    ? readFileSync(runtime.outboxFile, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-    : [];
+const outbox = () => outboxLines(runtime.outboxFile);
 const noticesAbout = (subject: string) =>
   outbox()
     .filter((m) => m.topic === 'customer-notices' && m.message.subject === subject)

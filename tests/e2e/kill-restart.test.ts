@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS, freePort } from '../../lib/local/dynamodb-local.ts';
 import { javaProcessesFor, killJavaFor, runToExit, startRuntime, waitFor, type RuntimeProcess } from './runtime-process.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 const CUSTOMERS = 120;
 const dir = mkdtempSync(join(tmpdir(), 'impact-kill-'));
@@ -50,14 +51,7 @@ const stopWith = async (r: RuntimeProcess, data: string, signal: 'SIGTERM' | 'SI
 };
 const notices = (data: string) => {
   const outbox = join(dir, data, 'outbox.jsonl');
-  return existsSync(outbox)
-    ? readFileSync(outbox, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-        .filter((m) => m.topic === 'customer-notices')
-    : [];
+  return outboxLines(outbox).filter((m) => m.topic === 'customer-notices');
 };
 const change = (id: string) => ({
   EventBusName: 'impact',

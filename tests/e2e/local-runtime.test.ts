@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
 import { LOCAL_AWS } from '../../lib/local/dynamodb-local.ts';
 import { impact } from '../support/cli.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 const graph = `
 components: [{ id: payments-db }, { id: payments-api, dependsOn: [payments-db] }, { id: net-ams }]
@@ -44,14 +45,7 @@ const options = () => ({
   settings: { mergeWindowMinutes: 0 },
   log: () => {},
 });
-const outbox = () =>
-  existsSync(runtime.outboxFile)
-    ? readFileSync(runtime.outboxFile, 'utf8')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-    : [];
+const outbox = () => outboxLines(runtime.outboxFile);
 const notices = () =>
   outbox()
     .filter((m) => m.topic === 'customer-notices')

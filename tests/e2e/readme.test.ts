@@ -18,6 +18,7 @@ import { optionOf, readmeCommands, shellWords, type ReadmeCommand } from '../sup
 import { expectedFirstNotices, type ExpectedNotices } from '../support/what-if.ts';
 import { intakeEventsOf, pipelineEventsOfEntry } from '../support/intake.ts';
 import type { IntakeSource } from '../../functions/domain/intake/index.ts';
+import { outboxLines } from '../support/outbox.ts';
 
 const README_SECTIONS_SKIPPED = new Set(['deploy']);
 const API = 'http://127.0.0.1:3000';
@@ -112,13 +113,8 @@ interface OutboxLine {
   message: { kind: string; subject: string; customerId: string; channel: string };
   publishedAt: string;
 }
-const outbox = (): OutboxLine[] =>
-  existsSync(file('.impact/outbox.jsonl'))
-    ? readFileSync(file('.impact/outbox.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-    : [];
+// Read while npm start appends: only whole lines count.
+const outbox = (): OutboxLine[] => outboxLines(file('.impact/outbox.jsonl'));
 const customerNotices = (subjectKey?: string) => outbox().filter((m) => m.topic === 'customer-notices' && (!subjectKey || m.message.subject === subjectKey));
 
 const AIRLINE = {
