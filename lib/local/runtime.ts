@@ -163,6 +163,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       store,
       deadLetters: letters,
       consumer: progress.counting(handlers.assess),
+      ready: dynamodb.ready,
     });
     const poller = new Poller({
       stream,

@@ -21,6 +21,8 @@ export interface StreamReaderOptions {
   deadLetters: DeadLetterFile;
   consumer: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
   maxAttempts?: number;
+  /** Resolves once DynamoDB Local is up: a retry waits for it rather than spending its attempts on a restart. */
+  ready?: () => Promise<void>;
 }
 
 export class StreamReader {
@@ -100,6 +102,10 @@ export class StreamReader {
       });
       const failedAt = response.batchItemFailures[0]?.itemIdentifier;
       if (failedAt === undefined) return;
+      // As the Lambda mapping backs off between retries: a killed DynamoDB Local is restarted within
+      // seconds, and five retries in a row would otherwise all land in that gap.
+      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** (attempt - 1), 3_000)));
+      await this.options.ready?.();
       // Like the Lambda mapping: resume from the first failed record.
       const from = pending.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
       pending = pending.slice(Math.max(0, from));
