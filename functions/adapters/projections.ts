@@ -181,32 +181,6 @@ export class Projections {
     return { ...(rest as Omit<SubjectProjection, 'state'>), state: JSON.parse(String(out.Item.state)) as SubjectState };
   }
 
-  /** Replaces a subject's per-customer impacts: writes `current`, deletes customers no longer affected. */
-  async replaceCustomerImpacts(
-    subjectKey: string,
-    current: readonly CustomerImpact[],
-    previous: readonly string[],
-    concurrency = 8,
-  ): Promise<{ written: number; removed: number }> {
-    const keep = new Set(current.map((c) => c.customerId));
-    const writes: WriteRequest[] = current.map((c) => ({
-      PutRequest: {
-        Item: {
-          pk: `customer#${c.customerId}`,
-          sk: `impact#${subjectKey}`,
-          kind: 'impact',
-          gsi1pk: subjectShard(subjectKey, c.customerId),
-          gsi1sk: `impact#${c.customerId}`,
-          ...c,
-        },
-      },
-    }));
-    const gone = previous.filter((id) => !keep.has(id));
-    for (const id of gone) writes.push({ DeleteRequest: { Key: { pk: `customer#${id}`, sk: `impact#${subjectKey}` } } });
-    await batchWrite(this.client, this.table, writes, { concurrency });
-    return { written: current.length, removed: gone.length };
-  }
-
   /**
    * Starts an assessment run (idempotent: a stream record retried finds its run as it was, shards done
    * included). Returns the stored run.

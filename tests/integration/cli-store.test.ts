@@ -51,6 +51,15 @@ describe('impact graph import and impact replay against DynamoDB Local', () => {
     const projections = new Projections(client, tables.impacts);
     expect((await projections.impactsOfCustomer('C-3')).map((i) => i.subjectKey)).toEqual(['change#CHG-1']);
     expect((await projections.getSubject('change#CHG-1'))?.summary.customers).toBe(3);
+    // Replayed impacts are the items the planner writes: the console's customers page finds all three.
+    const replayed = await projections.customersOfSubject('change#CHG-1');
+    // ...and the subject counts them per (effect, segment), so the API pages it by key.
+    const counts = (await projections.getSubject('change#CHG-1'))?.byEffectSegment ?? {};
+    expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(3);
+    const pairs = Object.keys(counts).map((key) => ({ effect: key.split('|')[0], segment: key.split('|')[1] }));
+    const page = await projections.impactPage('change#CHG-1', pairs, 10);
+    expect(page.customers.map((c) => c.customerId).sort()).toEqual(replayed.map((c) => c.customerId).sort());
+    expect(page.customers).toHaveLength(3);
     const idle = await impact('replay', ...store);
     expect(idle.stdout).toContain('0 projection(s) changed');
   });

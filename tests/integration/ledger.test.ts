@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Ledger, claimPageKey, type LedgerEntry } from '../../functions/adapters/ledger.ts';
 import { noticePageOf } from '../../functions/domain/notices/jobs.ts';
-import { Projections, type CustomerImpact } from '../../functions/adapters/projections.ts';
+import { Projections } from '../../functions/adapters/projections.ts';
+import type { StoredImpact } from '../../functions/domain/notices/shard-plan.ts';
 import { initialSubject } from '../../functions/domain/subject.ts';
 import { countCommands, injectThrottling, injectUnprocessed } from '../support/faults.ts';
 import { freshTables } from '../support/dynamodb.ts';
@@ -185,16 +186,7 @@ describe('ledger: claims for sending', () => {
 });
 
 describe('projections', () => {
-  const impact = (customerId: string): CustomerImpact => ({
-    customerId,
-    subjectKey: 'change#CHG-7',
-    effect: 'outage',
-    touchpoints: ['web'],
-    notify: ['email'],
-    window: { start: 1, end: 2 },
-    status: 'scheduled',
-    title: 'DB patch',
-  });
+  const impact = (customerId: string): StoredImpact => ({ customerId, effect: 'outage', touchpoints: ['web'], notify: ['email'], segment: 'leisure' });
 
   it('subject state is written only forward in event version', async () => {
     const { client, tables } = await freshTables();
@@ -217,12 +209,14 @@ describe('projections', () => {
   it('customer -> subjects and subject -> customers, replaced as the impact changes', async () => {
     const { client, tables } = await freshTables();
     const projections = new Projections(client, tables.impacts);
-    await projections.replaceCustomerImpacts('change#CHG-7', ['C-1', 'C-2', 'C-3'].map(impact), []);
-    expect(await projections.impactsOfCustomer('C-2')).toEqual([impact('C-2')]);
-    const result = await projections.replaceCustomerImpacts('change#CHG-7', [impact('C-3'), impact('C-4')], ['C-1', 'C-2', 'C-3']);
-    expect(result).toEqual({ written: 2, removed: 2 });
+    await projections.writeImpacts('change#CHG-7', ['C-1', 'C-2', 'C-3'].map(impact), []);
+    expect(await projections.impactsOfCustomer('C-2')).toEqual([{ ...impact('C-2'), subjectKey: 'change#CHG-7' }]);
+    await projections.writeImpacts('change#CHG-7', [impact('C-3'), impact('C-4')], ['C-1', 'C-2']);
     expect(await projections.impactsOfCustomer('C-2')).toEqual([]);
     expect((await projections.customersOfSubject('change#CHG-7')).map((c) => c.customerId).sort()).toEqual(['C-3', 'C-4']);
+    // The console's page reads the byEffectSegment index: every written impact is on it, the removed ones are not.
+    const page = await projections.impactPage('change#CHG-7', [{ effect: 'outage', segment: 'leisure' }], 10);
+    expect(page.customers.map((c) => c.customerId)).toEqual(['C-3', 'C-4']);
   });
 
   it('rejected events are recorded with their reasons', async () => {

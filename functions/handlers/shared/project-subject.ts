@@ -12,6 +12,7 @@ import { propagate } from '../../domain/impact/propagate.ts';
 import { foldSubject } from '../../domain/subject.ts';
 import type { Customer } from '../../domain/model.ts';
 import { canonicalJson } from '../../domain/canonical.ts';
+import { effectSegmentKey, type StoredImpact } from '../../domain/notices/shard-plan.ts';
 
 export interface ProjectionStores {
   events: EventStore;
@@ -65,17 +66,21 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
   };
   const [previous, previousImpacts] = await Promise.all([stores.projections.getSubject(subjectKey), stores.projections.customersOfSubject(subjectKey)]);
   const previousCustomers = previousImpacts.map((c) => c.customerId);
-  const impacts: CustomerImpact[] = assessment.customers.map((c, i) => ({
+  // The same items the planner writes (writeImpacts): per-customer fields only, indexed for the console's pages.
+  const impacts: StoredImpact[] = assessment.customers.map((c, i) => ({
     customerId: c.id,
-    subjectKey,
     effect: c.effect,
     touchpoints: c.touchpoints,
     notify: c.notify,
-    window: state.window,
-    status: state.status,
-    ...(state.title !== undefined ? { title: state.title } : {}),
     ...profileOf(detailed.records[i]),
   }));
+  // Counted per (effect, segment) as the planner counts them, so the console pages a replayed subject by key too.
+  const byEffectSegment: Record<string, number> = {};
+  for (const c of impacts) {
+    const key = effectSegmentKey(c.effect, c.segment);
+    byEffectSegment[key] = (byEffectSegment[key] ?? 0) + 1;
+  }
+  projection.byEffectSegment = byEffectSegment;
   const changed =
     !previous ||
     canonicalJson([previous.state, previous.summary, previous.touchpoints]) !== canonicalJson([state, assessment.summary, assessment.touchpoints]) ||
@@ -83,7 +88,14 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
   let written = false;
   if (changed) {
     written = await stores.projections.putSubject(projection);
-    if (written) await stores.projections.replaceCustomerImpacts(subjectKey, impacts, previousCustomers);
+    if (written) {
+      const current = new Set(impacts.map((c) => c.customerId));
+      await stores.projections.writeImpacts(
+        subjectKey,
+        impacts,
+        previousCustomers.filter((id) => !current.has(id)),
+      );
+    }
   }
   return { projection, detailed, previousCustomers, previousImpacts, changed, written };
 };
@@ -98,4 +110,4 @@ const profileOf = (c: Customer | undefined) =>
       }
     : {};
 
-const impactFingerprint = (c: CustomerImpact) => canonicalJson([c.customerId, c.effect, c.touchpoints, c.notify, c.status, c.window]);
+const impactFingerprint = (c: StoredImpact) => canonicalJson([c.customerId, c.effect, c.touchpoints, c.notify]);
