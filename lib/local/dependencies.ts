@@ -8,7 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, DynamoDBStreamEvent, EventBridgeEvent, SNSEvent, SQSEvent } from 'aws-lambda';
 import { documentClient } from '../../functions/adapters/dynamodb/client.ts';
-import { buildApiHandler } from '../../functions/handlers/api.ts';
+import { buildApiHandler, type ApiDependencies } from '../../functions/handlers/api.ts';
 import { buildAssessHandler } from '../../functions/handlers/assess.ts';
 import { buildIngestHandler } from '../../functions/handlers/ingest.ts';
 import { buildNotifyHandler } from '../../functions/handlers/notify.ts';
@@ -54,24 +54,32 @@ export interface LocalParts {
   chaos?: Chaos;
 }
 
-export const localDependencies = (parts: LocalParts): Dependencies => {
+/**
+ * The handlers' dependencies over DynamoDB Local, as in Lambda: the stores. What is not a store (queues,
+ * topics, the bus, reminders) is the real adapter over a client that is never called; localDependencies
+ * puts the local stand-ins in their place. The console's thread (console-worker.ts) uses only the stores.
+ */
+export const storeDependencies = (parts: Pick<LocalParts, 'dynamodbEndpoint' | 'settings' | 'chaos'>): Dependencies => {
   const dynamodb = documentClient({ endpoint: parts.dynamodbEndpoint, ...LOCAL_AWS });
   parts.chaos?.instrument(dynamodb, 'dynamodb');
+  return buildDependencies(
+    { dynamodb, eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
+    {
+      tables: tableNames(''),
+      busName: 'impact',
+      noticeQueueUrl: 'local',
+      noticeDlqUrl: 'local',
+      customerNoticesTopicArn: 'local',
+      supportBriefingsTopicArn: 'local',
+    },
+    { ...DEFAULT_SETTINGS, ...parts.settings },
+  );
+};
+
+export const localDependencies = (parts: LocalParts): Dependencies => {
   const sns = () => parts.chaos?.instrument(new SNSClient(LOCAL_CLIENT), 'sns');
   return {
-    ...buildDependencies(
-      // The SQS and SNS clients here are never used: their adapters are the local ones below.
-      { dynamodb, eventBridge: new EventBridgeClient({ region: 'local' }), sqs: undefined as never, sns: undefined as never },
-      {
-        tables: tableNames(''),
-        busName: 'impact',
-        noticeQueueUrl: 'local',
-        noticeDlqUrl: 'local',
-        customerNoticesTopicArn: 'local',
-        supportBriefingsTopicArn: 'local',
-      },
-      { ...DEFAULT_SETTINGS, ...parts.settings },
-    ),
+    ...storeDependencies(parts),
     jobs: parts.queue,
     planJobs: parts.planQueue,
     deadLetters: new LocalDeadLetterQueue(parts.letters),
@@ -88,8 +96,17 @@ const asTargetEvent = (event: BusEvent) => event as unknown as EventBridgeEvent<
 /** Locally nothing throttles: the stand-ins take a batch's messages at once. */
 const LOCAL_DELIVERY: DeliverSettings = { perSecond: 10_000, workers: 1, leaseMs: 10_000, parallel: true };
 
-/** Each handler, built once, as its local trigger calls it: the bus's rule targets, the stream, the queues, the API. */
-export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: LocalJobQueue, intake: LocalIntake) => {
+/**
+ * The API handler as the local console serves it: every caller without a token is the local admin (the
+ * server listens on 127.0.0.1 only), intake takes the secrets of impact.local.json.
+ */
+export const localApi = (deps: Dependencies, submit: ApiDependencies['submit'], intake: LocalIntake): ApiHandler => {
+  const api = buildApiHandler({ ...deps, localAdmin: true, submit, intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config } });
+  return (event) => api(event, context);
+};
+
+/** Each handler but the API's (its own thread: console-worker.ts), built once, as its local trigger calls it: the bus's rule targets, the stream, the queues. */
+export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: LocalJobQueue) => {
   const ingest = buildIngestHandler(deps);
   const remind = buildRemindHandler(deps);
   const receipts = buildReceiptsHandler(deps);
@@ -101,16 +118,6 @@ export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: Loc
     sms: buildDeliverHandler(deps, new LocalSmsSender(deliveries), LOCAL_DELIVERY),
     push: buildDeliverHandler(deps, new LocalPushSender(), LOCAL_DELIVERY),
   };
-  const api = buildApiHandler({
-    ...deps,
-    localAdmin: true,
-    submit: async (events) =>
-      void bus.put(
-        'impact',
-        events.map((e) => ({ source: e.source, detailType: e['detail-type'], detail: e.detail })),
-      ),
-    intake: { credentials: new LocalCredentials(intake.secrets), config: intake.config },
-  });
   const targets: Targets = {
     ingest: (e) => ingest(asTargetEvent(e), context),
     remind: (e) => remind(asTargetEvent(e), context),
@@ -125,6 +132,5 @@ export const localHandlers = (deps: Dependencies, bus: LocalBus, deliveries: Loc
       deliver: { email: (e) => deliver.email(e, context), sms: (e) => deliver.sms(e, context), push: (e) => deliver.push(e, context) },
       smsEvents: (e: SNSEvent) => receipts(e, context),
     }),
-    api: (async (event) => api(event, context)) satisfies ApiHandler,
   };
 };

@@ -2,7 +2,7 @@
  * The whole pipeline on one machine (DESIGN section 8), composed from parts with one job each:
  * the runtime's durable store (store.ts: inbox, job queue, reminders, stream positions), the local bus
  * (bus.ts, inbox.ts) behind the PutEvents endpoint (event-endpoint.ts), the console and API server
- * (console-server.ts), DynamoDB Local with its tables (dynamodb-local.ts), the first-run seed
+ * (console-server.ts, on its own thread: console-thread.ts), DynamoDB Local with its tables (dynamodb-local.ts), the first-run seed
  * (seed.ts), the poll loop feeding assess, notify and the reminders (poller.ts), and the take-over of
  * an older data dir's JSON files (legacy.ts). The handlers are the very ones that run in Lambda, and
  * so are the SQS and SNS adapters, over SDK clients answered in-process (local-aws.ts); the EventBridge
@@ -19,7 +19,7 @@ import type { Dependencies } from '../../functions/handlers/shared/dependencies.
 import { tableNames } from '../tables.ts';
 import { LocalBus } from './bus.ts';
 import { chaosFromEnvironment } from './chaos.ts';
-import { consoleServer } from './console-server.ts';
+import { startConsoleThread } from './console-thread.ts';
 import { DeadLetterFile } from './dead-letters.ts';
 import { deliveryQueueSubscriber } from './deliverers.ts';
 import { localDependencies, localHandlers } from './dependencies.ts';
@@ -106,9 +106,10 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     const events = eventEndpoint((entries) => void bus.putOnBuses(entries), log);
     const eventsPort = await listen(events, options.eventsPort, 'events', '--events-port');
     teardown.add(() => close(events));
-    const web = consoleServer({ webRoot: join(ROOT, 'web'), outboxFile, log });
-    const apiPort = await listen(web.server, options.apiPort, 'API and console', '--api-port');
-    teardown.add(() => close(web.server));
+    // The console and API on a thread of their own: a fan-out keeps this one busy.
+    const web = await startConsoleThread({ webRoot: join(ROOT, 'web'), outboxFile, port: options.apiPort }, log);
+    const apiPort = web.port;
+    teardown.add(() => web.stop());
 
     const chaos = chaosFromEnvironment(file('chaos-faults.log'));
     if (chaos)
@@ -145,8 +146,8 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     await reconcileLedger(outbox, deps.ledger, log, deps.projections);
 
     const progress = new StreamProgress(deps.events);
-    const handlers = localHandlers(deps, bus, deliveries, intake);
-    web.setApi(handlers.api);
+    const handlers = localHandlers(deps, bus, deliveries);
+    web.connect({ dynamodbEndpoint: dynamodb.endpoint, settings: deps.settings, intake, bus, pipelineEvents: deps.pipelineEvents });
     // Nothing is handed to a handler while DynamoDB Local is down (restarting): no attempt is spent on it.
     const whenUp =
       <E, R>(handler: (event: E) => Promise<R>) =>

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,5 +157,31 @@ describe('npm start: the local runtime end to end', () => {
         .map((n) => n.customerId)
         .sort(),
     ).toEqual(['C-2', 'C-3']);
+  });
+
+  it('the console answers while the pipeline keeps its thread busy (a fan-out): the API has a thread of its own', async () => {
+    // A caller in another process asks for the subjects while this thread (the pipeline's) does not
+    // yield at all; an API on this thread could only answer once it does.
+    const marks = mkdtempSync(join(tmpdir(), 'impact-busy-'));
+    const [started, answered] = [join(marks, 'started'), join(marks, 'answered')];
+    const caller = `
+      const { writeFileSync } = require('node:fs');
+      writeFileSync(${JSON.stringify(started)}, '');
+      fetch(${JSON.stringify(`${runtime.apiUrl}/api/subjects`)}).then(async (r) => writeFileSync(${JSON.stringify(answered)}, r.status + ' ' + (await r.text())));
+    `;
+    const child = spawn(process.execPath, ['-e', caller], { stdio: 'ignore' });
+    const busyUntil = (done: () => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!done() && Date.now() < end);
+    };
+    busyUntil(() => existsSync(started), 30_000);
+    expect(existsSync(started)).toBe(true);
+    busyUntil(() => existsSync(answered), 10_000);
+    const answeredWhileBusy = existsSync(answered);
+    await new Promise((r) => child.once('exit', r));
+    expect(answeredWhileBusy).toBe(true);
+    const [status, ...body] = readFileSync(answered, 'utf8').split(' ');
+    expect(status).toBe('200');
+    expect(JSON.parse(body.join(' ')).subjects.map((s: { subjectKey: string }) => s.subjectKey)).toContain('change#CHG-1');
   });
 });
