@@ -36,7 +36,7 @@ import { Outbox, type LocalSubscription } from './outbox.ts';
 import { Poller, StreamProgress } from './poller.ts';
 import { reconcileLedger } from './recovery.ts';
 import { LocalReminders } from './reminders.ts';
-import { airlineSeed, seedOnFirstRun, type Seed } from './seed.ts';
+import { airlineSeed, seedOnFirstRunInThread, type Seed } from './seed.ts';
 import { openLocalStore } from './store.ts';
 import { StreamReader } from './stream-reader.ts';
 
@@ -142,7 +142,9 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
       settings,
       chaos,
     });
-    if (options.seed !== false) await seedOnFirstRun(deps.graph, options.seed ?? airlineSeed(ROOT), log);
+    // The first-run import on a thread of its own: the whole graph is in memory while it runs.
+    if (options.seed !== false && (await deps.graph.version()) === 0)
+      await seedOnFirstRunInThread({ dynamodbEndpoint: dynamodb.endpoint, seed: options.seed ?? airlineSeed(ROOT) }, log);
     await reconcileLedger(outbox, deps.ledger, log, deps.projections);
 
     const progress = new StreamProgress(deps.events);

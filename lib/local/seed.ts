@@ -1,5 +1,6 @@
 /** First run of `npm start`: loads a graph into the empty store so that there is something to see. */
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { GraphStore } from '../../functions/adapters/graph-store.ts';
 import { loadGraph } from '../../functions/adapters/graph-files.ts';
 import type { Log } from './log.ts';
@@ -31,3 +32,28 @@ export const seedOnFirstRun = async (graph: GraphStore, seed: Seed, log: Log): P
   });
   log(`graph version ${report.version}: ${report.puts} items, ${report.contactPuts} contacts`);
 };
+
+export interface SeedThreadData {
+  dynamodbEndpoint: string;
+  seed: Seed;
+}
+
+export type FromSeedThread = { type: 'log'; line: string } | { type: 'done' } | { type: 'failed'; message: string };
+
+/** seedOnFirstRun on a thread of its own (seed-worker.ts), whose memory is given back when the import ends. */
+export const seedOnFirstRunInThread = (data: SeedThreadData, log: Log): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./seed-worker.ts', import.meta.url), { workerData: data });
+    let outcome: FromSeedThread | undefined;
+    // The thread's SDK client keeps its connections open: it is ended once it has answered.
+    worker.on('message', (message: FromSeedThread) => {
+      if (message.type === 'log') return log(message.line);
+      outcome = message;
+      void worker.terminate();
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (outcome?.type === 'done') resolve();
+      else reject(new Error(outcome?.type === 'failed' ? outcome.message : `the first-run import stopped (thread exit code ${code})`));
+    });
+  });
