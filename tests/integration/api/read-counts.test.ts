@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { VIEW_SHARDS } from '../../../functions/adapters/dynamodb/layout.ts';
+import type { SubjectProjection } from '../../../functions/adapters/projections.ts';
+import { initialSubject } from '../../../functions/domain/subject.ts';
 import { buildApiHandler } from '../../../functions/handlers/api.ts';
 import { airlineSample } from '../../support/airline.ts';
 import { context, pipeline } from '../../support/pipeline.ts';
@@ -28,22 +30,23 @@ const counted = async (path: string, via = () => call) => {
   return { body: res.body, read };
 };
 
+/** Puts one event on the pipeline and runs it through. */
+const send = async (id: string, detailType: string, detail: Record<string, unknown>) => {
+  const ev = { version: '0', id, 'detail-type': detailType, source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail };
+  await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
+  await p.drain();
+};
+
 beforeAll(async () => {
   p = await pipeline(() => NOW);
   await p.deps.graph.import(await airlineSample(400));
-  const ev = {
-    version: '0',
-    id: 'e1',
-    'detail-type': 'Incident Opened',
-    source: 'acme',
-    account: '1',
-    time: new Date(NOW).toISOString(),
-    region: 'eu-west-1',
-    resources: [],
-    detail: { incidentId: 'INC-READS', title: 'Payments down', severity: 'sev1', start: '2026-11-28T13:50:00Z', impacts: [{ node: 'payments-db' }] },
-  };
-  await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
-  await p.drain();
+  await send('e1', 'Incident Opened', {
+    incidentId: 'INC-READS',
+    title: 'Payments down',
+    severity: 'sev1',
+    start: '2026-11-28T13:50:00Z',
+    impacts: [{ node: 'payments-db' }],
+  });
   // Counted from here: every page of Items, every Item, every BatchGet response.
   p.client.middlewareStack.add(
     (next) => async (args) => {
@@ -114,5 +117,109 @@ describe('each console call reads at most what it returns plus a constant', () =
     const { body, read } = await counted(`/customers/${customers[0].customerId}`);
     expect(body.impacts).toHaveLength(1);
     expect(read).toBeLessThanOrEqual(body.impacts.length + body.impacts[0].told.length + CONSTANT);
+  });
+});
+
+describe('GET /changes reads the changes of its range, not the whole history', () => {
+  const DAY = 86_400_000;
+  const PAST_CHANGES = 150;
+  const INCIDENTS = 60;
+  const keys = (body: { subjects: { subjectKey: string }[] }) => body.subjects.map((s) => s.subjectKey);
+  /** A projection as the pipeline stores it, written through the same writer (history the range must skip). */
+  const projection = (type: 'change' | 'incident', id: string, start: number, end: number | undefined): SubjectProjection => ({
+    subjectKey: `${type}#${id}`,
+    eventVersion: 1,
+    state: {
+      ...initialSubject(type, id),
+      opened: true,
+      status: type === 'change' ? 'completed' : end === undefined ? 'investigating' : 'resolved',
+      title: id,
+      team: 'payments',
+      window: { start, ...(end !== undefined ? { end } : {}) },
+    },
+    summary: { touchpoints: 1, customers: 3, byEffect: {}, byChannel: {}, bySegment: {}, unreachable: 0 },
+    touchpoints: [{ id: 'web-booking', channel: 'web', effect: 'outage', path: ['payments-api', 'web-booking'] }],
+    touchpointTeams: { 'web-booking': 'digital' },
+    unknownNodes: [],
+    graphVersion: 1,
+    updatedAt: NOW,
+  });
+
+  beforeAll(async () => {
+    // History: changes every few days from 2025 on (some longer than a day), and incidents, a few still open.
+    const past = Date.parse('2025-01-01T02:00:00Z');
+    for (let i = 0; i < PAST_CHANGES; i++) {
+      const start = past + i * 4 * DAY;
+      await p.deps.projections.putSubject(projection('change', `CHG-OLD-${i}`, start, start + (i % 10 === 0 ? 3 * DAY : 2 * 3_600_000)));
+    }
+    for (let i = 0; i < INCIDENTS; i++) {
+      const start = past + i * 9 * DAY;
+      await p.deps.projections.putSubject(projection('incident', `INC-OLD-${i}`, start, i % 20 === 0 ? undefined : start + 3_600_000));
+    }
+    // The changes of the week asked for, through the pipeline: one of more than a day that started before it.
+    await send('c1', 'Change Scheduled', {
+      changeId: 'CHG-LONG',
+      title: 'Loyalty migration',
+      team: 'loyalty',
+      window: { start: '2026-11-25T00:00:00Z', end: '2026-12-03T00:00:00Z' },
+      impacts: [{ node: 'lounge-access' }],
+    });
+    await send('c2', 'Change Scheduled', {
+      changeId: 'CHG-PAY',
+      title: 'Payments maintenance',
+      team: 'payments',
+      window: { start: '2026-12-05T02:00:00Z', end: '2026-12-05T04:00:00Z' },
+      impacts: [{ node: 'payments-db' }],
+    });
+    await send('c3', 'Change Scheduled', {
+      changeId: 'CHG-AMS',
+      title: 'Schiphol network',
+      team: 'network',
+      window: { start: '2026-12-06T04:00:00Z', end: '2026-12-06T06:00:00Z' },
+      impacts: [{ node: 'net-ams' }],
+    });
+  });
+
+  it('a week: only its changes, whatever the history', async () => {
+    const { body, read } = await counted('/changes?from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z');
+    expect(keys(body)).toEqual(['change#CHG-LONG', 'change#CHG-PAY', 'change#CHG-AMS']);
+    expect(read).toBeLessThanOrEqual(body.subjects.length + CONSTANT);
+  });
+
+  it('from only, and to only', async () => {
+    const from = await counted('/changes?from=2026-12-04T00:00:00Z');
+    expect(keys(from.body)).toEqual(['change#CHG-PAY', 'change#CHG-AMS']);
+    expect(from.read).toBeLessThanOrEqual(from.body.subjects.length + CONSTANT);
+    const to = await counted('/changes?to=2025-01-10T00:00:00Z');
+    expect(keys(to.body)).toEqual(['change#CHG-OLD-0', 'change#CHG-OLD-1', 'change#CHG-OLD-2']);
+    expect(to.read).toBeLessThanOrEqual(to.body.subjects.length + CONSTANT);
+  });
+
+  it('no range: every change in start order, no incident read', async () => {
+    const { body, read } = await counted('/changes');
+    expect(body.subjects).toHaveLength(PAST_CHANGES + 3);
+    expect(keys(body).slice(0, 2)).toEqual(['change#CHG-OLD-0', 'change#CHG-OLD-1']);
+    expect(keys(body).slice(-3)).toEqual(['change#CHG-LONG', 'change#CHG-PAY', 'change#CHG-AMS']);
+    expect(read).toBeLessThanOrEqual(body.subjects.length + CONSTANT);
+  });
+
+  it('on a touchpoint, of a team: filtered from what the range read, no subject read per change', async () => {
+    const week = 'from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z';
+    for (const [query, expected] of [
+      ['touchpoint=kiosk-ams', ['change#CHG-AMS']],
+      ['touchpoint=web-booking', ['change#CHG-PAY']],
+      // a team owning a hit touchpoint, and a team owning the change
+      ['team=airport-ops', ['change#CHG-AMS']],
+      ['team=loyalty', ['change#CHG-LONG', 'change#CHG-AMS']],
+      ['team=network', ['change#CHG-AMS']],
+      ['team=payments', ['change#CHG-PAY']],
+    ] as const) {
+      const { body, read } = await counted(`/changes?${week}&${query}`);
+      expect(keys(body), query).toEqual(expected);
+      expect(read, query).toBeLessThanOrEqual(body.subjects.length + CONSTANT);
+    }
+    const all = await counted('/changes?team=payments');
+    expect(all.body.subjects).toHaveLength(PAST_CHANGES + 1);
+    expect(all.read).toBeLessThanOrEqual(all.body.subjects.length + CONSTANT);
   });
 });
