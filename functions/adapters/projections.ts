@@ -9,9 +9,13 @@ import type { AssessedCustomer, AssessedTouchpoint, Assessment, Effect, NotifyCh
 import type { HeldNotices } from '../domain/notices/approval.ts';
 import type { ShardCounts, StoredImpact } from '../domain/notices/shard-plan.ts';
 import { shardOf } from '../domain/shards.ts';
+import type { Topology } from '../domain/impact/propagate.ts';
+import { touchpointTeamsOf, type Range } from '../domain/support.ts';
+import { CHANGE_INDEX_MARKER, changeIndexKey, changeIndexQueries, type ChangeFilterFields } from './change-index.ts';
 import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
+import { backoffMs, runBounded, sleep } from './dynamodb/retry.ts';
 import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
 import { storedImpactOf } from './shard-store.ts';
 
@@ -29,6 +33,8 @@ export interface SubjectProjection {
   byEffectSegment?: Record<string, number>;
   /** The event version whose assessment is still running: the summary is of the one before. */
   assessing?: number;
+  /** The team owning each hit touchpoint, as the graph assessed said (the changes index's team filter). */
+  touchpointTeams?: Record<string, string>;
 }
 
 /** One assessment of an event, run in customer shards: what every shard needs, and the fan-in of their counts. */
@@ -89,6 +95,9 @@ export interface CustomerImpact {
   quietHours?: { start: string; end: string };
 }
 
+/** A change as the changes index holds it: its list fields and what the filters need. */
+export type IndexedChange = SubjectSummary & ChangeFilterFields;
+
 export interface SubjectSummary {
   subjectKey: string;
   type: SubjectState['type'];
@@ -106,6 +115,8 @@ export interface SubjectSummary {
   eventVersion: number;
 }
 
+/** A change's transactional write reads again and retries this often when another write got in between. */
+const PUT_CHANGE_ATTEMPTS = 10;
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
 /** An assessment run's fan-in item outlives every retry of its shards (SQS keeps messages 14 days). */
 const RUN_TTL_SECONDS = 15 * 24 * 3600;
@@ -121,6 +132,8 @@ const HELD_PK = 'held';
 export class Projections {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
+  /** The changes index is known to be built (it stays built: checked once per instance). */
+  private changeIndexBuilt = false;
 
   constructor(client: DynamoDBDocumentClient, table: string) {
     this.client = client;
@@ -129,11 +142,12 @@ export class Projections {
 
   /** Stores the projection unless a newer event version is already stored; returns whether it was written. */
   async putSubject(p: SubjectProjection): Promise<boolean> {
+    if (p.state.type === 'change') return this.putChange(p);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `subject#${p.subjectKey}`, sk: 'state', kind: 'subject', ...stripUndefined(p), state: JSON.stringify(p.state) },
+          Item: stateItem(p),
           ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
           ExpressionAttributeValues: { ':v': p.eventVersion },
         }),
@@ -143,23 +157,7 @@ export class Projections {
         .send(
           new PutCommand({
             TableName: this.table,
-            Item: {
-              pk: 'subjects',
-              sk: p.subjectKey,
-              kind: 'subject-index',
-              type: p.state.type,
-              id: p.state.id,
-              title: p.state.title,
-              status: p.state.status,
-              opened: p.state.opened,
-              start: p.state.window.start,
-              end: p.state.window.end,
-              severity: p.state.severity,
-              expectedResolutionAt: p.state.expectedResolutionAt,
-              customers: p.summary.customers,
-              touchpoints: p.summary.touchpoints,
-              eventVersion: p.eventVersion,
-            },
+            Item: listItem(p),
             ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
             ExpressionAttributeValues: { ':v': p.eventVersion },
           }),
@@ -174,8 +172,55 @@ export class Projections {
     }
   }
 
+  /**
+   * A change's state, list item and changes-index item in one transaction, conditional on the state's
+   * version as read just before; the index item of the window it had goes in the same transaction, so a
+   * moved window leaves no item behind. A lost race reads again (a newer version stored: not written).
+   */
+  private async putChange(p: SubjectProjection): Promise<boolean> {
+    const key = stateKey(p.subjectKey);
+    for (let attempt = 1; ; attempt++) {
+      const { Item: stored } = await this.client.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: key,
+          ConsistentRead: true,
+          ProjectionExpression: 'eventVersion, #s',
+          ExpressionAttributeNames: { '#s': 'state' },
+        }),
+      );
+      if (stored && Number(stored.eventVersion) > p.eventVersion) return false;
+      const indexed = changeIndexKey(p.subjectKey, p.state.window);
+      const before = stored ? changeIndexKey(p.subjectKey, (JSON.parse(String(stored.state)) as SubjectState).window) : undefined;
+      const TransactItems = [
+        {
+          Put: {
+            TableName: this.table,
+            Item: stateItem(p),
+            ...(stored
+              ? { ConditionExpression: 'eventVersion = :seen', ExpressionAttributeValues: { ':seen': stored.eventVersion } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+        { Put: { TableName: this.table, Item: listItem(p) } },
+        { Put: { TableName: this.table, Item: changeIndexItem(p, p.touchpointTeams ?? {}) } },
+        ...(before && (before.pk !== indexed.pk || before.sk !== indexed.sk) ? [{ Delete: { TableName: this.table, Key: before } }] : []),
+      ];
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems }));
+        return true;
+      } catch (error) {
+        const raced =
+          error instanceof TransactionCanceledException &&
+          (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+        if (!raced || attempt >= PUT_CHANGE_ATTEMPTS) throw error;
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
   async getSubject(subjectKey: string): Promise<SubjectProjection | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: `subject#${subjectKey}`, sk: 'state' }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.table, Key: stateKey(subjectKey), ConsistentRead: true }));
     if (!out.Item) return undefined;
     const { pk: _pk, sk: _sk, kind: _kind, ...rest } = out.Item;
     return { ...(rest as Omit<SubjectProjection, 'state'>), state: JSON.parse(String(out.Item.state)) as SubjectState };
@@ -458,6 +503,64 @@ export class Projections {
     return items.map(({ pk: _pk, sk, kind: _kind, ...rest }) => ({ subjectKey: String(sk), ...rest }) as SubjectSummary);
   }
 
+  /**
+   * The changes whose window may overlap the range, from the changes index (adapters/change-index.ts),
+   * with what the touchpoint and team filters need; the caller keeps those that overlap. Call
+   * ensureChangeIndex first on a store that may predate the index.
+   */
+  async changesIn(range: Range): Promise<IndexedChange[]> {
+    const parts = await Promise.all(
+      changeIndexQueries(range).map(({ pk, condition, values }) =>
+        queryAll(this.client, {
+          TableName: this.table,
+          KeyConditionExpression: condition ? `pk = :pk AND ${condition}` : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...values },
+        }),
+      ),
+    );
+    return parts.flat().map(({ pk: _pk, sk: _sk, kind: _kind, ...rest }) => rest as unknown as IndexedChange);
+  }
+
+  /**
+   * Builds the changes index once on a store projected before it (no marker item): an item for each
+   * change in the `subjects` partition, from its state, unless a newer version is stored by then (its
+   * own write indexed it). `graph` gives the touchpoints' teams for states that predate them.
+   */
+  async ensureChangeIndex(graph: () => Promise<Pick<Topology, 'touchpoints'>>): Promise<void> {
+    if (this.changeIndexBuilt) return;
+    const marker = await this.client.send(new GetCommand({ TableName: this.table, Key: CHANGE_INDEX_MARKER, ConsistentRead: true }));
+    if (!marker.Item) {
+      const topology = await graph();
+      const changes = (await this.listSubjects()).filter((s) => s.type === 'change');
+      await runBounded(changes, 8, async ({ subjectKey }) => {
+        const p = await this.getSubject(subjectKey);
+        if (!p) return;
+        const teams = p.touchpointTeams ?? touchpointTeamsOf(p.touchpoints, topology);
+        await this.client
+          .send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  ConditionCheck: {
+                    TableName: this.table,
+                    Key: stateKey(subjectKey),
+                    ConditionExpression: 'eventVersion = :v',
+                    ExpressionAttributeValues: { ':v': p.eventVersion },
+                  },
+                },
+                { Put: { TableName: this.table, Item: changeIndexItem(p, teams) } },
+              ],
+            }),
+          )
+          .catch((error) => {
+            if (!(error instanceof TransactionCanceledException)) throw error;
+          });
+      });
+      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...CHANGE_INDEX_MARKER, kind: 'marker', changes: changes.length } }));
+    }
+    this.changeIndexBuilt = true;
+  }
+
   /** "What affects C-1042?": every subject with a current impact on the customer. */
   async impactsOfCustomer(customerId: string): Promise<CustomerImpact[]> {
     const items = await queryAll(this.client, {
@@ -532,6 +635,39 @@ export class Projections {
 const stripKeys = (item: Record<string, unknown>) => {
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, kind: _kind, ...rest } = item;
   return rest;
+};
+
+const stateKey = (subjectKey: string) => ({ pk: `subject#${subjectKey}`, sk: 'state' });
+const stateItem = (p: SubjectProjection) => ({ ...stateKey(p.subjectKey), kind: 'subject', ...stripUndefined(p), state: JSON.stringify(p.state) });
+
+/** The fields every list of subjects shows (SubjectSummary). */
+const listFields = (p: SubjectProjection) => ({
+  subjectKey: p.subjectKey,
+  type: p.state.type,
+  id: p.state.id,
+  title: p.state.title,
+  status: p.state.status,
+  opened: p.state.opened,
+  start: p.state.window.start,
+  end: p.state.window.end,
+  severity: p.state.severity,
+  expectedResolutionAt: p.state.expectedResolutionAt,
+  customers: p.summary.customers,
+  touchpoints: p.summary.touchpoints,
+  eventVersion: p.eventVersion,
+});
+
+/** The item of the list of subjects support sees (one small item per subject in one partition). */
+const listItem = (p: SubjectProjection) => ({ pk: 'subjects', sk: p.subjectKey, kind: 'subject-index', ...listFields(p) });
+
+/** A change's item in the changes index: the list's fields and what the touchpoint and team filters need. */
+const changeIndexItem = (p: SubjectProjection, teams: Record<string, string>) => {
+  const filters: ChangeFilterFields = {
+    team: p.state.team,
+    hit: p.touchpoints.map((t) => t.id),
+    touchpointTeams: [...new Set(p.touchpoints.flatMap((t) => teams[t.id] ?? []))].sort(),
+  };
+  return { ...changeIndexKey(p.subjectKey, p.state.window), kind: 'change-index', ...listFields(p), ...filters };
 };
 
 const stripUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

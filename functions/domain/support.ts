@@ -5,6 +5,7 @@
  */
 import { maxEffect } from './effects.ts';
 import { overlaps } from './impact/customers.ts';
+import type { Topology } from './impact/propagate.ts';
 import type { Effect, IncidentStatus, NodeId, SubjectState, SubjectType, Window } from './model.ts';
 import { isClosed, isLive } from './subject.ts';
 
@@ -36,6 +37,26 @@ export const matchesIncidentFilter = (filter: IncidentFilter, status: Status): b
 /** A subject concerns a team when the team owns the subject or one of the touchpoints it hits. */
 export const concernsTeam = (team: string, subject: { team?: string; touchpointTeams: readonly (string | undefined)[] }): boolean =>
   subject.team === team || subject.touchpointTeams.includes(team);
+
+/**
+ * The team owning each hit touchpoint that names one, as the graph says now: kept with the subject's
+ * projection so that listing changes by team needs no graph (a later graph counts from the next assessment).
+ */
+export const touchpointTeamsOf = (touchpoints: readonly { id: NodeId }[], topology: Pick<Topology, 'touchpoints'>): Record<NodeId, string> =>
+  Object.fromEntries(
+    touchpoints.flatMap((t) => {
+      const team = topology.touchpoints.get(t.id)?.team;
+      return team === undefined ? [] : [[t.id, team]];
+    }),
+  );
+
+/** Whether a change listed with its hit touchpoints and their teams passes GET /changes' touchpoint and team filters. */
+export const matchesChangeFilter = (
+  filter: { touchpoint?: NodeId; team?: string },
+  change: { team?: string; hit: readonly NodeId[]; touchpointTeams: readonly string[] },
+): boolean =>
+  (!filter.touchpoint || change.hit.includes(filter.touchpoint)) &&
+  (!filter.team || concernsTeam(filter.team, { team: change.team, touchpointTeams: change.touchpointTeams }));
 
 /** One subject's hit on a touchpoint, as support sees it. */
 export interface TouchpointHit {

@@ -34,6 +34,7 @@ import {
   triggersFor,
 } from '../domain/notices/index.ts';
 import { foldSubject } from '../domain/subject.ts';
+import { touchpointTeamsOf } from '../domain/support.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { queuePlanJobs } from './shared/plan-jobs.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
@@ -79,6 +80,7 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
     state,
     summary: { ...(previous?.summary ?? NO_SUMMARY), touchpoints: touchpoints.length },
     touchpoints,
+    touchpointTeams: touchpointTeamsOf(touchpoints, topology),
     unknownNodes: propagation.unknownNodes,
     graphVersion: layout.version,
     updatedAt: now,

@@ -33,3 +33,11 @@ export const COUNTER_SHARDS = 8;
  * idle check) and replay tell events from dedupe items by it.
  */
 export const EVENT_ITEM_KIND = 'event';
+
+/**
+ * The changes index (adapters/change-index.ts) keeps a change whose window is at most this long under
+ * its start, a longer or open-ended one under its end. A range query reads, beyond what it returns, the
+ * short changes that started this long before `from` and are over by then. Changing it moves items
+ * between partitions: clear the index (the `changes#*` items) and let it be rebuilt.
+ */
+export const LONG_CHANGE_MS = 24 * 3_600_000;

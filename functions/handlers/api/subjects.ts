@@ -8,7 +8,7 @@ import { TemplateFilesError } from '../../adapters/template-files.ts';
 import { historyEntry, type HistoryEntry } from '../../domain/events/stored.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
 import { renderPreviews, type HeldNotices, type RenderedPreview } from '../../domain/notices/index.ts';
-import { INCIDENT_FILTERS, concernsTeam, inRange, matchesIncidentFilter } from '../../domain/support.ts';
+import { INCIDENT_FILTERS, inRange, matchesChangeFilter, matchesIncidentFilter } from '../../domain/support.ts';
 import { previewHeld } from '../shared/plan-subject.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, orderedRange, param } from './http.ts';
@@ -69,22 +69,12 @@ export const changes = endpoint(
   },
   async ({ query }, deps): Promise<SubjectListView> => {
     const range = orderedRange({ from: query.from, to: query.to });
-    let subjects = (await listSubjects(deps)).filter(
-      (s) => s.type === 'change' && inRange({ start: s.start, ...(s.end !== undefined ? { end: s.end } : {}) }, range),
+    // A store projected before the changes index gets it built once, from its subjects.
+    await deps.projections.ensureChangeIndex(async () => (await deps.graph.topology()).topology);
+    const found = (await deps.projections.changesIn(range)).filter(
+      (c) => inRange({ start: c.start, ...(c.end !== undefined ? { end: c.end } : {}) }, range) && matchesChangeFilter(query, c),
     );
-    const { touchpoint, team } = query;
-    if (touchpoint || team) {
-      const { topology } = await deps.graph.topology();
-      const details = await Promise.all(subjects.map((s) => deps.projections.getSubject(s.subjectKey)));
-      subjects = subjects.filter((_, i) => {
-        const hit = details[i]?.touchpoints ?? [];
-        return (
-          (!touchpoint || hit.some((t) => t.id === touchpoint)) &&
-          (!team || concernsTeam(team, { team: details[i]?.state.team, touchpointTeams: hit.map((t) => topology.touchpoints.get(t.id)?.team) }))
-        );
-      });
-    }
-    return { subjects };
+    return { subjects: found.map(({ team: _team, hit: _hit, touchpointTeams: _teams, ...summary }) => summary).sort(byStart) };
   },
 );
 

@@ -10,6 +10,7 @@ import type { CustomerImpact, Projections, SubjectProjection } from '../../adapt
 import { assessDetailed, isAssessable, type DetailedAssessment } from '../../domain/impact/assess.ts';
 import { propagate } from '../../domain/impact/propagate.ts';
 import { foldSubject } from '../../domain/subject.ts';
+import { touchpointTeamsOf } from '../../domain/support.ts';
 import type { Customer } from '../../domain/model.ts';
 import { canonicalJson } from '../../domain/canonical.ts';
 import { effectSegmentKey, type StoredImpact } from '../../domain/notices/shard-plan.ts';
@@ -60,6 +61,7 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
     state,
     summary: assessment.summary,
     touchpoints: assessment.touchpoints,
+    touchpointTeams: touchpointTeamsOf(assessment.touchpoints, topology),
     unknownNodes: assessment.unknownNodes,
     graphVersion,
     updatedAt: now,
@@ -83,7 +85,8 @@ export const projectSubject = async (stores: ProjectionStores, subjectKey: strin
   projection.byEffectSegment = byEffectSegment;
   const changed =
     !previous ||
-    canonicalJson([previous.state, previous.summary, previous.touchpoints]) !== canonicalJson([state, assessment.summary, assessment.touchpoints]) ||
+    canonicalJson([previous.state, previous.summary, previous.touchpoints, previous.touchpointTeams]) !==
+      canonicalJson([state, assessment.summary, assessment.touchpoints, projection.touchpointTeams]) ||
     canonicalJson(previousImpacts.map(impactFingerprint).sort()) !== canonicalJson(impacts.map(impactFingerprint).sort());
   let written = false;
   if (changed) {

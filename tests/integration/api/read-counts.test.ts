@@ -32,7 +32,17 @@ const counted = async (path: string, via = () => call) => {
 
 /** Puts one event on the pipeline and runs it through. */
 const send = async (id: string, detailType: string, detail: Record<string, unknown>) => {
-  const ev = { version: '0', id, 'detail-type': detailType, source: 'acme', account: '1', time: new Date(NOW).toISOString(), region: 'eu-west-1', resources: [], detail };
+  const ev = {
+    version: '0',
+    id,
+    'detail-type': detailType,
+    source: 'acme',
+    account: '1',
+    time: new Date(NOW).toISOString(),
+    region: 'eu-west-1',
+    resources: [],
+    detail,
+  };
   await p.ingest(ev as EventBridgeEvent<string, unknown>, context);
   await p.drain();
 };
