@@ -4,10 +4,12 @@ import {
   firstNoticeAt,
   inRange,
   isLive,
+  matchesChangeFilter,
   matchesIncidentFilter,
   overlappingChanges,
   sharedTouchpoints,
   touchpointNow,
+  touchpointTeamsOf,
   windowsOverlap,
   type ListedSubject,
   type TouchpointHit,
@@ -115,6 +117,25 @@ describe('list filters', () => {
     expect(concernsTeam('payments', { team: 'payments', touchpointTeams: [] })).toBe(true);
     expect(concernsTeam('digital', { team: 'payments', touchpointTeams: [undefined, 'digital'] })).toBe(true);
     expect(concernsTeam('airport-ops', { team: 'payments', touchpointTeams: ['digital'] })).toBe(false);
+  });
+
+  it('given a graph, then a subject keeps the team of each hit touchpoint that names one', () => {
+    const touchpoints = new Map([
+      ['web-booking', { id: 'web-booking', channel: 'web' as const, team: 'digital', dependsOn: [] }],
+      ['kiosk-ams', { id: 'kiosk-ams', channel: 'kiosk' as const, dependsOn: [] }],
+    ]);
+    expect(touchpointTeamsOf([{ id: 'web-booking' }, { id: 'kiosk-ams' }, { id: 'gone' }], { touchpoints })).toEqual({ 'web-booking': 'digital' });
+  });
+
+  it('given a listed change, then the touchpoint filter asks for a hit and the team filter for its team or a hit touchpoint team', () => {
+    const change = { team: 'payments', hit: ['web-booking', 'app-booking'], touchpointTeams: ['digital'] };
+    expect(matchesChangeFilter({}, change)).toBe(true);
+    expect(matchesChangeFilter({ touchpoint: 'app-booking' }, change)).toBe(true);
+    expect(matchesChangeFilter({ touchpoint: 'kiosk-ams' }, change)).toBe(false);
+    expect(matchesChangeFilter({ team: 'payments' }, change)).toBe(true);
+    expect(matchesChangeFilter({ team: 'digital' }, change)).toBe(true);
+    expect(matchesChangeFilter({ team: 'airport-ops' }, change)).toBe(false);
+    expect(matchesChangeFilter({ touchpoint: 'web-booking', team: 'airport-ops' }, change)).toBe(false);
   });
 });
 
