@@ -60,6 +60,9 @@ export const TABLES = {
    * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts: pk = `metrics`, sk = `<key>`.
    * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
    * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
+   * List of subjects: pk = `subjects`, sk = `<key>`. Changes index (functions/adapters/change-index.ts),
+   * one item per change: pk = `changes#byStart`, sk = `<start ISO>#<key>` (windows up to LONG_CHANGE_MS)
+   * or pk = `changes#long`, sk = `<end ISO | ~open>#<key>`; built marker: pk = `changes#index`, sk = `built`.
    */
   impacts: {
     logicalName: 'impacts',
@@ -84,7 +87,15 @@ export type TableKey = keyof typeof TABLES;
 export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 
 /** Shard counts of the item layout: defined with the adapters that use them, re-exported for lib/ and bench/. */
-export { COUNTER_SHARDS, EVENT_ITEM_KIND, LEGACY_SHARDS, SUBJECT_SHARDS, USAGE_SHARDS, VIEW_SHARDS } from '../functions/adapters/dynamodb/layout.ts';
+export {
+  COUNTER_SHARDS,
+  EVENT_ITEM_KIND,
+  LEGACY_SHARDS,
+  LONG_CHANGE_MS,
+  SUBJECT_SHARDS,
+  USAGE_SHARDS,
+  VIEW_SHARDS,
+} from '../functions/adapters/dynamodb/layout.ts';
 
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 

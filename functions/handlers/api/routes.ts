@@ -38,7 +38,13 @@ const { read: READ, schedule: SCHEDULE, approve: APPROVE } = PERMISSIONS;
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/subjects', roles: READ, summary: 'every change and incident with status, window and counts', handler: allSubjects },
-  { method: 'GET', path: '/changes', roles: READ, summary: 'changes in a time range (`from`, `to`), on a touchpoint, of a team', handler: changes },
+  {
+    method: 'GET',
+    path: '/changes',
+    roles: READ,
+    summary: 'changes whose window overlaps a time range (`from`, `to`; either may be left out, neither: every change), on a touchpoint, of a team; by start',
+    handler: changes,
+  },
   { method: 'GET', path: '/incidents', roles: READ, summary: 'incidents by `status` (default open: not resolved; `all`)', handler: incidents },
   {
     method: 'GET',
