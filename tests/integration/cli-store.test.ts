@@ -60,6 +60,10 @@ describe('impact graph import and impact replay against DynamoDB Local', () => {
     const page = await projections.impactPage('change#CHG-1', pairs, 10);
     expect(page.customers.map((c) => c.customerId).sort()).toEqual(replayed.map((c) => c.customerId).sort());
     expect(page.customers).toHaveLength(3);
+    // ...and the changes index holds the change under its window with the touchpoints it hits (GET /changes).
+    const { window } = (await projections.getSubject('change#CHG-1'))!.state;
+    const indexed = await projections.changesIn({ from: window.start, to: window.start + 1 });
+    expect(indexed.map((c) => [c.subjectKey, c.start, c.hit.length])).toEqual([['change#CHG-1', window.start, 2]]);
     const idle = await impact('replay', ...store);
     expect(idle.stdout).toContain('0 projection(s) changed');
   });
