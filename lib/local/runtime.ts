@@ -88,7 +88,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
   const outboxFile = file('outbox.jsonl');
   const teardown = new Teardown();
   try {
-    const store = openLocalStore(options.inMemory ? ':memory:' : file('runtime.sqlite'));
+    const store = options.inMemory ? openLocalStore(file('runtime.scratch.sqlite'), { scratch: true }) : openLocalStore(file('runtime.sqlite'));
     teardown.add(() => store.close());
     const imported = importLegacyFiles(dataDir, store);
     if (imported.length > 0) log(`took over ${imported.join(', ')} from an earlier version (kept as *.imported)`);

@@ -146,6 +146,36 @@ describe('graph store: import as a diff', () => {
   });
 });
 
+describe('graph store: a large import', () => {
+  it('over several write slices: every item stored, progress rising to the total, a re-import with changes across slices exact', async () => {
+    const { client, tables } = await freshTables();
+    const store = new GraphStore(client, tables);
+    // 13,000 customers: 4 + 1 nodes and channels, 13,000 profiles, 19,500 usages, 13,000 contacts, over two slices of writes.
+    const customers = (n: number): Record<string, unknown>[] =>
+      Array.from({ length: n }, (_, i) => ({ id: `C-${i}`, contacts: { email: `c${i}@example.com` }, uses: i % 2 ? ['web'] : ['web', 'kiosk'] }));
+    const progress: [number, number][] = [];
+    const report = await store.import(small(customers(13_000)), { onProgress: (done, total) => progress.push([done, total]) });
+    expect(report).toMatchObject({ puts: 5 + 13_000 + 19_500, deletes: 0, contactPuts: 13_000 });
+    const total = 5 + 13_000 + 19_500 + 13_000;
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.every(([, t]) => t === total)).toBe(true);
+    expect(progress.map(([d]) => d)).toEqual([...progress.map(([d]) => d)].sort((a, b) => a - b));
+    expect(progress.at(-1)?.[0]).toBe(total);
+    const stored = await scanAll(client, { TableName: tables.graph, ProjectionExpression: 'pk' });
+    expect(stored).toHaveLength(5 + 13_000 + 19_500 + 1); // and the version item
+    // The first 1,000 customers change segment (their profiles and their 1,500 usages), the last 3,000 go.
+    const second = customers(10_000).map((c, i) => (i < 1_000 ? { ...c, segment: 'gold' } : c));
+    expect(await store.import(small(second))).toMatchObject({
+      puts: 1_000 + 1_500,
+      deletes: 3_000 + 4_500,
+      unchanged: 5 + 9_000 + 13_500,
+      contactPuts: 0,
+      contactDeletes: 3_000,
+      version: 2,
+    });
+  });
+});
+
 describe('repeated rows and repeated keys', () => {
   it('an import from a usage.csv holding the same row twice goes through, the usage stored once', async () => {
     // Prepare: the files as an export gives them, one usage row repeated

@@ -125,4 +125,21 @@ describe('local job queue (SQS semantics on SQLite)', () => {
     expect(restarted.depth).toBe(0);
     expect(deadLetters()).toEqual([expect.objectContaining({ reason: expect.stringContaining('received 2 times without finishing'), body: 'poison' })]);
   });
+
+  it('a scratch store (--in-memory) starts empty on a file that holds an earlier run, and a durable store keeps it', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'impact-scratch-'));
+    const letters = new DeadLetterFile(join(dir, 'dead-letters.jsonl'));
+    for (const file of ['scratch.sqlite', 'runtime.sqlite']) {
+      const earlier = openLocalStore(join(dir, file));
+      await new LocalJobQueue(earlier, letters).send([{ body: { n: 1 } }]);
+      earlier.close();
+    }
+    // Act
+    const scratch = new LocalJobQueue(openLocalStore(join(dir, 'scratch.sqlite'), { scratch: true }), letters);
+    const durable = new LocalJobQueue(openLocalStore(join(dir, 'runtime.sqlite')), letters);
+    // Assess
+    expect(scratch.depth).toBe(0);
+    expect(durable.depth).toBe(1);
+  });
 });
