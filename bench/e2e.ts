@@ -18,7 +18,7 @@
  * pacing time (notices / rate). `--lambda` then runs the assess, plan (one invocation per customer
  * shard; the first N with --lambda-shards) and notify handlers on the estate in Node processes capped
  * at their deployed memory and timed against their timeouts (bench/lib/lambda.ts).
- * Results: a table on stdout, bench/results/e2e.json and bench/results/e2e.md.
+ * Results: a table on stdout, bench/results/e2e.json and bench/results/e2e.md (e2e-scale-S.* at another scale).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -460,7 +460,9 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('results/e2e.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(new URL(`results/e2e${scale === 1 ? '' : `-scale-${scale}`}.md`, import.meta.url), md);
+// A run at another scale keeps its own files: bench/results/e2e.* stay the full day's.
+const named = `results/e2e${scale === 1 ? '' : `-scale-${scale}`}`;
+writeFileSync(new URL(`${named}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(new URL(`${named}.md`, import.meta.url), md);
 process.stdout.write(`\n${md}`);
 process.exit(0);
