@@ -11,15 +11,12 @@ import type { ShardCounts, StoredImpact } from '../domain/notices/shard-plan.ts'
 import { shardOf } from '../domain/shards.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
 import { touchpointTeamsOf, type Range } from '../domain/support.ts';
-import type { SubjectFacts } from '../domain/metrics.ts';
 import { CHANGE_INDEX_MARKER, changeIndexKey, changeIndexQueries, type ChangeFilterFields } from './change-index.ts';
 import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
-import { runBounded } from './dynamodb/retry.ts';
-import { transactOptimistic, type TransactItem } from './dynamodb/transact.ts';
+import { backoffMs, runBounded, sleep } from './dynamodb/retry.ts';
 import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
-import { MetricsFacts, type MetricsFactsOf } from './metrics-facts.ts';
 import { storedImpactOf } from './shard-store.ts';
 
 export interface SubjectProjection {
@@ -118,8 +115,8 @@ export interface SubjectSummary {
   eventVersion: number;
 }
 
-/** Subjects an instance remembers having their first notice recorded (a bound for long-lived processes). */
-const FIRST_NOTICE_MEMORY = 10_000;
+/** A change's transactional write reads again and retries this often when another write got in between. */
+const PUT_CHANGE_ATTEMPTS = 10;
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
 /** An assessment run's fan-in item outlives every retry of its shards (SQS keeps messages 14 days). */
 const RUN_TTL_SECONDS = 15 * 24 * 3600;
@@ -135,16 +132,12 @@ const HELD_PK = 'held';
 export class Projections {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
-  private readonly metrics: MetricsFacts;
   /** The changes index is known to be built (it stays built: checked once per instance). */
   private changeIndexBuilt = false;
-  /** Subjects whose first notice this instance sent or saw recorded (no read of the facts' anchor again). */
-  private readonly firstNoticeKnown = new Set<string>();
 
   constructor(client: DynamoDBDocumentClient, table: string) {
     this.client = client;
     this.table = table;
-    this.metrics = new MetricsFacts(client, table);
   }
 
   /** Stores the projection unless a newer event version is already stored; returns whether it was written. */
@@ -186,7 +179,7 @@ export class Projections {
    */
   private async putChange(p: SubjectProjection): Promise<boolean> {
     const key = stateKey(p.subjectKey);
-    return transactOptimistic(this.client, async () => {
+    for (let attempt = 1; ; attempt++) {
       const { Item: stored } = await this.client.send(
         new GetCommand({
           TableName: this.table,
@@ -196,10 +189,10 @@ export class Projections {
           ExpressionAttributeNames: { '#s': 'state' },
         }),
       );
-      if (stored && Number(stored.eventVersion) > p.eventVersion) return undefined;
+      if (stored && Number(stored.eventVersion) > p.eventVersion) return false;
       const indexed = changeIndexKey(p.subjectKey, p.state.window);
       const before = stored ? changeIndexKey(p.subjectKey, (JSON.parse(String(stored.state)) as SubjectState).window) : undefined;
-      return [
+      const TransactItems = [
         {
           Put: {
             TableName: this.table,
@@ -213,7 +206,17 @@ export class Projections {
         { Put: { TableName: this.table, Item: changeIndexItem(p, p.touchpointTeams ?? {}) } },
         ...(before && (before.pk !== indexed.pk || before.sk !== indexed.sk) ? [{ Delete: { TableName: this.table, Key: before } }] : []),
       ];
-    });
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems }));
+        return true;
+      } catch (error) {
+        const raced =
+          error instanceof TransactionCanceledException &&
+          (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+        if (!raced || attempt >= PUT_CHANGE_ATTEMPTS) throw error;
+        await sleep(backoffMs(attempt));
+      }
+    }
   }
 
   async getSubject(subjectKey: string): Promise<SubjectProjection | undefined> {
@@ -401,43 +404,33 @@ export class Projections {
     };
   }
 
-  /**
-   * The items that record a subject's first notice on its metrics facts, the first time this instance
-   * sends one about it (later batches are never earlier); none once it knows an earlier one is recorded.
-   */
-  private async firstNoticeItems(subjectKey: string, at: number): Promise<TransactItem[]> {
-    if (this.firstNoticeKnown.has(subjectKey)) return [];
-    return this.metrics.firstNoticeItems(subjectKey, at);
-  }
-
-  private firstNoticeRecorded(subjectKey: string): void {
-    // A long-lived process (the local runtime) forgets now and then: it only costs one read per subject again.
-    if (this.firstNoticeKnown.size >= FIRST_NOTICE_MEMORY) this.firstNoticeKnown.clear();
-    this.firstNoticeKnown.add(subjectKey);
-  }
-
-  /** Counts notices marked sent (and records the first on the metrics facts). */
+  /** Counts notices marked sent. */
   async countSent(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number): Promise<void> {
     if (sent.length === 0) return;
-    await transactOptimistic(this.client, async () => [{ Update: this.countUpdate(subjectKey, sent, at) }, ...(await this.firstNoticeItems(subjectKey, at))]);
-    this.firstNoticeRecorded(subjectKey);
+    await this.client.send(new UpdateCommand(this.countUpdate(subjectKey, sent, at)));
   }
 
   /**
    * Marks a batch of notices (at most a PublishBatch: 10) sent in the ledger and counts them, in one
    * transaction: whatever stops a worker, the counters never miss or double a notice the ledger has as
-   * sent. The subject's first notice is recorded on its metrics facts in the same transaction. Two
-   * workers updating the same counter item at once conflict; the loser tries again.
+   * sent. Two workers updating the same counter item at once conflict; the loser tries again.
    */
   async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
     if (entries.length === 0) return;
-    const marks = entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } }));
-    await transactOptimistic(this.client, async () => [
-      ...marks,
+    const TransactItems = [
+      ...entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } })),
       { Update: this.countUpdate(subjectKey, entries, sentAt) },
-      ...(await this.firstNoticeItems(subjectKey, sentAt)),
-    ]);
-    this.firstNoticeRecorded(subjectKey);
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems }));
+        return;
+      } catch (error) {
+        const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= 10) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
+      }
+    }
   }
 
   /** Whether the ledger records any notice about the subject (one item read per index shard at most). */
@@ -478,25 +471,30 @@ export class Projections {
     return counts;
   }
 
-  /**
-   * The facts the metrics fold needs of a subject (kept by the assessment's fan-in), under its window
-   * (adapters/metrics-facts.ts): a newer version moves them, an older one writes nothing.
-   */
-  async putMetricsFacts(facts: MetricsFactsOf): Promise<boolean> {
-    return this.metrics.put(facts);
+  /** The facts the metrics fold needs of a subject, one small item each (kept by the assessment's fan-in). */
+  async putMetricsFacts(facts: { subjectKey: string; state: SubjectState; customers: number; touchpoints: string[]; eventVersion: number }): Promise<void> {
+    await this.client
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: 'metrics', sk: facts.subjectKey, kind: 'metrics', ...facts, state: JSON.stringify(facts.state) },
+          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
+          ExpressionAttributeValues: { ':v': facts.eventVersion },
+        }),
+      )
+      .catch((error) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
-  /**
-   * The metrics facts of every subject whose window may overlap the range, first notice included; the
-   * fold keeps what overlaps. Call ensureMetricsIndex first on a store that may predate the index.
-   */
-  async metricsFactsIn(range: Range): Promise<SubjectFacts[]> {
-    return this.metrics.inRange(range);
-  }
-
-  /** Builds the metrics facts' index once on a store written before it (first notices from the counters). */
-  async ensureMetricsIndex(): Promise<void> {
-    await this.metrics.ensureBuilt(async (subjectKey) => (await this.noticeCounts(subjectKey)).firstSentAt);
+  async metricsFacts(): Promise<{ subjectKey: string; state: SubjectState; customers: number; touchpoints: string[] }[]> {
+    const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'metrics' } });
+    return items.map((i) => ({
+      subjectKey: String(i.subjectKey),
+      state: JSON.parse(String(i.state)) as SubjectState,
+      customers: Number(i.customers),
+      touchpoints: (i.touchpoints as string[]) ?? [],
+    }));
   }
 
   /** Every subject (changes and incidents) with status, window and counts, for the support overview. */
