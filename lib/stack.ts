@@ -27,7 +27,7 @@ import { notifyConcurrencyFor, snsBudgetFor } from './capacity.ts';
 import { Operations } from './constructs/operations.ts';
 import { PipelineFunction, ROOT, retentionFor, type HandlerName } from './constructs/pipeline-function.ts';
 import { Storage } from './constructs/storage.ts';
-import { EVENT_ITEM_KIND } from './tables.ts';
+import { EVENT_ITEM_KIND, INDEX_BUILD_PARTITIONS } from './tables.ts';
 import { SupportApi } from './constructs/support-api.ts';
 import { SupportChat } from './constructs/support-chat.ts';
 import { SupportConsole } from './constructs/support-console.ts';
@@ -315,7 +315,8 @@ export class ImpactPipelineStack extends Stack {
     this.messaging.customerNotices.grantPublish(notify);
     this.messaging.supportBriefings.grantPublish(notify);
     for (const c of chat.channels) c.topic.grantPublish(notify);
-    // Only the api function reads the intake secrets; it writes no table but its rejections (leading key rejected#...).
+    // Only the api function reads the intake secrets; it writes no table but its rejections (leading key rejected#...)
+    // and the one-time builds of the indexes.
     intakeSecrets.grantRead(api);
     api.addToRolePolicy(
       new PolicyStatement({
@@ -323,6 +324,15 @@ export class ImpactPipelineStack extends Stack {
         actions: ['dynamodb:PutItem'],
         resources: [tables.impacts.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
+      }),
+    );
+    // The first reader of a store that predates the changes index builds it once (its partitions only).
+    api.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [tables.impacts.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': INDEX_BUILD_PARTITIONS } },
       }),
     );
     key.grantEncrypt(api);

@@ -97,6 +97,13 @@ export {
   VIEW_SHARDS,
 } from '../functions/adapters/dynamodb/layout.ts';
 
+/**
+ * The impacts partitions the api function may write (IAM `dynamodb:LeadingKeys`): the first reader of a
+ * store that predates the changes index builds it once (functions/adapters/change-index.ts); it never
+ * writes a subject's state or the ledger.
+ */
+export const INDEX_BUILD_PARTITIONS = ['changes#*'];
+
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 
 /** Physical names of all tables for a prefix: what handlers get through their environment. */

@@ -488,7 +488,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('the api function writes no table but its intake rejections: PutItem on the impacts table, partition keys rejected#... only', () => {
+  it('the api function writes no table but its intake rejections and the changes index build: the impacts table, partition keys rejected#... and changes#... only', () => {
     const writes = policyOf('api').filter((st) => actions([st]).some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
     const impacts = resources('AWS::DynamoDB::GlobalTable').find(([, t]) => t.Properties.TableName === 'impact-impacts')![0];
     expect(writes).toEqual([
@@ -497,6 +497,12 @@ describe('least privilege', () => {
         Action: 'dynamodb:PutItem',
         Resource: { 'Fn::GetAtt': [impacts, 'Arn'] },
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: { 'Fn::GetAtt': [impacts, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['changes#*'] } },
       },
     ]);
   });
