@@ -110,6 +110,8 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   logger.info('notices sent', {
     subject: job.subjectKey,
     kind: job.kind,
+    // The job's message id: whose claims these are (a job that claimed and never came back is found by it).
+    claimant,
     sent: sentCount,
     alreadySent: skipped.length,
     failed: failures.length,
