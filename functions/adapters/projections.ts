@@ -15,7 +15,7 @@ import { CHANGE_INDEX_MARKER, changeIndexKey, changeIndexQueries, type ChangeFil
 import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
-import { backoffMs, runBounded, sleep } from './dynamodb/retry.ts';
+import { retryCancelledTransaction, runBounded } from './dynamodb/retry.ts';
 import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
 import { storedImpactOf } from './shard-store.ts';
 
@@ -115,8 +115,6 @@ export interface SubjectSummary {
   eventVersion: number;
 }
 
-/** A change's transactional write reads again and retries this often when another write got in between. */
-const PUT_CHANGE_ATTEMPTS = 10;
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
 /** An assessment run's fan-in item outlives every retry of its shards (SQS keeps messages 14 days). */
 const RUN_TTL_SECONDS = 15 * 24 * 3600;
@@ -179,7 +177,7 @@ export class Projections {
    */
   private async putChange(p: SubjectProjection): Promise<boolean> {
     const key = stateKey(p.subjectKey);
-    for (let attempt = 1; ; attempt++) {
+    return retryCancelledTransaction(async () => {
       const { Item: stored } = await this.client.send(
         new GetCommand({
           TableName: this.table,
@@ -206,17 +204,9 @@ export class Projections {
         { Put: { TableName: this.table, Item: changeIndexItem(p, p.touchpointTeams ?? {}) } },
         ...(before && (before.pk !== indexed.pk || before.sk !== indexed.sk) ? [{ Delete: { TableName: this.table, Key: before } }] : []),
       ];
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems }));
-        return true;
-      } catch (error) {
-        const raced =
-          error instanceof TransactionCanceledException &&
-          (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
-        if (!raced || attempt >= PUT_CHANGE_ATTEMPTS) throw error;
-        await sleep(backoffMs(attempt));
-      }
-    }
+      await this.client.send(new TransactWriteCommand({ TransactItems }));
+      return true;
+    }, ['ConditionalCheckFailed', 'TransactionConflict']);
   }
 
   async getSubject(subjectKey: string): Promise<SubjectProjection | undefined> {
@@ -421,16 +411,7 @@ export class Projections {
       ...entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } })),
       { Update: this.countUpdate(subjectKey, entries, sentAt) },
     ];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems }));
-        return;
-      } catch (error) {
-        const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
-        if (!conflict || attempt >= 10) throw error;
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
-      }
-    }
+    await retryCancelledTransaction(() => this.client.send(new TransactWriteCommand({ TransactItems })), ['TransactionConflict']);
   }
 
   /** Whether the ledger records any notice about the subject (one item read per index shard at most). */
