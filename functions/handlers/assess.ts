@@ -125,12 +125,13 @@ export const assessRecord = async (deps: Dependencies, record: DynamoDBRecord): 
   }
 };
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-
 export const buildAssessHandler = (deps: Dependencies) =>
   middy((event: DynamoDBStreamEvent, context: Context) =>
     // In order, one record at a time: order only exists inside a subject (DESIGN section 10).
-    processPartialResponse(event, (record: DynamoDBRecord) => assessRecord(deps, record), processor, { context, processInParallel: false }),
+    processPartialResponse(event, (record: DynamoDBRecord) => assessRecord(deps, record), new BatchProcessor(EventType.DynamoDBStreams), {
+      context,
+      processInParallel: false,
+    }),
   )
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))

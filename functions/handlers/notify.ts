@@ -4,7 +4,8 @@
  * merge window defer what is not urgent (domain/notices/merging.ts); every notice is claimed in the ledger
  * before it is published (exactly once per subject, customer, kind and version; the claim is a lease,
  * adapters/ledger.ts), published with PublishBatch while the lease holds, and marked sent batch by batch;
- * what fails every retry goes to the dead-letter queue with its reason and its claim is released.
+ * what SNS refuses after every retry has its claim released and is queued again a few times
+ * (afterPublishFailure), then goes to the dead-letter queue with its reason.
  * Contact details never reach a log line.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
@@ -16,7 +17,17 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
-import { MERGE_WINDOW_MS, byQuietHours, customerNoticeMessage, isNewsKind, isSuperseded, jobSchema, type NoticeJob } from '../domain/notices/index.ts';
+import {
+  MERGE_WINDOW_MS,
+  PUBLISH_RETRIES,
+  afterPublishFailure,
+  byQuietHours,
+  customerNoticeMessage,
+  isNewsKind,
+  isSuperseded,
+  jobSchema,
+  type NoticeJob,
+} from '../domain/notices/index.ts';
 import { briefingMessages } from '../domain/chat/briefing.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
 import { claimNotices, recordUnreached, sendingChannels } from './shared/send-channels.ts';
@@ -98,13 +109,17 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   if (failures.length > 0) {
     const lost = send.filter((e) => failedIds.has(e.customerId));
     await deps.ledger.release(lost, claimant);
-    const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
-    await deps.deadLetters.sendOne({
-      reason: 'publish failed after retries',
-      failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })),
-      job: { ...job, customers: job.customers.filter((c) => failedIds.has(c.id)) },
-    });
-    metrics.addMetric('NoticesFailed', MetricUnit.Count, failures.length);
+    const next = afterPublishFailure(job, failedIds);
+    if ('retry' in next) await deps.jobs.send([next.retry]);
+    else {
+      const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
+      await deps.deadLetters.sendOne({
+        reason: `publish failed after retries, ${PUBLISH_RETRIES} times`,
+        failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })),
+        job: next.deadLetter,
+      });
+    }
+    metrics.addMetric('retry' in next ? 'NoticesRequeued' : 'NoticesFailed', MetricUnit.Count, failures.length);
   }
   metrics.addMetric('NoticesSent', MetricUnit.Count, sentCount);
   logger.info('notices sent', {
@@ -131,10 +146,13 @@ export const notifyRecord = async (deps: Dependencies, record: SQSRecord): Promi
   await sendNotices(deps, job, record.messageId);
 };
 
-const processor = new BatchProcessor(EventType.SQS);
-
 export const buildNotifyHandler = (deps: Dependencies) =>
-  middy((event: SQSEvent, context: Context) => processPartialResponse(event, (record: SQSRecord) => notifyRecord(deps, record), processor, { context }))
+  // A processor per invocation: it keeps the batch's failures in its own fields, and the local runtime
+  // runs several invocations of one handler at once (a shared one lost a failed job's failure: its
+  // claims then stayed held and the job was deleted as done).
+  middy((event: SQSEvent, context: Context) =>
+    processPartialResponse(event, (record: SQSRecord) => notifyRecord(deps, record), new BatchProcessor(EventType.SQS), { context }),
+  )
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

@@ -204,12 +204,14 @@ export const planRecord = async (deps: Dependencies, record: SQSRecord): Promise
   else await scheduledShard(deps, job);
 };
 
-const processor = new SqsFifoPartialProcessorAsync();
-
 export const buildPlanHandler = (deps: Dependencies) =>
   // FIFO: a failed job stops the rest of its group in the batch, so a shard's jobs never overtake each other.
+  // A processor per invocation: its state is per batch, and the local runtime runs two planners at once.
   middy((event: SQSEvent, context: Context) =>
-    processPartialResponse(event, (record: SQSRecord) => planRecord(deps, record), processor, { context, skipGroupOnError: true }),
+    processPartialResponse(event, (record: SQSRecord) => planRecord(deps, record), new SqsFifoPartialProcessorAsync(), {
+      context,
+      skipGroupOnError: true,
+    }),
   )
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))

@@ -70,8 +70,28 @@ export const noticeJobSchema = z.object({
   kind: z.enum(NOTICE_KINDS),
   touchpointNames: z.record(z.string(), z.string()),
   customers: z.array(jobCustomer),
+  /** Times these customers' notices were queued again because SNS refused them after every retry. */
+  publishRetries: z.number().int().nonnegative().optional(),
 });
 export type NoticeJob = z.infer<typeof noticeJobSchema>;
+
+/** Rounds a notice SNS keeps refusing is queued again before it goes to the dead-letter queue. */
+export const PUBLISH_RETRIES = 4;
+
+/**
+ * What becomes of the customers of a job whose notices SNS refused after the adapter's retries: queued
+ * again after a growing delay (15 s, 30 s, 1 min, 2 min), so an SNS hiccup delays a notice instead of
+ * dead-lettering it, and only after PUBLISH_RETRIES rounds handed to the dead-letter queue.
+ */
+export const afterPublishFailure = (
+  job: NoticeJob,
+  failed: ReadonlySet<string>,
+): { retry: { body: NoticeJob; delaySeconds: number } } | { deadLetter: NoticeJob } => {
+  const retries = job.publishRetries ?? 0;
+  const body = { ...job, customers: job.customers.filter((c) => failed.has(c.id)) };
+  if (retries >= PUBLISH_RETRIES) return { deadLetter: body };
+  return { retry: { body: { ...body, publishRetries: retries + 1 }, delaySeconds: Math.min(900, 15 * 2 ** retries) } };
+};
 export type JobCustomer = z.infer<typeof jobCustomer>;
 
 export const briefingJobSchema = z.object({ type: z.literal('briefing'), briefing: briefingSchema, text: z.string() });

@@ -157,9 +157,10 @@ const deliverOne = async (deps: Dependencies, sender: ChannelSender, settings: D
 };
 
 export const buildDeliverHandler = (deps: Dependencies, sender: ChannelSender, settings: DeliverSettings) => {
-  const processor = new BatchProcessor(EventType.SQS);
   return middy(async (event: SQSEvent, context: Context) => {
     const pacer = new Pacer(settings);
+    // A processor per invocation: its state is per batch, and one handler may be invoked again before a call ends.
+    const processor = new BatchProcessor(EventType.SQS);
     return processPartialResponse(
       event,
       async (record: SQSRecord) => {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { parseEvent } from '../../../functions/domain/events/index.ts';
 import { assess } from '../../../functions/domain/impact/assess.ts';
 import type { Graph } from '../../../functions/domain/model.ts';
 import { foldSubject } from '../../../functions/domain/subject.ts';
 import { airlineSample } from '../../support/airline.ts';
-import { PLAN_QUEUE, context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { PUBLISH_RETRIES } from '../../../functions/domain/notices/jobs.ts';
+import { DLQ, PLAN_QUEUE, QUEUE, context, noticesOf, pipeline } from '../../support/pipeline.ts';
 import { busEvent } from '../../support/events.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
@@ -113,6 +114,65 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     expect(customersOf(notices)).toEqual(recipientsOf(p.graph, scheduled));
     expect(exactlyOnce(notices)).toBe(true);
     expect(p.aws.queued.filter((q) => q.queueUrl.endsWith('-dlq'))).toEqual([]);
+  });
+
+  it('SNS refuses every entry through all its retries: the notices are queued again, and told once when SNS takes them', async () => {
+    let now = NOW;
+    const p = await pipeline(() => now);
+    restore = p.aws.restore;
+    const graph = await airlineSample(40);
+    await p.deps.graph.import(graph);
+    p.aws.failNextPublishes(1_000_000);
+    await p.ingest(scheduled, context);
+    expect(await p.drain()).toBe(0);
+    expect(noticesOf(p.aws)).toEqual([]);
+    const again = p.aws.queued.filter((q) => q.queueUrl === QUEUE && JSON.parse(q.body).publishRetries === 1);
+    expect(again.length).toBeGreaterThan(0);
+    expect(again.every((q) => q.delaySeconds === 15)).toBe(true);
+    p.aws.failNextPublishes(0);
+    now += 16_000;
+    expect(await p.drain()).toBe(0);
+    const notices = noticesOf(p.aws);
+    expect(customersOf(notices)).toEqual(recipientsOf(graph, scheduled));
+    expect(exactlyOnce(notices)).toBe(true);
+    expect(p.aws.queued.filter((q) => q.queueUrl === DLQ)).toEqual([]);
+  });
+
+  it(`SNS refuses them ${PUBLISH_RETRIES + 1} rounds in a row: dead-lettered with the reason, claims released for a redrive`, async () => {
+    let now = NOW;
+    const p = await pipeline(() => now);
+    restore = p.aws.restore;
+    const graph = await airlineSample(20);
+    await p.deps.graph.import(graph);
+    p.aws.failNextPublishes(1_000_000);
+    await p.ingest(scheduled, context);
+    const delays: number[] = [];
+    for (let round = 0; round <= PUBLISH_RETRIES; round++) {
+      const queued = p.aws.queued.length;
+      expect(await p.drain()).toBe(0);
+      const requeued = p.aws.queued.slice(queued).filter((q) => q.queueUrl === QUEUE && JSON.parse(q.body).publishRetries);
+      delays.push(...new Set(requeued.map((q) => q.delaySeconds)));
+      now += 15 * 60_000;
+    }
+    expect(delays).toEqual([15, 30, 60, 120]);
+    const letters = p.aws.queued.filter((q) => q.queueUrl === DLQ).map((q) => JSON.parse(q.body));
+    expect(letters.length).toBeGreaterThan(0);
+    for (const letter of letters) {
+      expect(letter.reason).toMatch(/publish failed/);
+      expect(letter.failures.every((f: { reason: string }) => /InternalError/.test(f.reason))).toBe(true);
+    }
+    const dead = letters.flatMap((l) => l.job.customers.map((c: { id: string }) => c.id)).sort();
+    expect(dead).toEqual(recipientsOf(graph, scheduled));
+    expect(noticesOf(p.aws)).toEqual([]);
+    // An operator's redrive (a new message id) finds the claims released and sends each notice once.
+    p.aws.failNextPublishes(0);
+    for (const [i, letter] of letters.entries())
+      await p.notify(
+        { Records: [{ messageId: `redrive-${i}`, receiptHandle: 'r', body: JSON.stringify(letter.job), attributes: {} }] } as unknown as SQSEvent,
+        context,
+      );
+    expect(customersOf(noticesOf(p.aws))).toEqual(recipientsOf(graph, scheduled));
+    expect(exactlyOnce(noticesOf(p.aws))).toBe(true);
   });
 
   it('a bad event is recorded, emitted as Event Rejected, and the next good one still goes through', async () => {

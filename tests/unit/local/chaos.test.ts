@@ -47,7 +47,7 @@ describe('IMPACT_CHAOS', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l).message.customerId);
-    // What failed four times in a row comes back as a failure (notify sends it to the DLQ); the rest is written once.
+    // What failed four times in a row comes back as a failure (notify queues it again); the rest is written once.
     expect(new Set(written).size).toBe(written.length);
     expect([...written, ...failures.map((f) => f.message.id)].sort()).toEqual(messages.map((m) => m.id).sort());
     expect(faults(log)).toMatchObject({ 'sns throttle': expect.any(Number), 'sns fail': expect.any(Number) });
