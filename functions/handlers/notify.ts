@@ -110,16 +110,18 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     const lost = send.filter((e) => failedIds.has(e.customerId));
     await deps.ledger.release(lost, claimant);
     const next = afterPublishFailure(job, failedIds);
-    if ('retry' in next) await deps.jobs.send([next.retry]);
-    else {
+    if ('retry' in next) {
+      await deps.jobs.send([next.retry]);
+      metrics.addMetric('NoticesRequeued', MetricUnit.Count, failures.length);
+    } else {
       const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
       await deps.deadLetters.sendOne({
         reason: `publish failed after retries, ${PUBLISH_RETRIES} times`,
         failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })),
         job: next.deadLetter,
       });
+      metrics.addMetric('NoticesFailed', MetricUnit.Count, failures.length);
     }
-    metrics.addMetric('retry' in next ? 'NoticesRequeued' : 'NoticesFailed', MetricUnit.Count, failures.length);
   }
   metrics.addMetric('NoticesSent', MetricUnit.Count, sentCount);
   logger.info('notices sent', {
