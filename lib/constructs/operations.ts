@@ -41,7 +41,16 @@ export const DASHBOARD_METRICS = {
     remind: ['ScheduledNoticesQueued'],
   },
   'Notices sent': {
-    notify: ['NoticesSent', 'NoticesAlreadySent', 'NoticesDeferred', 'NoticesSuperseded', 'NoticesRequeued', 'NoticesFailed', 'NoticesUnreachable', 'BriefingsSent'],
+    notify: [
+      'NoticesSent',
+      'NoticesAlreadySent',
+      'NoticesDeferred',
+      'NoticesSuperseded',
+      'NoticesRequeued',
+      'NoticesFailed',
+      'NoticesUnreachable',
+      'BriefingsSent',
+    ],
   },
   Delivery: {
     'deliver-email': DELIVER_METRICS,

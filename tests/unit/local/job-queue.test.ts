@@ -81,7 +81,7 @@ describe('local job queue (SQS semantics on SQLite)', () => {
     ]);
   });
 
-  it('poll: the consumer gets an SQSEvent; done messages are deleted, failed ones retried and dead-lettered after maxReceiveCount with the reason', async () => {
+  it('poll: the consumer gets an SQSEvent; done messages are deleted, failed ones retried with a doubling wait and dead-lettered after maxReceiveCount with the reason', async () => {
     const { open, clock, deadLetters } = setup({ maxReceiveCount: 3 });
     const queue = open();
     await queue.send([{ body: { job: 'good' } }, { body: { job: 'bad' } }]);
@@ -91,10 +91,13 @@ describe('local job queue (SQS semantics on SQLite)', () => {
       expect(event.Records.every((r) => r.eventSource === 'aws:sqs')).toBe(true);
       return { batchItemFailures: event.Records.filter((r) => JSON.parse(r.body).job === 'bad').map((r) => ({ itemIdentifier: r.messageId })) };
     };
-    for (let i = 0; i < 3; i++) {
-      await queue.poll(consumer, 10);
-      clock.now += 2_000;
+    // Back after 2 s, then after 4 s (the wait doubles at each receive).
+    const handedOut = [];
+    for (const wait of [2_000, 2_000, 2_000, 0]) {
+      handedOut.push(await queue.poll(consumer, 10));
+      clock.now += wait;
     }
+    expect(handedOut).toEqual([2, 1, 0, 1]);
     expect(seen).toEqual([['good', 'bad'], ['bad'], ['bad']]);
     expect(queue.depth).toBe(0);
     expect(deadLetters()).toEqual([
