@@ -11,12 +11,15 @@ import type { ShardCounts, StoredImpact } from '../domain/notices/shard-plan.ts'
 import { shardOf } from '../domain/shards.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
 import { touchpointTeamsOf, type Range } from '../domain/support.ts';
+import type { SubjectFacts } from '../domain/metrics.ts';
 import { CHANGE_INDEX_MARKER, changeIndexKey, changeIndexQueries, type ChangeFilterFields } from './change-index.ts';
 import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
-import { retryCancelledTransaction, runBounded } from './dynamodb/retry.ts';
+import { runBounded } from './dynamodb/retry.ts';
+import { transactOptimistic, type TransactItem } from './dynamodb/transact.ts';
 import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
+import { MetricsFacts, type MetricsFactsOf } from './metrics-facts.ts';
 import { storedImpactOf } from './shard-store.ts';
 
 export interface SubjectProjection {
@@ -115,6 +118,8 @@ export interface SubjectSummary {
   eventVersion: number;
 }
 
+/** Subjects an instance remembers having their first notice recorded (a bound for long-lived processes). */
+const FIRST_NOTICE_MEMORY = 10_000;
 const REJECTION_TTL_SECONDS = 90 * 24 * 3600;
 /** An assessment run's fan-in item outlives every retry of its shards (SQS keeps messages 14 days). */
 const RUN_TTL_SECONDS = 15 * 24 * 3600;
@@ -130,12 +135,16 @@ const HELD_PK = 'held';
 export class Projections {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
+  private readonly metrics: MetricsFacts;
   /** The changes index is known to be built (it stays built: checked once per instance). */
   private changeIndexBuilt = false;
+  /** Subjects whose first notice this instance sent or saw recorded (no read of the facts' anchor again). */
+  private readonly firstNoticeKnown = new Set<string>();
 
   constructor(client: DynamoDBDocumentClient, table: string) {
     this.client = client;
     this.table = table;
+    this.metrics = new MetricsFacts(client, table);
   }
 
   /** Stores the projection unless a newer event version is already stored; returns whether it was written. */
@@ -177,7 +186,7 @@ export class Projections {
    */
   private async putChange(p: SubjectProjection): Promise<boolean> {
     const key = stateKey(p.subjectKey);
-    return retryCancelledTransaction(async () => {
+    return transactOptimistic(this.client, async () => {
       const { Item: stored } = await this.client.send(
         new GetCommand({
           TableName: this.table,
@@ -187,10 +196,10 @@ export class Projections {
           ExpressionAttributeNames: { '#s': 'state' },
         }),
       );
-      if (stored && Number(stored.eventVersion) > p.eventVersion) return false;
+      if (stored && Number(stored.eventVersion) > p.eventVersion) return undefined;
       const indexed = changeIndexKey(p.subjectKey, p.state.window);
       const before = stored ? changeIndexKey(p.subjectKey, (JSON.parse(String(stored.state)) as SubjectState).window) : undefined;
-      const TransactItems = [
+      return [
         {
           Put: {
             TableName: this.table,
@@ -204,9 +213,7 @@ export class Projections {
         { Put: { TableName: this.table, Item: changeIndexItem(p, p.touchpointTeams ?? {}) } },
         ...(before && (before.pk !== indexed.pk || before.sk !== indexed.sk) ? [{ Delete: { TableName: this.table, Key: before } }] : []),
       ];
-      await this.client.send(new TransactWriteCommand({ TransactItems }));
-      return true;
-    }, ['ConditionalCheckFailed', 'TransactionConflict']);
+    });
   }
 
   async getSubject(subjectKey: string): Promise<SubjectProjection | undefined> {
@@ -394,24 +401,43 @@ export class Projections {
     };
   }
 
-  /** Counts notices marked sent. */
+  /**
+   * The items that record a subject's first notice on its metrics facts, the first time this instance
+   * sends one about it (later batches are never earlier); none once it knows an earlier one is recorded.
+   */
+  private async firstNoticeItems(subjectKey: string, at: number): Promise<TransactItem[]> {
+    if (this.firstNoticeKnown.has(subjectKey)) return [];
+    return this.metrics.firstNoticeItems(subjectKey, at);
+  }
+
+  private firstNoticeRecorded(subjectKey: string): void {
+    // A long-lived process (the local runtime) forgets now and then: it only costs one read per subject again.
+    if (this.firstNoticeKnown.size >= FIRST_NOTICE_MEMORY) this.firstNoticeKnown.clear();
+    this.firstNoticeKnown.add(subjectKey);
+  }
+
+  /** Counts notices marked sent (and records the first on the metrics facts). */
   async countSent(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number): Promise<void> {
     if (sent.length === 0) return;
-    await this.client.send(new UpdateCommand(this.countUpdate(subjectKey, sent, at)));
+    await transactOptimistic(this.client, async () => [{ Update: this.countUpdate(subjectKey, sent, at) }, ...(await this.firstNoticeItems(subjectKey, at))]);
+    this.firstNoticeRecorded(subjectKey);
   }
 
   /**
    * Marks a batch of notices (at most a PublishBatch: 10) sent in the ledger and counts them, in one
    * transaction: whatever stops a worker, the counters never miss or double a notice the ledger has as
-   * sent. Two workers updating the same counter item at once conflict; the loser tries again.
+   * sent. The subject's first notice is recorded on its metrics facts in the same transaction. Two
+   * workers updating the same counter item at once conflict; the loser tries again.
    */
   async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
     if (entries.length === 0) return;
-    const TransactItems = [
-      ...entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } })),
+    const marks = entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } }));
+    await transactOptimistic(this.client, async () => [
+      ...marks,
       { Update: this.countUpdate(subjectKey, entries, sentAt) },
-    ];
-    await retryCancelledTransaction(() => this.client.send(new TransactWriteCommand({ TransactItems })), ['TransactionConflict']);
+      ...(await this.firstNoticeItems(subjectKey, sentAt)),
+    ]);
+    this.firstNoticeRecorded(subjectKey);
   }
 
   /** Whether the ledger records any notice about the subject (one item read per index shard at most). */
@@ -452,30 +478,25 @@ export class Projections {
     return counts;
   }
 
-  /** The facts the metrics fold needs of a subject, one small item each (kept by the assessment's fan-in). */
-  async putMetricsFacts(facts: { subjectKey: string; state: SubjectState; customers: number; touchpoints: string[]; eventVersion: number }): Promise<void> {
-    await this.client
-      .send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: 'metrics', sk: facts.subjectKey, kind: 'metrics', ...facts, state: JSON.stringify(facts.state) },
-          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
-          ExpressionAttributeValues: { ':v': facts.eventVersion },
-        }),
-      )
-      .catch((error) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+  /**
+   * The facts the metrics fold needs of a subject (kept by the assessment's fan-in), under its window
+   * (adapters/metrics-facts.ts): a newer version moves them, an older one writes nothing.
+   */
+  async putMetricsFacts(facts: MetricsFactsOf): Promise<boolean> {
+    return this.metrics.put(facts);
   }
 
-  async metricsFacts(): Promise<{ subjectKey: string; state: SubjectState; customers: number; touchpoints: string[] }[]> {
-    const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'metrics' } });
-    return items.map((i) => ({
-      subjectKey: String(i.subjectKey),
-      state: JSON.parse(String(i.state)) as SubjectState,
-      customers: Number(i.customers),
-      touchpoints: (i.touchpoints as string[]) ?? [],
-    }));
+  /**
+   * The metrics facts of every subject whose window may overlap the range, first notice included; the
+   * fold keeps what overlaps. Call ensureMetricsIndex first on a store that may predate the index.
+   */
+  async metricsFactsIn(range: Range): Promise<SubjectFacts[]> {
+    return this.metrics.inRange(range);
+  }
+
+  /** Builds the metrics facts' index once on a store written before it (first notices from the counters). */
+  async ensureMetricsIndex(): Promise<void> {
+    await this.metrics.ensureBuilt(async (subjectKey) => (await this.noticeCounts(subjectKey)).firstSentAt);
   }
 
   /** Every subject (changes and incidents) with status, window and counts, for the support overview. */

@@ -1,7 +1,7 @@
 /**
  * Customer-impact metrics over a time range, folded from the metrics facts the assessments keep (one
- * small item per subject: state, customers, touchpoints) and each subject's notice counters (its first
- * notice): never the event store or a ledger, whose size grows with the events and the notices.
+ * small item per subject: state, customers, touchpoints, first notice), read by window: the subjects
+ * the range overlaps (adapters/metrics-facts.ts), never the whole history, the event store or a ledger.
  */
 import { z } from 'zod';
 import { impactMetrics, type ImpactMetrics } from '../../domain/metrics.ts';
@@ -17,12 +17,7 @@ export const metrics = endpoint(
   async ({ query }, deps): Promise<ImpactMetrics> => {
     const now = deps.now();
     const range = orderedRange({ from: query.from ?? now - DEFAULT_DAYS * 86_400_000, to: query.to ?? now });
-    const facts = await Promise.all(
-      (await deps.projections.metricsFacts()).map(async ({ subjectKey, ...fact }) => {
-        const { firstSentAt } = await deps.projections.noticeCounts(subjectKey);
-        return { ...fact, ...(firstSentAt !== undefined ? { firstNoticeAt: firstSentAt } : {}) };
-      }),
-    );
-    return impactMetrics(facts, range, now);
+    await deps.projections.ensureMetricsIndex();
+    return impactMetrics(await deps.projections.metricsFactsIn(range), range, now);
   },
 );

@@ -233,3 +233,56 @@ describe('GET /changes reads the changes of its range, not the whole history', (
     expect(all.read).toBeLessThanOrEqual(all.body.subjects.length + CONSTANT);
   });
 });
+
+describe('GET /metrics reads the subjects of its range, not the whole history', () => {
+  const DAY = 86_400_000;
+  const PAST_CHANGES = 150;
+  const PAST_INCIDENTS = 60;
+  /** Every 20th past incident is still open: it overlaps every range after its start. */
+  const OPEN_EVERY = 20;
+  const MONTH = 'from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z';
+  const later = () => caller(buildApiHandler({ ...p.deps, now: () => NOW + 3_600_000, submit: async () => {} }));
+  /** A subject's metrics facts as the assessment's fan-in writes them, with the notice that told its first customer. */
+  const pastSubject = async (type: 'change' | 'incident', id: string, start: number, end: number | undefined) => {
+    const subjectKey = `${type}#${id}`;
+    const state = {
+      ...initialSubject(type, id),
+      opened: true,
+      status: type === 'change' ? ('completed' as const) : end === undefined ? ('investigating' as const) : ('resolved' as const),
+      title: id,
+      window: { start, ...(end !== undefined ? { end } : {}) },
+    };
+    await p.deps.projections.putMetricsFacts({ subjectKey, state, customers: 7, touchpoints: ['web-booking'], eventVersion: 1 });
+    await p.deps.projections.countSent(subjectKey, [{ customerId: 'C-1', kind: `${type}-notice`, channel: 'email' }], start + 5 * 60_000);
+  };
+
+  beforeAll(async () => {
+    const past = Date.parse('2025-01-01T02:00:00Z');
+    for (let i = 0; i < PAST_CHANGES; i++) {
+      const start = past + i * 4 * DAY;
+      await pastSubject('change', `CHG-M-${i}`, start, start + (i % 10 === 0 ? 3 * DAY : 2 * 3_600_000));
+    }
+    for (let i = 0; i < PAST_INCIDENTS; i++) {
+      const start = past + i * 9 * DAY;
+      await pastSubject('incident', `INC-M-${i}`, start, i % OPEN_EVERY === 0 ? undefined : start + 3_600_000);
+    }
+  });
+
+  it('a month: the subjects overlapping it (its incident, the long change begun in it, the incidents still open), whatever the history', async () => {
+    const open = PAST_INCIDENTS / OPEN_EVERY;
+    const { body, read } = await counted(`/metrics?${MONTH}`, later);
+    // INC-READS, CHG-LONG (from 25 Nov, scheduled above) and the open incidents.
+    expect(body.subjects).toBe(2 + open);
+    // Each open incident's first notice went out five minutes after it started; INC-READS's too was sent.
+    expect(body.detectionToFirstNoticeMinutes.count).toBe(1 + open);
+    expect(read).toBeLessThanOrEqual(body.subjects + CONSTANT);
+  });
+
+  it('a month of the history: its changes and incidents with their first notices', async () => {
+    // January 2025: changes 0-7 (start 1, 5, ..., 29 Jan), incidents 0-3 (1, 10, 19, 28 Jan), INC-M-0 open, plus the open ones started by then.
+    const { body, read } = await counted('/metrics?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z', later);
+    expect(body.subjects).toBe(8 + 4);
+    expect(body.detectionToFirstNoticeMinutes).toEqual({ count: 4, mean: 5, max: 5 });
+    expect(read).toBeLessThanOrEqual(body.subjects + CONSTANT);
+  });
+});
