@@ -57,7 +57,10 @@ export const TABLES = {
    * gsi1sk = `impact#<customer>` | `ledger#<customer>#...` (sorted by customer: a shard is merge-joined).
    * Index byEffectSegment (impacts only): gsi2pk = `<key>#<effect>#<segment>#<view shard>`, gsi2sk =
    * `<customer>`: the console's customer pages, filtered and in id order, read by key.
-   * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts: pk = `metrics`, sk = `<key>`.
+   * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts by window
+   * (functions/adapters/metrics-facts.ts): pk = `metrics#byStart` | `metrics#long`, sk as the changes
+   * index's; their anchor: pk = `subject#<key>`, sk = `metrics`; built marker: pk = `metrics#index`,
+   * sk = `built` (before it: pk = `metrics`, sk = `<key>`, moved by the first build).
    * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
    * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
    * List of subjects: pk = `subjects`, sk = `<key>`. Changes index (functions/adapters/change-index.ts),

@@ -165,7 +165,12 @@ describe('metrics facts: what a range reads', () => {
       const f = facts(`S-${i}`, 1, hours === undefined ? { start } : { start, end: start + hours * H }, change ? 'change' : 'incident');
       await projections.putMetricsFacts(f);
       if (noticeAfter !== undefined) await notice(projections, f.subjectKey, 'C-1', start + noticeAfter * MIN);
-      all.push({ state: f.state, customers: f.customers, touchpoints: f.touchpoints, ...(noticeAfter !== undefined ? { firstNoticeAt: start + noticeAfter * MIN } : {}) });
+      all.push({
+        state: f.state,
+        customers: f.customers,
+        touchpoints: f.touchpoints,
+        ...(noticeAfter !== undefined ? { firstNoticeAt: start + noticeAfter * MIN } : {}),
+      });
     }
     const now = T0 + (HOUR_SLOTS + 24) * H;
     await fc.assert(
@@ -189,10 +194,15 @@ describe('metrics facts: what a range reads', () => {
 describe('metrics facts: a store written before the index', () => {
   /** A fact as the writer before the index stored it, and the counters notify kept. */
   const oldFact = async (client: DynamoDBDocumentClient, table: string, f: MetricsFactsOf, firstSent: (number | undefined)[]) => {
-    await client.send(new PutCommand({ TableName: table, Item: { pk: LEGACY_METRICS_PK, sk: f.subjectKey, kind: 'metrics', ...f, state: JSON.stringify(f.state) } }));
+    await client.send(
+      new PutCommand({ TableName: table, Item: { pk: LEGACY_METRICS_PK, sk: f.subjectKey, kind: 'metrics', ...f, state: JSON.stringify(f.state) } }),
+    );
     for (const [n, at] of firstSent.entries()) {
       await client.send(
-        new PutCommand({ TableName: table, Item: { pk: `counts#${f.subjectKey}#${n}`, sk: 'counts', k_notice: 1, ...(at !== undefined ? { firstSentAt: at } : {}) } }),
+        new PutCommand({
+          TableName: table,
+          Item: { pk: `counts#${f.subjectKey}#${n}`, sk: 'counts', k_notice: 1, ...(at !== undefined ? { firstSentAt: at } : {}) },
+        }),
       );
     }
   };
@@ -220,7 +230,9 @@ describe('metrics facts: a store written before the index', () => {
     expect((await projections.metricsFactsIn(earlier)).filter((f) => inRange(f.state.window, earlier))).toEqual([
       expect.objectContaining({ customers: 10, firstNoticeAt: T0 - 90 * DAY }),
     ]);
-    const left = await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': LEGACY_METRICS_PK } }));
+    const left = await client.send(
+      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': LEGACY_METRICS_PK } }),
+    );
     expect(left.Items).toEqual([]);
     expect(await factItems(client, table)).toHaveLength(4);
 

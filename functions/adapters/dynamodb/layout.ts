@@ -35,9 +35,11 @@ export const COUNTER_SHARDS = 8;
 export const EVENT_ITEM_KIND = 'event';
 
 /**
- * The changes index (adapters/change-index.ts) keeps a change whose window is at most this long under
- * its start, a longer or open-ended one under its end. A range query reads, beyond what it returns, the
- * short changes that started this long before `from` and are over by then. Changing it moves items
- * between partitions: clear the index (the `changes#*` items) and let it be rebuilt.
+ * The window indexes (adapters/window-index.ts: the changes index and the metrics facts) keep a subject
+ * whose window is at most this long under its start, a longer or open-ended one under its end. A range
+ * query reads, beyond what it returns, the short subjects that started this long before `from` and are
+ * over by then. Changing it moves items between partitions: clear the indexes (the `changes#*` items;
+ * the `metrics#*` facts and their anchors, after moving the facts back to the `metrics` partition) and
+ * let them be rebuilt.
  */
 export const LONG_CHANGE_MS = 24 * 3_600_000;
