@@ -59,7 +59,7 @@ export const TABLES = {
    * `<customer>`: the console's customer pages, filtered and in id order, read by key.
    * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts by window
    * (functions/adapters/metrics-facts.ts): pk = `metrics#byStart` | `metrics#long`, sk as the changes
-   * index's; their anchor: pk = `subject#<key>`, sk = `metrics`; built marker: pk = `metrics#index`,
+   * index's; their anchor: pk = `metrics#anchor#<key>`, sk = `anchor`; built marker: pk = `metrics#index`,
    * sk = `built` (before it: pk = `metrics`, sk = `<key>`, moved by the first build).
    * Rejected events: pk = `rejected#<day>`, sk = `<receivedAt>#<eventId>`, expiring.
    * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
@@ -102,10 +102,10 @@ export {
 
 /**
  * The impacts partitions the api function may write (IAM `dynamodb:LeadingKeys`): the first reader of a
- * store that predates the changes index builds it once (functions/adapters/change-index.ts); it never
- * writes a subject's state or the ledger.
+ * store that predates the changes index and the metrics facts' index builds them once
+ * (functions/adapters/change-index.ts, metrics-facts.ts); it never writes a subject's state or the ledger.
  */
-export const INDEX_BUILD_PARTITIONS = ['changes#*'];
+export const INDEX_BUILD_PARTITIONS = ['changes#*', 'metrics', 'metrics#*'];
 
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 

@@ -5,7 +5,7 @@
  *
  * Mechanism: each fact is one item of a window index (window-index.ts) in partitions of its own,
  * `metrics#byStart` and `metrics#long`, so a range is two queries. Each subject also has an anchor, a
- * small item under a fixed key (`subject#<key>` / `metrics`), that says where its fact is (the fact's key
+ * small item under a fixed key (`metrics#anchor#<key>` / `anchor`), that says where its fact is (the fact's key
  * follows its window), which event version it holds and when the first notice went out. Every write of a
  * fact or of a first notice reads the anchor and writes it in the same transaction, conditional on the
  * anchor's revision as read: a moved window deletes the fact of the window it had, an older version never
@@ -31,7 +31,8 @@ export const METRICS_PARTITIONS: WindowPartitions = { short: 'metrics#byStart', 
 export const METRICS_INDEX_MARKER = { pk: 'metrics#index', sk: 'built' } as const;
 /** Where facts were kept before the index: one item per subject ever assessed, sk the subject key. */
 export const LEGACY_METRICS_PK = 'metrics';
-export const metricsAnchorKey = (subjectKey: string) => ({ pk: `subject#${subjectKey}`, sk: 'metrics' });
+/** A subject's anchor, in a `metrics#` partition of its own (the api function may write those for the build). */
+export const metricsAnchorKey = (subjectKey: string) => ({ pk: `metrics#anchor#${subjectKey}`, sk: 'anchor' });
 
 /** What the assessment's fan-in knows of a subject. */
 export interface MetricsFactsOf {
