@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 
 /** Backoff with full jitter for the retries the SDK does not do itself (unprocessed items, conflicts). */
 export const backoffMs = (attempt: number, baseMs = 25, capMs = 2_000): number => Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
@@ -28,20 +27,3 @@ const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'Throttlin
 
 /** Throttling that outlasted the SDK's own retries (or its retry quota): our loops back off and retry. */
 export const isThrottling = (error: unknown): boolean => error instanceof Error && THROTTLING.has(error.name);
-
-/**
- * Runs `attempt` again, after a backoff, while DynamoDB cancels its transaction for one of `reasons`
- * (`TransactionConflict`: another transaction held an item; `ConditionalCheckFailed`: the attempt read
- * a state that changed, so it reads again); at most `attempts` times.
- */
-export const retryCancelledTransaction = async <T>(attempt: () => Promise<T>, reasons: readonly string[], attempts = 10): Promise<T> => {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const retry = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => reasons.includes(r.Code ?? ''));
-      if (!retry || n >= attempts) throw error;
-      await sleep(backoffMs(n));
-    }
-  }
-};
