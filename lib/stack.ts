@@ -326,7 +326,7 @@ export class ImpactPipelineStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['rejected#*'] } },
       }),
     );
-    // The first reader of a store that predates the changes and metrics indexes builds them once (their partitions only).
+    // The first reader of a store that predates the changes, open incidents and metrics indexes builds them once (their partitions only).
     api.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,

@@ -65,7 +65,10 @@ export const TABLES = {
    * Held (draft) plans, as counts: pk = `held`, sk = `<key>`.
    * List of subjects: pk = `subjects`, sk = `<key>`. Changes index (functions/adapters/change-index.ts),
    * one item per change: pk = `changes#byStart`, sk = `<start ISO>#<key>` (windows up to LONG_CHANGE_MS)
-   * or pk = `changes#long`, sk = `<end ISO | ~open>#<key>`; built marker: pk = `changes#index`, sk = `built`.
+   * or pk = `changes#long`, sk = `<end ISO | ~open>#<key>`; built marker: pk = `changes#index`, sk =
+   * `built-2` (its items carry the hit touchpoints' effects; `built`: a store indexed before they did).
+   * Open incidents (functions/adapters/open-incidents.ts), one item per incident not resolved: pk =
+   * `incidents#open`, sk = `<key>`; built marker: pk = `incidents#index`, sk = `built`.
    */
   impacts: {
     logicalName: 'impacts',
@@ -102,10 +105,11 @@ export {
 
 /**
  * The impacts partitions the api function may write (IAM `dynamodb:LeadingKeys`): the first reader of a
- * store that predates the changes index and the metrics facts' index builds them once
- * (functions/adapters/change-index.ts, metrics-facts.ts); it never writes a subject's state or the ledger.
+ * store that predates the changes index, the open incidents' index or the metrics facts' index builds them
+ * once (functions/adapters/change-index.ts, open-incidents.ts, metrics-facts.ts); it never writes a
+ * subject's state or the ledger.
  */
-export const INDEX_BUILD_PARTITIONS = ['changes#*', 'metrics', 'metrics#*'];
+export const INDEX_BUILD_PARTITIONS = ['changes#*', 'incidents#*', 'metrics', 'metrics#*'];
 
 export const tableName = (key: TableKey, prefix = ''): string => `${prefix}${TABLES[key].logicalName}`;
 

@@ -5,8 +5,8 @@
  * Mechanism: a window index (window-index.ts) in two partitions of its own, `changes#byStart` (windows of
  * at most LONG_CHANGE_MS, under their start) and `changes#long` (longer or open-ended ones, under their end).
  * Without a range both partitions are read whole: every change, no incident. Each item carries the list's
- * fields and what the filters need (hit touchpoints, their teams, the change's team), so a filter reads
- * nothing more.
+ * fields, what the filters need (hit touchpoints, their teams, the change's team) and the effect on each hit
+ * touchpoint (GET /touchpoints reads the changes live now from here), so neither reads anything more.
  *
  * Guarantees: the item is written by Projections.putSubject in one transaction with the subject state,
  * conditional on the state's version as read just before, with the delete of the item of the window it
@@ -24,8 +24,11 @@ import { windowIndexKey, windowIndexQueries, type WindowPartitions, type WindowQ
 
 export const SHORT_CHANGES_PK = 'changes#byStart';
 export const LONG_CHANGES_PK = 'changes#long';
-/** Present once the index holds every change (written by the first build). */
-export const CHANGE_INDEX_MARKER = { pk: 'changes#index', sk: 'built' } as const;
+/**
+ * Present once the index holds every change (written by the first build). `built-2`: since its items carry
+ * the touchpoints' effects; a store indexed before (marker `built`) is built again once, to add them.
+ */
+export const CHANGE_INDEX_MARKER = { pk: 'changes#index', sk: 'built-2' } as const;
 const PARTITIONS: WindowPartitions = { short: SHORT_CHANGES_PK, long: LONG_CHANGES_PK };
 
 /** What an index item holds besides the list's fields: what the touchpoint and team filters need. */

@@ -5,7 +5,7 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AssessedCustomer, AssessedTouchpoint, Assessment, Effect, NotifyChannel, SubjectState } from '../domain/model.ts';
+import type { AssessedCustomer, AssessedTouchpoint, Assessment, Effect, NodeId, NotifyChannel, SubjectState } from '../domain/model.ts';
 import type { HeldNotices } from '../domain/notices/approval.ts';
 import type { ShardCounts, StoredImpact } from '../domain/notices/shard-plan.ts';
 import { shardOf } from '../domain/shards.ts';
@@ -20,6 +20,7 @@ import { runBounded } from './dynamodb/retry.ts';
 import { transactOptimistic, type TransactItem } from './dynamodb/transact.ts';
 import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
 import { MetricsFacts, type MetricsFactsOf } from './metrics-facts.ts';
+import { INCIDENT_INDEX_MARKER, isOpenIncident, OPEN_INCIDENTS_PK, openIncidentKey } from './open-incidents.ts';
 import { storedImpactOf } from './shard-store.ts';
 
 export interface SubjectProjection {
@@ -98,8 +99,11 @@ export interface CustomerImpact {
   quietHours?: { start: string; end: string };
 }
 
-/** A change as the changes index holds it: its list fields and what the filters need. */
-export type IndexedChange = SubjectSummary & ChangeFilterFields;
+/** A subject as an index holds it: its list fields and the effect on each touchpoint it hits. */
+export type IndexedSubject = SubjectSummary & { effects: Record<NodeId, Effect> };
+
+/** A change as the changes index holds it: its list fields, the touchpoints' effects and what the filters need. */
+export type IndexedChange = IndexedSubject & ChangeFilterFields;
 
 export interface SubjectSummary {
   subjectKey: string;
@@ -136,8 +140,8 @@ export class Projections {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly metrics: MetricsFacts;
-  /** The changes index is known to be built (it stays built: checked once per instance). */
-  private changeIndexBuilt = false;
+  /** Indexes known to be built, by marker (they stay built: checked once per instance). */
+  private readonly indexesBuilt = new Set<string>();
   /** Subjects whose first notice this instance sent or saw recorded (no read of the facts' anchor again). */
   private readonly firstNoticeKnown = new Set<string>();
 
@@ -147,44 +151,14 @@ export class Projections {
     this.metrics = new MetricsFacts(client, table);
   }
 
-  /** Stores the projection unless a newer event version is already stored; returns whether it was written. */
-  async putSubject(p: SubjectProjection): Promise<boolean> {
-    if (p.state.type === 'change') return this.putChange(p);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: stateItem(p),
-          ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
-          ExpressionAttributeValues: { ':v': p.eventVersion },
-        }),
-      );
-      // The list of subjects support sees (one small item per subject in one partition).
-      await this.client
-        .send(
-          new PutCommand({
-            TableName: this.table,
-            Item: listItem(p),
-            ConditionExpression: 'attribute_not_exists(pk) OR eventVersion <= :v',
-            ExpressionAttributeValues: { ':v': p.eventVersion },
-          }),
-        )
-        .catch((error) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        });
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
   /**
-   * A change's state, list item and changes-index item in one transaction, conditional on the state's
-   * version as read just before; the index item of the window it had goes in the same transaction, so a
-   * moved window leaves no item behind. A lost race reads again (a newer version stored: not written).
+   * Stores the projection unless a newer event version is already stored; returns whether it was written.
+   * The state, its list item and its index items are one transaction, conditional on the state's version
+   * as read just before: a change's item in the changes index (with the delete of the item of the window
+   * it had, so a moved window leaves nothing behind), an incident's open item (deleted as it resolves, so
+   * an older version never brings it back). A lost race reads again.
    */
-  private async putChange(p: SubjectProjection): Promise<boolean> {
+  async putSubject(p: SubjectProjection): Promise<boolean> {
     const key = stateKey(p.subjectKey);
     return transactOptimistic(this.client, async () => {
       const { Item: stored } = await this.client.send(
@@ -197,8 +171,7 @@ export class Projections {
         }),
       );
       if (stored && Number(stored.eventVersion) > p.eventVersion) return undefined;
-      const indexed = changeIndexKey(p.subjectKey, p.state.window);
-      const before = stored ? changeIndexKey(p.subjectKey, (JSON.parse(String(stored.state)) as SubjectState).window) : undefined;
+      const before = stored ? (JSON.parse(String(stored.state)) as SubjectState) : undefined;
       return [
         {
           Put: {
@@ -210,10 +183,23 @@ export class Projections {
           },
         },
         { Put: { TableName: this.table, Item: listItem(p) } },
-        { Put: { TableName: this.table, Item: changeIndexItem(p, p.touchpointTeams ?? {}) } },
-        ...(before && (before.pk !== indexed.pk || before.sk !== indexed.sk) ? [{ Delete: { TableName: this.table, Key: before } }] : []),
+        ...this.indexWrites(p, before),
       ];
     });
+  }
+
+  /** The index items that follow a subject's new state (before: the state stored until now). */
+  private indexWrites(p: SubjectProjection, before: SubjectState | undefined): TransactItem[] {
+    if (p.state.type === 'change') {
+      const indexed = changeIndexKey(p.subjectKey, p.state.window);
+      const was = before ? changeIndexKey(p.subjectKey, before.window) : undefined;
+      return [
+        { Put: { TableName: this.table, Item: changeIndexItem(p, p.touchpointTeams ?? {}) } },
+        ...(was && (was.pk !== indexed.pk || was.sk !== indexed.sk) ? [{ Delete: { TableName: this.table, Key: was } }] : []),
+      ];
+    }
+    if (isOpenIncident(p.state)) return [{ Put: { TableName: this.table, Item: openIncidentItem(p) } }];
+    return before && isOpenIncident(before) ? [{ Delete: { TableName: this.table, Key: openIncidentKey(p.subjectKey) } }] : [];
   }
 
   async getSubject(subjectKey: string): Promise<SubjectProjection | undefined> {
@@ -501,8 +487,34 @@ export class Projections {
 
   /** Every subject (changes and incidents) with status, window and counts, for the support overview. */
   async listSubjects(): Promise<SubjectSummary[]> {
-    const items = await queryAll(this.client, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'subjects' } });
+    return this.subjectsList();
+  }
+
+  /** Every incident of the history, open or resolved (the `subjects` partition's incidents: no change read). */
+  async incidents(): Promise<SubjectSummary[]> {
+    return this.subjectsList('incident#');
+  }
+
+  private async subjectsList(prefix?: string): Promise<SubjectSummary[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: prefix === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': 'subjects', ...(prefix === undefined ? {} : { ':prefix': prefix }) },
+    });
     return items.map(({ pk: _pk, sk, kind: _kind, ...rest }) => ({ subjectKey: String(sk), ...rest }) as SubjectSummary);
+  }
+
+  /**
+   * The incidents not resolved yet, from their index (adapters/open-incidents.ts), with the effect on
+   * each touchpoint they hit. Call ensureIncidentIndex first on a store that may predate the index.
+   */
+  async openIncidents(): Promise<IndexedSubject[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': OPEN_INCIDENTS_PK },
+    });
+    return items.map(({ pk: _pk, sk: _sk, kind: _kind, ...rest }) => rest as unknown as IndexedSubject);
   }
 
   /**
@@ -529,38 +541,68 @@ export class Projections {
    * own write indexed it). `graph` gives the touchpoints' teams for states that predate them.
    */
   async ensureChangeIndex(graph: () => Promise<Pick<Topology, 'touchpoints'>>): Promise<void> {
-    if (this.changeIndexBuilt) return;
-    const marker = await this.client.send(new GetCommand({ TableName: this.table, Key: CHANGE_INDEX_MARKER, ConsistentRead: true }));
-    if (!marker.Item) {
+    await this.ensureIndex(CHANGE_INDEX_MARKER, async () => {
       const topology = await graph();
       const changes = (await this.listSubjects()).filter((s) => s.type === 'change');
-      await runBounded(changes, 8, async ({ subjectKey }) => {
-        const p = await this.getSubject(subjectKey);
-        if (!p) return;
-        const teams = p.touchpointTeams ?? touchpointTeamsOf(p.touchpoints, topology);
-        await this.client
-          .send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  ConditionCheck: {
-                    TableName: this.table,
-                    Key: stateKey(subjectKey),
-                    ConditionExpression: 'eventVersion = :v',
-                    ExpressionAttributeValues: { ':v': p.eventVersion },
-                  },
-                },
-                { Put: { TableName: this.table, Item: changeIndexItem(p, teams) } },
-              ],
-            }),
-          )
-          .catch((error) => {
-            if (!(error instanceof TransactionCanceledException)) throw error;
-          });
-      });
-      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...CHANGE_INDEX_MARKER, kind: 'marker', changes: changes.length } }));
+      await this.indexEach(changes, (p) => changeIndexItem(p, p.touchpointTeams ?? touchpointTeamsOf(p.touchpoints, topology)));
+      return changes.length;
+    });
+  }
+
+  /**
+   * Builds the open incidents' index once on a store projected before it (no marker item): an item for
+   * each open incident of the `subjects` partition, from its state, unless a newer version is stored by
+   * then (its own write kept the index right).
+   */
+  async ensureIncidentIndex(): Promise<void> {
+    await this.ensureIndex(INCIDENT_INDEX_MARKER, async () => {
+      const open = (await this.incidents()).filter(isOpenIncident);
+      await this.indexEach(open, (p) => (isOpenIncident(p.state) ? openIncidentItem(p) : undefined));
+      return open.length;
+    });
+  }
+
+  /** Runs an index's one-time build unless its marker says it is built (checked once per instance). */
+  private async ensureIndex(marker: { pk: string; sk: string }, build: () => Promise<number>): Promise<void> {
+    const name = `${marker.pk}/${marker.sk}`;
+    if (this.indexesBuilt.has(name)) return;
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.table, Key: marker, ConsistentRead: true }));
+    if (!Item) {
+      const subjects = await build();
+      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...marker, kind: 'marker', subjects } }));
     }
-    this.changeIndexBuilt = true;
+    this.indexesBuilt.add(name);
+  }
+
+  /**
+   * Writes each subject's index item from its stored state, conditional on the version read: a subject
+   * written meanwhile was indexed by its own write, and its item is left as that write made it.
+   */
+  private async indexEach(subjects: readonly SubjectSummary[], itemOf: (p: SubjectProjection) => Record<string, unknown> | undefined): Promise<void> {
+    await runBounded(subjects, 8, async ({ subjectKey }) => {
+      const p = await this.getSubject(subjectKey);
+      const item = p && itemOf(p);
+      if (!p || !item) return;
+      await this.client
+        .send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: this.table,
+                  Key: stateKey(subjectKey),
+                  ConditionExpression: 'eventVersion = :v',
+                  ExpressionAttributeValues: { ':v': p.eventVersion },
+                },
+              },
+              { Put: { TableName: this.table, Item: item } },
+            ],
+          }),
+        )
+        .catch((error) => {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+        });
+    });
   }
 
   /** "What affects C-1042?": every subject with a current impact on the customer. */
@@ -662,6 +704,12 @@ const listFields = (p: SubjectProjection) => ({
 /** The item of the list of subjects support sees (one small item per subject in one partition). */
 const listItem = (p: SubjectProjection) => ({ pk: 'subjects', sk: p.subjectKey, kind: 'subject-index', ...listFields(p) });
 
+/** What an index item holds for GET /touchpoints: the list's fields and the effect on each hit touchpoint. */
+const indexedFields = (p: SubjectProjection) => ({ ...listFields(p), effects: Object.fromEntries(p.touchpoints.map((t) => [t.id, t.effect])) });
+
+/** An open incident's item (adapters/open-incidents.ts). */
+const openIncidentItem = (p: SubjectProjection) => ({ ...openIncidentKey(p.subjectKey), kind: 'open-incident', ...indexedFields(p) });
+
 /** A change's item in the changes index: the list's fields and what the touchpoint and team filters need. */
 const changeIndexItem = (p: SubjectProjection, teams: Record<string, string>) => {
   const filters: ChangeFilterFields = {
@@ -669,7 +717,7 @@ const changeIndexItem = (p: SubjectProjection, teams: Record<string, string>) =>
     hit: p.touchpoints.map((t) => t.id),
     touchpointTeams: [...new Set(p.touchpoints.flatMap((t) => teams[t.id] ?? []))].sort(),
   };
-  return { ...changeIndexKey(p.subjectKey, p.state.window), kind: 'change-index', ...listFields(p), ...filters };
+  return { ...changeIndexKey(p.subjectKey, p.state.window), kind: 'change-index', ...indexedFields(p), ...filters };
 };
 
 const stripUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

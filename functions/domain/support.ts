@@ -34,6 +34,9 @@ export type IncidentFilter = (typeof INCIDENT_FILTERS)[number];
 export const matchesIncidentFilter = (filter: IncidentFilter, status: Status): boolean =>
   filter === 'all' || (filter === 'open' ? status !== 'resolved' : status === filter);
 
+/** Whether every incident the filter keeps is open (so the open incidents are all it needs to look at). */
+export const keepsOnlyOpen = (filter: IncidentFilter): boolean => !matchesIncidentFilter(filter, 'resolved');
+
 /** A subject concerns a team when the team owns the subject or one of the touchpoints it hits. */
 export const concernsTeam = (team: string, subject: { team?: string; touchpointTeams: readonly (string | undefined)[] }): boolean =>
   subject.team === team || subject.touchpointTeams.includes(team);
@@ -76,6 +79,25 @@ export interface TouchpointNow {
   /** Live hits whose window lies ahead. */
   upcoming: TouchpointHit[];
 }
+
+/** A subject as the touchpoints' status needs it: its window, its status and the effect on each touchpoint it hits. */
+export interface SubjectHits {
+  subjectKey: string;
+  start: number;
+  end?: number;
+  status: Status;
+  effects: Readonly<Record<NodeId, Effect>>;
+}
+
+/** The hits of the live subjects by touchpoint, each touchpoint's in subject key order. */
+export const hitsByTouchpoint = (subjects: readonly SubjectHits[], now: number): Map<NodeId, TouchpointHit[]> => {
+  const hits = new Map<NodeId, TouchpointHit[]>();
+  const live = subjects.filter((s) => isLive(s, now)).sort((a, b) => (a.subjectKey < b.subjectKey ? -1 : a.subjectKey > b.subjectKey ? 1 : 0));
+  for (const { subjectKey, start, end, status, effects } of live)
+    for (const [id, effect] of Object.entries(effects))
+      hits.set(id, [...(hits.get(id) ?? []), { subjectKey, effect, start, ...(end !== undefined ? { end } : {}), status }]);
+  return hits;
+};
 
 /** A touchpoint is as bad as the worst live hit that has begun; `ok` when none has. */
 export const touchpointNow = (hits: readonly TouchpointHit[], now: number): TouchpointNow => {

@@ -488,7 +488,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('the api function writes no table but its intake rejections and the index builds: the impacts table, partition keys rejected#..., changes#..., metrics... only', () => {
+  it('the api function writes no table but its intake rejections and the index builds: the impacts table, partition keys rejected#..., changes#..., incidents#..., metrics... only', () => {
     const writes = policyOf('api').filter((st) => actions([st]).some((a) => /dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)));
     const impacts = resources('AWS::DynamoDB::GlobalTable').find(([, t]) => t.Properties.TableName === 'impact-impacts')![0];
     expect(writes).toEqual([
@@ -502,7 +502,7 @@ describe('least privilege', () => {
         Effect: 'Allow',
         Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Resource: { 'Fn::GetAtt': [impacts, 'Arn'] },
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['changes#*', 'metrics', 'metrics#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['changes#*', 'incidents#*', 'metrics', 'metrics#*'] } },
       },
     ]);
   });

@@ -8,7 +8,7 @@ import { TemplateFilesError } from '../../adapters/template-files.ts';
 import { historyEntry, type HistoryEntry } from '../../domain/events/stored.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
 import { renderPreviews, type HeldNotices, type RenderedPreview } from '../../domain/notices/index.ts';
-import { INCIDENT_FILTERS, inRange, matchesChangeFilter, matchesIncidentFilter } from '../../domain/support.ts';
+import { INCIDENT_FILTERS, inRange, keepsOnlyOpen, matchesChangeFilter, matchesIncidentFilter } from '../../domain/support.ts';
 import { previewHeld } from '../shared/plan-subject.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, orderedRange, param } from './http.ts';
@@ -74,15 +74,23 @@ export const changes = endpoint(
     const found = (await deps.projections.changesIn(range)).filter(
       (c) => inRange({ start: c.start, ...(c.end !== undefined ? { end: c.end } : {}) }, range) && matchesChangeFilter(query, c),
     );
-    return { subjects: found.map(({ team: _team, hit: _hit, touchpointTeams: _teams, ...summary }) => summary).sort(byStart) };
+    return { subjects: found.map(({ team: _team, hit: _hit, touchpointTeams: _teams, effects: _effects, ...summary }) => summary).sort(byStart) };
   },
 );
+
+/** The open incidents, from their index (a store projected before it gets it built once). */
+const openIncidents = async (deps: Pick<ApiDependencies, 'projections'>): Promise<SubjectSummary[]> => {
+  await deps.projections.ensureIncidentIndex();
+  return (await deps.projections.openIncidents()).map(({ effects: _effects, ...summary }) => summary);
+};
 
 export const incidents = endpoint(
   { query: z.object({ status: param.oneOf(INCIDENT_FILTERS).optional() }) },
   async ({ query }, deps): Promise<SubjectListView> => {
     const filter = query.status ?? 'open';
-    return { subjects: (await listSubjects(deps)).filter((s) => s.type === 'incident' && matchesIncidentFilter(filter, s.status)) };
+    // Resolved incidents are read only when the filter may keep them.
+    const incidents = keepsOnlyOpen(filter) ? await openIncidents(deps) : await deps.projections.incidents();
+    return { subjects: incidents.filter((s) => matchesIncidentFilter(filter, s.status)).sort(byStart) };
   },
 );
 

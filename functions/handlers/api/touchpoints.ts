@@ -1,7 +1,7 @@
 /** Touchpoints: what state each is in now (by the live subjects that hit it) and what is coming. */
 import { z } from 'zod';
 import type { Touchpoint } from '../../domain/model.ts';
-import { isLive, touchpointNow, type TouchpointHit, type TouchpointNow } from '../../domain/support.ts';
+import { hitsByTouchpoint, touchpointNow, type TouchpointNow } from '../../domain/support.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, param } from './http.ts';
 
@@ -18,18 +18,20 @@ export interface TouchpointListView {
   touchpoints: TouchpointView[];
 }
 
-/** Every touchpoint with the live subjects that hit it, read once per request. */
+/**
+ * Every touchpoint with the live subjects that hit it, read once per request: the topology (cached per
+ * graph version), the changes whose window reaches past now (changes index) and the open incidents.
+ */
 const touchpointViews = async (deps: ApiDependencies): Promise<Map<string, TouchpointView>> => {
   const now = deps.now();
-  const [{ topology }, subjects] = await Promise.all([deps.graph.topology(), deps.projections.listSubjects()]);
-  const live = subjects.filter((s) => isLive(s, now));
-  const details = await Promise.all(live.map((s) => deps.projections.getSubject(s.subjectKey)));
-  const hits = new Map<string, TouchpointHit[]>();
-  details.forEach((d, i) => {
-    const { subjectKey, start, end, status } = live[i];
-    for (const t of d?.touchpoints ?? [])
-      hits.set(t.id, [...(hits.get(t.id) ?? []), { subjectKey, effect: t.effect, start, ...(end !== undefined ? { end } : {}), status }]);
-  });
+  // A store projected before the indexes gets them built once.
+  await Promise.all([deps.projections.ensureChangeIndex(async () => (await deps.graph.topology()).topology), deps.projections.ensureIncidentIndex()]);
+  const [{ topology }, changes, incidents] = await Promise.all([
+    deps.graph.topology(),
+    deps.projections.changesIn({ from: now }),
+    deps.projections.openIncidents(),
+  ]);
+  const hits = hitsByTouchpoint([...changes, ...incidents], now);
   const views = new Map<string, TouchpointView>();
   for (const id of [...topology.touchpoints.keys()].sort()) {
     const t = topology.touchpoints.get(id)!;

@@ -286,3 +286,78 @@ describe('GET /metrics reads the subjects of its range, not the whole history', 
     expect(read).toBeLessThanOrEqual(body.subjects + CONSTANT);
   });
 });
+
+describe('GET /incidents and /touchpoints read the live subjects, not the whole history', () => {
+  const DAY = 86_400_000;
+  const RESOLVED = 120;
+  /** The subjects live at NOW: stored above (INC-READS, the three past incidents still open, the three changes of the /changes test). */
+  const OPEN_INCIDENTS = ['incident#INC-READS', 'incident#INC-OLD-0', 'incident#INC-OLD-20', 'incident#INC-OLD-40'];
+  const LIVE_CHANGES = ['change#CHG-LONG', 'change#CHG-PAY', 'change#CHG-AMS'];
+  const keys = (body: { subjects: { subjectKey: string }[] }) => body.subjects.map((s) => s.subjectKey).sort();
+  /** The subjects a /touchpoints answer names, now or upcoming. */
+  const named = (touchpoints: { now: { subjectKey: string }[]; upcoming: { subjectKey: string }[] }[]) =>
+    [...new Set(touchpoints.flatMap((t) => [...t.now, ...t.upcoming].map((h) => h.subjectKey)))].sort();
+
+  beforeAll(async () => {
+    // More history: incidents opened and resolved through the pipeline (each also a past hit on a touchpoint).
+    const past = Date.parse('2026-06-01T08:00:00Z');
+    for (let i = 0; i < RESOLVED; i++) {
+      const start = past + i * DAY;
+      await p.deps.projections.putSubject({
+        subjectKey: `incident#INC-R-${i}`,
+        eventVersion: 2,
+        state: {
+          ...initialSubject('incident', `INC-R-${i}`),
+          opened: true,
+          status: 'resolved',
+          title: `INC-R-${i}`,
+          severity: 'sev3',
+          window: { start, end: start + 3_600_000 },
+        },
+        summary: { touchpoints: 1, customers: 3, byEffect: {}, byChannel: {}, bySegment: {}, unreachable: 0 },
+        touchpoints: [{ id: 'kiosk-ams', channel: 'kiosk', effect: 'outage', path: ['net-ams', 'kiosk-ams'] }],
+        unknownNodes: [],
+        graphVersion: 1,
+        updatedAt: NOW,
+      });
+    }
+    // The topology is read once per graph version: the first call of an instance reads it, later ones do not.
+    await counted('/touchpoints');
+  });
+
+  it('GET /incidents (open, the default): the open incidents only', async () => {
+    const { body, read } = await counted('/incidents');
+    expect(keys(body)).toEqual([...OPEN_INCIDENTS].sort());
+    expect(read).toBeLessThanOrEqual(body.subjects.length + CONSTANT);
+    const investigating = await counted('/incidents?status=investigating');
+    expect(keys(investigating.body)).toEqual(OPEN_INCIDENTS.filter((k) => k !== 'incident#INC-READS').sort());
+    expect(investigating.read).toBeLessThanOrEqual(investigating.body.subjects.length + CONSTANT);
+  });
+
+  it('GET /incidents?status=all: every incident, no change read', async () => {
+    const { body, read } = await counted('/incidents?status=all');
+    // INC-READS, the 60 past incidents of the /changes test and the resolved ones above.
+    expect(body.subjects).toHaveLength(1 + 60 + RESOLVED);
+    expect(body.subjects.every((s: { type: string }) => s.type === 'incident')).toBe(true);
+    expect(read).toBeLessThanOrEqual(body.subjects.length + CONSTANT);
+  });
+
+  it('GET /touchpoints: the live subjects that hit them, none of the past', async () => {
+    const { body, read } = await counted('/touchpoints');
+    expect(named(body.touchpoints)).toEqual([...OPEN_INCIDENTS, ...LIVE_CHANGES].sort());
+    expect(body.touchpoints.find((t: { id: string }) => t.id === 'kiosk-ams')).toMatchObject({
+      status: 'ok',
+      now: [],
+      upcoming: [expect.objectContaining({ subjectKey: 'change#CHG-AMS', effect: 'outage' })],
+    });
+    expect(read).toBeLessThanOrEqual(named(body.touchpoints).length + CONSTANT);
+  });
+
+  it('GET /touchpoints/{id}: the same reads for one touchpoint', async () => {
+    const { body, read } = await counted('/touchpoints/web-booking');
+    expect(body.status).toBe('outage');
+    expect(named([body])).toEqual(expect.arrayContaining(['incident#INC-OLD-0', 'incident#INC-OLD-20', 'incident#INC-OLD-40']));
+    // Every live subject is read (seven here), whichever touchpoint is asked for.
+    expect(read).toBeLessThanOrEqual(OPEN_INCIDENTS.length + LIVE_CHANGES.length + CONSTANT);
+  });
+});
