@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LONG_CHANGES_PK, SHORT_CHANGES_PK } from '../../functions/adapters/change-index.ts';
+import { CHANGE_INDEX_MARKER, LONG_CHANGES_PK, SHORT_CHANGES_PK } from '../../functions/adapters/change-index.ts';
 import { LONG_CHANGE_MS } from '../../functions/adapters/dynamodb/layout.ts';
 import { Projections, type SubjectProjection } from '../../functions/adapters/projections.ts';
 import type { Window } from '../../functions/domain/model.ts';
@@ -13,6 +13,7 @@ import { initialSubject } from '../../functions/domain/subject.ts';
 import { inRange } from '../../functions/domain/support.ts';
 import { countCommands } from '../support/faults.ts';
 import { freshTables } from '../support/dynamodb.ts';
+import { beforeIndexBuildWrite, storeBeforeIndexes } from '../support/projections.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -176,27 +177,8 @@ describe('changes index: a store projected before it', () => {
       change('OLD-2', 1, { start: T0 - 10 * DAY, end: T0 + 10 * DAY }, { touchpointTeams: undefined, touchpoints: [] }),
     ];
     const incident = change('INC-OLD', 1, { start: T0 });
-    for (const p of [...old, { ...incident, subjectKey: 'incident#INC-OLD', state: { ...incident.state, type: 'incident' as const } }]) {
-      const { touchpointTeams: _t, ...stored } = p;
-      await client.send(
-        new PutCommand({ TableName: table, Item: { pk: `subject#${p.subjectKey}`, sk: 'state', kind: 'subject', ...stored, state: JSON.stringify(p.state) } }),
-      );
-      await client.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            pk: 'subjects',
-            sk: p.subjectKey,
-            kind: 'subject-index',
-            type: p.state.type,
-            id: p.state.id,
-            start: p.state.window.start,
-            end: p.state.window.end,
-            eventVersion: p.eventVersion,
-          },
-        }),
-      );
-    }
+    for (const p of [...old, { ...incident, subjectKey: 'incident#INC-OLD', state: { ...incident.state, type: 'incident' as const } }])
+      await storeBeforeIndexes(client, table, p);
     const projections = new Projections(client, table);
     let graphRead = 0;
     const graph = async () => {
@@ -209,6 +191,7 @@ describe('changes index: a store projected before it', () => {
     expect(found.find((c) => c.subjectKey === 'change#OLD-1')).toMatchObject({
       eventVersion: 3,
       hit: ['web-booking'],
+      effects: { 'web-booking': 'outage' },
       touchpointTeams: ['digital'],
       team: 'payments',
     });
@@ -224,6 +207,27 @@ describe('changes index: a store projected before it', () => {
     expect(await indexItems(client, table)).toHaveLength(2);
   });
 
+  it("a store indexed before the items carried the touchpoints' effects is built again once, adding them", async () => {
+    const { client, tables } = await freshTables();
+    const table = tables.impacts;
+    const projections = new Projections(client, table);
+    await projections.putSubject(change('CHG-E', 2, { start: T0, end: T0 + H }));
+    // As the index was before: items without effects, and the marker of that build.
+    for (const item of await indexItems(client, table)) {
+      const { effects: _effects, ...before } = item;
+      await client.send(new PutCommand({ TableName: table, Item: before }));
+    }
+    await client.send(new DeleteCommand({ TableName: table, Key: CHANGE_INDEX_MARKER }));
+    await client.send(new PutCommand({ TableName: table, Item: { pk: 'changes#index', sk: 'built', kind: 'marker', changes: 1 } }));
+    expect((await projections.changesIn({ from: T0, to: T0 + DAY }))[0].effects).toBeUndefined();
+    const next = new Projections(client, table);
+    await next.ensureChangeIndex(async () => ({ touchpoints: new Map() }));
+    expect(await next.changesIn({ from: T0, to: T0 + DAY })).toEqual([
+      expect.objectContaining({ subjectKey: 'change#CHG-E', effects: { 'web-booking': 'outage' } }),
+    ]);
+    expect(await indexItems(client, table)).toHaveLength(1);
+  });
+
   it('a change written anew while the index is built keeps only its newest item', async () => {
     const { client, tables } = await freshTables();
     const projections = new Projections(client, tables.impacts);
@@ -232,20 +236,9 @@ describe('changes index: a store projected before it', () => {
     for (const item of await indexItems(client, tables.impacts))
       await client.send(new DeleteCommand({ TableName: tables.impacts, Key: { pk: item.pk, sk: item.sk } }));
     // Version 2 moves the window after the builder read version 1's state, just before the builder writes its item.
-    let moved = false;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { TransactItems?: { ConditionCheck?: unknown }[] };
-        if (!moved && context.commandName?.startsWith('TransactWrite') && input.TransactItems?.[0]?.ConditionCheck) {
-          moved = true;
-          await projections.putSubject(change('CHG-9', 2, { start: T0 + 3 * DAY, end: T0 + 3 * DAY + H }));
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'moveDuringBuild' },
-    );
+    const moved = beforeIndexBuildWrite(client, () => projections.putSubject(change('CHG-9', 2, { start: T0 + 3 * DAY, end: T0 + 3 * DAY + H })));
     await new Projections(client, tables.impacts).ensureChangeIndex(async () => ({ touchpoints: new Map() }));
-    expect(moved).toBe(true);
+    expect(moved()).toBe(true);
     expect(await indexItems(client, tables.impacts)).toEqual([expect.objectContaining({ eventVersion: 2, start: T0 + 3 * DAY })]);
   });
 });

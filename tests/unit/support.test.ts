@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   concernsTeam,
   firstNoticeAt,
+  hitsByTouchpoint,
   inRange,
   isLive,
+  keepsOnlyOpen,
   matchesChangeFilter,
   matchesIncidentFilter,
   overlappingChanges,
@@ -101,7 +103,34 @@ describe('touchpoint status', () => {
   });
 });
 
+describe('touchpoint hits of the live subjects', () => {
+  it('given live and past subjects with their effects, then each touchpoint gets the live ones in subject key order', () => {
+    const hits = hitsByTouchpoint(
+      [
+        { subjectKey: 'incident#INC-2', start: NOW - H, status: 'investigating', effects: { 'web-booking': 'outage', 'kiosk-ams': 'degraded' } },
+        { subjectKey: 'change#CHG-9', start: NOW + H, end: NOW + 2 * H, status: 'scheduled', effects: { 'web-booking': 'degraded' } },
+        { subjectKey: 'change#CHG-OLD', start: NOW - 3 * H, end: NOW - 2 * H, status: 'scheduled', effects: { 'web-booking': 'outage' } },
+        { subjectKey: 'incident#INC-1', start: NOW - 5 * H, end: NOW - 4 * H, status: 'resolved', effects: { 'kiosk-ams': 'outage' } },
+      ],
+      NOW,
+    );
+    expect(Object.fromEntries(hits)).toEqual({
+      'web-booking': [
+        { subjectKey: 'change#CHG-9', effect: 'degraded', start: NOW + H, end: NOW + 2 * H, status: 'scheduled' },
+        { subjectKey: 'incident#INC-2', effect: 'outage', start: NOW - H, status: 'investigating' },
+      ],
+      'kiosk-ams': [{ subjectKey: 'incident#INC-2', effect: 'degraded', start: NOW - H, status: 'investigating' }],
+    });
+  });
+});
+
 describe('list filters', () => {
+  it('given an incident filter, then it keeps only open incidents unless it is `all` or `resolved`', () => {
+    expect(['open', 'investigating', 'identified', 'monitoring'].every((f) => keepsOnlyOpen(f as never))).toBe(true);
+    expect(keepsOnlyOpen('all')).toBe(false);
+    expect(keepsOnlyOpen('resolved')).toBe(false);
+  });
+
   it('given the filter `open`, then every incident not resolved matches', () => {
     expect(['open', 'investigating', 'identified', 'monitoring'].every((s) => matchesIncidentFilter('open', s as never))).toBe(true);
     expect(matchesIncidentFilter('open', 'resolved')).toBe(false);
