@@ -92,6 +92,35 @@ describe('impact graph import and impact replay against DynamoDB Local', () => {
     expect(known.stdout).toContain('replayed 1 subject(s) from 2 event(s)');
   });
 
+  it('replay keeps the open incidents right: an open incident listed with its effects, a resolved one not', async () => {
+    // Prepare: a store whose event store holds an open and a resolved incident, nothing projected.
+    const prefix = `clio${Date.now() % 100000}-`;
+    const f = scratch({ 'graph.yaml': graph });
+    const store = ['--endpoint', dynamodbEndpoint(), '--table-prefix', prefix];
+    expect((await impact('graph', 'import', f('graph.yaml'), ...store, '--create-tables')).code).toBe(0);
+    const client = documentClient(localClientConfig());
+    const events = new EventStore(client, tableNames(prefix).events);
+    const opened = (incidentId: string, eventId: string) =>
+      parseEvent(
+        rawEvent('Incident Opened', { incidentId, eventId, occurredAt: iso(T0), title: incidentId, severity: 'sev2', impacts: [{ node: 'payments-db' }] }),
+      );
+    await events.append(opened('INC-OPEN', 'o1'));
+    await events.append(opened('INC-DONE', 'o2'));
+    await events.append(parseEvent(rawEvent('Incident Resolved', { incidentId: 'INC-DONE', eventId: 'o3', occurredAt: iso(T0 + HOUR) })));
+
+    // Act
+    const replay = await impact('replay', ...store);
+
+    // Assess
+    expect(replay.code).toBe(0);
+    const projections = new Projections(client, tableNames(prefix).impacts);
+    expect((await projections.openIncidents()).map((i) => [i.subjectKey, i.effects])).toEqual([['incident#INC-OPEN', { web: 'outage' }]]);
+    expect((await projections.incidents()).map((i) => [i.subjectKey, i.status])).toEqual([
+      ['incident#INC-DONE', 'resolved'],
+      ['incident#INC-OPEN', 'open'],
+    ]);
+  });
+
   it('an invalid graph is refused before anything is written (exit 2)', async () => {
     const f = scratch({ 'bad.yaml': 'components: [{ id: a, dependsOn: [ghost] }]' });
     const result = await impact('graph', 'import', f('bad.yaml'), '--endpoint', dynamodbEndpoint(), '--table-prefix', 'never-');
