@@ -1,4 +1,3 @@
-
 /** Backoff with full jitter for the retries the SDK does not do itself (unprocessed items, conflicts). */
 export const backoffMs = (attempt: number, baseMs = 25, capMs = 2_000): number => Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
 
