@@ -118,8 +118,10 @@ const call = async (path, request = {}) => {
 
 /** The routes the console uses, each with the API's type for its answer. */
 const api = {
+  /** @param {number} from @param {number} to @returns {Promise<SubjectListView>} */
+  changes: async (from, to) => /** @type {SubjectListView} */ (await call(`/changes?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`)),
   /** @returns {Promise<SubjectListView>} */
-  subjects: async () => /** @type {SubjectListView} */ (await call('/subjects')),
+  openIncidents: async () => /** @type {SubjectListView} */ (await call('/incidents')),
   /** @param {string} type @param {string} id @returns {Promise<SubjectView>} */
   subject: async (type, id) => /** @type {SubjectView} */ (await call(`/subjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`)),
   /** @param {string} type @param {string} id @param {URLSearchParams} query @returns {Promise<AffectedCustomersPage>} */
@@ -164,12 +166,16 @@ const countsText = (counts) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') || 'none';
 
-/** @param {ListedSubject[]} subjects */
-const drawTimeline = (subjects) => {
+/** The timeline's days: from today's local midnight, eight days. */
+const timelineRange = () => {
   const start = new Date();
   start.setHours(0, 0, 0, 0);
-  const from = start.getTime();
-  const to = from + 8 * DAY;
+  return { from: start.getTime(), to: start.getTime() + 8 * DAY };
+};
+
+/** @param {ListedSubject[]} subjects */
+const drawTimeline = (subjects) => {
+  const { from, to } = timelineRange();
   const changes = subjects.filter((s) => s.type === 'change' && s.status !== 'cancelled' && s.start < to && (s.end ?? s.start) >= from);
   const width = 800;
   const row = 22;
@@ -566,9 +572,11 @@ const drawNotices = async () => {
 };
 
 const refresh = async () => {
-  const [{ subjects }, { drafts }] = await Promise.all([api.subjects(), api.drafts()]);
-  drawTimeline(subjects);
-  drawIncidents(subjects);
+  // The week's changes and the open incidents, each read from its index: never the whole history.
+  const { from, to } = timelineRange();
+  const [{ subjects: changes }, { subjects: incidents }, { drafts }] = await Promise.all([api.changes(from, to), api.openIncidents(), api.drafts()]);
+  drawTimeline(changes);
+  drawIncidents(incidents);
   drawDrafts(drafts);
   await Promise.all([drawMetrics().catch(() => undefined), drawNotices()]);
 };

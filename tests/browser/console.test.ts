@@ -271,4 +271,37 @@ describe('support console in Chromium, on the local runtime', () => {
     expect(new URL(fresh.url()).hash).toBe('#change#CHG-B1');
     await context.close();
   });
+
+  it("the overview lists the open incidents and the week's changes from their indexes, never the whole history", async () => {
+    const put = (detailType: string, detail: Record<string, unknown>) =>
+      fetch(`${runtime.apiUrl}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ 'detail-type': detailType, detail }),
+      }).then((r) => expect(r.status).toBe(202));
+    await put('Incident Opened', { incidentId: 'INC-B1', title: 'Kiosks down', severity: 'sev2', impacts: [{ node: 'net-ams' }] });
+    await put('Incident Opened', { incidentId: 'INC-B2', title: 'Checkout errors', severity: 'sev3', impacts: [{ node: 'payments-api' }] });
+    await put('Incident Resolved', { incidentId: 'INC-B2' });
+    const overview = await browser.newPage();
+    const asked: string[] = [];
+    overview.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/')) asked.push(url.pathname + url.search);
+    });
+    await overview.goto(runtime.apiUrl);
+    // Both assessed: the resolved one is gone from the list, the open one is on it.
+    await expect
+      .poll(async () => {
+        await overview.reload();
+        await overview.waitForTimeout(300);
+        const b2 = await fetch(`${runtime.apiUrl}/api/subjects/incident/INC-B2`).then((r) => r.json());
+        return b2.state?.status === 'resolved' ? overview.textContent('#incidents') : '';
+      }, API_WAIT)
+      .toContain('INC-B1 Kiosks down');
+    expect(await overview.textContent('#incidents')).not.toContain('INC-B2');
+    expect(asked.some((u) => u === '/api/incidents')).toBe(true);
+    expect(asked.some((u) => /^\/api\/changes\?from=[^&]+&to=/.test(u))).toBe(true);
+    expect(asked.filter((u) => u.split('?')[0] === '/api/subjects')).toEqual([]);
+    await overview.close();
+  });
 });
