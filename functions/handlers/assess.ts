@@ -43,7 +43,7 @@ const NO_SUMMARY = { touchpoints: 0, customers: 0, byEffect: {}, byChannel: {}, 
 
 /** Live changes this incident folds into (only the reads; the rule is foldsIntoChange). */
 const coveringChanges = async (deps: Dependencies, incident: AssessmentRun['state']): Promise<string[]> => {
-  const candidates = (await deps.projections.listSubjects()).filter((s) =>
+  const candidates = (await deps.projections.changesAt(incident.window.start, async () => (await deps.graph.topology()).topology)).filter((s) =>
     coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start),
   );
   const found: string[] = [];

@@ -67,7 +67,9 @@ export const whatIf = endpoint({ body: 'json' }, async ({ body }, deps): Promise
 export const assess = endpoint({ body: 'json' }, async ({ body }, deps): Promise<AssessView> => {
   const { state, topology, hit, detailed } = await assessAgainstStore(deps, body);
   const { assessment, records } = detailed;
-  const others = overlappingChanges(state, await deps.projections.listSubjects());
+  // The changes whose window may overlap this one's, from the changes index (never the whole history).
+  await deps.projections.ensureChangeIndex(async () => topology);
+  const others = overlappingChanges(state, await deps.projections.changesIn({ from: state.window.start, to: state.window.end }));
   const conflicts = (await Promise.all(others.map((o) => deps.projections.getSubject(o.subjectKey))))
     .flatMap((p) =>
       p

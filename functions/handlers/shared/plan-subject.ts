@@ -32,7 +32,7 @@ type PlanningDeps = Pick<Dependencies, 'projections' | 'ledger' | 'graph'>;
 
 /** Customers told of a live change that covers this incident (only the reads; the rule is foldsIntoChange). */
 const customersToldOfCoveringChanges = async (deps: PlanningDeps, incident: SubjectState): Promise<Set<string>> => {
-  const candidates = (await deps.projections.listSubjects()).filter((s) =>
+  const candidates = (await deps.projections.changesAt(incident.window.start, async () => (await deps.graph.topology()).topology)).filter((s) =>
     coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start),
   );
   const told = new Set<string>();

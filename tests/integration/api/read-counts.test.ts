@@ -21,6 +21,8 @@ const CONSTANT = 40;
 let p: Awaited<ReturnType<typeof pipeline>>;
 let call: ReturnType<typeof caller>;
 let read = 0;
+/** Of those, the items of the impacts table (projections, indexes, the ledger): what a history makes grow. */
+let readOfImpacts = 0;
 
 /** Calls the API (at `call`'s clock unless given) and says how many items DynamoDB handed over while it answered. */
 const counted = async (path: string, via = () => call) => {
@@ -62,7 +64,10 @@ beforeAll(async () => {
     (next) => async (args) => {
       const out = await next(args);
       const o = (out.output ?? {}) as { Items?: unknown[]; Item?: unknown; Responses?: Record<string, unknown[]> };
-      read += (o.Items?.length ?? 0) + (o.Item ? 1 : 0) + Object.values(o.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+      const items = (o.Items?.length ?? 0) + (o.Item ? 1 : 0);
+      read += items + Object.values(o.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+      if ((args.input as { TableName?: string }).TableName === p.tables.impacts) readOfImpacts += items;
+      readOfImpacts += o.Responses?.[p.tables.impacts]?.length ?? 0;
       return out;
     },
     { step: 'initialize', name: 'countItemsRead' },
@@ -231,6 +236,24 @@ describe('GET /changes reads the changes of its range, not the whole history', (
     const all = await counted('/changes?team=payments');
     expect(all.body.subjects).toHaveLength(PAST_CHANGES + 1);
     expect(all.read).toBeLessThanOrEqual(all.body.subjects.length + CONSTANT);
+  });
+
+  it("POST /assess: the conflicting changes from the changes index, not the history's subjects", async () => {
+    readOfImpacts = 0;
+    const res = await call('POST', '/assess', {
+      body: {
+        'detail-type': 'Change Scheduled',
+        detail: {
+          changeId: 'CHG-NEW',
+          title: 'PSP upgrade',
+          window: { start: '2026-12-05T03:00:00Z', end: '2026-12-05T05:00:00Z' },
+          impacts: [{ node: 'payments-db' }],
+        },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.conflicts.map((c: { subjectKey: string }) => c.subjectKey)).toEqual(['change#CHG-PAY']);
+    expect(readOfImpacts).toBeLessThanOrEqual(res.body.conflicts.length + CONSTANT);
   });
 });
 
