@@ -106,16 +106,35 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Listens on 127.0.0.1; a taken port becomes a PortInUseError naming it and the flag that changes it. */
-export const listen = (server: Server, port: number, what: string, flag: string): Promise<number> =>
+/** How long a taken port is tried again before it is reported: an outgoing connection may hold it briefly. */
+const PORT_RETRY_MS = 3_000;
+
+const listenOnce = (server: Server, port: number): Promise<number> =>
   new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(what, port, flag, { cause: error }) : error);
-    server.once('error', onError);
+    server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', onError);
+      server.off('error', reject);
       resolve((server.address() as { port: number }).port);
     });
   });
+
+/**
+ * Listens on 127.0.0.1; a taken port becomes a PortInUseError naming it and the flag that changes it.
+ * It is tried again for a few seconds first: right after a kill -9, a port picked earlier can be held
+ * for a moment by some program's outgoing connection (the kernel hands out the same range).
+ */
+export const listen = async (server: Server, port: number, what: string, flag: string): Promise<number> => {
+  const deadline = Date.now() + PORT_RETRY_MS;
+  for (;;) {
+    try {
+      return await listenOnce(server, port);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if (port === 0 || Date.now() > deadline) throw new PortInUseError(what, port, flag, { cause: error });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+};
 
 export const close = (server: Server): Promise<void> =>
   new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -152,5 +152,16 @@ describe('listening', () => {
       `the API and console port ${port} (127.0.0.1:${port}) is in use by another program: stop it, or choose another port with --api-port N`,
     );
     expect((error as PortInUseError).cause).toMatchObject({ code: 'EADDRINUSE' });
+  });
+
+  it('a port held only for a moment (an outgoing connection right after a kill -9) is waited for, not reported', async () => {
+    const holder = createServer();
+    const port = await listen(holder, 0, 'test', '--test-port');
+    setTimeout(() => void close(holder), 600);
+    const server = consoleServer({ webRoot, outboxFile, log: () => undefined }).server;
+    servers.push(server);
+    const started = Date.now();
+    expect(await listen(server, port, 'API and console', '--api-port')).toBe(port);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
   });
 });
