@@ -18,9 +18,8 @@
  * and until it exists the first reader builds it once from the `subjects` partition and each change's
  * state (a read of the whole history, once).
  */
-import type { Range } from '../domain/support.ts';
 import type { Window } from '../domain/model.ts';
-import { windowIndexKey, windowIndexQueries, type WindowPartitions, type WindowQuery } from './window-index.ts';
+import { windowIndexKey, type WindowPartitions } from './window-index.ts';
 
 export const SHORT_CHANGES_PK = 'changes#byStart';
 export const LONG_CHANGES_PK = 'changes#long';
@@ -29,7 +28,7 @@ export const LONG_CHANGES_PK = 'changes#long';
  * the touchpoints' effects; a store indexed before (marker `built`) is built again once, to add them.
  */
 export const CHANGE_INDEX_MARKER = { pk: 'changes#index', sk: 'built-2' } as const;
-const PARTITIONS: WindowPartitions = { short: SHORT_CHANGES_PK, long: LONG_CHANGES_PK };
+export const CHANGE_INDEX_PARTITIONS: WindowPartitions = { short: SHORT_CHANGES_PK, long: LONG_CHANGES_PK };
 
 /** What an index item holds besides the list's fields: what the touchpoint and team filters need. */
 export interface ChangeFilterFields {
@@ -42,10 +41,4 @@ export interface ChangeFilterFields {
 }
 
 /** The key of a change's index item for a window. */
-export const changeIndexKey = (subjectKey: string, window: Window) => windowIndexKey(PARTITIONS, subjectKey, window);
-
-/** One query of the index: a partition and, when the range bounds it, a condition on the sort key. */
-export type ChangeIndexQuery = WindowQuery;
-
-/** The queries that find every change whose window may overlap the range (window-index.ts). */
-export const changeIndexQueries = (range: Range): ChangeIndexQuery[] => windowIndexQueries(PARTITIONS, range);
+export const changeIndexKey = (subjectKey: string, window: Window) => windowIndexKey(CHANGE_INDEX_PARTITIONS, subjectKey, window);

@@ -17,14 +17,14 @@
  * was built, and until it exists the first reader builds it once (every old fact and its counters, then
  * the old item is deleted).
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SubjectFacts } from '../domain/metrics.ts';
 import type { SubjectState } from '../domain/model.ts';
 import type { Range } from '../domain/support.ts';
 import { queryAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';
 import { transactOptimistic, type TransactItem } from './dynamodb/transact.ts';
-import { windowIndexKey, windowIndexQueries, type WindowPartitions } from './window-index.ts';
+import { queryWindowIndex, windowIndexKey, type WindowPartitions } from './window-index.ts';
 
 export const METRICS_PARTITIONS: WindowPartitions = { short: 'metrics#byStart', long: 'metrics#long' };
 /** Present once every fact is in the index (written by the first build). */
@@ -60,9 +60,6 @@ interface Anchor {
 export class MetricsFacts {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
-  /** The index is known to be built (it stays built: checked once per instance). */
-  private built = false;
-
   constructor(client: DynamoDBDocumentClient, table: string) {
     this.client = client;
     this.table = table;
@@ -160,16 +157,8 @@ export class MetricsFacts {
 
   /** The facts of every subject whose window may overlap the range; the fold keeps what overlaps. */
   async inRange(range: Range): Promise<SubjectFacts[]> {
-    const parts = await Promise.all(
-      windowIndexQueries(METRICS_PARTITIONS, range).map(({ pk, condition, values }) =>
-        queryAll(this.client, {
-          TableName: this.table,
-          KeyConditionExpression: condition ? `pk = :pk AND ${condition}` : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...values },
-        }),
-      ),
-    );
-    return parts.flat().map((i) => ({
+    const items = await queryWindowIndex(this.client, this.table, METRICS_PARTITIONS, range);
+    return items.map((i) => ({
       state: JSON.parse(String(i.state)) as SubjectState,
       customers: Number(i.customers),
       touchpoints: (i.touchpoints as string[]) ?? [],
@@ -178,35 +167,31 @@ export class MetricsFacts {
   }
 
   /**
-   * Builds the index once on a store written before it (no marker): each fact of the old `metrics`
-   * partition is stored under its window (unless a newer version is by then) with its first notice from
-   * the subject's counters (`firstSentAt`), and the old item deleted; then the marker. A build cut short
-   * resumes where it stopped (what it moved is no longer in the old partition).
+   * Builds the index on a store written before it (Projections.ensureMetricsIndex runs it once, under
+   * METRICS_INDEX_MARKER): each fact of the old `metrics` partition is stored under its window (unless a
+   * newer version is by then) with its first notice from the subject's counters (`firstSentAt`), and the
+   * old item deleted. A build cut short resumes where it stopped (what it moved is no longer in the old
+   * partition). Returns how many facts it moved.
    */
-  async ensureBuilt(firstSentAt: (subjectKey: string) => Promise<number | undefined>): Promise<void> {
-    if (this.built) return;
-    const marker = await this.client.send(new GetCommand({ TableName: this.table, Key: METRICS_INDEX_MARKER, ConsistentRead: true }));
-    if (!marker.Item) {
-      const old = await queryAll(this.client, {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': LEGACY_METRICS_PK },
+  async build(firstSentAt: (subjectKey: string) => Promise<number | undefined>): Promise<number> {
+    const old = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': LEGACY_METRICS_PK },
+    });
+    await runBounded(old, 8, async (item) => {
+      const subjectKey = String(item.subjectKey);
+      await this.put({
+        subjectKey,
+        state: JSON.parse(String(item.state)) as SubjectState,
+        customers: Number(item.customers),
+        touchpoints: (item.touchpoints as string[]) ?? [],
+        eventVersion: Number(item.eventVersion),
       });
-      await runBounded(old, 8, async (item) => {
-        const subjectKey = String(item.subjectKey);
-        await this.put({
-          subjectKey,
-          state: JSON.parse(String(item.state)) as SubjectState,
-          customers: Number(item.customers),
-          touchpoints: (item.touchpoints as string[]) ?? [],
-          eventVersion: Number(item.eventVersion),
-        });
-        const first = await firstSentAt(subjectKey);
-        if (first !== undefined) await this.recordFirstNotice(subjectKey, first);
-        await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: LEGACY_METRICS_PK, sk: item.sk } }));
-      });
-      await this.client.send(new PutCommand({ TableName: this.table, Item: { ...METRICS_INDEX_MARKER, kind: 'marker', facts: old.length } }));
-    }
-    this.built = true;
+      const first = await firstSentAt(subjectKey);
+      if (first !== undefined) await this.recordFirstNotice(subjectKey, first);
+      await this.client.send(new DeleteCommand({ TableName: this.table, Key: { pk: LEGACY_METRICS_PK, sk: item.sk } }));
+    });
+    return old.length;
   }
 }

@@ -12,16 +12,17 @@ import { shardOf } from '../domain/shards.ts';
 import type { Topology } from '../domain/impact/propagate.ts';
 import { touchpointTeamsOf, type Range } from '../domain/support.ts';
 import type { SubjectFacts } from '../domain/metrics.ts';
-import { CHANGE_INDEX_MARKER, changeIndexKey, changeIndexQueries, type ChangeFilterFields } from './change-index.ts';
+import { CHANGE_INDEX_MARKER, CHANGE_INDEX_PARTITIONS, changeIndexKey, type ChangeFilterFields } from './change-index.ts';
 import { batchGet, batchWrite, type WriteRequest } from './dynamodb/batch.ts';
 import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.ts';
 import { queryAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';
 import { transactOptimistic, type TransactItem } from './dynamodb/transact.ts';
 import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
-import { MetricsFacts, type MetricsFactsOf } from './metrics-facts.ts';
+import { METRICS_INDEX_MARKER, MetricsFacts, type MetricsFactsOf } from './metrics-facts.ts';
 import { INCIDENT_INDEX_MARKER, isOpenIncident, OPEN_INCIDENTS_PK, openIncidentKey } from './open-incidents.ts';
 import { storedImpactOf } from './shard-store.ts';
+import { queryWindowIndex } from './window-index.ts';
 
 export interface SubjectProjection {
   subjectKey: string;
@@ -482,7 +483,7 @@ export class Projections {
 
   /** Builds the metrics facts' index once on a store written before it (first notices from the counters). */
   async ensureMetricsIndex(): Promise<void> {
-    await this.metrics.ensureBuilt(async (subjectKey) => (await this.noticeCounts(subjectKey)).firstSentAt);
+    await this.ensureIndex(METRICS_INDEX_MARKER, () => this.metrics.build(async (subjectKey) => (await this.noticeCounts(subjectKey)).firstSentAt));
   }
 
   /** Every subject (changes and incidents) with status, window and counts, for the support overview. */
@@ -523,16 +524,8 @@ export class Projections {
    * ensureChangeIndex first on a store that may predate the index.
    */
   async changesIn(range: Range): Promise<IndexedChange[]> {
-    const parts = await Promise.all(
-      changeIndexQueries(range).map(({ pk, condition, values }) =>
-        queryAll(this.client, {
-          TableName: this.table,
-          KeyConditionExpression: condition ? `pk = :pk AND ${condition}` : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk, ...values },
-        }),
-      ),
-    );
-    return parts.flat().map(({ pk: _pk, sk: _sk, kind: _kind, ...rest }) => rest as unknown as IndexedChange);
+    const items = await queryWindowIndex(this.client, this.table, CHANGE_INDEX_PARTITIONS, range);
+    return items.map(({ pk: _pk, sk: _sk, kind: _kind, ...rest }) => rest as unknown as IndexedChange);
   }
 
   /**

@@ -14,9 +14,11 @@
  * Writers keep one item per subject: the item of the window it had is deleted in the transaction that
  * writes the new one, so the item's key must be known to the writer (the subject state, or an anchor).
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Range } from '../domain/support.ts';
 import type { Window } from '../domain/model.ts';
 import { LONG_CHANGE_MS } from './dynamodb/layout.ts';
+import { queryAll } from './dynamodb/query.ts';
 
 /** The two partitions of one window index. */
 export interface WindowPartitions {
@@ -67,3 +69,22 @@ export const windowIndexQueries = ({ short, long }: WindowPartitions, { from, to
     from === undefined ? { pk: long, values: {} } : { pk: long, condition: 'sk > :after', values: { ':after': `${sortable(from)}#~` } };
   return [byStart, byEnd];
 };
+
+/** The items of every subject whose window may overlap the range: the two queries, run at once. */
+export const queryWindowIndex = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  partitions: WindowPartitions,
+  range: Range,
+): Promise<Record<string, unknown>[]> =>
+  (
+    await Promise.all(
+      windowIndexQueries(partitions, range).map(({ pk, condition, values }) =>
+        queryAll(client, {
+          TableName: table,
+          KeyConditionExpression: condition ? `pk = :pk AND ${condition}` : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk, ...values },
+        }),
+      ),
+    )
+  ).flat();
