@@ -529,15 +529,6 @@ export class Projections {
   }
 
   /**
-   * The changes whose window may cover the instant `at` (the incident folding rule's candidates), from
-   * the changes index, built first on a store that predates it.
-   */
-  async changesAt(at: number, graph: () => Promise<Pick<Topology, 'touchpoints'>>): Promise<IndexedChange[]> {
-    await this.ensureChangeIndex(graph);
-    return this.changesIn({ from: at, to: at + 1 });
-  }
-
-  /**
    * Builds the changes index once on a store projected before it (no marker item): an item for each
    * change in the `subjects` partition, from its state, unless a newer version is stored by then (its
    * own write indexed it). `graph` gives the touchpoints' teams for states that predate them.

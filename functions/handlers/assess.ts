@@ -36,6 +36,7 @@ import {
 import { foldSubject } from '../domain/subject.ts';
 import { touchpointTeamsOf } from '../domain/support.ts';
 import { fromEnvironment, type Dependencies } from './shared/dependencies.ts';
+import { changesAt } from './shared/indexed-changes.ts';
 import { queuePlanJobs } from './shared/plan-jobs.ts';
 import { logger, metrics, tracer } from './shared/powertools.ts';
 
@@ -43,7 +44,7 @@ const NO_SUMMARY = { touchpoints: 0, customers: 0, byEffect: {}, byChannel: {}, 
 
 /** Live changes this incident folds into (only the reads; the rule is foldsIntoChange). */
 const coveringChanges = async (deps: Dependencies, incident: AssessmentRun['state']): Promise<string[]> => {
-  const candidates = (await deps.projections.changesAt(incident.window.start, async () => (await deps.graph.topology()).topology)).filter((s) =>
+  const candidates = (await changesAt(deps, incident.window.start)).filter((s) =>
     coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start),
   );
   const found: string[] = [];

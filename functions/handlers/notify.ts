@@ -116,7 +116,7 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     } else {
       const reasons = new Map(failures.map((f) => [f.message.id, f.reason]));
       await deps.deadLetters.sendOne({
-        reason: `publish failed after retries, ${PUBLISH_RETRIES} times`,
+        reason: `publish failed after retries, queued again ${PUBLISH_RETRIES} times`,
         failures: lost.map((e) => ({ customerId: e.customerId, reason: reasons.get(e.customerId) })),
         job: next.deadLetter,
       });

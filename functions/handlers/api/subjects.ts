@@ -9,6 +9,7 @@ import { historyEntry, type HistoryEntry } from '../../domain/events/stored.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
 import { renderPreviews, type HeldNotices, type RenderedPreview } from '../../domain/notices/index.ts';
 import { INCIDENT_FILTERS, inRange, keepsOnlyOpen, matchesChangeFilter, matchesIncidentFilter } from '../../domain/support.ts';
+import { changesOverlapping } from '../shared/indexed-changes.ts';
 import { previewHeld } from '../shared/plan-subject.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, orderedRange, param } from './http.ts';
@@ -70,8 +71,7 @@ export const changes = endpoint(
   async ({ query }, deps): Promise<SubjectListView> => {
     const range = orderedRange({ from: query.from, to: query.to });
     // A store projected before the changes index gets it built once, from its subjects.
-    await deps.projections.ensureChangeIndex(async () => (await deps.graph.topology()).topology);
-    const found = (await deps.projections.changesIn(range)).filter(
+    const found = (await changesOverlapping(deps, range)).filter(
       (c) => inRange({ start: c.start, ...(c.end !== undefined ? { end: c.end } : {}) }, range) && matchesChangeFilter(query, c),
     );
     return { subjects: found.map(({ team: _team, hit: _hit, touchpointTeams: _teams, effects: _effects, ...summary }) => summary).sort(byStart) };

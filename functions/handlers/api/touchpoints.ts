@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Touchpoint } from '../../domain/model.ts';
 import { hitsByTouchpoint, touchpointNow, type TouchpointNow } from '../../domain/support.ts';
+import { changesOverlapping } from '../shared/indexed-changes.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, param } from './http.ts';
 
@@ -25,11 +26,10 @@ export interface TouchpointListView {
 const touchpointViews = async (deps: ApiDependencies): Promise<Map<string, TouchpointView>> => {
   const now = deps.now();
   // A store projected before the indexes gets them built once.
-  await Promise.all([deps.projections.ensureChangeIndex(async () => (await deps.graph.topology()).topology), deps.projections.ensureIncidentIndex()]);
   const [{ topology }, changes, incidents] = await Promise.all([
     deps.graph.topology(),
-    deps.projections.changesIn({ from: now }),
-    deps.projections.openIncidents(),
+    changesOverlapping(deps, { from: now }),
+    deps.projections.ensureIncidentIndex().then(() => deps.projections.openIncidents()),
   ]);
   const hits = hitsByTouchpoint([...changes, ...incidents], now);
   const views = new Map<string, TouchpointView>();

@@ -11,6 +11,7 @@ import type { Assessment, SubjectState } from '../../domain/model.ts';
 import { renderPreviews, touchpointNamesOf, whatIfPreviewGroups, type RenderedPreview } from '../../domain/notices/index.ts';
 import { foldSubject, subjectKey } from '../../domain/subject.ts';
 import { overlappingChanges, sharedTouchpoints } from '../../domain/support.ts';
+import { changesOverlapping } from '../shared/indexed-changes.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { badRequest, type Problem } from './http.ts';
 
@@ -68,8 +69,7 @@ export const assess = endpoint({ body: 'json' }, async ({ body }, deps): Promise
   const { state, topology, hit, detailed } = await assessAgainstStore(deps, body);
   const { assessment, records } = detailed;
   // The changes whose window may overlap this one's, from the changes index (never the whole history).
-  await deps.projections.ensureChangeIndex(async () => topology);
-  const others = overlappingChanges(state, await deps.projections.changesIn({ from: state.window.start, to: state.window.end }));
+  const others = overlappingChanges(state, await changesOverlapping(deps, { from: state.window.start, to: state.window.end }));
   const conflicts = (await Promise.all(others.map((o) => deps.projections.getSubject(o.subjectKey))))
     .flatMap((p) =>
       p

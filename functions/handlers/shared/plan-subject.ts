@@ -27,12 +27,13 @@ import {
   type RecipientProfile,
 } from '../../domain/notices/index.ts';
 import type { Dependencies } from './dependencies.ts';
+import { changesAt } from './indexed-changes.ts';
 
 type PlanningDeps = Pick<Dependencies, 'projections' | 'ledger' | 'graph'>;
 
 /** Customers told of a live change that covers this incident (only the reads; the rule is foldsIntoChange). */
 const customersToldOfCoveringChanges = async (deps: PlanningDeps, incident: SubjectState): Promise<Set<string>> => {
-  const candidates = (await deps.projections.changesAt(incident.window.start, async () => (await deps.graph.topology()).topology)).filter((s) =>
+  const candidates = (await changesAt(deps, incident.window.start)).filter((s) =>
     coversIncidentStart({ ...s, window: { start: s.start, end: s.end } }, incident.window.start),
   );
   const told = new Set<string>();
