@@ -31,27 +31,39 @@ afterEach(() => restore?.());
 const failuresOf = async (result: Promise<{ batchItemFailures: { itemIdentifier: string }[] }>) =>
   (await result).batchItemFailures.map((f) => f.itemIdentifier).sort();
 
+/** The change assessed: its planning jobs queued. */
+const assessed = async () => {
+  const p = await pipeline(() => NOW);
+  restore = p.aws.restore;
+  await p.deps.graph.import(await airlineSample(120));
+  await p.ingest(scheduled, context);
+  await p.assess(await p.streamBatch(), context);
+  return p;
+};
+
+/** `call` with its first call held until `held.open()`; later calls go straight through. */
+const holdingFirst = <A extends unknown[], R>(call: (...args: A) => Promise<R>) => {
+  const held = gate();
+  let first = true;
+  const wrapped = async (...args: A): Promise<R> => {
+    if (first) {
+      first = false;
+      await held.wait();
+    }
+    return call(...args);
+  };
+  return { held, wrapped };
+};
+
 describe('two invocations of one handler at once', () => {
   it('notify: each reports its own failed records, while the other is still working', async () => {
-    const p = await pipeline(() => NOW);
-    restore = p.aws.restore;
-    await p.deps.graph.import(await airlineSample(120));
-    await p.ingest(scheduled, context);
-    await p.assess(await p.streamBatch(), context);
+    const p = await assessed();
     for (const shards of p.jobBatches(PLAN_QUEUE)) await p.plan(shards, context);
     const [job] = p.jobBatches()[0].Records;
     // (A batch with no good record is thrown back whole, so each has one.)
     // The first invocation's good job stops at its contacts lookup until the second has run.
-    const held = gate();
-    const contactsOf = p.deps.contacts.contactsOf.bind(p.deps.contacts);
-    let first = true;
-    p.deps.contacts.contactsOf = async (ids) => {
-      if (first) {
-        first = false;
-        await held.wait();
-      }
-      return contactsOf(ids);
-    };
+    const { held, wrapped } = holdingFirst(p.deps.contacts.contactsOf.bind(p.deps.contacts));
+    p.deps.contacts.contactsOf = wrapped;
     const a = p.notify({ Records: [broken(job, 'a-broken'), job] } as SQSEvent, context);
     await held.reached;
     const b = failuresOf(p.notify({ Records: [broken(job, 'b-broken'), job] } as SQSEvent, context));
@@ -62,28 +74,15 @@ describe('two invocations of one handler at once', () => {
   });
 
   it('plan: each reports its own failed records, while the other is still working', async () => {
-    const p = await pipeline(() => NOW);
-    restore = p.aws.restore;
-    await p.deps.graph.import(await airlineSample(120));
-    await p.ingest(scheduled, context);
-    await p.assess(await p.streamBatch(), context);
+    const p = await assessed();
     const [shard] = p.jobBatches(PLAN_QUEUE)[0].Records;
-    const held = gate();
-    const getRun = p.deps.projections.getRun.bind(p.deps.projections);
-    let first = true;
-    p.deps.projections.getRun = async (...args) => {
-      if (first) {
-        first = false;
-        await held.wait();
-      }
-      return getRun(...args);
-    };
+    const { held, wrapped } = holdingFirst(p.deps.projections.getRun.bind(p.deps.projections));
+    p.deps.projections.getRun = wrapped;
     // In order (FIFO): the broken job fails first; the good one is of another group, so it still runs.
-    const a = p.plan({ Records: [broken(shard, 'a-broken'), { ...shard, attributes: { ...shard.attributes, MessageGroupId: 'other' } }] } as SQSEvent, context);
+    const elsewhere = { ...shard, attributes: { ...shard.attributes, MessageGroupId: 'other' } };
+    const a = p.plan({ Records: [broken(shard, 'a-broken'), elsewhere] } as SQSEvent, context);
     await held.reached;
-    const b = failuresOf(
-      p.plan({ Records: [broken(shard, 'b-broken'), { ...shard, attributes: { ...shard.attributes, MessageGroupId: 'other' } }] } as SQSEvent, context),
-    );
+    const b = failuresOf(p.plan({ Records: [broken(shard, 'b-broken'), elsewhere] } as SQSEvent, context));
     expect(await b).toEqual(['b-broken']);
     held.open();
     expect(await failuresOf(a)).toEqual(['a-broken']);

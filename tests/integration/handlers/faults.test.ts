@@ -50,6 +50,17 @@ const exactlyOnce = (notices: { customerId: string; kind: string }[]) => {
 };
 
 let restore: (() => void) | undefined;
+
+/** A pipeline on a clock the test moves, with SNS refusing every PublishBatch entry until told otherwise. */
+const refusingSns = async (customers: number) => {
+  const clock = { now: NOW };
+  const p = await pipeline(() => clock.now);
+  restore = p.aws.restore;
+  const graph = await airlineSample(customers);
+  await p.deps.graph.import(graph);
+  p.aws.failNextPublishes(1_000_000);
+  return { p, graph, clock };
+};
 afterEach(() => restore?.());
 
 describe('faults: nobody gets a notice twice, none is lost', () => {
@@ -117,12 +128,7 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
   });
 
   it('SNS refuses every entry through all its retries: the notices are queued again, and told once when SNS takes them', async () => {
-    let now = NOW;
-    const p = await pipeline(() => now);
-    restore = p.aws.restore;
-    const graph = await airlineSample(40);
-    await p.deps.graph.import(graph);
-    p.aws.failNextPublishes(1_000_000);
+    const { p, graph, clock } = await refusingSns(40);
     await p.ingest(scheduled, context);
     expect(await p.drain()).toBe(0);
     expect(noticesOf(p.aws)).toEqual([]);
@@ -130,7 +136,7 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     expect(again.length).toBeGreaterThan(0);
     expect(again.every((q) => q.delaySeconds === 15)).toBe(true);
     p.aws.failNextPublishes(0);
-    now += 16_000;
+    clock.now += 16_000;
     expect(await p.drain()).toBe(0);
     const notices = noticesOf(p.aws);
     expect(customersOf(notices)).toEqual(recipientsOf(graph, scheduled));
@@ -139,12 +145,7 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
   });
 
   it(`SNS refuses them ${PUBLISH_RETRIES + 1} rounds in a row: dead-lettered with the reason, claims released for a redrive`, async () => {
-    let now = NOW;
-    const p = await pipeline(() => now);
-    restore = p.aws.restore;
-    const graph = await airlineSample(20);
-    await p.deps.graph.import(graph);
-    p.aws.failNextPublishes(1_000_000);
+    const { p, graph, clock } = await refusingSns(20);
     await p.ingest(scheduled, context);
     const delays: number[] = [];
     for (let round = 0; round <= PUBLISH_RETRIES; round++) {
@@ -152,7 +153,7 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
       expect(await p.drain()).toBe(0);
       const requeued = p.aws.queued.slice(queued).filter((q) => q.queueUrl === QUEUE && JSON.parse(q.body).publishRetries);
       delays.push(...new Set(requeued.map((q) => q.delaySeconds)));
-      now += 15 * 60_000;
+      clock.now += 15 * 60_000;
     }
     expect(delays).toEqual([15, 30, 60, 120]);
     const letters = p.aws.queued.filter((q) => q.queueUrl === DLQ).map((q) => JSON.parse(q.body));
