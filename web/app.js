@@ -176,7 +176,8 @@ const timelineRange = () => {
 /** @param {ListedSubject[]} subjects */
 const drawTimeline = (subjects) => {
   const { from, to } = timelineRange();
-  const changes = subjects.filter((s) => s.type === 'change' && s.status !== 'cancelled' && s.start < to && (s.end ?? s.start) >= from);
+  // GET /changes gave those overlapping the days; a cancelled one is not drawn.
+  const changes = subjects.filter((s) => s.status !== 'cancelled');
   const width = 800;
   const row = 22;
   const height = 30 + row * Math.max(changes.length, 1);
@@ -210,9 +211,8 @@ const drawTimeline = (subjects) => {
   $('#timeline').append(el('ul', { class: 'list', id: 'change-list' }, ...links));
 };
 
-/** @param {ListedSubject[]} subjects */
-const drawIncidents = (subjects) => {
-  const open = subjects.filter((s) => s.type === 'incident' && s.status !== 'resolved');
+/** @param {ListedSubject[]} open the open incidents (GET /incidents) */
+const drawIncidents = (open) => {
   $('#incidents').replaceChildren(
     ...(open.length
       ? open.map((s) =>
