@@ -36,7 +36,7 @@ import { DATA_DIR, estate } from './lib/estate.ts';
 import { runLambdas, type LambdaResult } from './lib/lambda.ts';
 import { sampleItemSizes } from './lib/item-size.ts';
 import { OutboxTail, exactness } from './lib/outbox-tail.ts';
-import { commandLine, findDescendant, memoryMb } from './lib/procs.ts';
+import { commandLine, cpuSeconds, findDescendant, memoryMb } from './lib/procs.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
@@ -215,6 +215,14 @@ const sampleConsole = async () => {
 };
 let consoleSampler: Promise<void> | undefined;
 
+// CPU used during the fan-out, per process: on 2 shared cores the pipeline's time is mostly CPU, and
+// this says whose (the runtime's node, DynamoDB Local's java, the bench's own outbox tail and sampler).
+const cpuNow = () => ({
+  runtime: cpuSeconds(runtimePid!) ?? NaN,
+  dynamodbLocal: cpuSeconds(javaPid!) ?? NaN,
+  bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+});
+const cpuAtEvent = cpuNow();
 day = true;
 const openedAt = await put('Incident Opened', opened);
 log('Incident Opened put');
@@ -250,6 +258,7 @@ for (;;) {
   if ((first.total > 0 && Date.now() - steadySince > 120_000) || Date.now() - openedAt > Math.min(fanOutTimeoutMs, budgetMs)) break;
   await sleep(200);
 }
+const cpuAtLastNotice = cpuNow();
 sampling = false;
 await consoleSampler;
 log(`console calls sampled: ${latencies.subject.length} rounds`);
@@ -290,8 +299,10 @@ const floorEntries = Array.from({ length: itemsFanOut }, (_, i) => ({
   },
 }));
 const floorStarted = Date.now();
+const javaCpuBeforeFloor = cpuSeconds(javaPid!) ?? NaN;
 await batchWrite(documentClient({ endpoint, ...LOCAL_AWS }), tableName('impacts', 'floor-'), floorEntries, { concurrency: 16 });
 const writeFloorSeconds = since(floorStarted);
+const floorJavaCpuSeconds = (cpuSeconds(javaPid!) ?? NaN) - javaCpuBeforeFloor;
 floorEntries.length = 0;
 log(`write floor: ${itemsFanOut} items in ${writeFloorSeconds.toFixed(1)} s`);
 const itemSizes = { ...(await sampleItemSizes(dynamodb, tableName('impacts', ''))), ...(await sampleItemSizes(dynamodb, tableName('graph', ''), 5_000)) };
@@ -361,6 +372,12 @@ const result = {
     'incident-resolved': exactness(resolved, expected.channel),
     briefings: tail.briefings,
   },
+  // From the event to the end of the first notices' wait (the last first notice plus about 5 s), and of
+  // DynamoDB Local during the write floor, in CPU seconds.
+  cpuSeconds: {
+    fanOut: Object.fromEntries(Object.entries(cpuAtLastNotice).map(([k, v]) => [k, round(v - cpuAtEvent[k as keyof typeof cpuAtEvent], 1)])),
+    writeFloorDynamodbLocal: round(floorJavaCpuSeconds, 1),
+  },
   itemBytes: itemSizes,
   itemsAdded: {
     fanOut: fanOutAdded,
@@ -418,6 +435,12 @@ const rows: [string, string, string, string][] = [
       met(n.misses === 0 && n.doubles === 0 && n.strays === 0),
     ];
   }),
+  [
+    'CPU during the fan-out',
+    `runtime ${result.cpuSeconds.fanOut.runtime} s, DynamoDB Local ${result.cpuSeconds.fanOut.dynamodbLocal} s, bench ${result.cpuSeconds.fanOut.bench} s; DynamoDB Local during the write floor ${result.cpuSeconds.writeFloorDynamodbLocal} s`,
+    '',
+    '',
+  ],
   ['items added per notice', `${result.itemsAdded.perFirstNotice} (first notices), ${result.itemsAdded.perResolvedNotice} (resolution)`, '', ''],
   [
     'item bytes by key class (avg / max)',

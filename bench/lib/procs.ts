@@ -49,3 +49,12 @@ export const memoryMb = (pid: number): { rss: number; peak: number } | undefined
   const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 };
+
+/** CPU time a process has used so far (user + system, its threads included), in seconds. */
+export const cpuSeconds = (pid: number): number | undefined => {
+  const stat = read(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // Fields after "(comm)": state is the 1st, utime the 12th and stime the 13th, in clock ticks (USER_HZ, 100 on Linux).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
