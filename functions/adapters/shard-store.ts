@@ -11,7 +11,7 @@ import type { ShardCustomer, StoredImpact } from '../domain/notices/shard-plan.t
 import type { SentNotice } from '../domain/notices/told.ts';
 import { partitionsFor, shardOf } from '../domain/shards.ts';
 import { SUBJECT_SHARDS } from './dynamodb/layout.ts';
-import { mergeByKey, queryItems, type SortedSource } from './dynamodb/query.ts';
+import { mergeByKey, queryPagesAhead, type SortedSource } from './dynamodb/query.ts';
 import { customerOfUsage, usagePartition } from './graph-store.ts';
 import { ledgerEntryOf } from './ledger.ts';
 
@@ -49,8 +49,8 @@ export class ShardStore {
   private indexSources(subjectKey: string, shard: number, shards: number, prefix: string, tag: Tagged['source'], pageSize: number): SortedSource<Tagged>[] {
     const { shards: stored, filter } = partitionsFor(shard, shards, SUBJECT_SHARDS);
     return stored.map((s) => ({
-      items: tagged(
-        queryItems(
+      pages: tagged(
+        queryPagesAhead(
           this.client,
           {
             TableName: this.impactsTable,
@@ -73,8 +73,8 @@ export class ShardStore {
     const sources: SortedSource<Tagged>[] = [
       ...read.touchpoints.flatMap((touchpoint) =>
         usage.shards.map((u) => ({
-          items: tagged(
-            queryItems(
+          pages: tagged(
+            queryPagesAhead(
               this.client,
               { TableName: this.graphTable, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': usagePartition(touchpoint, u) } },
               pageSize,
@@ -113,11 +113,10 @@ export class ShardStore {
   }
 }
 
-/** Tags a source's items (and drops those of other shards when a partition holds several). */
-async function* tagged(items: AsyncGenerator<Item>, source: Tagged['source'], keep?: (i: Item) => boolean, touchpoint?: string): AsyncGenerator<Tagged> {
-  for await (const item of items) {
-    if (keep && !keep(item)) continue;
-    yield { source, item: touchpoint ? { ...item, touchpoint } : item };
+/** Tags a source's items, a page at a time (and drops those of other shards when a partition holds several). */
+async function* tagged(pages: AsyncGenerator<Item[]>, source: Tagged['source'], keep?: (i: Item) => boolean, touchpoint?: string): AsyncGenerator<Tagged[]> {
+  for await (const page of pages) {
+    yield (keep ? page.filter(keep) : page).map((item) => ({ source, item: touchpoint ? { ...item, touchpoint } : item }));
   }
 }
 
