@@ -66,6 +66,10 @@ if (!intake.ok) {
 // Handler logs at WARN unless asked otherwise: the outbox and the API are where to look.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// Tracing is off outside Lambda (shared/powertools.ts), but the X-Ray SDK under Powertools Tracer, in its
+// automatic mode, hooks every promise of the process as soon as it is loaded (cls-hooked's async hooks):
+// about a seventh of the runtime's CPU in the bench's fan-out. Manual mode loads it without the hooks.
+process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 const { startLocalRuntime } = await import('./runtime.ts');
 type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>;
 
