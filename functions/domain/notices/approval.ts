@@ -2,8 +2,9 @@
  * Who decides what goes out (issue 15): a subject's notices are sent, held for approval (draft) or,
  * for one event, not sent at all. An event's `notify` says so; when it says nothing, the approval
  * policy (configuration, per severity, changes apart) decides whether a new subject waits for
- * `Notices Approved`. Held notices are not stored one by one: the plan is kept as counts, and the
- * approval plans again against the ledger, so nobody gets a stale or a second notice.
+ * `Notices Approved`. Held notices are not stored one by one: the plan is kept as counts and preview
+ * groups (a sample customer per text), and the approval plans again against the ledger, so nobody gets
+ * a stale or a second notice.
  */
 import { z } from 'zod';
 import { badValue } from '../bad-value.ts';
@@ -93,7 +94,7 @@ export type NoticeMode = 'send' | 'hold' | 'silent';
 export const noticeMode = (input: { state: SubjectState; notify: NotifyChoice | undefined; policy: ApprovalPolicy; anythingSent: boolean }): NoticeMode =>
   input.notify === false ? 'silent' : isHeld(input) ? 'hold' : 'send';
 
-/** A held plan as it is kept: counts, never the notices (a 390,000-customer plan stays one small item). */
+/** A held plan as it is kept: counts and preview groups, never the notices (a 390,000-customer plan stays one small item). */
 export interface HeldNotices {
   subjectKey: string;
   /** Notices per kind. */
@@ -114,23 +115,6 @@ export interface HeldNotices {
   /** More groups than MAX_HELD_GROUPS: the kept ones are whole, the others are not previewed. */
   previewsTruncated?: boolean;
 }
-
-/** The counts of a held plan (see HeldNotices). */
-export const heldNotices = (
-  plan: readonly PlannedNotice[],
-  source: Pick<JobSource, 'customer'>,
-  facts: { subjectKey: string; since: number; eventVersion: number },
-): HeldNotices => {
-  const byKind: Partial<Record<NoticeKind, number>> = {};
-  const customers = new Set<string>();
-  const unreachable = new Set<string>();
-  for (const n of plan) {
-    byKind[n.kind] = (byKind[n.kind] ?? 0) + 1;
-    customers.add(n.customerId);
-    if (!source.customer(n.customerId).channel) unreachable.add(n.customerId);
-  }
-  return { ...facts, byKind, customers: customers.size, unreachable: unreachable.size };
-};
 
 /** The key of a preview group: the notices of one kind that one template renders for one locale, channel and effect. */
 export interface PreviewKey {
