@@ -337,6 +337,9 @@ const heldBlock = (type, id, held) => {
       `${countsText(held.byKind)} to ${held.customers} customers, ${held.unreachable} unreachable; held since ${when(held.since)}`,
     ),
     held.previewProblem ? el('p', { class: 'error' }, held.previewProblem) : previewPicker(held.previews, 'held-preview'),
+    ...(held.previewsTruncated
+      ? [el('p', { id: 'held-truncated' }, `Only the first ${held.previews.length} texts are previewed (outages first); the counts above cover every notice.`)]
+      : []),
     approval,
     el('p', { id: 'approve-result', 'aria-live': 'polite' }),
   );

@@ -613,9 +613,16 @@ export class Projections {
     return (await queryBySubject(this.client, this.table, subjectKey, 'impact#')).map(stripKeys) as unknown as CustomerImpact[];
   }
 
+  /** The stored impacts of a few of a subject's customers (one BatchGet item each; those not affected are left out). */
+  async impactsOf(subjectKey: string, customerIds: readonly string[]): Promise<StoredImpact[]> {
+    const keys = [...new Set(customerIds)].map((id) => ({ pk: `customer#${id}`, sk: `impact#${subjectKey}` }));
+    return (await batchGet(this.client, this.table, keys)).map(storedImpactOf);
+  }
+
   /**
-   * The plan of a held (draft) subject, as counts (one small item per subject in one partition, so the
-   * console lists drafts with one query); replaced on every assessment while held.
+   * The plan of a held (draft) subject, as counts and at most MAX_HELD_GROUPS preview groups (one small
+   * item per subject in one partition, so the console lists drafts with one query); replaced on every
+   * assessment while held.
    */
   async putHeld(held: HeldNotices): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: HELD_PK, sk: held.subjectKey, kind: 'held', ...held } }));

@@ -50,7 +50,7 @@ async function* batches(customers: AsyncIterable<ShardCustomer>, size: number): 
 
 /** Plans one shard: notices queued and impacts written batch by batch; returns the shard's counts. */
 const planShard = async (deps: Dependencies, ctx: ShardContext, read: Parameters<Dependencies['shards']['customers']>[0]): Promise<ShardCounts> => {
-  const parts: ShardCounts[] = [emptyShardCounts()];
+  const parts: ShardCounts[] = [emptyShardCounts(ctx.work)];
   for await (const batch of batches(deps.shards.customers(read), PLAN_BATCH)) {
     const planned = planShardBatch(ctx, batch);
     // Notices first: the impacts (the console's view) may follow a moment later.
@@ -91,8 +91,10 @@ const completeRun = async (deps: Dependencies, run: AssessmentRun): Promise<void
   if (total.folded > 0) metrics.addMetric('NoticesFoldedIntoChange', MetricUnit.Count, total.folded);
   const plannedCount = Object.values(total.planned).reduce((a, b) => a + (b ?? 0), 0);
   if (mode === 'hold') {
-    // Kept as counts; Notices Approved plans again against the ledger (see domain/notices/approval.ts).
+    // Kept as counts and preview groups; Notices Approved plans again against the ledger (see domain/notices/approval.ts).
     const before = await deps.projections.getHeld(subjectKey);
+    // A run begun before the groups were kept has shards without them: no groups rather than a part of them.
+    const held = Object.values(run.done).every((shard) => shard.held) ? total.held : undefined;
     await deps.projections.putHeld({
       subjectKey,
       byKind: total.planned,
@@ -100,6 +102,7 @@ const completeRun = async (deps: Dependencies, run: AssessmentRun): Promise<void
       unreachable: total.planUnreachable,
       since: state.draft?.since ?? before?.since ?? run.at,
       eventVersion: run.eventVersion,
+      ...(held ? { groups: held.groups, ...(held.truncated ? { previewsTruncated: true } : {}) } : {}),
     });
     metrics.addMetric('NoticesHeld', MetricUnit.Count, plannedCount);
   } else {

@@ -9,6 +9,8 @@
  */
 import { affectedCustomers } from '../impact/customers.ts';
 import type { AssessedCustomer, AssessmentSummary, Customer, Effect, NodeId, NotifyChannel, SubjectState, Usage } from '../model.ts';
+import { approve } from '../subject.ts';
+import { heldGroups, mergeHeldGroups, type HeldGroups } from './approval.ts';
 import { foldIntoCoveringChanges } from './folding.ts';
 import { compareNotices, type NoticeKind, type ScheduledKind } from './kinds.ts';
 import { toJobs, type NoticeJob } from './jobs.ts';
@@ -69,6 +71,8 @@ export interface ShardCounts {
   planUnreachable: number;
   /** Stored impacts written or removed: the customer picture changed. */
   impactsChanged: number;
+  /** A held plan's preview groups (hold runs only; absent in runs stored before they were kept). */
+  held?: HeldGroups;
 }
 
 export interface PlannedBatch {
@@ -82,7 +86,11 @@ export interface PlannedBatch {
 
 const RANK: Record<Effect, number> = { none: 0, degraded: 1, outage: 2 };
 
-export const emptyShardCounts = (): ShardCounts => ({
+/** Whether a run keeps its plan's preview groups: a held assessment's (the held view renders them). */
+export const keepsPreviews = (work: ShardWork | undefined): boolean => work?.type === 'assess' && work.mode === 'hold';
+
+/** Nothing counted yet (a held run's shard with no customers still has its, empty, preview groups). */
+export const emptyShardCounts = (work?: ShardWork): ShardCounts => ({
   summary: { customers: 0, byEffect: {}, byChannel: {}, bySegment: {}, unreachable: 0 },
   byEffectSegment: {},
   planned: {},
@@ -90,6 +98,7 @@ export const emptyShardCounts = (): ShardCounts => ({
   planCustomers: 0,
   planUnreachable: 0,
   impactsChanged: 0,
+  ...(keepsPreviews(work) ? { held: { groups: [], truncated: false } } : {}),
 });
 
 const addInto = (into: Record<string, number>, from: Readonly<Record<string, number | undefined>>) => {
@@ -112,6 +121,8 @@ export const addShardCounts = (parts: readonly ShardCounts[]): ShardCounts => {
     total.planUnreachable += p.planUnreachable;
     total.impactsChanged += p.impactsChanged;
   }
+  const held = parts.filter((p) => p.held);
+  if (held.length > 0) total.held = mergeHeldGroups(held.map((p) => p.held!));
   return total;
 };
 
@@ -172,7 +183,7 @@ const joinBatch = (ctx: ShardContext, customers: readonly ShardCustomer[]) => {
  * joins the usages afresh; scheduled notices go to the customers affected as stored (like remind did).
  */
 export const planShardBatch = (ctx: ShardContext, customers: readonly ShardCustomer[]): PlannedBatch => {
-  const counts = emptyShardCounts();
+  const counts = emptyShardCounts(ctx.work);
   const sent = customers.flatMap((c) => c.sent);
   const told = toldByCustomer(sent);
   const before = customers.flatMap((c) => (c.before ? [c.before] : []));
@@ -217,7 +228,8 @@ export const planShardBatch = (ctx: ShardContext, customers: readonly ShardCusto
   let plan: PlannedNotice[] = [];
   if (work.type === 'scheduled') plan = planScheduled(work.kind, state, affected, told, work.version);
   else if (work.mode !== 'replay' && work.mode !== 'silent') {
-    const planned = planNotices({ state, affected, told, at: work.at });
+    // A held plan is what approving would send: approved, an incident's news while held reach those told.
+    const planned = planNotices({ state: work.mode === 'hold' ? approve(state, work.at) : state, affected, told, at: work.at });
     const toldOfChange = new Set(customers.filter((c) => c.toldOfCoveringChange).map((c) => c.customerId));
     const result = state.type === 'incident' ? foldIntoCoveringChanges(planned, toldOfChange) : { plan: planned, folded: 0 };
     plan = result.plan;
@@ -233,6 +245,7 @@ export const planShardBatch = (ctx: ShardContext, customers: readonly ShardCusto
   }
   counts.planCustomers = planCustomers.size;
   counts.planUnreachable = unreachable.size;
+  if (keepsPreviews(work)) counts.held = heldGroups(plan, recipient);
 
   const sending = work.type === 'scheduled' || work.mode === 'send';
   const last = lastTold(sent);

@@ -14,7 +14,7 @@ import { ApiError, badRequest } from './http.ts';
 import { projectionOf, subjectParams } from './subjects.ts';
 
 /** A subject waiting for approval: the held plan's counts with what support needs to recognise it. */
-export interface DraftView extends HeldNotices {
+export interface DraftView extends Omit<HeldNotices, 'groups' | 'previewsTruncated'> {
   type: SubjectState['type'];
   id: string;
   title?: string;
@@ -36,7 +36,8 @@ export const drafts = endpoint({}, async (_request, deps): Promise<DraftListView
   const held = await deps.projections.listHeld();
   // Held subjects are few (each waits for a person), so one read per subject is cheap.
   const projections = await Promise.all(held.map((h) => deps.projections.getSubject(h.subjectKey)));
-  const views = held.flatMap((h, i): DraftView[] => {
+  // The list shows counts; the preview groups are the subject view's.
+  const views = held.flatMap(({ groups: _groups, previewsTruncated: _truncated, ...h }, i): DraftView[] => {
     const state = projections[i]?.state;
     if (!state) return [];
     return [

@@ -7,10 +7,9 @@ import type { CustomerImpact, SubjectProjection, SubjectSummary } from '../../ad
 import { TemplateFilesError } from '../../adapters/template-files.ts';
 import { historyEntry, type HistoryEntry } from '../../domain/events/stored.ts';
 import { NODE_ID_PATTERN } from '../../domain/model.ts';
-import { renderPreviews, type HeldNotices, type RenderedPreview } from '../../domain/notices/index.ts';
+import { heldPreviewGroups, renderPreviews, touchpointNamesOf, type HeldNotices, type RenderedPreview } from '../../domain/notices/index.ts';
 import { INCIDENT_FILTERS, inRange, keepsOnlyOpen, matchesChangeFilter, matchesIncidentFilter } from '../../domain/support.ts';
 import { changesOverlapping } from '../shared/indexed-changes.ts';
-import { previewHeld } from '../shared/plan-subject.ts';
 import { endpoint, type ApiDependencies } from './endpoint.ts';
 import { ApiError, orderedRange, param } from './http.ts';
 
@@ -26,8 +25,11 @@ export type { HistoryEntry } from '../../domain/events/stored.ts';
  * A subject whose notices wait for approval (a draft, or held by the approval policy): the counts of
  * the held plan, and each text as customers would get it if it were approved now.
  */
-export interface HeldView extends HeldNotices {
-  /** One per kind, locale, channel and effect, rendered with the pipeline's templates; absent when `previewProblem` says why. */
+export interface HeldView extends Omit<HeldNotices, 'groups'> {
+  /**
+   * One per kind, locale, channel and effect, rendered with the pipeline's templates; empty when
+   * `previewProblem` says why. At most MAX_HELD_GROUPS: `previewsTruncated` says when more were planned.
+   */
   previews: RenderedPreview[];
   /** Why there are no previews (the templates cannot be used: every problem named). */
   previewProblem?: string;
@@ -102,17 +104,31 @@ export const projectionOf = async (deps: Pick<ApiDependencies, 'projections'>, t
   return projection;
 };
 
+/** Why a held plan kept before its preview groups were (an earlier version) shows no previews, and what to do. */
+export const NO_KEPT_PREVIEWS =
+  'this plan was held before held plans kept their preview groups, so its texts are not previewed here; the counts are current. ' +
+  'Its next assessment (any update to the subject) keeps them; meanwhile the what-if (POST /assess, Assess in the console) shows the first texts';
+
 /**
- * The held plan with its previews: planned again as approving now would (previewHeld: the same rules
- * as assess), each group rendered with the templates the notices would be sent with.
+ * The held plan with its previews, rendered from the groups the planner kept with it: one stored impact
+ * read per group (its sample), never the subject's customers or ledger (issue 12, section 3).
  */
-const heldView = async (deps: ApiDependencies, held: HeldNotices): Promise<HeldView> => {
-  const preview = await previewHeld(deps, held.subjectKey, deps.now());
+const heldView = async (deps: ApiDependencies, projection: SubjectProjection, held: HeldNotices): Promise<HeldView> => {
+  const { groups, ...counts } = held;
+  if (!groups) return { ...counts, previews: [], previewProblem: NO_KEPT_PREVIEWS };
+  const [samples, { topology }] = await Promise.all([
+    deps.projections.impactsOf(
+      projection.subjectKey,
+      groups.map((g) => g.sampleCustomerId),
+    ),
+    deps.graph.topology(),
+  ]);
+  const source = { state: projection.state, touchpointNames: touchpointNamesOf(projection.touchpoints, topology) };
   try {
-    return { ...held, previews: renderPreviews(deps.templates(), preview?.groups ?? []) };
+    return { ...counts, previews: renderPreviews(deps.templates(), heldPreviewGroups(groups, source, samples)) };
   } catch (error) {
     if (!(error instanceof TemplateFilesError)) throw error;
-    return { ...held, previews: [], previewProblem: error.message };
+    return { ...counts, previews: [], previewProblem: error.message };
   }
 };
 
@@ -128,7 +144,7 @@ export const subject = endpoint({ params: subjectParams }, async ({ params }, de
     ...projection,
     history: history.map(historyEntry),
     noticesByKind: counts.byKind,
-    ...(held ? { held: await heldView(deps, held) } : {}),
+    ...(held ? { held: await heldView(deps, projection, held) } : {}),
   };
 });
 

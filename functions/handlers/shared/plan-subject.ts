@@ -1,29 +1,26 @@
 /**
  * The notices a subject's state calls for, planned against the ledger: the reads around the pure rules
- * of domain/notices (planNotices, foldIntoCoveringChanges, noticeRecipients). assess calls it for every
- * event; the API calls previewHeld for a draft's preview, so what the console shows is what approval sends.
+ * of domain/notices (planNotices, foldIntoCoveringChanges, noticeRecipients) over a subject's whole
+ * stored impact, in one process. The pipeline plans in customer shards instead (handlers/plan.ts); a
+ * draft's preview is kept with its held plan (domain/notices/approval.ts), so nothing reads a subject's
+ * customers to preview it. Tests plan with it as the reference the shards must agree with.
  */
 import type { CustomerImpact } from '../../adapters/projections.ts';
 import type { LedgerEntry } from '../../adapters/ledger.ts';
 import type { Topology } from '../../domain/impact/propagate.ts';
 import type { Effect, NodeId, SubjectState } from '../../domain/model.ts';
-import { approve } from '../../domain/subject.ts';
 import {
   coversIncidentStart,
   customersTold,
   foldIntoCoveringChanges,
   foldsIntoChange,
-  heldNotices,
   lastTold,
   noticeRecipients,
   planNotices,
-  previewGroups,
   toldByCustomer,
   touchpointNamesOf,
-  type HeldNotices,
   type JobSource,
   type PlannedNotice,
-  type PreviewGroup,
   type RecipientProfile,
 } from '../../domain/notices/index.ts';
 import type { Dependencies } from './dependencies.ts';
@@ -89,40 +86,4 @@ export const planSubject = async (deps: PlanningDeps, input: PlanningInput): Pro
     told: (id) => told.get(id),
   };
   return { plan, folded, sent, source, topology };
-};
-
-export interface HeldPreview {
-  subjectKey: string;
-  /** The counts stored when the subject was last assessed while held (absent: not held). */
-  held?: HeldNotices;
-  /** The plan as approving now would send it: counts, and one group per kind, locale, channel and effect to render. */
-  now: HeldNotices;
-  groups: PreviewGroup[];
-}
-
-/**
- * What approving a subject now would send: planned from the stored projection, impacts and ledger (the
- * same rules assess applies when `Notices Approved` arrives). For the API's draft preview: render each
- * group's `context` with the templates' renderer for its kind, locale and channel.
- */
-export const previewHeld = async (deps: PlanningDeps, subjectKey: string, now: number): Promise<HeldPreview | undefined> => {
-  const projection = await deps.projections.getSubject(subjectKey);
-  if (!projection) return undefined;
-  const impacts = await deps.projections.customersOfSubject(subjectKey);
-  const { plan, source } = await planSubject(deps, {
-    subjectKey,
-    state: approve(projection.state, now),
-    eventVersion: projection.eventVersion,
-    affected: impacts.map((c) => ({ ...c, id: c.customerId })),
-    profiles: impacts,
-    touchpoints: projection.touchpoints,
-    at: now,
-  });
-  const held = await deps.projections.getHeld(subjectKey);
-  return {
-    subjectKey,
-    ...(held ? { held } : {}),
-    now: heldNotices(plan, source, { subjectKey, since: held?.since ?? now, eventVersion: projection.eventVersion }),
-    groups: previewGroups(plan, source),
-  };
 };

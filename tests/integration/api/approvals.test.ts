@@ -83,6 +83,8 @@ describe('drafts: listed, previewed, approved by those who may', () => {
     const [listed] = res.body.drafts;
     expect(listed.customers - listed.unreachable).toBe(expected.length);
     expect(listed.byKind).toEqual({ 'change-notice': listed.customers });
+    // The list is counts: the preview groups are the subject view's.
+    expect(listed.groups).toBeUndefined();
   });
 
   it('given a draft, then its subject view holds the counts and every text customers would get, rendered with the templates', async () => {
@@ -134,6 +136,20 @@ describe('drafts: listed, previewed, approved by those who may', () => {
         actor: { type: 'person', id: 'drafter', source: 'console' },
       }),
     ]);
+  });
+
+  it('given a draft held before held plans kept their preview groups, then its view shows the counts and says why there are no texts', async () => {
+    const kept = (await p.deps.projections.getHeld('change#CHG-D'))!;
+    const { groups: _groups, previewsTruncated: _truncated, ...before } = kept;
+    await p.deps.projections.putHeld(before);
+    try {
+      const { body, status } = await call('GET', '/subjects/change/CHG-D', { groups: ['support'] });
+      expect(status).toBe(200);
+      expect(body.held).toMatchObject({ byKind: before.byKind, customers: before.customers, unreachable: before.unreachable, previews: [] });
+      expect(body.held.previewProblem).toMatch(/held before held plans kept their preview groups.*next assessment.*POST \/assess/);
+    } finally {
+      await p.deps.projections.putHeld(kept);
+    }
   });
 
   it('bad approvals are refused with the field, and nothing goes on the bus', async () => {

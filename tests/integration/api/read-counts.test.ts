@@ -384,3 +384,26 @@ describe('GET /incidents and /touchpoints read the live subjects, not the whole 
     expect(read).toBeLessThanOrEqual(OPEN_INCIDENTS.length + LIVE_CHANGES.length + CONSTANT);
   });
 });
+
+describe('GET /subjects/{type}/{id} of a held (draft) subject reads its preview groups, not its customers', () => {
+  beforeAll(async () => {
+    // After the other describes: they count the live changes. Far in the future, so no range above finds it.
+    await send('d1', 'Change Scheduled', {
+      changeId: 'CHG-DRAFT',
+      title: 'Payments upgrade',
+      team: 'payments',
+      window: { start: '2027-03-06T02:00:00Z', end: '2027-03-06T04:00:00Z' },
+      impacts: [{ node: 'payments-db' }],
+      notify: 'draft',
+    });
+  });
+
+  it("the held plan, the stored impact of each previewed group's sample, the subject and its history", async () => {
+    const { body, read } = await counted('/subjects/change/CHG-DRAFT');
+    const { held } = body as { held: { customers: number; unreachable: number; previews: { count: number }[] }; history: unknown[] };
+    expect(held.customers, 'the draft reaches far more customers than the allowance').toBeGreaterThan(5 * CONSTANT);
+    expect(held.previews.length).toBeGreaterThan(1);
+    expect(held.previews.reduce((n, g) => n + g.count, 0)).toBe(held.customers - held.unreachable);
+    expect(read).toBeLessThanOrEqual(1 + body.history.length + held.previews.length + CONSTANT);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Issue 15 through the real handlers (ingest -> stream -> assess -> notify against DynamoDB Local):
- * drafts held, previewed and approved; message-only updates; failed changes; the expected restore time;
+ * drafts held, previewed (the preview groups kept with the held plan) and approved; message-only updates; failed changes; the expected restore time;
  * notify:false; the approval policy; the actor. Who must hear what is worked out by the pure what-if
  * from the graph and the events, never read back from the pipeline.
  */
@@ -10,13 +10,16 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { historyEntry, parseEvent } from '../../../functions/domain/events/index.ts';
 import { assess } from '../../../functions/domain/impact/assess.ts';
 import type { Graph } from '../../../functions/domain/model.ts';
-import { parseApprovalPolicy, renderNoticeWith } from '../../../functions/domain/notices/index.ts';
-import { loadTemplates } from '../../../functions/adapters/template-files.ts';
-import { foldSubject } from '../../../functions/domain/subject.ts';
-import { previewHeld } from '../../../functions/handlers/shared/plan-subject.ts';
+import { parseApprovalPolicy, previewGroups, renderPreviews, type HeldGroup } from '../../../functions/domain/notices/index.ts';
+import { SUBJECT_SHARDS } from '../../../functions/adapters/dynamodb/layout.ts';
+import { shardOf } from '../../../functions/domain/shards.ts';
+import { planSubject } from '../../../functions/handlers/shared/plan-subject.ts';
+import { approve, foldSubject } from '../../../functions/domain/subject.ts';
+import { buildApiHandler } from '../../../functions/handlers/api.ts';
 import { airlineSample } from '../../support/airline.ts';
-import { BRIEFINGS, context, noticesOf, pipeline } from '../../support/pipeline.ts';
+import { BRIEFINGS, NOTICES, context, noticesOf, pipeline } from '../../support/pipeline.ts';
 import { busEvent } from '../../support/events.ts';
+import { caller } from '../api/requests.ts';
 
 const NOW = Date.parse('2026-11-28T14:00:00Z');
 const MINUTE = 60_000;
@@ -65,6 +68,8 @@ const untilText = (customerId: string, iso: string) => {
   const tag = customer?.locale?.includes('-') ? customer.locale : 'en-GB';
   return new Intl.DateTimeFormat(tag, { timeZone: customer?.timeZone ?? 'UTC', dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(iso));
 };
+/** The support API over the pipeline's stores (what the console calls). */
+const api = (p: Awaited<ReturnType<typeof pipeline>>) => caller(buildApiHandler({ ...p.deps, submit: async () => {} }));
 const customersOf = (notices: { customerId: string }[]) => notices.map((n) => n.customerId).sort();
 const ofKind = <N extends { kind: string; subject: string }>(notices: N[], subject: string, kind: string) =>
   notices.filter((n) => n.subject === subject && n.kind === kind);
@@ -106,10 +111,10 @@ describe('drafts: planned, held, previewed, approved, told', () => {
     expect((await p.deps.projections.listHeld()).map((h) => h.subjectKey)).toEqual(['change#CHG-1']);
 
     // When previewed: one group per kind, locale, channel and effect, adding up to everyone reachable
-    const preview = await previewHeld(p.deps, 'change#CHG-1', clock);
-    expect(preview?.groups.reduce((n, g) => n + g.count, 0)).toBe(expected.reachable.length);
-    const sample = preview!.groups[0];
-    expect(renderNoticeWith(loadTemplates(), sample.kind, sample.locale, sample.context).title).toContain('Payments maintenance');
+    const preview = (await api(p)('GET', '/subjects/change/CHG-1')).body.held as { previews: { count: number; sampleCustomerId: string }[] };
+    expect(preview.previews.reduce((n, g) => n + g.count, 0)).toBe(expected.reachable.length);
+    expect(held?.groups?.map((g) => g.sampleCustomerId).sort()).toEqual(preview.previews.map((g) => g.sampleCustomerId).sort());
+    expect(JSON.stringify(preview.previews[0])).toContain('Payments maintenance');
 
     // Then approved: told, exactly once, and briefed
     const approval = ev(
@@ -327,7 +332,7 @@ describe("the change manager's flow of the README (examples/airline/events), thr
     );
     await p.send(draft);
     expect(noticesOf(p.aws)).toEqual([]);
-    expect((await previewHeld(p.deps, 'change#CHG-3001', clock))?.groups.length).toBeGreaterThan(0);
+    expect((await api(p)('GET', '/subjects/change/CHG-3001')).body.held.previews.length).toBeGreaterThan(0);
 
     await p.send(ev('Notices Approved', { changeId: 'CHG-3001', eventId: 'f-2', occurredAt: '2026-11-28T13:05:00Z' }, 'f-2'));
     const told = customersOf(ofKind(noticesOf(p.aws), 'change#CHG-3001', 'change-notice'));
@@ -349,5 +354,119 @@ describe("the change manager's flow of the README (examples/airline/events), thr
     const failures = ofKind(noticesOf(p.aws), 'change#CHG-3001', 'change-failed');
     expect(customersOf(failures)).toEqual([...new Set([...told, ...whatIf(draft, message, failed).reachable])].sort());
     for (const n of failures.filter((x) => x.locale === 'en')) expect(n.text).toContain(untilText(n.customerId, '2026-12-12T09:00:00Z'));
+  });
+});
+
+type Pipeline = Awaited<ReturnType<typeof setup>>;
+
+// A held plan keeps its preview groups (issue 12, section 3): the planner's shards group their notices, the
+// fan-in merges them into the held item, the subject view renders from them. Checked two ways: the groups
+// equal what planning every affected customer again gives (what the view did before, across planner
+// shards), and they are what approving then sends (counted from the notices published, locales from the graph).
+
+const keyOf = (g: Pick<HeldGroup, 'kind' | 'locale' | 'channel' | 'effect'>) => `${g.kind} ${g.locale} ${g.channel} ${g.effect}`;
+const countsOf = (groups: readonly HeldGroup[]) => Object.fromEntries(groups.map((g) => [keyOf(g), g.count]));
+
+/** The held item's groups, with the published notices counted from here on. */
+const heldGroupsOf = async (p: Pipeline, subjectKey: string): Promise<HeldGroup[]> => {
+  const held = await p.deps.projections.getHeld(subjectKey);
+  expect(held?.groups, 'the held plan keeps its preview groups').toBeDefined();
+  return held!.groups!;
+};
+
+/** The notices approval published for the subject, grouped as previews are: the locale the customer has in the graph. */
+const sentGroups = (p: Pipeline, subjectKey: string, from: number): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const m of p.aws.published.slice(from)) {
+    const body = m.message as { subject: string; customerId: string };
+    if (m.topicArn !== NOTICES || body.subject !== subjectKey) continue;
+    const a = m.attributes as Record<string, string>;
+    const key = keyOf({
+      kind: a.kind as HeldGroup['kind'],
+      locale: graph.customers.get(body.customerId)?.locale ?? 'en',
+      channel: a.channel as HeldGroup['channel'],
+      effect: a.effect as HeldGroup['effect'],
+    });
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+};
+
+/** What the view did before the groups were kept: every affected customer planned again as approving now would. */
+const plannedAgain = async (p: Pipeline, subjectKey: string) => {
+  const projection = (await p.deps.projections.getSubject(subjectKey))!;
+  const impacts = await p.deps.projections.customersOfSubject(subjectKey);
+  const { plan, source } = await planSubject(p.deps, {
+    subjectKey,
+    state: approve(projection.state, clock),
+    eventVersion: projection.eventVersion,
+    affected: impacts.map((c) => ({ ...c, id: c.customerId })),
+    profiles: impacts,
+    touchpoints: projection.touchpoints,
+    at: clock,
+  });
+  return previewGroups(plan, source);
+};
+
+describe('a held plan keeps its preview groups', () => {
+  it('given a draft change with customers of several locales, channels and effects in many planner shards, then its groups are those planning them all again gives, and the view renders the same texts', async () => {
+    const p = await setup();
+    await p.send(scheduled({ changeId: 'CHG-H', eventId: 'h-1', notify: 'draft' }));
+    const kept = await heldGroupsOf(p, 'change#CHG-H');
+    const reference = await plannedAgain(p, 'change#CHG-H');
+
+    // The data is varied enough to mean something: locales, channels, effects, and groups spread over shards.
+    expect(new Set(kept.map((g) => g.locale)).size).toBeGreaterThan(2);
+    expect(new Set(kept.map((g) => g.channel)).size).toBeGreaterThan(1);
+    expect(new Set(kept.map((g) => g.effect))).toEqual(new Set(['outage', 'degraded']));
+    const impacts = await p.deps.projections.customersOfSubject('change#CHG-H');
+    const shardsOf = (g: HeldGroup) =>
+      new Set(
+        impacts
+          .filter((c) => (c.locale ?? 'en') === g.locale && c.effect === g.effect && c.notify.find((ch) => ['email', 'sms', 'push'].includes(ch)) === g.channel)
+          .map((c) => shardOf(c.customerId, SUBJECT_SHARDS)),
+      ).size;
+    expect(
+      kept.some((g) => shardsOf(g) > 1),
+      'a group adds counts from more than one planner shard',
+    ).toBe(true);
+
+    expect(countsOf(kept)).toEqual(countsOf(reference));
+    expect(Object.fromEntries(kept.map((g) => [keyOf(g), g.sampleCustomerId]))).toEqual(
+      Object.fromEntries(reference.map((g) => [keyOf(g), g.sampleCustomerId])),
+    );
+    expect((await p.deps.projections.getHeld('change#CHG-H'))?.previewsTruncated).toBeUndefined();
+
+    // The view renders from the kept groups what rendering the full plan's groups gives.
+    const view = await api(p)('GET', '/subjects/change/CHG-H');
+    expect(view.status).toBe(200);
+    expect(view.body.held.previewProblem).toBeUndefined();
+    expect(view.body.held.groups).toBeUndefined();
+    expect(view.body.held.previews).toEqual(renderPreviews(p.deps.templates(), reference));
+
+    // And approving sends exactly what the groups said.
+    const before = p.aws.published.length;
+    await p.send(ev('Notices Approved', { changeId: 'CHG-H', eventId: 'h-ok', occurredAt: '2026-11-28T13:10:00Z' }, 'e2'));
+    await p.later();
+    expect(sentGroups(p, 'change#CHG-H', before)).toEqual(countsOf(kept));
+  });
+
+  it('given an incident held as a draft after its first notices, with news while held and a later update that brings none, then the groups include the update approval sends to those told', async () => {
+    const p = await setup();
+    const incident = (detailType: string, detail: Record<string, unknown>, id: string) => ev(detailType, { incidentId: 'INC-H', eventId: id, ...detail }, id);
+    await p.send(
+      incident('Incident Opened', { title: 'Payments slow', severity: 'sev2', occurredAt: '2026-11-28T13:00:00Z', impacts: [{ node: 'payments-db' }] }, 'i-1'),
+    );
+    // News while held (the status), then an update without news (the scope grows): approval tells those told of the news.
+    await p.send(incident('Incident Updated', { status: 'identified', occurredAt: '2026-11-28T13:20:00Z', notify: 'draft' }, 'i-2'));
+    await p.send(incident('Incident Updated', { occurredAt: '2026-11-28T13:40:00Z', impacts: [{ node: 'payments-db' }, { node: 'net-ams' }] }, 'i-3'));
+    const kept = await heldGroupsOf(p, 'incident#INC-H');
+    expect(new Set(kept.map((g) => g.kind))).toEqual(new Set(['incident-notice', 'incident-update']));
+
+    clock = Date.parse('2026-11-28T14:30:00Z');
+    const before = p.aws.published.length;
+    await p.send(incident('Notices Approved', { occurredAt: '2026-11-28T14:30:00Z' }, 'i-ok'));
+    await p.later();
+    expect(sentGroups(p, 'incident#INC-H', before)).toEqual(countsOf(kept));
   });
 });

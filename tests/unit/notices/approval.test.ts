@@ -1,16 +1,21 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadTemplates } from '../../../functions/adapters/template-files.ts';
 import type { SubjectState } from '../../../functions/domain/model.ts';
 import {
   ApprovalPolicyError,
   SEND_EVERYTHING,
-  heldNotices,
+  MAX_HELD_GROUPS,
+  heldGroups,
+  heldPreviewGroups,
+  mergeHeldGroups,
   isHeld,
   mayBeHeld,
   noticeMode,
   parseApprovalPolicy,
   previewGroups,
   renderNoticeWith,
+  type HeldGroup,
   type JobSource,
   type PlannedNotice,
 } from '../../../functions/domain/notices/index.ts';
@@ -89,7 +94,7 @@ describe('whether a held plan can exist (so a sending subject clears it)', () =>
   });
 });
 
-describe('a held plan: counts to keep, groups to preview', () => {
+describe('a held plan: groups to keep and preview', () => {
   const plan: PlannedNotice[] = [
     { customerId: 'C-1', kind: 'change-notice', version: 1, effect: 'outage' },
     { customerId: 'C-2', kind: 'change-notice', version: 1, effect: 'outage' },
@@ -106,17 +111,6 @@ describe('a held plan: counts to keep, groups to preview', () => {
   };
   const source: JobSource = { state: change(), subjectKey: 'change#CHG-1', touchpointNames: { kiosk: 'Check-in kiosks' }, customer: (id) => recipients[id] };
 
-  it('given a plan, then the kept counts are per kind, with distinct and unreachable customers', () => {
-    expect(heldNotices(plan, source, { subjectKey: 'change#CHG-1', since: T0, eventVersion: 1 })).toEqual({
-      subjectKey: 'change#CHG-1',
-      since: T0,
-      eventVersion: 1,
-      byKind: { 'change-notice': 4, 'all-clear': 1 },
-      customers: 5,
-      unreachable: 1,
-    });
-  });
-
   it('given a plan, then the preview has one group per kind, locale, channel and effect, each with its count and what to render', () => {
     const groups = previewGroups(plan, source);
     expect(groups.map((g) => [g.kind, g.locale, g.channel, g.effect, g.count])).toEqual([
@@ -127,5 +121,73 @@ describe('a held plan: counts to keep, groups to preview', () => {
     const dutch = renderNoticeWith(loadTemplates(), groups[0].kind, groups[0].locale, groups[0].context);
     expect(dutch.title).toBe('Gepland onderhoud: Kiosk patch');
     expect(dutch.text).toContain('Check-in kiosks');
+  });
+
+  it('given a plan, then the groups kept have no context, the smallest customer id of each as its sample, and render as the preview does', () => {
+    const kept = heldGroups([...plan].reverse(), source.customer);
+    expect(kept.truncated).toBe(false);
+    expect(kept.groups.map((g) => [g.kind, g.locale, g.channel, g.effect, g.count, g.sampleCustomerId])).toEqual([
+      ['change-notice', 'nl-NL', 'sms', 'outage', 2, 'C-1'],
+      ['change-notice', 'en-GB', 'email', 'degraded', 1, 'C-3'],
+      ['all-clear', 'en', 'email', 'none', 1, 'C-5'],
+    ]);
+    expect(kept.groups.every((g) => !('context' in g))).toBe(true);
+    // The samples' stored impacts (C-5 is no longer affected: it has none) give the contexts the preview builds.
+    const stored = [
+      { customerId: 'C-1', touchpoints: ['kiosk'], locale: 'nl-NL', timeZone: 'Europe/Amsterdam' },
+      { customerId: 'C-3', touchpoints: ['kiosk'], locale: 'en-GB' },
+    ];
+    expect(heldPreviewGroups(kept.groups, source, stored)).toEqual(previewGroups(plan, source));
+  });
+});
+
+describe('preview groups kept across planner shards', () => {
+  const KINDS = ['change-notice', 'change-update', 'all-clear'] as const;
+  const LOCALES = ['de-DE', 'en-GB', 'fr-FR', 'nl-NL', 'es-ES', 'it-IT', 'pl-PL', 'sv-SE', 'da-DK', 'pt-PT'];
+  const CHANNELS = ['email', 'sms', 'push'] as const;
+  const EFFECTS = ['outage', 'degraded'] as const;
+  /** A plan of customers C-<n> whose locale, channel and effect follow from n (so the same customer is the same everywhere). */
+  const customer = (id: string): ReturnType<JobSource['customer']> => {
+    const n = Number(id.slice(2));
+    return { channel: CHANNELS[n % 3], touchpoints: ['kiosk'], profile: { locale: LOCALES[n % LOCALES.length] } };
+  };
+  const notice = ([n, k]: [number, number]): PlannedNotice => ({ customerId: `C-${n}`, kind: KINDS[k], version: 1, effect: EFFECTS[n % 2] });
+  const plans = fc.array(fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 2 })), { maxLength: 400 }).chain((pairs) => {
+    const unique = [...new Map(pairs.map((p) => [`${p[0]}/${p[1]}`, p])).values()].map(notice);
+    return fc.tuple(fc.constant(unique), fc.array(fc.integer({ min: 0, max: 15 }), { minLength: unique.length, maxLength: unique.length }));
+  });
+
+  it('given a plan split over shards in any way, when each shard keeps its groups and they are merged, then the result is what keeping the whole plan gives: every kept count whole, the cap said', () => {
+    fc.assert(
+      fc.property(plans, ([plan, shardOf]) => {
+        const shards = Array.from({ length: 16 }, (_, s) => plan.filter((_n, i) => shardOf[i] === s));
+        const merged = mergeHeldGroups(shards.map((part) => heldGroups(part, customer)));
+        const whole = heldGroups(plan, customer);
+        expect(merged).toEqual(whole);
+        expect(merged.groups.length).toBeLessThanOrEqual(MAX_HELD_GROUPS);
+        const keys = new Set(
+          plan
+            .filter((n) => customer(n.customerId).channel)
+            .map((n) => [n.kind, customer(n.customerId).profile?.locale, n.effect, customer(n.customerId).channel].join()),
+        );
+        expect(merged.truncated).toBe(keys.size > MAX_HELD_GROUPS);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('given more groups than are kept, then the first in fan-out order are kept whole and the view is told', () => {
+    // Locale, channel and effect follow n mod 30, the kind the next digit: 90 keys for 900 customers.
+    const plan = Array.from({ length: 900 }, (_, n) => notice([n, Math.floor(n / 30) % 3]));
+    const { groups, truncated } = heldGroups(plan, customer);
+    expect(truncated).toBe(true);
+    expect(groups).toHaveLength(MAX_HELD_GROUPS);
+    expect(groups[0]).toMatchObject({ effect: 'outage' });
+    const count = (g: HeldGroup) =>
+      plan.filter(
+        (n) =>
+          n.kind === g.kind && n.effect === g.effect && customer(n.customerId).channel === g.channel && customer(n.customerId).profile?.locale === g.locale,
+      ).length;
+    for (const g of groups) expect(g.count).toBe(count(g));
   });
 });
