@@ -25,6 +25,8 @@ import {
   firstPlannedKind,
   planJobSchema,
   planShardBatch,
+  PagePacker,
+  type NoticeJob,
   type PlanJob,
   type ShardContext,
   type ShardCounts,
@@ -51,13 +53,23 @@ async function* batches(customers: AsyncIterable<ShardCustomer>, size: number): 
 /** Plans one shard: notices queued and impacts written batch by batch; returns the shard's counts. */
 const planShard = async (deps: Dependencies, ctx: ShardContext, read: Parameters<Dependencies['shards']['customers']>[0]): Promise<ShardCounts> => {
   const parts: ShardCounts[] = [emptyShardCounts(ctx.work)];
+  // Jobs are packed by claim page (domain/notices/page-packing.ts), so that notify claims each with one
+  // or two updates and no two jobs race on a page; the first batch's go at once, packed among themselves
+  // (the first customers hear within seconds).
+  const packer = new PagePacker();
+  let first = true;
+  const send = async (jobs: NoticeJob[]) => {
+    if (jobs.length > 0) await deps.jobs.send(jobs.map((body) => ({ body })));
+  };
   for await (const batch of batches(deps.shards.customers(read), PLAN_BATCH)) {
     const planned = planShardBatch(ctx, batch);
     // Notices first: the impacts (the console's view) may follow a moment later.
-    if (planned.jobs.length > 0) await deps.jobs.send(planned.jobs.map((body) => ({ body })));
+    await send(first ? [...packer.add(planned.jobs), ...packer.flush()] : packer.add(planned.jobs));
+    first = false;
     if (ctx.work.type === 'assess') await deps.projections.writeImpacts(ctx.subjectKey, planned.write, planned.remove);
     parts.push(planned.counts);
   }
+  await send(packer.flush());
   return addShardCounts(parts);
 };
 

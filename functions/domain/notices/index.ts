@@ -14,3 +14,4 @@ export * from './merging.ts';
 export * from './preview.ts';
 export * from './shard-jobs.ts';
 export * from './shard-plan.ts';
+export * from './page-packing.ts';

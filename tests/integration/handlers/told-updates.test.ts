@@ -13,7 +13,7 @@ import type { Graph } from '../../../functions/domain/model.ts';
 import { parseApprovalPolicy, previewGroups, renderPreviews, type HeldGroup } from '../../../functions/domain/notices/index.ts';
 import { SUBJECT_SHARDS } from '../../../functions/adapters/dynamodb/layout.ts';
 import { shardOf } from '../../../functions/domain/shards.ts';
-import { planSubject } from '../../../functions/handlers/shared/plan-subject.ts';
+import { planSubject } from '../../support/plan-subject.ts';
 import { approve, foldSubject } from '../../../functions/domain/subject.ts';
 import { buildApiHandler } from '../../../functions/handlers/api.ts';
 import { airlineSample } from '../../support/airline.ts';

@@ -1,14 +1,14 @@
 /**
- * The notices a subject's state calls for, planned against the ledger: the reads around the pure rules
- * of domain/notices (planNotices, foldIntoCoveringChanges, noticeRecipients) over a subject's whole
- * stored impact, in one process. The pipeline plans in customer shards instead (handlers/plan.ts); a
- * draft's preview is kept with its held plan (domain/notices/approval.ts), so nothing reads a subject's
- * customers to preview it. Tests plan with it as the reference the shards must agree with.
+ * The reference plan for tests: the notices a subject's state calls for, planned against the ledger with
+ * the pure rules of domain/notices (planNotices, foldIntoCoveringChanges, noticeRecipients) over the
+ * subject's whole stored impact, in one go. The pipeline plans in customer shards instead
+ * (handlers/plan.ts) and keeps a draft's preview with its held plan (domain/notices/approval.ts); tests
+ * check that the shards agree with this.
  */
-import type { CustomerImpact } from '../../adapters/projections.ts';
-import type { LedgerEntry } from '../../adapters/ledger.ts';
-import type { Topology } from '../../domain/impact/propagate.ts';
-import type { Effect, NodeId, SubjectState } from '../../domain/model.ts';
+import type { CustomerImpact } from '../../functions/adapters/projections.ts';
+import type { LedgerEntry } from '../../functions/adapters/ledger.ts';
+import type { Topology } from '../../functions/domain/impact/propagate.ts';
+import type { Effect, NodeId, SubjectState } from '../../functions/domain/model.ts';
 import {
   coversIncidentStart,
   customersTold,
@@ -22,9 +22,9 @@ import {
   type JobSource,
   type PlannedNotice,
   type RecipientProfile,
-} from '../../domain/notices/index.ts';
-import type { Dependencies } from './dependencies.ts';
-import { changesAt } from './indexed-changes.ts';
+} from '../../functions/domain/notices/index.ts';
+import type { Dependencies } from '../../functions/handlers/shared/dependencies.ts';
+import { changesAt } from '../../functions/handlers/shared/indexed-changes.ts';
 
 type PlanningDeps = Pick<Dependencies, 'projections' | 'ledger' | 'graph'>;
 
