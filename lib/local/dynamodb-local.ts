@@ -161,6 +161,11 @@ export const startDynamoDbWithTables = async (dir?: string, port?: number): Prom
 export interface SupervisedDynamoDb extends RunningDynamoDb {
   /** Resolves at once while DynamoDB Local runs; while it is being restarted, once it is back. */
   ready: () => Promise<void>;
+  /**
+   * Runs `check` each time DynamoDB Local is back on its data after it stopped (at: when the stop was
+   * seen), before `ready()` resolves: what it acknowledged just before a kill may be gone.
+   */
+  afterRestart: (check: (stoppedAt: number) => Promise<unknown>) => void;
 }
 
 /**
@@ -173,13 +178,18 @@ export const startSupervisedDynamoDb = async (dir: string | undefined, log: (lin
   const port = Number(new URL(running.endpoint).port);
   let stopping = false;
   let down: Promise<void> | undefined;
+  let afterRestart: ((stoppedAt: number) => Promise<unknown>) | undefined;
   const restart = async () => {
+    const stoppedAt = Date.now();
     log(`DynamoDB Local stopped unexpectedly; starting it again on port ${port}${dir ? ' with the same data' : ' (in memory: empty)'}`);
     for (let attempt = 1; !stopping; attempt++) {
       try {
         running = await startDynamoDbWithTables(dir, port);
         watch(running);
         log('DynamoDB Local is back');
+        // In memory it came back empty: there is nothing of before to check.
+        if (dir)
+          await afterRestart?.(stoppedAt).catch((error) => log(`checking after the restart failed: ${error instanceof Error ? error.message : String(error)}`));
         return;
       } catch (error) {
         log(`DynamoDB Local did not start again (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`);
@@ -198,6 +208,9 @@ export const startSupervisedDynamoDb = async (dir: string | undefined, log: (lin
   return {
     endpoint: running.endpoint,
     ready: () => down ?? Promise.resolve(),
+    afterRestart: (check) => {
+      afterRestart = check;
+    },
     exited,
     stop: async () => {
       stopping = true;

@@ -113,6 +113,9 @@ export class Outbox {
       insert: db.prepare('INSERT OR IGNORE INTO outbox_notices (notice_id, channel, effect, published_at) VALUES (?, ?, ?, ?)'),
       mark: db.prepare('UPDATE outbox_notices SET marked = 1 WHERE notice_id = ?'),
       unmarked: db.prepare('SELECT notice_id, channel, effect, published_at FROM outbox_notices WHERE marked = 0 ORDER BY published_at, notice_id'),
+      markedSince: db.prepare(
+        'SELECT notice_id, channel, effect, published_at FROM outbox_notices WHERE marked = 1 AND published_at >= ? ORDER BY published_at, notice_id',
+      ),
       position: db.prepare('SELECT bytes FROM outbox_position WHERE file = ?'),
       setPosition: db.prepare('INSERT INTO outbox_position (file, bytes) VALUES (?, ?) ON CONFLICT (file) DO UPDATE SET bytes = excluded.bytes'),
     };
@@ -199,14 +202,22 @@ export class Outbox {
 
   /** Delivered notices the ledger may not hold as sent yet (the runtime stopped between the two). */
   unmarked(): DeliveredNotice[] {
-    return (this.statements.unmarked.all() as { notice_id: string; channel: string; effect: string | null; published_at: number }[]).map((r) => ({
-      noticeId: noticeIdOfKey(r.notice_id),
-      channel: r.channel,
-      ...(r.effect ? { effect: r.effect } : {}),
-      publishedAt: r.published_at,
-    }));
+    return deliveredOf(this.statements.unmarked.all());
+  }
+
+  /** Delivered notices recorded as marked in the ledger, delivered at `since` (epoch ms) or later. */
+  markedSince(since: number): DeliveredNotice[] {
+    return deliveredOf(this.statements.markedSince.all(since));
   }
 }
+
+const deliveredOf = (rows: unknown[]): DeliveredNotice[] =>
+  (rows as { notice_id: string; channel: string; effect: string | null; published_at: number }[]).map((r) => ({
+    noticeId: noticeIdOfKey(r.notice_id),
+    channel: r.channel,
+    ...(r.effect ? { effect: r.effect } : {}),
+    publishedAt: r.published_at,
+  }));
 
 /** SNS message attributes as the PublishBatch and Publish requests carry them. */
 type RequestAttributes = Record<string, { DataType?: string; StringValue?: string }> | undefined;

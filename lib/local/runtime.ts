@@ -34,7 +34,7 @@ import { LOCAL_CLIENT } from './local-aws.ts';
 import { stdoutLog, type Log } from './log.ts';
 import { Outbox, type LocalSubscription } from './outbox.ts';
 import { Poller, StreamProgress } from './poller.ts';
-import { reconcileLedger } from './recovery.ts';
+import { RECHECK_WINDOW_MS, recheckLedger, reconcileLedger } from './recovery.ts';
 import { LocalReminders } from './reminders.ts';
 import { airlineSeed, seedOnFirstRunInThread, type Seed } from './seed.ts';
 import { openLocalStore } from './store.ts';
@@ -146,6 +146,7 @@ export const startLocalRuntime = async (options: LocalOptions): Promise<LocalRun
     if (options.seed !== false && (await deps.graph.version()) === 0)
       await seedOnFirstRunInThread({ dynamodbEndpoint: dynamodb.endpoint, seed: options.seed ?? airlineSeed(ROOT) }, log);
     await reconcileLedger(outbox, deps.ledger, log, deps.projections);
+    dynamodb.afterRestart((stoppedAt) => recheckLedger(outbox, deps.ledger, log, deps.projections, stoppedAt - RECHECK_WINDOW_MS));
 
     const progress = new StreamProgress(deps.events);
     const handlers = localHandlers(deps, bus, deliveries);
