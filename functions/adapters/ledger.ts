@@ -297,17 +297,24 @@ export class Ledger {
     for (const { entry, outcome } of outcomes) (outcome === 'new' ? send : outcome === 'taken' ? skipped : resumed).push(entry);
     if (resumed.length > 0) {
       // Claims that may have been sent already: send again only what was never recorded as sent.
-      const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, resumed.map(ledgerKey), {
-        projection: 'pk, sk, #s',
-        names: { '#s': 'status' },
-      });
-      const sent = new Set(recorded.filter((i) => i.status === 'sent').map((i) => `${i.pk}\n${i.sk}`));
-      for (const e of resumed) {
-        const k = ledgerKey(e);
-        (sent.has(`${k.pk}\n${k.sk}`) ? skipped : send).push(e);
-      }
+      const unsent = new Set(await this.unsent(resumed));
+      for (const e of resumed) (unsent.has(e) ? send : skipped).push(e);
     }
     return { send, skipped, leaseUntil };
+  }
+
+  /** The entries whose notice the ledger does not record as sent (one BatchGetItem per 100, keys only). */
+  async unsent<E extends LedgerEntry>(entries: readonly E[]): Promise<E[]> {
+    if (entries.length === 0) return [];
+    const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, entries.map(ledgerKey), {
+      projection: 'pk, sk, #s',
+      names: { '#s': 'status' },
+    });
+    const sent = new Set(recorded.filter((i) => i.status === 'sent').map((i) => `${i.pk}\n${i.sk}`));
+    return entries.filter((e) => {
+      const k = ledgerKey(e);
+      return !sent.has(`${k.pk}\n${k.sk}`);
+    });
   }
 
   /** Throws LeaseExpiredError when a claimant holding claims until `leaseUntil` must stop sending. */

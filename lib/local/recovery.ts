@@ -20,18 +20,6 @@ const ledgerEntry = (n: DeliveredNotice): LedgerEntry[] => {
   return id ? [{ ...id, channel: n.channel, sentAt: n.publishedAt, ...(isEffect(n.effect) ? { effect: n.effect } : {}) }] : [];
 };
 
-/** Of these entries, those the ledger does not hold as sent (one read per notice: a stop leaves few). */
-const notSentYet = async (ledger: Ledger, entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> => {
-  const missing: LedgerEntry[] = [];
-  for (const e of entries) {
-    const sent = (await ledger.sentTo(e.subjectKey, e.customerId)).some(
-      (r) => r.kind === e.kind && r.version === e.version && r.channel === e.channel && r.status === 'sent',
-    );
-    if (!sent) missing.push(e);
-  }
-  return missing;
-};
-
 const countBySubject = async (projections: Pick<Projections, 'countSent'> | undefined, entries: readonly LedgerEntry[]) => {
   const bySubject = new Map<string, LedgerEntry[]>();
   for (const e of entries) bySubject.set(e.subjectKey, [...(bySubject.get(e.subjectKey) ?? []), e]);
@@ -47,7 +35,7 @@ export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, 
   const delivered = outbox.unmarked();
   if (delivered.length === 0) return 0;
   const entries = delivered.flatMap(ledgerEntry);
-  const uncounted = await notSentYet(ledger, entries);
+  const uncounted = await ledger.unsent(entries);
   await ledger.markSent(entries);
   await countBySubject(projections, uncounted);
   outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId, channel: n.channel } })));
@@ -66,7 +54,7 @@ export const RECHECK_WINDOW_MS = 60_000;
  * ledger and the counts keep matching the outbox. Returns how many.
  */
 export const recheckLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections: Pick<Projections, 'countSent'>, since: number): Promise<number> => {
-  const lost = await notSentYet(ledger, outbox.markedSince(since).flatMap(ledgerEntry));
+  const lost = await ledger.unsent(outbox.markedSince(since).flatMap(ledgerEntry));
   if (lost.length === 0) return 0;
   await ledger.markSent(lost);
   await countBySubject(projections, lost);
