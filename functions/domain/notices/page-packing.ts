@@ -10,7 +10,7 @@
  * lets go of its largest pages first. Within a job, outage before degraded before none, then by id.
  */
 import { JOB_CUSTOMERS, noticePageOf, type NoticeJob } from './jobs.ts';
-import { fanOutRank } from './kinds.ts';
+import { compareNotices } from './kinds.ts';
 
 type JobCustomer = NoticeJob['customers'][number];
 
@@ -23,8 +23,11 @@ interface Held {
   pages: Map<number, JobCustomer[]>;
 }
 
-const inFanOutOrder = (customers: JobCustomer[]): JobCustomer[] =>
-  customers.sort((a, b) => fanOutRank(a.effect) - fanOutRank(b.effect) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/** A job's customers in fan-out order (compareNotices: one kind per job, so by effect, then id). */
+const inFanOutOrder = (header: Pick<NoticeJob, 'kind'>, customers: JobCustomer[]): NoticeJob['customers'] =>
+  customers.sort((a, b) =>
+    compareNotices({ kind: header.kind, effect: a.effect, customerId: a.id }, { kind: header.kind, effect: b.effect, customerId: b.id }),
+  );
 
 export class PagePacker {
   /** By job header (subject, kind, version, names): jobs only ever merge customers of the same header. */
@@ -50,7 +53,7 @@ export class PagePacker {
         else held.pages.set(page, [customer]);
         this.count++;
         if (run && run.length === JOB_CUSTOMERS) {
-          ready.push({ ...header, customers: inFanOutOrder(run) });
+          ready.push({ ...header, customers: inFanOutOrder(header, run) });
           held.pages.delete(page);
           this.count -= run.length;
         }
@@ -85,12 +88,12 @@ export class PagePacker {
       let job: JobCustomer[] = [];
       for (const p of chosen.filter((c) => c.held === held).sort((a, b) => a.page - b.page)) {
         if (job.length + p.customers.length > JOB_CUSTOMERS) {
-          jobs.push({ ...held.header, customers: inFanOutOrder(job) });
+          jobs.push({ ...held.header, customers: inFanOutOrder(held.header, job) });
           job = [];
         }
         job.push(...p.customers);
       }
-      if (job.length > 0) jobs.push({ ...held.header, customers: inFanOutOrder(job) });
+      if (job.length > 0) jobs.push({ ...held.header, customers: inFanOutOrder(held.header, job) });
     }
     for (const [key, held] of this.held) if (held.pages.size === 0) this.held.delete(key);
     return jobs;
