@@ -217,11 +217,10 @@ let consoleSampler: Promise<void> | undefined;
 
 // CPU used during the fan-out, per process: on 2 shared cores the pipeline's time is mostly CPU, and
 // this says whose (the runtime's node, DynamoDB Local's java, the bench's own outbox tail and sampler).
-const cpuNow = () => ({
-  runtime: cpuSeconds(runtimePid!) ?? NaN,
-  dynamodbLocal: cpuSeconds(javaPid!) ?? NaN,
-  bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
-});
+const cpuNow = () => {
+  const bench = process.cpuUsage();
+  return { runtime: cpuSeconds(runtimePid!) ?? NaN, dynamodbLocal: cpuSeconds(javaPid!) ?? NaN, bench: (bench.user + bench.system) / 1e6 };
+};
 const cpuAtEvent = cpuNow();
 day = true;
 const openedAt = await put('Incident Opened', opened);

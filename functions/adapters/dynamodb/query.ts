@@ -42,7 +42,8 @@ export const scanAll = async (client: DynamoDBDocumentClient, input: ScanCommand
 
 /**
  * Every page of a Query (`pageSize` items a page), the next page requested while the current one is
- * consumed: a reader of many partitions holds at most two pages of each.
+ * consumed: a reader of many partitions holds at most two pages of each. Unlike queryPages, a reader
+ * that stops early has paid for one page more (so readers of a first page only use queryPages).
  */
 export async function* queryPagesAhead(client: DynamoDBDocumentClient, input: QueryCommandInput, pageSize = 500): AsyncGenerator<Record<string, unknown>[]> {
   const fetch = (start?: Record<string, unknown>): Promise<QueryCommandOutput> =>
