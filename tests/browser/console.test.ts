@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.ts';
+import type { LocalRuntime } from '../../lib/local/runtime.ts';
+import { API_WAIT, startConsole } from '../support/browser.ts';
 import { outboxLines } from '../support/outbox.ts';
 
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
@@ -27,9 +26,6 @@ const local = (ms: number) => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 
-/** How long to wait for what follows an API call under the load of a full test run (vitest's default is 1 s). */
-const API_WAIT = { timeout: 10_000 };
-
 /** Fills the what-if form with a two-hour change. */
 const fillWhatIf = async (change: { changeId: string; title: string; nodes: string; start: number }) => {
   await page.fill('input[name=changeId]', change.changeId);
@@ -39,36 +35,13 @@ const fillWhatIf = async (change: { changeId: string; title: string; nodes: stri
   await page.fill('input[name=end]', local(change.start + 2 * 3_600_000));
 };
 
+let stop: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'impact-browser-'));
-  writeFileSync(join(dir, 'graph.yaml'), graph);
-  runtime = await startLocalRuntime({
-    dataDir: join(dir, 'data'),
-    eventsPort: 0,
-    apiPort: 0,
-    inMemory: true,
-    seed: { graphFiles: [join(dir, 'graph.yaml')] },
-    log: () => {},
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  ({ runtime, browser, page, stop } = await startConsole(graph));
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-});
+afterAll(() => stop?.());
 
 describe('support console in Chromium, on the local runtime', () => {
   it('what-if, schedule a change, find it on the timeline, open it, look up an affected customer', async () => {
@@ -186,6 +159,7 @@ describe('support console in Chromium, on the local runtime', () => {
     await expect.poll(() => page.textContent('#held-counts'), API_WAIT).toContain('change-notice 3 to 3 customers, 0 unreachable');
     expect(await page.textContent('#notices-sent')).toBe('Notices sent: none');
     expect(await page.locator('#held-preview-select option').count()).toBe(2);
+    expect(await page.locator('#held-truncated').count()).toBe(0);
     await page.selectOption('#held-preview-select', { label: 'change-notice · nl-NL · sms · outage (1 customer)' });
     await expect.poll(() => page.textContent('#held-preview-text'), API_WAIT).toContain('Kiosks Schiphol');
     expect(await page.textContent('#held-preview-text')).toContain('SMS part');
