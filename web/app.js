@@ -298,6 +298,17 @@ const followApproval = async (type, id, expected) => {
 };
 
 /**
+ * A held plan's texts, or why there are none. That only some are previewed is said beside them: with
+ * none to show, "the first 0" would mislead.
+ * @param {HeldView} held
+ */
+const heldPreviews = (held) => {
+  if (held.previewProblem) return [el('p', { class: 'error' }, held.previewProblem)];
+  const note = `Only the first ${held.previews.length} texts are previewed (outages first); the counts above cover every notice.`;
+  return [previewPicker(held.previews, 'held-preview'), ...(held.previewsTruncated ? [el('p', { id: 'held-truncated' }, note)] : [])];
+};
+
+/**
  * The held notices of a subject: counts, previews, and the approval (only offered to those who may).
  * @param {string} type @param {string} id @param {HeldView} held
  */
@@ -336,10 +347,7 @@ const heldBlock = (type, id, held) => {
       { id: 'held-counts' },
       `${countsText(held.byKind)} to ${held.customers} customers, ${held.unreachable} unreachable; held since ${when(held.since)}`,
     ),
-    held.previewProblem ? el('p', { class: 'error' }, held.previewProblem) : previewPicker(held.previews, 'held-preview'),
-    ...(held.previewsTruncated
-      ? [el('p', { id: 'held-truncated' }, `Only the first ${held.previews.length} texts are previewed (outages first); the counts above cover every notice.`)]
-      : []),
+    ...heldPreviews(held),
     approval,
     el('p', { id: 'approve-result', 'aria-live': 'polite' }),
   );

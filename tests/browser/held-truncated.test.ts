@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { LocalRuntime } from '../../lib/local/runtime.ts';
@@ -42,6 +42,7 @@ const graph = {
 const label = (c: Planned) => `change-notice · ${c.locale} · ${c.channel} · ${c.effect} (1 customer)`;
 
 let runtime: LocalRuntime;
+let browser: Browser;
 let page: Page;
 
 /** Puts a draft change on the given nodes through the API and waits until the pipeline has held its plan. */
@@ -81,7 +82,7 @@ const openHeld = async (changeId: string, counts: string) =>
 let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  ({ runtime, page, stop } = await startConsole(stringify(graph)));
+  ({ runtime, browser, page, stop } = await startConsole(stringify(graph)));
 }, 120_000);
 afterAll(() => stop?.());
 
@@ -107,6 +108,22 @@ describe('a held plan with more texts than a held view previews, in Chromium', (
       label: label(planned.find((c) => c.locale === 'es-MX' && c.channel === 'sms' && c.effect === 'outage')!),
     });
     await expect.poll(() => page.textContent('#held-preview-text'), API_WAIT).toContain('SMS part');
+  });
+
+  it('65 texts whose templates cannot be used: the problem is shown, and no line about previews that are not there', async () => {
+    const problem = 'templates/en/change-notice.md: sms: is empty; write the SMS text';
+    const context = await browser.newContext();
+    const p2 = await context.newPage();
+    // The view as the API gives it when the templates are broken (subjects.ts heldView): no previews, the problem, the plan's flag.
+    await p2.route('**/api/subjects/change/CHG-T65', async (r) => {
+      const view = await (await r.fetch()).json();
+      await r.fulfill({ json: { ...view, held: { ...view.held, previews: [], previewProblem: problem } } });
+    });
+    await p2.goto(`${runtime.apiUrl}/#change#CHG-T65`);
+    await expect.poll(() => p2.textContent('#held-counts'), API_WAIT).toContain('change-notice 65 to 65 customers');
+    expect(await p2.textContent('#held')).toContain(problem);
+    expect(await p2.locator('#held-truncated').count()).toBe(0);
+    await context.close();
   });
 
   it('64 texts: every one is previewed and there is no such line', async () => {
