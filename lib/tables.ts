@@ -57,7 +57,9 @@ export const TABLES = {
    * gsi1sk = `impact#<customer>` | `ledger#<customer>#...` (sorted by customer: a shard is merge-joined).
    * Index byEffectSegment (impacts only): gsi2pk = `<key>#<effect>#<segment>#<view shard>`, gsi2sk =
    * `<customer>`: the console's customer pages, filtered and in id order, read by key.
-   * Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts by window
+   * Claim pages of the ledger (functions/adapters/ledger.ts): pk = `claims#<key>#<kind>#<version>#<page>`,
+   * sk = `claims`; count tokens (a batch of marks counted once): pk = `counted#<key>#<page>`, sk =
+   * `counted#<token>`. Notice counters: pk = `counts#<key>#<n>`, sk = `counts`. Metrics facts by window
    * (functions/adapters/metrics-facts.ts): pk = `metrics#byStart` | `metrics#long`, sk as the changes
    * index's; their anchor: pk = `metrics#anchor#<key>`, sk = `anchor`; built marker: pk = `metrics#index`,
    * sk = `built` (before it: pk = `metrics`, sk = `<key>`, moved by the first build).

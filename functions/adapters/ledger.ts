@@ -10,7 +10,8 @@
  * and tries again. So every customer lands in exactly one claimant's set, however many workers race.
  * The per-customer records (what was sent, on which channel, when) are then plain BatchWriteItem puts of
  * the winner's notices, each batch as soon as SNS took it, indexed by subject (sharded) so that a
- * resolution can reach everyone who was told.
+ * resolution can reach everyone who was told; each carries its batch's count token (newCountToken), under
+ * which the batch is counted once (Projections.markSentCounted, settleCounts).
  *
  * Claims are leases (CLAIM_LEASE_MS, longer than notify can run): a claim whose lease ran out is taken
  * over, in the same conditional update, by the next claimant that wants it (a retry, a DLQ redrive with a
@@ -74,8 +75,30 @@ const claimantSet = (claimant: string) => `${CLAIMANT_PREFIX}${claimantHash(clai
 const leaseOf = (set: string) => `${LEASE_PREFIX}${set.slice(CLAIMANT_PREFIX.length)}`;
 const customerIds = (entries: readonly LedgerEntry[]) => new Set(entries.map((e) => e.customerId));
 
-/** The stored record of a sent notice. */
-export const ledgerItem = (e: LedgerEntry) => ({
+/**
+ * A count token: names one batch of marks and the one count of it. notify writes a batch's marks with
+ * BatchWriteItem, each carrying the token, then counts the batch in a small transaction that also puts
+ * the token's item (on condition it is not there yet). Whoever finds marks whose token has no item (a
+ * worker died between the marks and the count; DynamoDB Local lost the count at a kill -9) counts them
+ * under their token, and the condition lets only one count win. The page part spreads the token items
+ * over NOTICE_PAGES partitions of a subject.
+ */
+export const newCountToken = (firstCustomerId: string): string => `${noticePageOf(firstCustomerId)}.${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+
+/** The item that records a count token as counted. */
+export const countTokenKey = (subjectKey: string, token: string) => ({
+  pk: `counted#${subjectKey}#${token.slice(0, token.indexOf('.'))}`,
+  sk: `counted#${token}`,
+});
+
+/** A notice the ledger records as sent, with the count token its mark was written under. */
+export interface MarkedEntry<E extends LedgerEntry = LedgerEntry> {
+  entry: E;
+  countToken: string;
+}
+
+/** The stored record of a sent notice (with the count token of its batch, when counted by token). */
+export const ledgerItem = (e: LedgerEntry, countToken?: string) => ({
   ...ledgerKey(e),
   kind: 'ledger',
   gsi1pk: subjectShard(e.subjectKey, e.customerId),
@@ -87,6 +110,7 @@ export const ledgerItem = (e: LedgerEntry) => ({
   channel: e.channel,
   sentAt: e.sentAt,
   ...(e.effect ? { effect: e.effect } : {}),
+  ...(countToken ? { countToken } : {}),
   status: 'sent',
 });
 
@@ -170,6 +194,15 @@ export class LeaseExpiredError extends Error {
 
 /** How a claim came out for one entry: newly ours, ours before (or taken over from a lapsed lease: both may have been sent), or someone else's. */
 type ClaimOutcome = 'new' | 'resumed' | 'taken';
+
+/** What a claim decided: what to send now, what not, until when the lease holds, and the marks it found. */
+export interface Claimed {
+  send: LedgerEntry[];
+  skipped: LedgerEntry[];
+  leaseUntil: number;
+  /** Resumed claims found sent under a count token: their count may be missing (Projections.settleCounts). */
+  marked: MarkedEntry[];
+}
 
 export interface ClaimOptions {
   /** The claimant's clock (epoch ms): leases are measured on it. Default Date.now(). */
@@ -283,11 +316,7 @@ export class Ledger {
    * lease ran out, and never recorded as sent; everything else is someone else's or already sent and
    * must not be sent again.
    */
-  async claim(
-    entries: readonly LedgerEntry[],
-    claimant: string,
-    options: ClaimOptions = {},
-  ): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[]; leaseUntil: number }> {
+  async claim(entries: readonly LedgerEntry[], claimant: string, options: ClaimOptions = {}): Promise<Claimed> {
     const now = options.now ?? Date.now();
     const leaseUntil = now + this.leaseMs;
     const outcomes = await this.claimOnPages(entries, claimant, now, leaseUntil, options.concurrency ?? 8);
@@ -295,26 +324,44 @@ export class Ledger {
     const skipped: LedgerEntry[] = [];
     const resumed: LedgerEntry[] = [];
     for (const { entry, outcome } of outcomes) (outcome === 'new' ? send : outcome === 'taken' ? skipped : resumed).push(entry);
-    if (resumed.length > 0) {
-      // Claims that may have been sent already: send again only what was never recorded as sent.
-      const unsent = new Set(await this.unsent(resumed));
-      for (const e of resumed) (unsent.has(e) ? send : skipped).push(e);
-    }
-    return { send, skipped, leaseUntil };
+    if (resumed.length === 0) return { send, skipped, leaseUntil, marked: [] };
+    // Claims that may have been sent already: send again only what was never recorded as sent; what was
+    // may not have been counted yet (the caller settles its count: Projections.settleCounts).
+    const { unsent, marked } = await this.records(resumed);
+    const unsentSet = new Set(unsent);
+    for (const e of resumed) (unsentSet.has(e) ? send : skipped).push(e);
+    return { send, skipped, leaseUntil, marked };
   }
 
-  /** The entries whose notice the ledger does not record as sent (one BatchGetItem per 100, keys only). */
-  async unsent<E extends LedgerEntry>(entries: readonly E[]): Promise<E[]> {
-    if (entries.length === 0) return [];
+  /**
+   * Which entries the ledger does not record as sent, and which it does under a count token (one
+   * BatchGetItem per 100, keys and token only). Marks without a token were counted in the transaction
+   * that wrote them.
+   */
+  async records<E extends LedgerEntry>(entries: readonly E[]): Promise<{ unsent: E[]; marked: MarkedEntry<E>[] }> {
+    if (entries.length === 0) return { unsent: [], marked: [] };
     const recorded = await batchGet<Record<string, unknown>>(this.client, this.table, entries.map(ledgerKey), {
-      projection: 'pk, sk, #s',
+      projection: 'pk, sk, #s, countToken',
       names: { '#s': 'status' },
     });
-    const sent = new Set(recorded.filter((i) => i.status === 'sent').map((i) => `${i.pk}\n${i.sk}`));
-    return entries.filter((e) => {
-      const k = ledgerKey(e);
-      return !sent.has(`${k.pk}\n${k.sk}`);
-    });
+    const sent = new Map(recorded.filter((i) => i.status === 'sent').map((i) => [`${i.pk}\n${i.sk}`, i.countToken]));
+    const unsent: E[] = [];
+    const marked: MarkedEntry<E>[] = [];
+    for (const entry of entries) {
+      const k = ledgerKey(entry);
+      const id = `${k.pk}\n${k.sk}`;
+      if (!sent.has(id)) unsent.push(entry);
+      else {
+        const countToken = sent.get(id);
+        if (typeof countToken === 'string') marked.push({ entry, countToken });
+      }
+    }
+    return { unsent, marked };
+  }
+
+  /** The entries whose notice the ledger does not record as sent. */
+  async unsent<E extends LedgerEntry>(entries: readonly E[]): Promise<E[]> {
+    return (await this.records(entries)).unsent;
   }
 
   /** Throws LeaseExpiredError when a claimant holding claims until `leaseUntil` must stop sending. */

@@ -18,7 +18,7 @@ import { COUNTER_SHARDS, SUBJECT_SHARDS, VIEW_SHARDS } from './dynamodb/layout.t
 import { queryAll } from './dynamodb/query.ts';
 import { runBounded } from './dynamodb/retry.ts';
 import { transactOptimistic, type TransactItem } from './dynamodb/transact.ts';
-import { ledgerItem, queryBySubject, subjectShard, type LedgerEntry } from './ledger.ts';
+import { countTokenKey, ledgerItem, newCountToken, queryBySubject, subjectShard, type LedgerEntry, type MarkedEntry } from './ledger.ts';
 import { METRICS_INDEX_MARKER, MetricsFacts, type MetricsFactsOf } from './metrics-facts.ts';
 import { INCIDENT_INDEX_MARKER, isOpenIncident, OPEN_INCIDENTS_PK, openIncidentKey } from './open-incidents.ts';
 import { storedImpactOf } from './shard-store.ts';
@@ -403,28 +403,80 @@ export class Projections {
     this.firstNoticeKnown.add(subjectKey);
   }
 
-  /** Counts notices marked sent (and records the first on the metrics facts). */
-  async countSent(subjectKey: string, sent: readonly { customerId: string; kind: string; channel: string }[], at: number): Promise<void> {
-    if (sent.length === 0) return;
-    await transactOptimistic(this.client, async () => [{ Update: this.countUpdate(subjectKey, sent, at) }, ...(await this.firstNoticeItems(subjectKey, at))]);
-    this.firstNoticeRecorded(subjectKey);
+  /**
+   * Marks a batch of notices (a PublishBatch: at most 10) sent in the ledger, then counts them once under
+   * the batch's count token (ledger.ts newCountToken): the marks go as one BatchWriteItem carrying the
+   * token, the count as a small transaction (the counter, the token's item, the subject's first notice on
+   * its metrics facts the first time). A stop between the two leaves marks whose token has no item: whoever
+   * resumes the claims counts them then (settleCounts), so the counters never miss or double a notice the
+   * ledger has as sent. Without `sentAt`, each entry is marked at its own.
+   */
+  async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt?: number): Promise<void> {
+    if (entries.length === 0) return;
+    const countToken = newCountToken(entries[0].customerId);
+    await batchWrite(
+      this.client,
+      this.table,
+      entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt: sentAt ?? e.sentAt }, countToken) } })),
+    );
+    await this.countOnce(subjectKey, entries, countToken, sentAt ?? Math.min(...entries.map((e) => e.sentAt)));
   }
 
   /**
-   * Marks a batch of notices (at most a PublishBatch: 10) sent in the ledger and counts them, in one
-   * transaction: whatever stops a worker, the counters never miss or double a notice the ledger has as
-   * sent. The subject's first notice is recorded on its metrics facts in the same transaction. Two
-   * workers updating the same counter item at once conflict; the loser tries again.
+   * Counts marks whose count a stop may have lost: those under a count token with no item yet (one
+   * BatchGetItem per 100 tokens, then a counting transaction per missing one). Returns how many notices
+   * were counted now.
    */
-  async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt: number): Promise<void> {
-    if (entries.length === 0) return;
-    const marks = entries.map((e) => ({ Put: { TableName: this.table, Item: ledgerItem({ ...e, sentAt }) } }));
-    await transactOptimistic(this.client, async () => [
-      ...marks,
-      { Update: this.countUpdate(subjectKey, entries, sentAt) },
-      ...(await this.firstNoticeItems(subjectKey, sentAt)),
-    ]);
-    this.firstNoticeRecorded(subjectKey);
+  async settleCounts(marked: readonly MarkedEntry[]): Promise<number> {
+    const byToken = new Map<string, { subjectKey: string; entries: LedgerEntry[] }>();
+    for (const { entry, countToken } of marked) {
+      const key = `${entry.subjectKey}\n${countToken}`;
+      const batch = byToken.get(key) ?? { subjectKey: entry.subjectKey, entries: [] };
+      batch.entries.push(entry);
+      byToken.set(key, batch);
+    }
+    const tokens = [...byToken].map(([key, batch]) => ({ ...batch, countToken: key.slice(key.indexOf('\n') + 1) }));
+    const recorded = await batchGet<Record<string, unknown>>(
+      this.client,
+      this.table,
+      tokens.map((t) => countTokenKey(t.subjectKey, t.countToken)),
+      { projection: 'pk, sk' },
+    );
+    const counted = new Set(recorded.map((i) => `${i.pk}\n${i.sk}`));
+    let n = 0;
+    for (const t of tokens) {
+      const key = countTokenKey(t.subjectKey, t.countToken);
+      if (counted.has(`${key.pk}\n${key.sk}`)) continue;
+      if (await this.countOnce(t.subjectKey, t.entries, t.countToken, Math.min(...t.entries.map((e) => e.sentAt)))) n += t.entries.length;
+    }
+    return n;
+  }
+
+  /**
+   * Counts a batch of marks under its token unless the token's item says it was counted: the item is put
+   * on condition it is not there, in the counting transaction, so of two counts of one batch (a worker and
+   * the one that resumed its claims) one wins. Returns whether this call counted.
+   */
+  private async countOnce(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at: number): Promise<boolean> {
+    const key = countTokenKey(subjectKey, countToken);
+    let attempt = 0;
+    const counted = await transactOptimistic(this.client, async () => {
+      // A lost race may be the token's condition: then the batch was counted by the winner.
+      if (attempt++ > 0 && (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item) return undefined;
+      return [
+        {
+          Put: {
+            TableName: this.table,
+            Item: { ...key, kind: 'count-token', subjectKey, notices: entries.length, at },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Update: this.countUpdate(subjectKey, entries, at) },
+        ...(await this.firstNoticeItems(subjectKey, at)),
+      ];
+    });
+    if (counted) this.firstNoticeRecorded(subjectKey);
+    return counted;
   }
 
   /** Whether the ledger records any notice about the subject (one item read per index shard at most). */

@@ -78,8 +78,10 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
     sentAt: now,
     effect: customer.effect,
   }));
-  const { send, skipped, leaseUntil } = await claimNotices(deps, job, entries, claimant, now);
+  const { send, skipped, leaseUntil, marked } = await claimNotices(deps, job, entries, claimant, now);
   metrics.addMetric('NoticesAlreadySent', MetricUnit.Count, skipped.length);
+  // Marks of a resumed claim whose count the stop may have cut off are counted now, once.
+  if (marked.length > 0) metrics.addMetric('NoticeCountsSettled', MetricUnit.Count, await deps.projections.settleCounts(marked));
   const byId = new Map(reachable.map((r) => [r.customer.id, r]));
   const messages: OutgoingMessage[] = send.map((entry) => {
     const { customer, channel, to } = byId.get(entry.customerId)!;
@@ -95,7 +97,7 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const failures = await deps.customerNotices.publish(messages, {
     before: () => deps.ledger.checkLease(claimant, leaseUntil, deps.now()),
     after: async (published) => {
-      // Marked and counted together (the console's notice counts stay exact across a crash).
+      // Marked, then counted once under the batch's count token (exact across a crash: settleCounts).
       await deps.projections.markSentCounted(
         job.subjectKey,
         published.map((m) => entryOf.get(m.id)!),

@@ -20,24 +20,30 @@ const ledgerEntry = (n: DeliveredNotice): LedgerEntry[] => {
   return id ? [{ ...id, channel: n.channel, sentAt: n.publishedAt, ...(isEffect(n.effect) ? { effect: n.effect } : {}) }] : [];
 };
 
-const countBySubject = async (projections: Pick<Projections, 'countSent'> | undefined, entries: readonly LedgerEntry[]) => {
+type Counting = Pick<Projections, 'markSentCounted' | 'settleCounts'>;
+
+/**
+ * Brings the ledger and the counts up to what was delivered: what the ledger lacks is marked and counted
+ * (under a new count token per subject), what it has under a count token with no item is counted under
+ * that token. Returns how many notices each.
+ */
+const settle = async (ledger: Ledger, projections: Counting, entries: readonly LedgerEntry[]) => {
+  const { unsent, marked } = await ledger.records(entries);
   const bySubject = new Map<string, LedgerEntry[]>();
-  for (const e of entries) bySubject.set(e.subjectKey, [...(bySubject.get(e.subjectKey) ?? []), e]);
-  for (const [subjectKey, list] of bySubject) await projections?.countSent(subjectKey, list, Math.min(...list.map((e) => e.sentAt)));
+  for (const e of unsent) bySubject.set(e.subjectKey, [...(bySubject.get(e.subjectKey) ?? []), e]);
+  // Each keeps its own delivery time: the mark says when the outbox took it.
+  for (const [subjectKey, list] of bySubject) await projections.markSentCounted(subjectKey, list);
+  return { marked: unsent.length, counted: await projections.settleCounts(marked) };
 };
 
 /**
- * Marks sent in the ledger what the outbox delivered unmarked, and counts in the subject's notice
- * counters those the ledger did not have as sent yet (notify marks and counts in one transaction: a
- * notice it marked before the stop was counted then); returns how many.
+ * Marks sent in the ledger what the outbox delivered unmarked, and counts what the stop left uncounted;
+ * returns how many notices the outbox had unmarked.
  */
-export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections?: Pick<Projections, 'countSent'>): Promise<number> => {
+export const reconcileLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections: Counting): Promise<number> => {
   const delivered = outbox.unmarked();
   if (delivered.length === 0) return 0;
-  const entries = delivered.flatMap(ledgerEntry);
-  const uncounted = await ledger.unsent(entries);
-  await ledger.markSent(entries);
-  await countBySubject(projections, uncounted);
+  await settle(ledger, projections, delivered.flatMap(ledgerEntry));
   outbox.marked(delivered.map((n) => ({ body: { noticeId: n.noticeId, channel: n.channel } })));
   log(`recovered after a stop: ${delivered.length} notice(s) delivered to the outbox were marked sent in the ledger`);
   return delivered.length;
@@ -50,14 +56,13 @@ export const RECHECK_WINDOW_MS = 60_000;
  * After DynamoDB Local was killed and started again on its data: a kill -9 can lose writes it had
  * already acknowledged (the chaos suite saw a batch marked sent and counted, answered 200, and gone after
  * the restart; AWS's DynamoDB does not do this). The notices the outbox delivered and recorded as marked
- * since `since` are checked against the ledger, and those it lost are marked and counted again, so the
- * ledger and the counts keep matching the outbox. Returns how many.
+ * since `since` are checked against the ledger: those it lost are marked and counted again, marks whose
+ * count it lost are counted, so the ledger and the counts keep matching the outbox. Returns how many
+ * notices were marked or counted again.
  */
-export const recheckLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections: Pick<Projections, 'countSent'>, since: number): Promise<number> => {
-  const lost = await ledger.unsent(outbox.markedSince(since).flatMap(ledgerEntry));
-  if (lost.length === 0) return 0;
-  await ledger.markSent(lost);
-  await countBySubject(projections, lost);
-  log(`DynamoDB Local lost ${lost.length} acknowledged ledger mark(s) when it stopped; marked and counted again`);
-  return lost.length;
+export const recheckLedger = async (outbox: Outbox, ledger: Ledger, log: Log, projections: Counting, since: number): Promise<number> => {
+  const { marked, counted } = await settle(ledger, projections, outbox.markedSince(since).flatMap(ledgerEntry));
+  if (marked + counted === 0) return 0;
+  log(`DynamoDB Local lost ${marked} acknowledged ledger mark(s) and ${counted} count(s) when it stopped; marked and counted again`);
+  return marked + counted;
 };

@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Ledger, type LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { batchWrite } from '../../functions/adapters/dynamodb/batch.ts';
+import { Ledger, ledgerItem, newCountToken, type LedgerEntry } from '../../functions/adapters/ledger.ts';
 import { Projections } from '../../functions/adapters/projections.ts';
 import { LocalTopic, Outbox } from '../../lib/local/outbox.ts';
 import { recheckLedger } from '../../lib/local/recovery.ts';
@@ -68,6 +69,34 @@ describe('after DynamoDB Local came back from a kill', () => {
     expect(logged.join('\n')).not.toMatch(/@example\.com/);
 
     // Checked again (another restart): nothing is missing, nothing is counted twice.
+    expect(await recheckLedger(outbox, ledger, () => {}, projections, since)).toBe(0);
+    expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'change-notice': 3 });
+  });
+
+  it('given delivered notices whose marks held but whose acknowledged count was lost, then they are counted, once', async () => {
+    const { client, tables } = await freshTables();
+    const ledger = new Ledger(client, tables.impacts);
+    const projections = new Projections(client, tables.impacts);
+    const outbox = new Outbox(join(mkdtempSync(join(tmpdir(), 'impact-recheck-')), 'outbox.jsonl'), openLocalStore(':memory:'));
+    const topic = new LocalTopic('customer-notices', outbox, []);
+    const since = Date.now();
+    // C-1 marked and counted; C-2 and C-3 marked under their batch's token, their count gone with the kill.
+    await topic.publish([notice('C-1'), notice('C-2'), notice('C-3')], {
+      after: async (published) => {
+        await projections.markSentCounted(SUBJECT, [entry('C-1', Date.now())], Date.now());
+        const token = newCountToken('C-2');
+        await batchWrite(client, tables.impacts, [
+          { PutRequest: { Item: ledgerItem(entry('C-2', Date.now()), token) } },
+          { PutRequest: { Item: ledgerItem(entry('C-3', Date.now()), token) } },
+        ]);
+        outbox.marked(published);
+      },
+    });
+    const logged: string[] = [];
+
+    expect(await recheckLedger(outbox, ledger, (l) => logged.push(l), projections, since)).toBe(2);
+    expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'change-notice': 3 });
+    expect(logged.join('\n')).toMatch(/lost 0 acknowledged ledger mark\(s\) and 2 count/);
     expect(await recheckLedger(outbox, ledger, () => {}, projections, since)).toBe(0);
     expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'change-notice': 3 });
   });

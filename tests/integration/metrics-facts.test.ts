@@ -139,13 +139,13 @@ describe('metrics facts: the first notice', () => {
     expect((await projections.noticeCounts('incident#INC-6')).byKind['incident-notice']).toBe(3);
   });
 
-  it('an instance reads the anchor once per subject: later batches are a plain ledger transaction', async () => {
+  it('an instance reads the anchor once per subject: later batches are their marks and a plain counting transaction', async () => {
     const { projections, client } = await setup();
     await projections.putMetricsFacts(facts('INC-7', 1, { start: T0 }));
     await notice(projections, 'incident#INC-7', 'C-1', T0 + MIN);
     const commands = countCommands(client);
     for (let i = 2; i < 6; i++) await notice(projections, 'incident#INC-7', `C-${i}`, T0 + i * MIN);
-    expect(Object.fromEntries(commands)).toEqual({ TransactWriteItemsCommand: 4 });
+    expect(Object.fromEntries(commands)).toEqual({ BatchWriteItemCommand: 4, TransactWriteItemsCommand: 4 });
   });
 });
 

@@ -7,7 +7,7 @@
  * the contacts notify reads anyway; only the others cost a profile read and the subject's channel
  * effects.
  */
-import type { LedgerEntry } from '../../adapters/ledger.ts';
+import type { Claimed, LedgerEntry } from '../../adapters/ledger.ts';
 import { plannedUsable, sendChannel, type ContactRecord } from '../../domain/delivery/channels.ts';
 import { CONTACT_FOR } from '../../domain/impact/customers.ts';
 import { propagate } from '../../domain/impact/propagate.ts';
@@ -76,15 +76,15 @@ export const claimNotices = async (
   entries: readonly LedgerEntry[],
   claimant: string,
   now: number,
-): Promise<{ send: LedgerEntry[]; skipped: LedgerEntry[]; leaseUntil: number }> => {
+): Promise<Claimed> => {
   const fallbacks = new Set(job.customers.filter(isFallback).map((c) => c.id));
   const regular = entries.filter((e) => !fallbacks.has(e.customerId));
-  const { send, skipped, leaseUntil } =
-    regular.length > 0 ? await deps.ledger.claim(regular, claimant, { now }) : { send: [], skipped: [], leaseUntil: Number.POSITIVE_INFINITY };
+  const { send, skipped, leaseUntil, marked } =
+    regular.length > 0 ? await deps.ledger.claim(regular, claimant, { now }) : { send: [], skipped: [], leaseUntil: Number.POSITIVE_INFINITY, marked: [] };
   for (const entry of entries.filter((e) => fallbacks.has(e.customerId))) {
     ((await deps.deliveries.claimFallback(entry, entry.channel as NotifyChannel, claimant)) ? send : skipped).push(entry);
   }
-  return { send, skipped, leaseUntil };
+  return { send, skipped, leaseUntil, marked };
 };
 
 /** Customers no channel is left for: on support's call-back list with the reason (never a contact detail). */

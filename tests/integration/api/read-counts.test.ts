@@ -276,7 +276,11 @@ describe('GET /metrics reads the subjects of its range, not the whole history', 
       window: { start, ...(end !== undefined ? { end } : {}) },
     };
     await p.deps.projections.putMetricsFacts({ subjectKey, state, customers: 7, touchpoints: ['web-booking'], eventVersion: 1 });
-    await p.deps.projections.countSent(subjectKey, [{ customerId: 'C-1', kind: `${type}-notice`, channel: 'email' }], start + 5 * 60_000);
+    await p.deps.projections.markSentCounted(
+      subjectKey,
+      [{ subjectKey, customerId: 'C-1', kind: `${type}-notice`, version: 1, channel: 'email', sentAt: start + 5 * 60_000 }],
+      start + 5 * 60_000,
+    );
   };
 
   beforeAll(async () => {

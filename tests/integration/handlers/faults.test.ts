@@ -115,6 +115,48 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     expect(exactlyOnce(notices)).toBe(true);
   });
 
+  it('a notify worker dies between marking a batch sent and counting it: the retried job counts it, once', async () => {
+    const p = await setup();
+    restore = p.aws.restore;
+    await p.ingest(scheduled, context);
+    await p.assess(await p.streamBatch(), context);
+    for (const shards of p.jobBatches(PLAN_QUEUE)) await p.plan(shards, context);
+    // The first counting transaction never reaches DynamoDB: the worker is gone after its marks.
+    let killed = 0;
+    p.client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { TransactItems?: { Put?: { Item?: { kind?: string } } }[] };
+        if (killed === 0 && input.TransactItems?.some((t) => t.Put?.Item?.kind === 'count-token')) {
+          killed++;
+          throw new Error('worker killed');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'killBeforeCount' },
+    );
+    const failed: SQSEvent[] = [];
+    for (const batch of p.jobBatches()) {
+      const result = await p.notify(batch, context);
+      const ids = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+      if (ids.size > 0) failed.push({ Records: batch.Records.filter((r) => ids.has(r.messageId)) });
+    }
+    p.client.middlewareStack.remove('killBeforeCount');
+    expect(killed).toBe(1);
+    expect(failed.length).toBe(1);
+    const ledger = (await p.deps.ledger.sentAbout('change#CHG-9')).length;
+    expect((await p.deps.projections.noticeCounts('change#CHG-9')).byKind['change-notice']).toBeLessThan(ledger);
+    // SQS redelivers the message (same message id): its resumed claims find the marks and count them.
+    for (const event of failed) expect((await p.notify(event, context)).batchItemFailures).toEqual([]);
+    const notices = noticesOf(p.aws);
+    expect(exactlyOnce(notices)).toBe(true);
+    expect(customersOf(notices)).toEqual(recipientsOf(p.graph, scheduled));
+    expect((await p.deps.ledger.sentAbout('change#CHG-9')).length).toBe(notices.length);
+    expect((await p.deps.projections.noticeCounts('change#CHG-9')).byKind).toEqual({ 'change-notice': notices.length });
+    // Another redelivery (SQS delivers at least once) counts nothing more.
+    for (const event of failed) await p.notify(event, context);
+    expect((await p.deps.projections.noticeCounts('change#CHG-9')).byKind).toEqual({ 'change-notice': notices.length });
+  });
+
   it('SNS entries that fail once and then succeed', async () => {
     const p = await setup();
     restore = p.aws.restore;

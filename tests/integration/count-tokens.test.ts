@@ -1,0 +1,67 @@
+/**
+ * Exact notice counts with cheap marks (functions/adapters/projections.ts markSentCounted, settleCounts):
+ * a batch's marks carry a count token, and the batch is counted once under it. Marks whose count a stop
+ * cut off are counted by whoever finds them; two that find them at once count them once.
+ */
+import { describe, expect, it } from 'vitest';
+import { batchWrite } from '../../functions/adapters/dynamodb/batch.ts';
+import { Ledger, ledgerItem, newCountToken, type LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { Projections } from '../../functions/adapters/projections.ts';
+import { freshTables } from '../support/dynamodb.ts';
+
+const SUBJECT = 'incident#INC-1';
+const entry = (customerId: string, channel = 'email'): LedgerEntry => ({
+  subjectKey: SUBJECT,
+  customerId,
+  kind: 'incident-notice',
+  version: 1,
+  channel,
+  sentAt: Date.UTC(2026, 10, 26, 5),
+});
+
+const setup = async () => {
+  const { client, tables } = await freshTables();
+  return { client, table: tables.impacts, ledger: new Ledger(client, tables.impacts), projections: new Projections(client, tables.impacts) };
+};
+
+/** What a worker leaves when it dies after a batch's marks and before their count. */
+const marksOnly = async (client: Awaited<ReturnType<typeof setup>>['client'], table: string, batch: readonly LedgerEntry[]) => {
+  const token = newCountToken(batch[0].customerId);
+  await batchWrite(
+    client,
+    table,
+    batch.map((e) => ({ PutRequest: { Item: ledgerItem(e, token) } })),
+  );
+};
+
+describe('notice counts under count tokens', () => {
+  it('given batches marked and counted, then the counts match the ledger and nothing is left to settle', async () => {
+    const { ledger, projections } = await setup();
+    const all = Array.from({ length: 25 }, (_, i) => entry(`C-${i}`, i % 5 === 0 ? 'sms' : 'email'));
+    for (let i = 0; i < all.length; i += 10) await projections.markSentCounted(SUBJECT, all.slice(i, i + 10), Date.UTC(2026, 10, 26, 5, 1));
+    expect(await projections.noticeCounts(SUBJECT)).toMatchObject({ byKind: { 'incident-notice': 25 }, byChannel: { email: 20, sms: 5 } });
+    const { unsent, marked } = await ledger.records(all);
+    expect(unsent).toEqual([]);
+    expect(marked).toHaveLength(25);
+    expect(await projections.settleCounts(marked)).toBe(0);
+    expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'incident-notice': 25 });
+  });
+
+  it('given two batches whose count was cut off, when two workers settle them at once, then each notice is counted exactly once', async () => {
+    const { client, table, ledger, projections } = await setup();
+    const first = Array.from({ length: 10 }, (_, i) => entry(`C-${i}`));
+    const second = Array.from({ length: 7 }, (_, i) => entry(`D-${i}`, 'sms'));
+    await marksOnly(client, table, first);
+    await marksOnly(client, table, second);
+    await projections.markSentCounted(SUBJECT, [entry('E-1')], Date.UTC(2026, 10, 26, 5, 2));
+    expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'incident-notice': 1 });
+
+    const { marked } = await ledger.records([...first, ...second, entry('E-1')]);
+    const settled = await Promise.all([projections.settleCounts(marked), projections.settleCounts([...marked].reverse()), projections.settleCounts(marked)]);
+    expect(settled.reduce((a, b) => a + b, 0)).toBe(17);
+    expect(await projections.noticeCounts(SUBJECT)).toMatchObject({ byKind: { 'incident-notice': 18 }, byChannel: { email: 11, sms: 7 } });
+    // Settled again later (another resumed claim): nothing more.
+    expect(await projections.settleCounts(marked)).toBe(0);
+    expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'incident-notice': 18 });
+  });
+});
