@@ -404,22 +404,35 @@ export class Projections {
   }
 
   /**
-   * Marks a batch of notices (a PublishBatch: at most 10) sent in the ledger, then counts them once under
-   * the batch's count token (ledger.ts newCountToken): the marks go as one BatchWriteItem carrying the
-   * token, the count as a small transaction (the counter, the token's item, the subject's first notice on
-   * its metrics facts the first time). A stop between the two leaves marks whose token has no item: whoever
-   * resumes the claims counts them then (settleCounts), so the counters never miss or double a notice the
-   * ledger has as sent. Without `sentAt`, each entry is marked at its own.
+   * Marks notices sent in the ledger (one BatchWriteItem per 25) under a count token (ledger.ts
+   * newCountToken); countMarked counts them later, once. A stop between the two leaves marks whose token
+   * has no item: whoever resumes the claims counts them then (settleCounts), so the counters never miss or
+   * double a notice the ledger has as sent. Without `sentAt`, each entry is marked at its own.
    */
-  async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt?: number): Promise<void> {
-    if (entries.length === 0) return;
-    const countToken = newCountToken(entries[0].customerId);
+  async markSent(entries: readonly LedgerEntry[], countToken: string, sentAt?: number): Promise<void> {
     await batchWrite(
       this.client,
       this.table,
       entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt: sentAt ?? e.sentAt }, countToken) } })),
     );
-    await this.countOnce(subjectKey, entries, countToken, sentAt ?? Math.min(...entries.map((e) => e.sentAt)));
+  }
+
+  /**
+   * Counts the notices marked under `countToken`, once: in one transaction with the token's item (put on
+   * condition it is not there) and the subject's first notice on its metrics facts the first time.
+   * Returns whether this call counted (false: someone counted the token before).
+   */
+  async countMarked(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at?: number): Promise<boolean> {
+    if (entries.length === 0) return false;
+    return this.countOnce(subjectKey, entries, countToken, at ?? Math.min(...entries.map((e) => e.sentAt)));
+  }
+
+  /** Marks notices sent and counts them (markSent, then countMarked under a new token). */
+  async markSentCounted(subjectKey: string, entries: readonly LedgerEntry[], sentAt?: number): Promise<void> {
+    if (entries.length === 0) return;
+    const countToken = newCountToken(entries[0].customerId);
+    await this.markSent(entries, countToken, sentAt);
+    await this.countMarked(subjectKey, entries, countToken, sentAt);
   }
 
   /**

@@ -15,7 +15,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { LedgerEntry } from '../adapters/ledger.ts';
+import { newCountToken, type LedgerEntry } from '../adapters/ledger.ts';
 import type { OutgoingMessage } from '../adapters/sns.ts';
 import {
   MERGE_WINDOW_MS,
@@ -90,23 +90,24 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   // Pace this worker at its share of the region's message budget (the workers together stay within it).
   const perBatchMs = Math.ceil((10 / (deps.settings.snsMessagesPerSecond / (deps.settings.notifyConcurrency ?? 1))) * 1000);
   const entryOf = new Map(send.map((e) => [e.customerId, e]));
-  let sentCount = 0;
+  const sent: LedgerEntry[] = [];
+  // The marks of this run carry one count token; the run counts them once at its end (a run cut short
+  // leaves them to the one that resumes its claims: settleCounts), one transaction per job, not per batch.
+  const countToken = newCountToken(send[0]?.customerId ?? claimant);
   // Claim (a lease), publish, mark: each batch SNS took is marked sent at once, and no batch goes out once
   // the lease is nearly over (another worker may take the claims then). A worker that dies between
   // SNS taking a batch and the mark leaves that one batch to be sent again by whoever resumes its claims.
   const failures = await deps.customerNotices.publish(messages, {
     before: () => deps.ledger.checkLease(claimant, leaseUntil, deps.now()),
     after: async (published) => {
-      // Marked, then counted once under the batch's count token (exact across a crash: settleCounts).
-      await deps.projections.markSentCounted(
-        job.subjectKey,
-        published.map((m) => entryOf.get(m.id)!),
-        deps.now(),
-      );
-      sentCount += published.length;
+      const marked = published.map((m) => ({ ...entryOf.get(m.id)!, sentAt: deps.now() }));
+      await deps.projections.markSent(marked, countToken);
+      sent.push(...marked);
       await sleep(perBatchMs);
     },
   });
+  await deps.projections.countMarked(job.subjectKey, sent, countToken);
+  const sentCount = sent.length;
   const failedIds = new Set(failures.map((f) => f.message.id));
   if (failures.length > 0) {
     const lost = send.filter((e) => failedIds.has(e.customerId));

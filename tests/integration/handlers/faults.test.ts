@@ -115,7 +115,7 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     expect(exactlyOnce(notices)).toBe(true);
   });
 
-  it('a notify worker dies between marking a batch sent and counting it: the retried job counts it, once', async () => {
+  it('a notify worker dies between marking its batches sent and counting them: the retried job counts them, once', async () => {
     const p = await setup();
     restore = p.aws.restore;
     await p.ingest(scheduled, context);
