@@ -77,11 +77,11 @@ const customerIds = (entries: readonly LedgerEntry[]) => new Set(entries.map((e)
 
 /**
  * A count token: names one batch of marks and the one count of it. notify writes a batch's marks with
- * BatchWriteItem, each carrying the token, then counts the batch in a small transaction that also puts
- * the token's item (on condition it is not there yet). Whoever finds marks whose token has no item (a
- * worker died between the marks and the count; DynamoDB Local lost the count at a kill -9) counts them
- * under their token, and the condition lets only one count win. The page part spreads the token items
- * over NOTICE_PAGES partitions of a subject.
+ * BatchWriteItem, each carrying the token, then counts them in a small transaction that also adds them
+ * to the token's item (conditional on its revision). Whoever finds marks the token's item does not list
+ * (a worker died between the marks and the count; DynamoDB Local lost the count at a kill -9) counts
+ * them under their token, and the condition lets only one count win. The page part spreads the token
+ * items over NOTICE_PAGES partitions of a subject.
  */
 export const newCountToken = (firstCustomerId: string): string => `${noticePageOf(firstCustomerId)}.${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 

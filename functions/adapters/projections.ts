@@ -418,12 +418,12 @@ export class Projections {
   }
 
   /**
-   * Counts the notices marked under `countToken`, once: in one transaction with the token's item (put on
-   * condition it is not there) and the subject's first notice on its metrics facts the first time.
-   * Returns whether this call counted (false: someone counted the token before).
+   * Counts the notices marked under `countToken`, once: in one transaction with the token's item (which
+   * lists the customers counted under it) and the subject's first notice on its metrics facts the first time.
+   * Returns how many this call counted (0: someone counted them under the token before).
    */
-  async countMarked(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at?: number): Promise<boolean> {
-    if (entries.length === 0) return false;
+  async countMarked(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at?: number): Promise<number> {
+    if (entries.length === 0) return 0;
     return this.countOnce(subjectKey, entries, countToken, at ?? Math.min(...entries.map((e) => e.sentAt)));
   }
 
@@ -436,60 +436,76 @@ export class Projections {
   }
 
   /**
-   * Counts marks whose count a stop may have lost: those under a count token with no item yet (one
-   * BatchGetItem per 100 tokens, then a counting transaction per missing one). Returns how many notices
-   * were counted now.
+   * Counts marks whose count a stop may have lost: those under a count token whose item does not list
+   * them yet (one BatchGetItem per 100 tokens, then a counting transaction per token with some missing).
+   * Returns how many notices were counted now.
    */
   async settleCounts(marked: readonly MarkedEntry[]): Promise<number> {
-    const byToken = new Map<string, { subjectKey: string; entries: LedgerEntry[] }>();
+    const byToken = new Map<string, { subjectKey: string; countToken: string; entries: LedgerEntry[] }>();
     for (const { entry, countToken } of marked) {
-      const key = `${entry.subjectKey}\n${countToken}`;
-      const batch = byToken.get(key) ?? { subjectKey: entry.subjectKey, entries: [] };
-      batch.entries.push(entry);
-      byToken.set(key, batch);
+      const id = `${entry.subjectKey}\n${countToken}`;
+      const run = byToken.get(id) ?? { subjectKey: entry.subjectKey, countToken, entries: [] };
+      run.entries.push(entry);
+      byToken.set(id, run);
     }
-    const tokens = [...byToken].map(([key, batch]) => ({ ...batch, countToken: key.slice(key.indexOf('\n') + 1) }));
-    const recorded = await batchGet<Record<string, unknown>>(
+    const runs = [...byToken.values()];
+    const items = await batchGet<Record<string, unknown>>(
       this.client,
       this.table,
-      tokens.map((t) => countTokenKey(t.subjectKey, t.countToken)),
-      { projection: 'pk, sk' },
+      runs.map((r) => countTokenKey(r.subjectKey, r.countToken)),
+      { projection: 'pk, sk, ids' },
     );
-    const counted = new Set(recorded.map((i) => `${i.pk}\n${i.sk}`));
+    const countedIds = new Map(items.map((i) => [`${i.pk}\n${i.sk}`, (i.ids as Set<string> | undefined) ?? new Set<string>()]));
     let n = 0;
-    for (const t of tokens) {
-      const key = countTokenKey(t.subjectKey, t.countToken);
-      if (counted.has(`${key.pk}\n${key.sk}`)) continue;
-      if (await this.countOnce(t.subjectKey, t.entries, t.countToken, Math.min(...t.entries.map((e) => e.sentAt)))) n += t.entries.length;
+    for (const run of runs) {
+      const key = countTokenKey(run.subjectKey, run.countToken);
+      const counted = countedIds.get(`${key.pk}\n${key.sk}`);
+      if (counted && run.entries.every((e) => counted.has(e.customerId))) continue;
+      n += await this.countOnce(run.subjectKey, run.entries, run.countToken, Math.min(...run.entries.map((e) => e.sentAt)), counted !== undefined);
     }
     return n;
   }
 
   /**
-   * Counts a batch of marks under its token unless the token's item says it was counted: the item is put
-   * on condition it is not there, in the counting transaction, so of two counts of one batch (a worker and
-   * the one that resumed its claims) one wins. Returns whether this call counted.
+   * Counts the marks of a run under its token, those the token's item does not list yet, and adds them to
+   * it in the same transaction: conditional on the item's revision as read (or on its absence), so of two
+   * that count the same marks at once (a worker and the one that resumed its claims) one wins and the
+   * other reads again and finds them listed. A run that counts its own new token writes blind first.
+   * Returns how many notices this call counted.
    */
-  private async countOnce(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at: number): Promise<boolean> {
+  private async countOnce(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at: number, exists = false): Promise<number> {
     const key = countTokenKey(subjectKey, countToken);
-    let attempt = 0;
-    const counted = await transactOptimistic(this.client, async () => {
-      // A lost race may be the token's condition: then the batch was counted by the winner.
-      if (attempt++ > 0 && (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item) return undefined;
+    let read = exists;
+    let counting: LedgerEntry[] = [];
+    const written = await transactOptimistic(this.client, async () => {
+      const item = read ? (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item : undefined;
+      read = true;
+      const listed = (item?.ids as Set<string> | undefined) ?? new Set<string>();
+      counting = entries.filter((e) => !listed.has(e.customerId));
+      if (counting.length === 0) return undefined;
       return [
         {
-          Put: {
+          Update: {
             TableName: this.table,
-            Item: { ...key, kind: 'count-token', subjectKey, notices: entries.length, at },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            Key: key,
+            UpdateExpression: 'ADD ids :ids, rev :one SET kind = :kind, subjectKey = :subject',
+            ConditionExpression: item ? 'rev = :rev' : 'attribute_not_exists(pk)',
+            ExpressionAttributeValues: {
+              ':ids': new Set(counting.map((e) => e.customerId)),
+              ':one': 1,
+              ':kind': 'count-token',
+              ':subject': subjectKey,
+              ...(item ? { ':rev': item.rev } : {}),
+            },
           },
         },
-        { Update: this.countUpdate(subjectKey, entries, at) },
+        { Update: this.countUpdate(subjectKey, counting, at) },
         ...(await this.firstNoticeItems(subjectKey, at)),
       ];
     });
-    if (counted) this.firstNoticeRecorded(subjectKey);
-    return counted;
+    if (!written) return 0;
+    this.firstNoticeRecorded(subjectKey);
+    return counting.length;
   }
 
   /** Whether the ledger records any notice about the subject (one item read per index shard at most). */

@@ -64,4 +64,15 @@ describe('notice counts under count tokens', () => {
     expect(await projections.settleCounts(marked)).toBe(0);
     expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'incident-notice': 18 });
   });
+
+  it('given a run cut short, when one that took over some of its claims settles those first, then the run that resumes the rest counts only the rest', async () => {
+    const { client, table, ledger, projections } = await setup();
+    const run = Array.from({ length: 12 }, (_, i) => entry(`C-${i}`));
+    await marksOnly(client, table, run);
+    const { marked } = await ledger.records(run);
+    expect(await projections.settleCounts(marked.slice(0, 5))).toBe(5);
+    expect(await projections.settleCounts(marked)).toBe(7);
+    expect(await projections.settleCounts(marked)).toBe(0);
+    expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'incident-notice': 12 });
+  });
 });

@@ -125,8 +125,8 @@ describe('faults: nobody gets a notice twice, none is lost', () => {
     let killed = 0;
     p.client.middlewareStack.add(
       (next) => async (args) => {
-        const input = args.input as { TransactItems?: { Put?: { Item?: { kind?: string } } }[] };
-        if (killed === 0 && input.TransactItems?.some((t) => t.Put?.Item?.kind === 'count-token')) {
+        const input = args.input as { TransactItems?: { Update?: { ExpressionAttributeValues?: Record<string, unknown> } }[] };
+        if (killed === 0 && input.TransactItems?.some((t) => t.Update?.ExpressionAttributeValues?.[':kind'] === 'count-token')) {
           killed++;
           throw new Error('worker killed');
         }
