@@ -9,6 +9,7 @@
 import type { Ledger, LedgerEntry } from '../../functions/adapters/ledger.ts';
 import type { Projections } from '../../functions/adapters/projections.ts';
 import { EFFECTS, type Effect } from '../../functions/domain/model.ts';
+import { JOB_CUSTOMERS } from '../../functions/domain/notices/jobs.ts';
 import { parseNoticeId } from '../../functions/domain/notices/messages.ts';
 import type { Log } from './log.ts';
 import type { DeliveredNotice, Outbox } from './outbox.ts';
@@ -30,9 +31,15 @@ type Counting = Pick<Projections, 'markSentCounted' | 'settleCounts'>;
 const settle = async (ledger: Ledger, projections: Counting, entries: readonly LedgerEntry[]) => {
   const { unsent, marked } = await ledger.records(entries);
   const bySubject = new Map<string, LedgerEntry[]>();
-  for (const e of unsent) bySubject.set(e.subjectKey, [...(bySubject.get(e.subjectKey) ?? []), e]);
-  // Each keeps its own delivery time: the mark says when the outbox took it.
-  for (const [subjectKey, list] of bySubject) await projections.markSentCounted(subjectKey, list);
+  for (const e of unsent) {
+    const list = bySubject.get(e.subjectKey) ?? [];
+    list.push(e);
+    bySubject.set(e.subjectKey, list);
+  }
+  // Each keeps its own delivery time: the mark says when the outbox took it. A token per job's worth, as
+  // notify counts: its item lists the customers counted under it.
+  for (const [subjectKey, list] of bySubject)
+    for (let i = 0; i < list.length; i += JOB_CUSTOMERS) await projections.markSentCounted(subjectKey, list.slice(i, i + JOB_CUSTOMERS));
   return { marked: unsent.length, counted: await projections.settleCounts(marked) };
 };
 
