@@ -44,6 +44,7 @@ export const DASHBOARD_METRICS = {
     notify: [
       'NoticesSent',
       'NoticesAlreadySent',
+      'NoticeCountsSettled',
       'NoticesDeferred',
       'NoticesSuperseded',
       'NoticesRequeued',
