@@ -10,8 +10,8 @@
  * and tries again. So every customer lands in exactly one claimant's set, however many workers race.
  * The per-customer records (what was sent, on which channel, when) are then plain BatchWriteItem puts of
  * the winner's notices, each batch as soon as SNS took it, indexed by subject (sharded) so that a
- * resolution can reach everyone who was told; each carries its batch's count token (newCountToken), under
- * which the batch is counted once (Projections.markSentCounted, settleCounts).
+ * resolution can reach everyone who was told; each carries its run's count token (newCountToken), under
+ * which the run's marks are counted once (Projections.countMarked, settleCounts).
  *
  * Claims are leases (CLAIM_LEASE_MS, longer than notify can run): a claim whose lease ran out is taken
  * over, in the same conditional update, by the next claimant that wants it (a retry, a DLQ redrive with a
@@ -76,16 +76,16 @@ const leaseOf = (set: string) => `${LEASE_PREFIX}${set.slice(CLAIMANT_PREFIX.len
 const customerIds = (entries: readonly LedgerEntry[]) => new Set(entries.map((e) => e.customerId));
 
 /**
- * A count token: names one batch of marks and the one count of it. notify writes a batch's marks with
- * BatchWriteItem, each carrying the token, then counts them in a small transaction that also adds them
- * to the token's item (conditional on its revision). Whoever finds marks the token's item does not list
- * (a worker died between the marks and the count; DynamoDB Local lost the count at a kill -9) counts
- * them under their token, and the condition lets only one count win. The page part spreads the token
- * items over NOTICE_PAGES partitions of a subject.
+ * A count token: names the marks of one notify run (a job) and their one count. notify writes each
+ * PublishBatch's marks with BatchWriteItem, each carrying the run's token, then counts them at the run's
+ * end in a small transaction that also adds them to the token's item (conditional on its revision).
+ * Whoever finds marks the token's item does not list (a worker died between the marks and the count;
+ * DynamoDB Local lost the count at a kill -9) counts them under their token, and the condition lets only
+ * one count win. The page part spreads the token items over NOTICE_PAGES partitions of a subject.
  */
 export const newCountToken = (firstCustomerId: string): string => `${noticePageOf(firstCustomerId)}.${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 
-/** The item that records a count token as counted. */
+/** The item that lists the customers counted under a count token. */
 export const countTokenKey = (subjectKey: string, token: string) => ({
   pk: `counted#${subjectKey}#${token.slice(0, token.indexOf('.'))}`,
   sk: `counted#${token}`,
@@ -357,11 +357,6 @@ export class Ledger {
       }
     }
     return { unsent, marked };
-  }
-
-  /** The entries whose notice the ledger does not record as sent. */
-  async unsent<E extends LedgerEntry>(entries: readonly E[]): Promise<E[]> {
-    return (await this.records(entries)).unsent;
   }
 
   /** Throws LeaseExpiredError when a claimant holding claims until `leaseUntil` must stop sending. */

@@ -405,9 +405,9 @@ export class Projections {
 
   /**
    * Marks notices sent in the ledger (one BatchWriteItem per 25) under a count token (ledger.ts
-   * newCountToken); countMarked counts them later, once. A stop between the two leaves marks whose token
-   * has no item: whoever resumes the claims counts them then (settleCounts), so the counters never miss or
-   * double a notice the ledger has as sent. Without `sentAt`, each entry is marked at its own.
+   * newCountToken); countMarked counts them later, once. A stop between the two leaves marks the token's
+   * item does not list: whoever resumes the claims counts them then (settleCounts), so the counters never
+   * miss or double a notice the ledger has as sent. Without `sentAt`, each entry is marked at its own.
    */
   async markSent(entries: readonly LedgerEntry[], countToken: string, sentAt?: number): Promise<void> {
     await batchWrite(

@@ -100,9 +100,9 @@ const sendNotices = async (deps: Dependencies, job: NoticeJob, claimant: string)
   const failures = await deps.customerNotices.publish(messages, {
     before: () => deps.ledger.checkLease(claimant, leaseUntil, deps.now()),
     after: async (published) => {
-      const marked = published.map((m) => ({ ...entryOf.get(m.id)!, sentAt: deps.now() }));
-      await deps.projections.markSent(marked, countToken);
-      sent.push(...marked);
+      const batch = published.map((m) => ({ ...entryOf.get(m.id)!, sentAt: deps.now() }));
+      await deps.projections.markSent(batch, countToken);
+      sent.push(...batch);
       await sleep(perBatchMs);
     },
   });
