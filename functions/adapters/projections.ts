@@ -453,15 +453,16 @@ export class Projections {
       this.client,
       this.table,
       runs.map((r) => countTokenKey(r.subjectKey, r.countToken)),
-      { projection: 'pk, sk, ids' },
+      { projection: 'pk, sk, ids, rev' },
     );
-    const countedIds = new Map(items.map((i) => [`${i.pk}\n${i.sk}`, (i.ids as Set<string> | undefined) ?? new Set<string>()]));
+    const tokenItems = new Map(items.map((i) => [`${i.pk}\n${i.sk}`, i]));
     let n = 0;
     for (const run of runs) {
       const key = countTokenKey(run.subjectKey, run.countToken);
-      const counted = countedIds.get(`${key.pk}\n${key.sk}`);
-      if (counted && run.entries.every((e) => counted.has(e.customerId))) continue;
-      n += await this.countOnce(run.subjectKey, run.entries, run.countToken, Math.min(...run.entries.map((e) => e.sentAt)), counted !== undefined);
+      const item = tokenItems.get(`${key.pk}\n${key.sk}`);
+      const listed = item?.ids as Set<string> | undefined;
+      if (listed && run.entries.every((e) => listed.has(e.customerId))) continue;
+      n += await this.countOnce(run.subjectKey, run.entries, run.countToken, Math.min(...run.entries.map((e) => e.sentAt)), item);
     }
     return n;
   }
@@ -470,16 +471,21 @@ export class Projections {
    * Counts the marks of a run under its token, those the token's item does not list yet, and adds them to
    * it in the same transaction: conditional on the item's revision as read (or on its absence), so of two
    * that count the same marks at once (a worker and the one that resumed its claims) one wins and the
-   * other reads again and finds them listed. A run that counts its own new token writes blind first.
-   * Returns how many notices this call counted.
+   * other reads again and finds them listed. The first attempt goes on the item as the caller saw it
+   * (none: a run counting its own new token). Returns how many notices this call counted.
    */
-  private async countOnce(subjectKey: string, entries: readonly LedgerEntry[], countToken: string, at: number, exists = false): Promise<number> {
+  private async countOnce(
+    subjectKey: string,
+    entries: readonly LedgerEntry[],
+    countToken: string,
+    at: number,
+    seen?: Record<string, unknown>,
+  ): Promise<number> {
     const key = countTokenKey(subjectKey, countToken);
-    let read = exists;
+    let attempt = 0;
     let counting: LedgerEntry[] = [];
     const written = await transactOptimistic(this.client, async () => {
-      const item = read ? (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item : undefined;
-      read = true;
+      const item = attempt++ === 0 ? seen : (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
       const listed = (item?.ids as Set<string> | undefined) ?? new Set<string>();
       counting = entries.filter((e) => !listed.has(e.customerId));
       if (counting.length === 0) return undefined;

@@ -25,8 +25,8 @@ type Counting = Pick<Projections, 'markSentCounted' | 'settleCounts'>;
 
 /**
  * Brings the ledger and the counts up to what was delivered: what the ledger lacks is marked and counted
- * (under a new count token per subject), what it has under a count token with no item is counted under
- * that token. Returns how many notices each.
+ * (a new count token per subject and job's worth), what it has under a count token whose item does not
+ * list it is counted under that token. Returns how many notices each.
  */
 const settle = async (ledger: Ledger, projections: Counting, entries: readonly LedgerEntry[]) => {
   const { unsent, marked } = await ledger.records(entries);
@@ -36,8 +36,8 @@ const settle = async (ledger: Ledger, projections: Counting, entries: readonly L
     list.push(e);
     bySubject.set(e.subjectKey, list);
   }
-  // Each keeps its own delivery time: the mark says when the outbox took it. A token per job's worth, as
-  // notify counts: its item lists the customers counted under it.
+  // Each keeps its own delivery time: the mark says when the outbox took it. A job's worth per token, as
+  // notify counts (the token's item lists them).
   for (const [subjectKey, list] of bySubject)
     for (let i = 0; i < list.length; i += JOB_CUSTOMERS) await projections.markSentCounted(subjectKey, list.slice(i, i + JOB_CUSTOMERS));
   return { marked: unsent.length, counted: await projections.settleCounts(marked) };
