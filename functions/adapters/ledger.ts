@@ -379,15 +379,6 @@ export class Ledger {
     return { recorded: send, already: skipped };
   }
 
-  /** Records claimed entries as sent (idempotent overwrite), at `sentAt` or each at its own. */
-  async markSent(entries: readonly LedgerEntry[], sentAt?: number): Promise<void> {
-    await batchWrite(
-      this.client,
-      this.table,
-      entries.map((e) => ({ PutRequest: { Item: ledgerItem({ ...e, sentAt: sentAt ?? e.sentAt }) } })),
-    );
-  }
-
   /** Gives claims back (the notice could not be sent), so that a retry or a DLQ redrive may send it. */
   async release(entries: readonly LedgerEntry[], claimant: string, concurrency = 8): Promise<void> {
     const mySet = claimantSet(claimant);

@@ -4,8 +4,7 @@
  * cut off are counted by whoever finds them; two that find them at once count them once.
  */
 import { describe, expect, it } from 'vitest';
-import { batchWrite } from '../../functions/adapters/dynamodb/batch.ts';
-import { Ledger, ledgerItem, newCountToken, type LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { Ledger, newCountToken, type LedgerEntry } from '../../functions/adapters/ledger.ts';
 import { Projections } from '../../functions/adapters/projections.ts';
 import { freshTables } from '../support/dynamodb.ts';
 
@@ -21,18 +20,11 @@ const entry = (customerId: string, channel = 'email'): LedgerEntry => ({
 
 const setup = async () => {
   const { client, tables } = await freshTables();
-  return { client, table: tables.impacts, ledger: new Ledger(client, tables.impacts), projections: new Projections(client, tables.impacts) };
+  return { ledger: new Ledger(client, tables.impacts), projections: new Projections(client, tables.impacts) };
 };
 
-/** What a worker leaves when it dies after a batch's marks and before their count. */
-const marksOnly = async (client: Awaited<ReturnType<typeof setup>>['client'], table: string, batch: readonly LedgerEntry[]) => {
-  const token = newCountToken(batch[0].customerId);
-  await batchWrite(
-    client,
-    table,
-    batch.map((e) => ({ PutRequest: { Item: ledgerItem(e, token) } })),
-  );
-};
+/** What a worker leaves when it dies after marking a run's batches sent and before counting them. */
+const marksOnly = (projections: Projections, run: readonly LedgerEntry[]) => projections.markSent(run, newCountToken(run[0].customerId));
 
 describe('notice counts under count tokens', () => {
   it('given batches marked and counted, then the counts match the ledger and nothing is left to settle', async () => {
@@ -48,11 +40,11 @@ describe('notice counts under count tokens', () => {
   });
 
   it('given two batches whose count was cut off, when two workers settle them at once, then each notice is counted exactly once', async () => {
-    const { client, table, ledger, projections } = await setup();
+    const { ledger, projections } = await setup();
     const first = Array.from({ length: 10 }, (_, i) => entry(`C-${i}`));
     const second = Array.from({ length: 7 }, (_, i) => entry(`D-${i}`, 'sms'));
-    await marksOnly(client, table, first);
-    await marksOnly(client, table, second);
+    await marksOnly(projections, first);
+    await marksOnly(projections, second);
     await projections.markSentCounted(SUBJECT, [entry('E-1')], Date.UTC(2026, 10, 26, 5, 2));
     expect((await projections.noticeCounts(SUBJECT)).byKind).toEqual({ 'incident-notice': 1 });
 
@@ -66,9 +58,9 @@ describe('notice counts under count tokens', () => {
   });
 
   it('given a run cut short, when one that took over some of its claims settles those first, then the run that resumes the rest counts only the rest', async () => {
-    const { client, table, ledger, projections } = await setup();
+    const { ledger, projections } = await setup();
     const run = Array.from({ length: 12 }, (_, i) => entry(`C-${i}`));
-    await marksOnly(client, table, run);
+    await marksOnly(projections, run);
     const { marked } = await ledger.records(run);
     expect(await projections.settleCounts(marked.slice(0, 5))).toBe(5);
     expect(await projections.settleCounts(marked)).toBe(7);

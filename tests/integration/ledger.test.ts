@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { Ledger, claimPageKey, type LedgerEntry } from '../../functions/adapters/ledger.ts';
+import { Ledger, claimPageKey, newCountToken, type LedgerEntry } from '../../functions/adapters/ledger.ts';
 import { noticePageOf } from '../../functions/domain/notices/jobs.ts';
 import { Projections } from '../../functions/adapters/projections.ts';
 import type { StoredImpact } from '../../functions/domain/notices/shard-plan.ts';
@@ -45,6 +45,10 @@ describe('ledger: exactly once per (subject, customer, kind, version)', () => {
   });
 });
 
+/** What notify does after SNS took a batch: marks it sent under its run's count token (counted at the run's end). */
+const markSent = (client: Awaited<ReturnType<typeof freshTables>>['client'], table: string, entries: readonly LedgerEntry[], sentAt: number) =>
+  new Projections(client, table).markSent(entries, newCountToken(entries[0].customerId), sentAt);
+
 describe('ledger: claims for sending', () => {
   it('workers racing for the same notices on the same pages: each notice is claimed by exactly one of them', async () => {
     const { client, tables } = await freshTables();
@@ -76,7 +80,7 @@ describe('ledger: claims for sending', () => {
     const first = await ledger.claim(batch, 'message-1');
     expect(first.send).toHaveLength(50);
     // The worker recorded the first 20 as sent, then died; another job holds 10 further notices.
-    await ledger.markSent(first.send.slice(0, 20), Date.UTC(2026, 11, 1, 1));
+    await markSent(client, tables.impacts, first.send.slice(0, 20), Date.UTC(2026, 11, 1, 1));
     const other = await ledger.claim([...batch.slice(40), entry('C-99')], 'message-2');
     expect(other.send.map((e) => e.customerId)).toEqual(['C-99']);
     const again = await ledger.claim(batch, 'message-1');
@@ -88,6 +92,9 @@ describe('ledger: claims for sending', () => {
         .sort(),
     );
     expect(again.skipped.map((e) => e.customerId).sort()).toEqual([...sentBefore].sort());
+    // Those it finds sent come back with their count token: the caller counts them if the run did not.
+    expect(again.marked.map((m) => m.entry.customerId).sort()).toEqual([...sentBefore].sort());
+    expect(new Set(again.marked.map((m) => m.countToken)).size).toBe(1);
   });
 
   it('released claims can be claimed by the next job (a DLQ redrive)', async () => {
@@ -95,7 +102,7 @@ describe('ledger: claims for sending', () => {
     const ledger = new Ledger(client, tables.impacts);
     const batch = Array.from({ length: 30 }, (_, i) => entry(`C-${i}`));
     const first = await ledger.claim(batch, 'message-1');
-    await ledger.markSent(first.send.slice(0, 25), Date.UTC(2026, 11, 1, 1));
+    await markSent(client, tables.impacts, first.send.slice(0, 25), Date.UTC(2026, 11, 1, 1));
     await ledger.release(first.send.slice(25), 'message-1');
     const redrive = await ledger.claim(batch, 'message-2');
     expect(redrive.send.map((e) => e.customerId).sort()).toEqual(
@@ -136,7 +143,7 @@ describe('ledger: claims for sending', () => {
     // A claims all 40, sends 15, then dies.
     const a = await ledger.claim(batch, 'message-A', { now: t0 });
     expect([a.send.length, a.leaseUntil]).toEqual([40, t0 + 60_000]);
-    await ledger.markSent(a.send.slice(0, 15), t0 + 1_000);
+    await markSent(client, tables.impacts, a.send.slice(0, 15), t0 + 1_000);
     // Within A's lease a redrive (new message id) gets nothing: A may still be sending.
     const early = await ledger.claim(batch, 'message-B', { now: t0 + 59_000 });
     expect([early.send.length, early.skipped.length]).toEqual([0, 40]);
